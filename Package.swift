@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "support",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "support", targets: ["support"]),
+        .library(name: "SupportCore", targets: ["SupportCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // The core: domain, storage, mail and rendering. Never prints, never imports ArgumentParser.
+        .target(
+            name: "SupportCore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        // The command layer: parses, calls the core, renders, maps errors to exit codes.
+        .executableTarget(
+            name: "support",
+            dependencies: [
+                "SupportCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SupportCoreTests",
+            dependencies: [
+                "SupportCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "SupportCLITests",
+            dependencies: ["SupportCore"]
+        ),
+    ]
+)

@@ -1,0 +1,119 @@
+import Foundation
+import Mustache
+
+/// Every setting `support settings set` accepts, with its default and its validation.
+/// Values are stored as text, already normalised (e.g. `true`/`false` for booleans).
+public enum SettingKey: String, CaseIterable, Sendable {
+    case supportEmail = "support_email"
+    case supportName = "support_name"
+    case supportAutoResponse = "support_auto_response"
+    case supportEmailTemplate = "support_email_template"
+    case ticketRateLimitPerHour = "ticket_rate_limit_per_hour"
+    case sendmailCommand = "sendmail_command"
+    case mailMaxAttempts = "mail_max_attempts"
+
+    public var summary: String {
+        switch self {
+        case .supportEmail: "address that receives new-ticket notices and sends all mail (empty: no mail)"
+        case .supportName: "display name on outgoing mail"
+        case .supportAutoResponse: "send the requester an auto-response on a new ticket (true/false)"
+        case .supportEmailTemplate: "Mustache template of the auto-response (plain text)"
+        case .ticketRateLimitPerHour: "tickets a requester may open per hour (0: no limit)"
+        case .sendmailCommand: "mail program and its arguments; recipients are appended after --"
+        case .mailMaxAttempts: "failed sends before a message is marked failed"
+        }
+    }
+
+    public var defaultValue: String {
+        switch self {
+        case .supportEmail: ""
+        case .supportName: "Support"
+        case .supportAutoResponse: "false"
+        case .supportEmailTemplate: Self.defaultTemplate
+        case .ticketRateLimitPerHour: "10"
+        case .sendmailCommand: "/usr/sbin/sendmail -i"
+        case .mailMaxAttempts: "8"
+        }
+    }
+
+    public static func parse(_ text: String) throws(SupportError) -> SettingKey {
+        let key = text.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "-", with: "_")
+        guard let match = SettingKey(rawValue: key) else {
+            throw .invalidInput(field: "key", "unknown setting '\(Validation.printable(text))' (known: \(allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return match
+    }
+
+    /// The value as it will be stored, or a clear refusal.
+    public func normalize(_ value: String) throws(SupportError) -> String {
+        let field = rawValue
+        switch self {
+        case .supportEmail:
+            let trimmed = value.trimmingCharacters(in: .whitespaces)
+            return trimmed.isEmpty ? "" : try Validation.email(trimmed, field: field)
+        case .supportName:
+            return try Validation.oneLine(value, field: field, maxCharacters: Validation.nameMaxCharacters)
+        case .supportAutoResponse:
+            switch value.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "true", "yes", "on", "1": return "true"
+            case "false", "no", "off", "0": return "false"
+            default: throw .invalidInput(field: field, "\(field) must be true or false")
+            }
+        case .supportEmailTemplate:
+            let text = try Validation.text(value, field: field)
+            try Self.checkTemplate(text)
+            return text
+        case .ticketRateLimitPerHour:
+            return String(try Self.integer(value, field: field, in: 0...100_000))
+        case .mailMaxAttempts:
+            return String(try Self.integer(value, field: field, in: 1...100))
+        case .sendmailCommand:
+            let line = try Validation.oneLine(value, field: field, maxCharacters: 1000)
+            let words = try CommandLineWords.split(line)
+            guard let program = words.first, program.hasPrefix("/") || !program.contains("/") else {
+                throw .invalidInput(field: field, "\(field) must start with a program name or an absolute path")
+            }
+            return line
+        }
+    }
+
+    static func integer(_ value: String, field: String, in range: ClosedRange<Int>) throws(SupportError) -> Int {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        guard trimmed.count <= 9, trimmed.allSatisfy(\.isASCIIDigit), let n = Int(trimmed), range.contains(n) else {
+            throw .invalidInput(field: field, "\(field) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return n
+    }
+
+    /// Plain-text templates: nothing is HTML-escaped in mail.
+    public static let templatePrefix = "{{% CONTENT_TYPE: TEXT}}"
+
+    static func checkTemplate(_ text: String) throws(SupportError) {
+        do {
+            _ = try MustacheTemplate(string: templatePrefix + text)
+        } catch let error as MustacheTemplate.ParserError {
+            let column = error.context.lineNumber == 1 ? error.context.columnNumber - templatePrefix.count : error.context.columnNumber
+            throw .invalidInput(
+                field: "support_email_template",
+                "template does not parse at line \(error.context.lineNumber), column \(max(1, column)): \(error.error)")
+        } catch {
+            throw .invalidInput(field: "support_email_template", "template does not parse: \(error)")
+        }
+    }
+
+    public static let defaultTemplate = """
+        Hello {{requester_name}},
+
+        Thank you for contacting {{support_name}}. We have received your request and opened
+        ticket {{ticket_number}}:
+
+          Subject:  {{subject}}
+          Category: {{category}}
+          Priority: {{priority}}
+
+        We will get back to you as soon as we can. To add anything, reply to this message
+        and keep [{{ticket_number}}] in the subject.
+
+        {{support_name}}
+        """
+}

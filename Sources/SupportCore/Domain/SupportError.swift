@@ -1,0 +1,65 @@
+/// Every failure the core reports. Each case carries a message fit to show a person as one line;
+/// none carries SQL or a stack trace.
+public enum SupportError: Error, Equatable, Sendable {
+    /// Invalid input (seed 400).
+    case invalidInput(field: String?, String)
+    /// No such ticket, user or message (seed 404).
+    case notFound(String)
+    /// `--as` names nobody (seed 401).
+    case unknownActor(String)
+    /// Not allowed for this role (seed 403).
+    case forbidden(String)
+    /// Ticket-creation rate limit (seed 429).
+    case rateLimited(String, retryAfter: Date)
+    /// The database stayed locked past the busy timeout.
+    case busy(String)
+    /// The database is unreadable, corrupt, not writable, or from a newer version.
+    case storage(String)
+    /// Misconfiguration, e.g. no mail program.
+    case configuration(String)
+    /// A bug (seed 500).
+    case internalError(String)
+
+    public var message: String {
+        switch self {
+        case .invalidInput(_, let m), .notFound(let m), .unknownActor(let m), .forbidden(let m),
+             .rateLimited(let m, _), .busy(let m), .storage(let m), .configuration(let m), .internalError(let m):
+            m
+        }
+    }
+
+    /// The machine-readable code of the seed's `APIError`.
+    public var code: String {
+        switch self {
+        case .invalidInput: "INVALID_INPUT"
+        case .notFound: "NOT_FOUND"
+        case .unknownActor: "UNAUTHORIZED"
+        case .forbidden: "FORBIDDEN"
+        case .rateLimited: "RATE_LIMITED"
+        case .busy: "BUSY"
+        case .storage: "DATABASE_ERROR"
+        case .configuration: "CONFIGURATION_ERROR"
+        case .internalError: "INTERNAL_ERROR"
+        }
+    }
+
+    /// The sysexits code SPEC assigns to the class of failure.
+    public var exitCode: Int32 {
+        switch self {
+        case .invalidInput: 65
+        case .notFound: 66
+        case .unknownActor: 67
+        case .forbidden: 77
+        case .rateLimited, .busy: 75
+        case .storage: 74
+        case .configuration: 78
+        case .internalError: 70
+        }
+    }
+}
+
+extension SupportError: CustomStringConvertible {
+    public var description: String { message }
+}
+
+import Foundation

@@ -1,0 +1,33 @@
+import Foundation
+
+/// A person known to the help desk: a requester (`user`) or staff (`internal`, `admin`).
+public struct User: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var email: String
+    public var name: String
+    public var role: Role
+    public var createdAt: Date
+
+    public init(id: Int64, email: String, name: String, role: Role, createdAt: Date) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.role = role
+        self.createdAt = createdAt
+    }
+
+    public var person: Person { Person(email: email, name: name, role: role) }
+}
+
+/// A person as they appear inside a ticket: enough to show and to mail them.
+public struct Person: Sendable, Equatable, Codable {
+    public var email: String
+    public var name: String
+    public var role: Role
+
+    public init(email: String, name: String, role: Role) {
+        self.email = email
+        self.name = name
+        self.role = role
+    }
+}

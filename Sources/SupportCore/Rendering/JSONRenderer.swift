@@ -1,0 +1,103 @@
+import Foundation
+
+/// The `--json` shapes of SPEC, which mirror the seed's API, in the seed's field order. Dates are
+/// ISO 8601 in UTC; absent values are `null`, never missing keys.
+public enum JSONRenderer {
+    public static func ticket(_ ticket: Ticket) -> String {
+        JSONValue.object([("ticket", value(ticket))]).serialized(pretty: true)
+    }
+
+    public static func page(_ page: TicketPage) -> String {
+        JSONValue.object([
+            ("tickets", .array(page.tickets.map(value))),
+            ("pagination", .object([
+                ("total", .int(Int64(page.total))), ("page", .int(Int64(page.page))),
+                ("limit", .int(Int64(page.limit))), ("pages", .int(Int64(page.pages))),
+            ])),
+        ]).serialized(pretty: true)
+    }
+
+    public static func response(_ response: TicketResponse) -> String {
+        JSONValue.object([("response", value(response))]).serialized(pretty: true)
+    }
+
+    public static func success() -> String { JSONValue.object([("success", .bool(true))]).serialized(pretty: true) }
+
+    public static func settings(_ settings: [SettingKey: String]) -> String {
+        let members: [(String, JSONValue)] = SettingKey.allCases.compactMap { key in
+            guard let raw = settings[key] else { return nil }
+            switch key {
+            case .supportAutoResponse: return (key.rawValue, .bool(raw == "true"))
+            case .ticketRateLimitPerHour, .mailMaxAttempts: return (key.rawValue, .int(Int64(raw) ?? 0))
+            default: return (key.rawValue, .string(raw))
+            }
+        }
+        return JSONValue.object(members).serialized(pretty: true)
+    }
+
+    public static func user(_ user: User) -> String {
+        JSONValue.object([("user", value(user))]).serialized(pretty: true)
+    }
+
+    public static func users(_ users: [User]) -> String {
+        JSONValue.object([("users", .array(users.map(value)))]).serialized(pretty: true)
+    }
+
+    /// The seed's `APIError`, on one line.
+    public static func error(_ error: SupportError) -> String {
+        var details: [(String, JSONValue)] = []
+        if case .invalidInput(let field?, _) = error { details.append(("field", .string(field))) }
+        if case .rateLimited(_, let retryAfter) = error { details.append(("retryAfter", .string(ISO8601.string(retryAfter)))) }
+        return JSONValue.object([
+            ("error", .string(error.message)), ("code", .string(error.code)),
+            ("details", details.isEmpty ? .null : .object(details)),
+        ]).serialized(pretty: false)
+    }
+
+    /// One ticket on one line, for NDJSON.
+    public static func line(_ ticket: Ticket) -> String {
+        value(ticket).serialized(pretty: false)
+    }
+
+    // MARK: Values
+
+    public static func value(_ t: Ticket) -> JSONValue {
+        .object([
+            ("ticketNumber", .string(t.ticketNumber.description)),
+            ("subject", .string(t.subject)),
+            ("message", .string(t.message)),
+            ("category", .string(t.category.title)),
+            ("priority", .string(t.priority.title)),
+            ("status", .string(t.status.title)),
+            ("submittedBy", value(t.submittedBy)),
+            ("assignedTo", t.assignedTo.map(value) ?? .null),
+            ("responses", .array(t.responses.map(value))),
+            ("attachments", .array(t.attachments.map(JSONValue.string))),
+            ("createdAt", date(t.createdAt)),
+            ("updatedAt", date(t.updatedAt)),
+            ("resolvedAt", t.resolvedAt.map(date) ?? .null),
+            ("closedAt", t.closedAt.map(date) ?? .null),
+        ])
+    }
+
+    static func value(_ r: TicketResponse) -> JSONValue {
+        .object([
+            ("id", .int(r.id)),
+            ("message", .string(r.message)),
+            ("respondedBy", value(r.respondedBy)),
+            ("isInternal", .bool(r.isInternal)),
+            ("createdAt", date(r.createdAt)),
+        ])
+    }
+
+    static func value(_ p: Person) -> JSONValue {
+        .object([("email", .string(p.email)), ("name", .string(p.name)), ("role", .string(p.role.rawValue))])
+    }
+
+    static func value(_ u: User) -> JSONValue {
+        .object([("email", .string(u.email)), ("name", .string(u.name)), ("role", .string(u.role.rawValue)),
+                 ("createdAt", date(u.createdAt))])
+    }
+
+    static func date(_ d: Date) -> JSONValue { .string(ISO8601.string(d)) }
+}

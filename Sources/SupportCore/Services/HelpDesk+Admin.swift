@@ -1,0 +1,41 @@
+import Foundation
+
+extension HelpDesk {
+    public func settings() throws(SupportError) -> [SettingKey: String] {
+        try requireAdmin("read settings")
+        return try database.settings()
+    }
+
+    public func setSetting(_ key: SettingKey, to value: String) throws(SupportError) -> String {
+        try requireAdmin("change settings")
+        let normalized = try key.normalize(value)
+        try database.setSetting(key, to: normalized)
+        return normalized
+    }
+
+    public func users(role: Role? = nil) throws(SupportError) -> [User] {
+        try requireStaff("list users")
+        return try database.users(role: role)
+    }
+
+    public func addUser(email: String, name: String?, role: Role) throws(SupportError) -> User {
+        try requireAdmin("add users")
+        let address = try Validation.email(email)
+        let checkedName = try Self.checkedName(name) ?? AppDatabase.defaultName(for: address)
+        return try database.addUser(email: address, name: checkedName, role: role)
+    }
+
+    public func updateUser(email: String, name: String?, role: Role?) throws(SupportError) -> User {
+        try requireAdmin("change users")
+        let address = try Validation.email(email)
+        guard name != nil || role != nil else {
+            throw .invalidInput(field: nil, "nothing to change: give --name or --role")
+        }
+        return try database.updateUser(email: address, name: try Self.checkedName(name), role: role)
+    }
+
+    static func checkedName(_ name: String?) throws(SupportError) -> String? {
+        guard let name else { return nil }
+        return try Validation.oneLine(name, field: "name", maxCharacters: Validation.nameMaxCharacters)
+    }
+}

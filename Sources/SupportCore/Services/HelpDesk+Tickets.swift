@@ -1,0 +1,131 @@
+import Foundation
+
+extension HelpDesk {
+    public func createTicket(_ request: NewTicket) throws(SupportError) -> Ticket {
+        let subject = try Validation.oneLine(request.subject, field: "subject", maxCharacters: Validation.subjectMaxCharacters)
+        let message = try Validation.text(request.message)
+        let requester: PersonReference
+        var rateLimit: Int?
+        if let email = request.requesterEmail {
+            let address = try Validation.email(email, field: "requester")
+            var name: String?
+            if let given = request.requesterName {
+                name = try Validation.oneLine(given, field: "name", maxCharacters: Validation.nameMaxCharacters)
+            }
+            if actor.isStaff {
+                requester = .requester(email: address, name: name)
+            } else if address == actor.user?.email, let user = actor.user {
+                requester = .existing(userID: user.id)
+            } else {
+                throw .forbidden("a requester can only open tickets for themself")
+            }
+        } else {
+            requester = actorReference
+        }
+        if !actor.isStaff {
+            let settings = try database.settings()
+            rateLimit = Int(settings[.ticketRateLimitPerHour] ?? "") ?? 10
+        }
+        let ticket = try database.createTicket(
+            TicketDraft(subject: subject, message: message, category: request.category, priority: request.priority,
+                        requester: requester),
+            rateLimitPerHour: rateLimit)
+        logger.debug("created ticket", metadata: ["ticket": "\(ticket.ticketNumber)"])
+        return ticket.visible(to: actor)
+    }
+
+    public func ticket(_ number: TicketNumber) throws(SupportError) -> Ticket {
+        try visibleTicket(number)
+    }
+
+    public func listTickets(_ query: TicketQuery) throws(SupportError) -> TicketPage {
+        guard (1...TicketQuery.maximumLimit).contains(query.limit) else {
+            throw .invalidInput(field: "limit", "--limit must be from 1 to \(TicketQuery.maximumLimit)")
+        }
+        guard query.page >= 1, query.page <= 10_000_000 else {
+            throw .invalidInput(field: "page", "--page must be from 1 to 10000000")
+        }
+        if let since = query.since, let until = query.until, since >= until {
+            throw .invalidInput(field: "since", "--since must be before --until")
+        }
+        var filter = TicketFilter(query: query)
+        if !actor.isStaff, let user = actor.user {
+            // A requester sees their own tickets only, whatever they ask for.
+            filter.submittedBy = user.id
+        }
+        if let email = query.requesterEmail {
+            let address = try Validation.email(email, field: "requester")
+            guard let requester = try database.user(email: address) else {
+                return TicketPage(tickets: [], total: 0, page: query.page, limit: query.limit)
+            }
+            if let own = filter.submittedBy, own != requester.id {
+                return TicketPage(tickets: [], total: 0, page: query.page, limit: query.limit)
+            }
+            filter.submittedBy = requester.id
+        }
+        switch query.assignee {
+        case nil: break
+        case .nobody: filter.assignedTo = .some(nil)
+        case .me:
+            var me = actor.user
+            if me == nil { me = try database.user(email: Actor.operatorEmail) }
+            guard let me else { return TicketPage(tickets: [], total: 0, page: query.page, limit: query.limit) }
+            filter.assignedTo = .some(me.id)
+        case .email(let email):
+            let address = try Validation.email(email, field: "assignee")
+            guard let assignee = try database.user(email: address) else {
+                return TicketPage(tickets: [], total: 0, page: query.page, limit: query.limit)
+            }
+            filter.assignedTo = .some(assignee.id)
+        }
+        return try database.tickets(matching: filter, includeInternal: actor.isStaff)
+    }
+
+    /// Staff change fields; nothing changes when validation fails.
+    public func updateTicket(_ number: TicketNumber, _ changes: TicketChanges) throws(SupportError) -> Ticket {
+        _ = try visibleTicket(number)
+        try requireStaff("update tickets")
+        guard !changes.isEmpty else {
+            throw .invalidInput(field: nil, "nothing to change: give at least one of --subject, --message, --category, --priority, --status, --assign, --unassign")
+        }
+        var update = TicketUpdate()
+        if let subject = changes.subject {
+            update.subject = try Validation.oneLine(subject, field: "subject", maxCharacters: Validation.subjectMaxCharacters)
+        }
+        if let message = changes.message {
+            update.message = try Validation.text(message)
+        }
+        update.category = changes.category
+        update.priority = changes.priority
+        update.status = changes.status
+        switch changes.assignee {
+        case nil: break
+        case .unassign: update.assignedTo = .some(nil)
+        case .assign(let email):
+            let address = try Validation.email(email, field: "assign")
+            guard let assignee = try database.user(email: address) else { throw .notFound("no user \(address)") }
+            guard assignee.role.isStaff else {
+                throw .invalidInput(field: "assign", "\(address) is a requester; tickets are assigned to staff only")
+            }
+            update.assignedTo = .some(assignee.id)
+        }
+        let (_, after) = try database.updateTicket(number, update)
+        return after
+    }
+
+    public func deleteTicket(_ number: TicketNumber) throws(SupportError) {
+        _ = try visibleTicket(number)
+        try requireAdmin("delete tickets")
+        _ = try database.deleteTicket(number)
+    }
+
+    /// A reply. Requesters reply publicly on their own tickets; staff may add internal notes.
+    public func respond(to number: TicketNumber, message: String, isInternal: Bool) throws(SupportError) -> TicketResponse {
+        _ = try visibleTicket(number)
+        if isInternal { try requireStaff("add internal notes") }
+        let text = try Validation.text(message)
+        let (_, response) = try database.addResponse(
+            to: number, message: text, by: actorReference, isInternal: isInternal, reopens: !actor.isStaff)
+        return response
+    }
+}

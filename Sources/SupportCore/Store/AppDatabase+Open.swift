@@ -1,0 +1,78 @@
+import Foundation
+import GRDB
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension AppDatabase {
+    /// Opens (creating if needed) the database file at `path` for use by several processes at
+    /// once: WAL, a busy timeout, and migrations serialised across processes.
+    /// A new file is created with mode 0600; its directory must exist unless `createDirectory`.
+    public static func open(
+        path: String, createDirectory: Bool, busyTimeout: TimeInterval = 5, logger: Logger = Logger(label: "support.store")
+    ) throws(SupportError) -> AppDatabase {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            guard createDirectory else {
+                throw .storage("the directory \(directory) does not exist; create it or choose another --db")
+            }
+            if mkdir(directory, 0o700) != 0, errno != EEXIST {
+                // The parents may be missing too (a fresh home without ~/.local/share).
+                do {
+                    try FileManager.default.createDirectory(
+                        atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                } catch {
+                    throw .storage("cannot create the directory \(directory): \(String(cString: strerror(errno)))")
+                }
+            }
+        } else if !isDirectory.boolValue {
+            throw .storage("\(directory) is not a directory")
+        }
+        // Create the file ourselves so that it is private from the first byte.
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            close(fd)
+        } else if errno != EEXIST {
+            throw .storage("cannot create the database \(path): \(String(cString: strerror(errno)))")
+        }
+
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        config.prepareDatabase { db in
+            // WAL with synchronous=NORMAL: a process killed at any moment loses nothing that was
+            // committed; only a power cut may lose the last transactions, never consistency.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return try translatingErrors {
+            let pool = try DatabasePool(path: path, configuration: config)
+            try migrateIfNeeded(pool, lockPath: path + ".lock", logger: logger)
+            return AppDatabase(migrated: pool, logger: logger)
+        }
+    }
+}
+
+/// An exclusive advisory lock on a file, held until `unlock` (or process exit).
+struct FileLock {
+    let fd: Int32
+
+    init(path: String) throws {
+        fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw SupportError.storage("cannot create the lock file \(path): \(String(cString: strerror(errno)))")
+        }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                close(fd)
+                throw SupportError.storage("cannot lock \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    func unlock() {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    /// Every setting, with defaults for those never set.
+    public func settings() throws(SupportError) -> [SettingKey: String] {
+        try read { db in try Self.fetchSettings(db) }
+    }
+
+    static func fetchSettings(_ db: Database) throws -> [SettingKey: String] {
+        var values = Dictionary(uniqueKeysWithValues: SettingKey.allCases.map { ($0, $0.defaultValue) })
+        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM setting") {
+            if let key = SettingKey(rawValue: row[0]) { values[key] = row[1] }
+        }
+        return values
+    }
+
+    /// Stores an already normalised value; returns the previous one.
+    @discardableResult
+    public func setSetting(_ key: SettingKey, to value: String) throws(SupportError) -> String {
+        try write { db in
+            let old = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key.rawValue])
+            try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           arguments: [key.rawValue, value])
+            return old ?? key.defaultValue
+        }
+    }
+}

@@ -1,0 +1,290 @@
+import Foundation
+import GRDB
+
+/// A validated ticket ready to be written.
+struct TicketDraft: Sendable {
+    var subject: String
+    var message: String
+    var category: TicketCategory
+    var priority: TicketPriority
+    var requester: PersonReference
+}
+
+/// A validated change ready to be written (assignee already resolved to a user id).
+struct TicketUpdate: Sendable {
+    var subject: String?
+    var message: String?
+    var category: TicketCategory?
+    var priority: TicketPriority?
+    var status: TicketStatus?
+    /// `.some(nil)` unassigns.
+    var assignedTo: Int64??
+}
+
+/// A ticket list request with people already resolved to ids.
+struct TicketFilter: Sendable {
+    var query: TicketQuery
+    var submittedBy: Int64?
+    /// `.some(nil)`: unassigned tickets only.
+    var assignedTo: Int64??
+}
+
+extension AppDatabase {
+    static let ticketSelect = """
+        SELECT t.id, t.ticketNumber, t.subject, t.message, t.category, t.priority, t.status,
+               s.email, s.name, s.role, a.email, a.name, a.role,
+               t.createdAt, t.updatedAt, t.resolvedAt, t.closedAt
+        FROM ticket t
+        JOIN user s ON s.id = t.submittedBy
+        LEFT JOIN user a ON a.id = t.assignedTo
+        """
+
+    static func ticket(from row: Row) throws -> Ticket {
+        let assigned: Person?
+        if let email: String = row[10] {
+            assigned = Person(email: email, name: row[11], role: Role(rawValue: row[12]) ?? .user)
+        } else {
+            assigned = nil
+        }
+        guard let number = try? TicketNumber.parse(row[1]),
+              let category = TicketCategory(rawValue: row[4]),
+              let priority = TicketPriority(rawValue: row[5]),
+              let status = TicketStatus(rawValue: row[6])
+        else { throw SupportError.storage("the database holds a ticket this version cannot read (id \(row[0] as Int64))") }
+        return Ticket(
+            id: row[0], ticketNumber: number, subject: row[2], message: row[3],
+            category: category, priority: priority, status: status,
+            submittedBy: Person(email: row[7], name: row[8], role: Role(rawValue: row[9]) ?? .user),
+            assignedTo: assigned, createdAt: row[13], updatedAt: row[14], resolvedAt: row[15], closedAt: row[16])
+    }
+
+    // MARK: Reading
+
+    public func ticket(number: TicketNumber) throws(SupportError) -> Ticket? {
+        try read { db in try Self.fetchTicket(db, number: number) }
+    }
+
+    static func fetchTicket(_ db: Database, number: TicketNumber) throws -> Ticket? {
+        guard let row = try Row.fetchOne(db, sql: ticketSelect + " WHERE t.ticketNumber = ?", arguments: [number.description]) else {
+            return nil
+        }
+        var ticket = try ticket(from: row)
+        ticket.responses = try fetchResponses(db, ticketIDs: [ticket.id])[ticket.id] ?? []
+        return ticket
+    }
+
+    static func fetchResponses(_ db: Database, ticketIDs: [Int64], includeInternal: Bool = true) throws -> [Int64: [TicketResponse]] {
+        guard !ticketIDs.isEmpty else { return [:] }
+        let marks = databaseQuestionMarks(count: ticketIDs.count)
+        let sql = """
+            SELECT r.ticketId, r.id, r.message, u.email, u.name, u.role, r.isInternal, r.createdAt
+            FROM response r JOIN user u ON u.id = r.respondedBy
+            WHERE r.ticketId IN (\(marks))\(includeInternal ? "" : " AND r.isInternal = 0")
+            ORDER BY r.ticketId, r.createdAt, r.id
+            """
+        var result: [Int64: [TicketResponse]] = [:]
+        for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(ticketIDs)) {
+            let response = TicketResponse(
+                id: row[1], message: row[2],
+                respondedBy: Person(email: row[3], name: row[4], role: Role(rawValue: row[5]) ?? .user),
+                isInternal: row[6], createdAt: row[7])
+            result[row[0], default: []].append(response)
+        }
+        return result
+    }
+
+    func tickets(matching filter: TicketFilter, includeInternal: Bool) throws(SupportError) -> TicketPage {
+        try read { db in
+            let (whereSQL, arguments) = Self.whereClause(filter)
+            let q = filter.query
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket t" + whereSQL, arguments: arguments) ?? 0
+            let offset = (q.page - 1) * q.limit
+            var pageArguments = arguments
+            pageArguments += [q.limit, offset]
+            let rows = try Row.fetchAll(
+                db, sql: Self.ticketSelect + whereSQL + Self.orderClause(q.sort, reverse: q.reverse) + " LIMIT ? OFFSET ?",
+                arguments: pageArguments)
+            var tickets = try rows.map(Self.ticket(from:))
+            let responses = try Self.fetchResponses(db, ticketIDs: tickets.map(\.id), includeInternal: includeInternal)
+            for index in tickets.indices { tickets[index].responses = responses[tickets[index].id] ?? [] }
+            return TicketPage(tickets: tickets, total: total, page: q.page, limit: q.limit)
+        }
+    }
+
+    static func whereClause(_ filter: TicketFilter) -> (String, StatementArguments) {
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        let q = filter.query
+        if let submittedBy = filter.submittedBy {
+            conditions.append("t.submittedBy = ?")
+            arguments += [submittedBy]
+        }
+        if !q.statuses.isEmpty {
+            conditions.append("t.status IN (\(databaseQuestionMarks(count: q.statuses.count)))")
+            arguments += StatementArguments(q.statuses.map(\.rawValue))
+        }
+        if !q.priorities.isEmpty {
+            conditions.append("t.priority IN (\(databaseQuestionMarks(count: q.priorities.count)))")
+            arguments += StatementArguments(q.priorities.map(\.rawValue))
+        }
+        if !q.categories.isEmpty {
+            conditions.append("t.category IN (\(databaseQuestionMarks(count: q.categories.count)))")
+            arguments += StatementArguments(q.categories.map(\.rawValue))
+        }
+        switch filter.assignedTo {
+        case .none: break
+        case .some(.none): conditions.append("t.assignedTo IS NULL")
+        case .some(.some(let id)):
+            conditions.append("t.assignedTo = ?")
+            arguments += [id]
+        }
+        if let since = q.since {
+            conditions.append("t.createdAt >= ?")
+            arguments += [since]
+        }
+        if let until = q.until {
+            conditions.append("t.createdAt < ?")
+            arguments += [until]
+        }
+        return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), arguments)
+    }
+
+    /// Newest first by default; ties broken by id so that pages never overlap.
+    static func orderClause(_ sort: TicketSort, reverse: Bool) -> String {
+        let (d, a) = reverse ? ("ASC", "DESC") : ("DESC", "ASC")
+        switch sort {
+        case .created: return " ORDER BY t.createdAt \(d), t.id \(d)"
+        case .updated: return " ORDER BY t.updatedAt \(d), t.id \(d)"
+        case .priority: return " ORDER BY t.priority \(d), t.createdAt \(d), t.id \(d)"
+        case .status: return " ORDER BY t.status \(a), t.createdAt \(d), t.id \(d)"
+        }
+    }
+
+    // MARK: Writing
+
+    /// Creates a ticket with the next number of the current year. When `rateLimit` is given, the
+    /// requester's tickets of the last hour are counted in the same transaction, so concurrent
+    /// creations cannot slip past the limit.
+    func createTicket(_ draft: TicketDraft, rateLimitPerHour: Int?) throws(SupportError) -> Ticket {
+        try write { db in
+            let now = try db.transactionDate
+            let requesterID = try Self.userID(db, for: draft.requester)
+            if let limit = rateLimitPerHour, limit > 0 {
+                let windowStart = now.addingTimeInterval(-3600)
+                let recent = try Date.fetchAll(db, sql: """
+                    SELECT createdAt FROM ticket WHERE submittedBy = ? AND createdAt > ? ORDER BY createdAt LIMIT ?
+                    """, arguments: [requesterID, windowStart, limit])
+                if recent.count >= limit, let oldest = recent.first {
+                    let retry = oldest.addingTimeInterval(3600)
+                    throw SupportError.rateLimited(
+                        "rate limit reached: at most \(limit) tickets per hour; try again after \(ISO8601.string(retry))",
+                        retryAfter: retry)
+                }
+            }
+            let year = Calendar.utc.component(.year, from: now)
+            guard let sequence = try Int.fetchOne(db, sql: """
+                INSERT INTO ticket_sequence (year, lastNumber) VALUES (?, 1)
+                ON CONFLICT(year) DO UPDATE SET lastNumber = lastNumber + 1
+                RETURNING lastNumber
+                """, arguments: [year])
+            else { throw SupportError.internalError("no ticket number was assigned") }
+            let number = TicketNumber(year: year, sequence: sequence)
+            try db.execute(sql: """
+                INSERT INTO ticket (ticketNumber, subject, message, category, priority, status, submittedBy,
+                                    assignedTo, createdAt, updatedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+                """, arguments: [number.description, draft.subject, draft.message, draft.category.rawValue,
+                                 draft.priority.rawValue, TicketStatus.open.rawValue, requesterID, now, now])
+            guard let ticket = try Self.fetchTicket(db, number: number) else {
+                throw SupportError.internalError("the new ticket vanished")
+            }
+            return ticket
+        }
+    }
+
+    /// Applies `update`, keeping `resolvedAt` / `closedAt` in step with the status.
+    /// Returns the ticket before and after.
+    func updateTicket(_ number: TicketNumber, _ update: TicketUpdate) throws(SupportError) -> (before: Ticket, after: Ticket) {
+        try write { db in
+            guard let before = try Self.fetchTicket(db, number: number) else {
+                throw SupportError.notFound("no ticket \(number)")
+            }
+            let now = try db.transactionDate
+            var sets: [String] = ["updatedAt = ?"]
+            var arguments: StatementArguments = [now]
+            if let subject = update.subject { sets.append("subject = ?"); arguments += [subject] }
+            if let message = update.message { sets.append("message = ?"); arguments += [message] }
+            if let category = update.category { sets.append("category = ?"); arguments += [category.rawValue] }
+            if let priority = update.priority { sets.append("priority = ?"); arguments += [priority.rawValue] }
+            if let assignedTo = update.assignedTo { sets.append("assignedTo = ?"); arguments += [assignedTo] }
+            if let status = update.status, status != before.status {
+                sets.append("status = ?")
+                arguments += [status.rawValue]
+                let (resolvedAt, closedAt) = Self.milestones(for: status, before: before, now: now)
+                sets.append("resolvedAt = ?")
+                arguments += [resolvedAt]
+                sets.append("closedAt = ?")
+                arguments += [closedAt]
+            }
+            arguments += [before.id]
+            try db.execute(sql: "UPDATE ticket SET \(sets.joined(separator: ", ")) WHERE id = ?", arguments: arguments)
+            guard let after = try Self.fetchTicket(db, number: number) else {
+                throw SupportError.internalError("the ticket vanished")
+            }
+            return (before, after)
+        }
+    }
+
+    /// Resolving sets `resolvedAt`; closing sets `closedAt` (and `resolvedAt` if it was never
+    /// resolved); reopening clears both.
+    static func milestones(for status: TicketStatus, before: Ticket, now: Date) -> (resolvedAt: Date?, closedAt: Date?) {
+        switch status {
+        case .open, .inProgress: (nil, nil)
+        case .resolved: (before.resolvedAt ?? now, nil)
+        case .closed: (before.resolvedAt ?? now, before.closedAt ?? now)
+        }
+    }
+
+    func deleteTicket(_ number: TicketNumber) throws(SupportError) -> Ticket {
+        try write { db in
+            guard let ticket = try Self.fetchTicket(db, number: number) else {
+                throw SupportError.notFound("no ticket \(number)")
+            }
+            try db.execute(sql: "DELETE FROM ticket WHERE id = ?", arguments: [ticket.id])
+            return ticket
+        }
+    }
+
+    /// Adds a reply. A requester's reply on a resolved or closed ticket reopens it.
+    func addResponse(to number: TicketNumber, message: String, by author: PersonReference, isInternal: Bool,
+                     reopens: Bool) throws(SupportError) -> (ticket: Ticket, response: TicketResponse) {
+        try write { db in
+            guard let before = try Self.fetchTicket(db, number: number) else {
+                throw SupportError.notFound("no ticket \(number)")
+            }
+            let now = try db.transactionDate
+            let authorID = try Self.userID(db, for: author)
+            try db.execute(sql: "INSERT INTO response (ticketId, message, respondedBy, isInternal, createdAt) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [before.id, message, authorID, isInternal, now])
+            let responseID = db.lastInsertedRowID
+            if reopens && (before.status == .resolved || before.status == .closed) {
+                try db.execute(sql: "UPDATE ticket SET updatedAt = ?, status = ?, resolvedAt = NULL, closedAt = NULL WHERE id = ?",
+                               arguments: [now, TicketStatus.open.rawValue, before.id])
+            } else {
+                try db.execute(sql: "UPDATE ticket SET updatedAt = ? WHERE id = ?", arguments: [now, before.id])
+            }
+            guard let after = try Self.fetchTicket(db, number: number),
+                  let response = after.responses.first(where: { $0.id == responseID })
+            else { throw SupportError.internalError("the reply vanished") }
+            return (after, response)
+        }
+    }
+}
+
+extension Calendar {
+    static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+}

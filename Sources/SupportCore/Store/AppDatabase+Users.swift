@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+
+/// Who a write is recorded under.
+enum PersonReference: Sendable {
+    /// The local operator's own account, created on first use.
+    case localOperator
+    case existing(userID: Int64)
+    /// A requester named for the first time is created as a `user`.
+    case requester(email: String, name: String?)
+}
+
+extension AppDatabase {
+    static let userColumns = "id, email, name, role, createdAt"
+
+    static func user(from row: Row) -> User {
+        User(id: row[0], email: row[1], name: row[2], role: Role(rawValue: row[3]) ?? .user, createdAt: row[4])
+    }
+
+    public func user(email: String) throws(SupportError) -> User? {
+        try read { db in try Self.fetchUser(db, email: email) }
+    }
+
+    static func fetchUser(_ db: Database, email: String) throws -> User? {
+        try Row.fetchOne(db, sql: "SELECT \(userColumns) FROM user WHERE email = ?", arguments: [email]).map(user(from:))
+    }
+
+    public func users(role: Role? = nil) throws(SupportError) -> [User] {
+        try read { db in
+            if let role {
+                return try Row.fetchAll(db, sql: "SELECT \(Self.userColumns) FROM user WHERE role = ? ORDER BY email",
+                                        arguments: [role.rawValue]).map(Self.user(from:))
+            }
+            return try Row.fetchAll(db, sql: "SELECT \(Self.userColumns) FROM user ORDER BY email").map(Self.user(from:))
+        }
+    }
+
+    /// Adds a person; refuses an address that is already known.
+    public func addUser(email: String, name: String, role: Role) throws(SupportError) -> User {
+        try write { db in
+            if try Self.fetchUser(db, email: email) != nil {
+                throw SupportError.invalidInput(field: "email", "\(email) is already a user; use 'support user update'")
+            }
+            let now = try db.transactionDate
+            try db.execute(sql: "INSERT INTO user (email, name, role, createdAt) VALUES (?, ?, ?, ?)",
+                           arguments: [email, name, role.rawValue, now])
+            return User(id: db.lastInsertedRowID, email: email, name: name, role: role, createdAt: now)
+        }
+    }
+
+    public func updateUser(email: String, name: String?, role: Role?) throws(SupportError) -> User {
+        try write { db in
+            guard var user = try Self.fetchUser(db, email: email) else {
+                throw SupportError.notFound("no user \(email)")
+            }
+            if let name { user.name = name }
+            if let role { user.role = role }
+            try db.execute(sql: "UPDATE user SET name = ?, role = ? WHERE id = ?",
+                           arguments: [user.name, user.role.rawValue, user.id])
+            return user
+        }
+    }
+
+    /// The user id a write is recorded under, creating the row if this is the first time.
+    static func userID(_ db: Database, for reference: PersonReference) throws -> Int64 {
+        switch reference {
+        case .existing(let id):
+            return id
+        case .localOperator:
+            return try ensureUser(db, email: Actor.operatorEmail, name: Actor.operatorName, role: .admin)
+        case .requester(let email, let name):
+            return try ensureUser(db, email: email, name: name ?? defaultName(for: email), role: .user)
+        }
+    }
+
+    static func ensureUser(_ db: Database, email: String, name: String, role: Role) throws -> Int64 {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE email = ?", arguments: [email]) {
+            return id
+        }
+        try db.execute(sql: "INSERT INTO user (email, name, role, createdAt) VALUES (?, ?, ?, ?)",
+                       arguments: [email, name, role.rawValue, try db.transactionDate])
+        return db.lastInsertedRowID
+    }
+
+    /// `jane.doe@example.com` → `jane.doe`: a name to show until the person is given one.
+    static func defaultName(for email: String) -> String {
+        String(email.prefix(while: { $0 != "@" }).prefix(Validation.nameMaxCharacters))
+    }
+}

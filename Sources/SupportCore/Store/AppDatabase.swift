@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The one database type. Takes any GRDB writer and migrates it in `init`: production passes a
+/// `DatabasePool` on a file (see `AppDatabase.open`), tests an in-memory queue with a fixed clock.
+/// Every write method is one transaction that keeps the invariants.
+public final class AppDatabase: Sendable {
+    let writer: any DatabaseWriter
+    let logger: Logger
+
+    /// Migrates `writer` if needed (one process at a time: tests, in-memory databases).
+    public convenience init(_ writer: any DatabaseWriter, logger: Logger = Logger(label: "support.store")) throws(SupportError) {
+        try Self.translatingErrors { try Self.migrateIfNeeded(writer, lockPath: nil, logger: logger) }
+        self.init(migrated: writer, logger: logger)
+    }
+
+    init(migrated writer: any DatabaseWriter, logger: Logger) {
+        self.writer = writer
+        self.logger = logger
+    }
+
+    /// A fresh in-memory database whose transactions all happen at `now` (for tests).
+    public static func inMemory(now: Date? = nil) throws(SupportError) -> AppDatabase {
+        var config = Configuration()
+        if let now { config.transactionClock = .custom { _ in now } }
+        return try translatingErrors { try AppDatabase(DatabaseQueue(configuration: config)) }
+    }
+
+    /// Runs pending migrations. Refuses a database written by a newer `support`. When `lockPath` is
+    /// given, migrations run under an exclusive `flock` on it, because GRDB's migrator reads its
+    /// state outside its transaction and two processes opening a new file at once could both try
+    /// to create the tables.
+    static func migrateIfNeeded(_ writer: any DatabaseWriter, lockPath: String?, logger: Logger) throws {
+        let migrator = Schema.migrator
+        let (superseded, complete) = try writer.read { db in
+            (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db))
+        }
+        if superseded {
+            throw SupportError.storage(
+                "this database was written by a newer version of support; upgrade support to use it")
+        }
+        if complete { return }
+        let lock = try lockPath.map { try FileLock(path: $0) }
+        defer { lock?.unlock() }
+        logger.debug("migrating the database")
+        try migrator.migrate(writer)
+    }
+
+    /// Maps GRDB and SQLite failures to the error classes of SPEC, without leaking SQL.
+    static func translatingErrors<T>(_ body: () throws -> T) throws(SupportError) -> T {
+        do {
+            return try body()
+        } catch let error as SupportError {
+            throw error
+        } catch let error as DatabaseError {
+            throw translate(error)
+        } catch {
+            throw .internalError("unexpected error: \(error)")
+        }
+    }
+
+    static func translate(_ error: DatabaseError) -> SupportError {
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return .busy("the database is busy (locked by another support process); try again in a moment")
+        case .SQLITE_READONLY:
+            return .storage("the database is read-only: check the permissions of the file and its directory")
+        case .SQLITE_CANTOPEN:
+            return .storage("cannot open the database file: check that its directory exists and is writable")
+        case .SQLITE_NOTADB:
+            return .storage("the file is not a support database (not SQLite)")
+        case .SQLITE_CORRUPT:
+            return .storage("the database file is corrupt; restore it from a backup")
+        case .SQLITE_FULL:
+            return .storage("the disk is full; nothing was changed")
+        case .SQLITE_IOERR:
+            return .storage("input/output error on the database file")
+        case .SQLITE_PERM, .SQLITE_AUTH:
+            return .storage("permission denied on the database file")
+        case .SQLITE_CONSTRAINT:
+            return .invalidInput(field: nil, "the change breaks a rule of the database and was not made")
+        default:
+            return .internalError("database error \(error.resultCode.rawValue)")
+        }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(SupportError) -> T {
+        try Self.translatingErrors { try writer.write(body) }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(SupportError) -> T {
+        try Self.translatingErrors { try writer.read(body) }
+    }
+}

@@ -1,0 +1,75 @@
+import GRDB
+
+/// The versioned schema. Shipped migrations are frozen: change the schema only by adding a new
+/// migration below the last one. Tables and columns are named as strings on purpose, so that
+/// renaming a Swift property can never change a shipped migration.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-tickets") { db in
+            try db.execute(sql: """
+                CREATE TABLE user (
+                    id INTEGER PRIMARY KEY,
+                    email TEXT NOT NULL UNIQUE COLLATE NOCASE
+                        CHECK (length(email) BETWEEN 3 AND 254 AND email LIKE '%_@_%'),
+                    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+                    role TEXT NOT NULL CHECK (role IN ('user', 'internal', 'admin')),
+                    createdAt DATETIME NOT NULL
+                );
+
+                -- One row per year: the last ticket number handed out. Bumped inside the
+                -- transaction that creates the ticket, so numbers are unique and gap-free.
+                CREATE TABLE ticket_sequence (
+                    year INTEGER PRIMARY KEY CHECK (year BETWEEN 1970 AND 9999),
+                    lastNumber INTEGER NOT NULL CHECK (lastNumber >= 0)
+                );
+
+                CREATE TABLE ticket (
+                    id INTEGER PRIMARY KEY,
+                    ticketNumber TEXT NOT NULL UNIQUE
+                        CHECK (ticketNumber GLOB 'ST-[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9]*'),
+                    subject TEXT NOT NULL CHECK (length(trim(subject)) BETWEEN 1 AND 200),
+                    message TEXT NOT NULL CHECK (length(trim(message)) >= 1),
+                    category TEXT NOT NULL CHECK (category IN
+                        ('technical-issue', 'account-issue', 'feature-request', 'general-inquiry', 'bug-report')),
+                    priority INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 4),
+                    status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 3),
+                    submittedBy INTEGER NOT NULL REFERENCES user(id) ON DELETE RESTRICT,
+                    assignedTo INTEGER REFERENCES user(id) ON DELETE RESTRICT,
+                    createdAt DATETIME NOT NULL,
+                    updatedAt DATETIME NOT NULL,
+                    resolvedAt DATETIME,
+                    closedAt DATETIME
+                );
+
+                -- The seed's index plan, adapted: every list filter with the default sort
+                -- (newest first) is served by one index, and each sort order has its own.
+                CREATE INDEX ticket_on_createdAt ON ticket(createdAt);
+                CREATE INDEX ticket_on_updatedAt ON ticket(updatedAt);
+                CREATE INDEX ticket_on_submittedBy_createdAt ON ticket(submittedBy, createdAt);
+                CREATE INDEX ticket_on_status_createdAt ON ticket(status, createdAt);
+                CREATE INDEX ticket_on_status_priority_createdAt ON ticket(status, priority, createdAt);
+                CREATE INDEX ticket_on_priority_createdAt ON ticket(priority, createdAt);
+                CREATE INDEX ticket_on_category_createdAt ON ticket(category, createdAt);
+                CREATE INDEX ticket_on_assignedTo_createdAt ON ticket(assignedTo, createdAt);
+
+                CREATE TABLE response (
+                    id INTEGER PRIMARY KEY,
+                    ticketId INTEGER NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,
+                    message TEXT NOT NULL CHECK (length(trim(message)) >= 1),
+                    respondedBy INTEGER NOT NULL REFERENCES user(id) ON DELETE RESTRICT,
+                    isInternal BOOLEAN NOT NULL CHECK (isInternal IN (0, 1)),
+                    createdAt DATETIME NOT NULL
+                );
+                CREATE INDEX response_on_ticketId_createdAt ON response(ticketId, createdAt);
+                CREATE INDEX response_on_respondedBy ON response(respondedBy);
+
+                CREATE TABLE setting (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

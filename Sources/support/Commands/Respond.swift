@@ -1,0 +1,33 @@
+import ArgumentParser
+import SupportCore
+
+struct Respond: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "respond",
+        abstract: "Reply on a ticket, or add an internal note (staff only).",
+        discussion: "The message comes from --message, from stdin with --message -, or from $EDITOR on a terminal."
+    )
+
+    @Argument(help: ArgumentHelp("The ticket number, e.g. ST-2026-001.", valueName: "ticket"))
+    var number: String
+
+    @Option(help: ArgumentHelp("The reply, or - to read it from stdin.", valueName: "text"))
+    var message: String?
+
+    @Flag(help: "An internal note: never shown or mailed to the requester.")
+    var `internal` = false
+
+    @Flag(inversion: .prefixedNo, help: "Mail the reply to the requester (default: on for public replies).")
+    var notify = true
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try Frontend.run(global) { frontend in
+            let number = try TicketNumber.parse(number)
+            let text = try MessageInput.read(message)
+            let response = try frontend.desk().respond(to: number, message: text, isInternal: `internal`)
+            frontend.emit(json: JSONRenderer.response(response)) { $0.response(response, on: number) }
+        }
+    }
+}

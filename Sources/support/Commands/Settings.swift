@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import SupportCore
+
+struct Settings: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settings",
+        abstract: "Read and change the help desk's settings (admin only).",
+        subcommands: [Get.self, Set.self]
+    )
+
+    struct Get: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "get", abstract: "Print all settings, or one.")
+
+        @Argument(help: ArgumentHelp("A setting's name.", valueName: "key"), completion: .list(SettingKey.allCases.map(\.rawValue)))
+        var key: String?
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                let key = try key.map { try SettingKey.parse($0) }
+                var settings = try frontend.desk().settings()
+                if let key {
+                    let value = settings[key] ?? key.defaultValue
+                    settings = [key: value]
+                    frontend.emit(json: JSONRenderer.settings(settings)) { _ in value }
+                } else {
+                    frontend.emit(json: JSONRenderer.settings(settings)) { $0.settings(settings) }
+                }
+            }
+        }
+    }
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set",
+            abstract: "Change a setting.",
+            discussion: "Settings: " + SettingKey.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ") + "."
+        )
+
+        @Argument(help: ArgumentHelp("A setting's name.", valueName: "key"), completion: .list(SettingKey.allCases.map(\.rawValue)))
+        var key: String
+
+        @Argument(help: ArgumentHelp("The new value (- reads it from stdin).", valueName: "value"))
+        var value: String?
+
+        @Option(help: ArgumentHelp("Read the value from this file (for support_email_template).", valueName: "path"), completion: .file())
+        var file: String?
+
+        @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            if (value == nil) == (file == nil) {
+                throw ValidationError("give either a VALUE or --file PATH")
+            }
+        }
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                let key = try SettingKey.parse(key)
+                let text: String
+                if let file {
+                    guard let data = FileManager.default.contents(atPath: file) else {
+                        throw SupportError.notFound("cannot read \(file)")
+                    }
+                    text = try Validation.utf8(data, field: key.rawValue)
+                } else if value == "-" {
+                    text = try MessageInput.readStandardInput(what: key.rawValue)
+                } else {
+                    text = value ?? ""
+                }
+                let stored = try frontend.desk().setSetting(key, to: text)
+                frontend.emit(json: JSONRenderer.settings([key: stored])) { _ in "\(key.rawValue) is set." }
+            }
+        }
+    }
+}

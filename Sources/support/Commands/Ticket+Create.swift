@@ -1,0 +1,47 @@
+import ArgumentParser
+import SupportCore
+
+extension Ticket {
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "create",
+            abstract: "Open a ticket.",
+            discussion: "The message comes from --message, from stdin with --message -, or from $EDITOR on a terminal."
+        )
+
+        @Option(help: "One line, at most 200 characters.")
+        var subject: String
+
+        @Option(help: ArgumentHelp("technical-issue, account-issue, feature-request, general-inquiry or bug-report.", valueName: "category"),
+                completion: .list(TicketCategory.allCases.map(\.slug)))
+        var category: String
+
+        @Option(help: ArgumentHelp("low, medium (default), high or critical.", valueName: "priority"),
+                completion: .list(TicketPriority.allCases.map(\.slug)))
+        var priority: String?
+
+        @Option(help: ArgumentHelp("The description, or - to read it from stdin.", valueName: "text"))
+        var message: String?
+
+        @Option(help: ArgumentHelp("Open it for this requester (staff only); created as a user if new.", valueName: "email"))
+        var requester: String?
+
+        @Option(help: ArgumentHelp("The requester's name, when they are new.", valueName: "name"))
+        var name: String?
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                let category = try TicketCategory.parse(category)
+                let priority = try priority.map { try TicketPriority.parse($0) } ?? .medium
+                let text = try MessageInput.read(message)
+                let desk = try frontend.desk()
+                let ticket = try desk.createTicket(NewTicket(
+                    subject: subject, message: text, category: category, priority: priority,
+                    requesterEmail: requester, requesterName: name))
+                frontend.emit(json: JSONRenderer.ticket(ticket)) { _ in "Created \(ticket.ticketNumber)." }
+            }
+        }
+    }
+}

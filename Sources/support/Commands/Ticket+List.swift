@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import SupportCore
+
+extension Ticket {
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list",
+            abstract: "List tickets, newest first: a requester sees their own, staff see all.",
+            discussion: "Filters given several times (or comma-separated) match any of their values; different filters must all match."
+        )
+
+        @OptionGroup var filters: TicketFilterOptions
+
+        @Option(help: ArgumentHelp("Page number, from 1.", valueName: "n"))
+        var page: Int = 1
+
+        @Option(help: ArgumentHelp("Tickets per page, 1 to \(TicketQuery.maximumLimit) (default \(TicketQuery.defaultLimit)).", valueName: "n"))
+        var limit: Int = TicketQuery.defaultLimit
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                var query = try filters.query()
+                query.page = page
+                query.limit = limit
+                let result = try frontend.desk().listTickets(query)
+                frontend.emit(json: JSONRenderer.page(result)) { $0.page(result) }
+            }
+        }
+    }
+}
+
+/// The filters shared by `ticket list` and `ticket export`.
+struct TicketFilterOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("open, in-progress, resolved, closed.", valueName: "status"),
+            completion: .list(TicketStatus.allCases.map(\.slug)))
+    var status: [String] = []
+
+    @Option(help: ArgumentHelp("low, medium, high, critical.", valueName: "priority"),
+            completion: .list(TicketPriority.allCases.map(\.slug)))
+    var priority: [String] = []
+
+    @Option(help: ArgumentHelp("technical-issue, account-issue, feature-request, general-inquiry, bug-report.", valueName: "category"),
+            completion: .list(TicketCategory.allCases.map(\.slug)))
+    var category: [String] = []
+
+    @Option(help: ArgumentHelp("Assigned to EMAIL, to me, or to none.", valueName: "email|me|none"))
+    var assignee: String?
+
+    @Option(help: ArgumentHelp("Opened by EMAIL.", valueName: "email"))
+    var requester: String?
+
+    @Option(help: ArgumentHelp("Created at or after DATE (2026-11-01, 2026-11-01T09:30Z, 7d, 12h, 2w).", valueName: "date"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Created before DATE (a bare day includes that day).", valueName: "date"))
+    var until: String?
+
+    @Option(help: ArgumentHelp("Words to find in subject, message and replies.", valueName: "text"))
+    var search: String?
+
+    @Option(help: ArgumentHelp("created (default), updated, priority or status.", valueName: "order"),
+            completion: .list(TicketSort.allCases.map(\.rawValue)))
+    var sort: String = TicketSort.created.rawValue
+
+    @Flag(help: "Reverse the order (oldest first for created).")
+    var reverse = false
+
+    func query(now: Date = Date()) throws -> TicketQuery {
+        var query = TicketQuery()
+        query.statuses = try Self.values(status).map { try TicketStatus.parse($0) }
+        query.priorities = try Self.values(priority).map { try TicketPriority.parse($0) }
+        query.categories = try Self.values(category).map { try TicketCategory.parse($0) }
+        if let assignee {
+            switch assignee.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "me": query.assignee = .me
+            case "none", "nobody": query.assignee = TicketQuery.Assignee.nobody
+            default: query.assignee = .email(assignee)
+            }
+        }
+        query.requesterEmail = requester
+        query.since = try since.map { try DateInput.parse($0, now: now, field: "--since") }
+        query.until = try until.map { try DateInput.parse($0, now: now, bound: .end, field: "--until") }
+        query.search = search
+        guard let order = TicketSort(rawValue: sort.lowercased()) else {
+            throw SupportError.invalidInput(field: "sort", "unknown sort '\(Validation.printable(sort))' (expected created, updated, priority or status)")
+        }
+        query.sort = order
+        query.reverse = reverse
+        return query
+    }
+
+    /// `--status open,closed --status resolved` → three values.
+    static func values(_ options: [String]) -> [String] {
+        options.flatMap { $0.split(separator: ",").map(String.init) }
+    }
+}

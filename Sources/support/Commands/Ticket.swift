@@ -1,0 +1,13 @@
+import ArgumentParser
+
+extension Support {
+    typealias TicketCommand = Ticket
+}
+
+struct Ticket: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ticket",
+        abstract: "Open, find, show, change and delete tickets.",
+        subcommands: [Create.self, List.self, Show.self, Update.self, Delete.self]
+    )
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import SupportCore
+
+struct UserCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user",
+        abstract: "Manage the people of the help desk (admin only; staff may list).",
+        subcommands: [Add.self, List.self, Update.self]
+    )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a person: staff, or a requester.")
+
+        @Argument(help: ArgumentHelp("Their email address.", valueName: "email"))
+        var email: String
+
+        @Option(help: "Their name (default: the part of the address before @).")
+        var name: String?
+
+        @Option(help: ArgumentHelp("user, internal or admin (default: user).", valueName: "role"),
+                completion: .list(Role.allCases.map(\.rawValue)))
+        var role: String = Role.user.rawValue
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                let role = try Role.parse(role)
+                let user = try frontend.desk().addUser(email: email, name: name, role: role)
+                frontend.emit(json: JSONRenderer.user(user)) { "Added " + $0.user(user) }
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List people, by email.")
+
+        @Option(help: ArgumentHelp("Only this role.", valueName: "role"), completion: .list(Role.allCases.map(\.rawValue)))
+        var role: String?
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                let role = try role.map { try Role.parse($0) }
+                let users = try frontend.desk().users(role: role)
+                frontend.emit(json: JSONRenderer.users(users)) { $0.users(users) }
+            }
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "update", abstract: "Change a person's name or role.")
+
+        @Argument(help: ArgumentHelp("Their email address.", valueName: "email"))
+        var email: String
+
+        @Option(help: "A new name.")
+        var name: String?
+
+        @Option(help: ArgumentHelp("user, internal or admin.", valueName: "role"), completion: .list(Role.allCases.map(\.rawValue)))
+        var role: String?
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                let role = try role.map { try Role.parse($0) }
+                let user = try frontend.desk().updateUser(email: email, name: name, role: role)
+                frontend.emit(json: JSONRenderer.user(user)) { "Updated " + $0.user(user) }
+            }
+        }
+    }
+}

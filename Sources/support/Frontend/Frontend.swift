@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SupportCore
+
+/// What every command does around its own work: read the environment, open the database, know
+/// who is acting, render, and turn failures into one clear line and the exit code of SPEC.
+struct Frontend {
+    let options: GlobalOptions
+    let logger: Logger
+
+    var json: Bool { options.json }
+
+    /// Runs `body`; a failure prints one line (an `APIError` with `--json`) and exits with its code.
+    static func run(_ options: GlobalOptions, _ body: (Frontend) throws -> Void) throws {
+        LoggingBootstrap.once(verbose: options.verbose)
+        let frontend = Frontend(options: options, logger: Logger(label: "support"))
+        do {
+            try body(frontend)
+        } catch let error as SupportError {
+            Output.error(error, json: options.json)
+            throw ExitCode(error.exitCode)
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            let failure = SupportError.internalError("unexpected failure: \(error)")
+            Output.error(failure, json: options.json)
+            throw ExitCode(failure.exitCode)
+        }
+    }
+
+    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    var databasePath: (path: String, isDefault: Bool) {
+        if let db = options.db { return (db, false) }
+        if let db = Self.environment["SUPPORT_DB"], !db.isEmpty { return (db, false) }
+        let base: String
+        if let xdg = Self.environment["XDG_DATA_HOME"], xdg.hasPrefix("/") {
+            base = xdg
+        } else {
+            base = (Self.environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+        }
+        return (base + "/support/support.db", true)
+    }
+
+    func openDatabase() throws -> AppDatabase {
+        let (path, isDefault) = databasePath
+        guard !path.isEmpty else { throw SupportError.invalidInput(field: "db", "--db must not be empty") }
+        let timeout = Double(Self.environment["SUPPORT_BUSY_TIMEOUT"] ?? "") ?? 5
+        return try AppDatabase.open(path: path, createDirectory: isDefault, busyTimeout: max(0, min(timeout, 600)), logger: logger)
+    }
+
+    /// The help desk as the acting person sees it.
+    func desk() throws -> HelpDesk {
+        let database = try openDatabase()
+        var email = options.actAs
+        if email == nil, let fromEnvironment = Self.environment["SUPPORT_AS"], !fromEnvironment.isEmpty {
+            email = fromEnvironment
+        }
+        let actor = try HelpDesk.actor(named: email, in: database)
+        return HelpDesk(database: database, actor: actor, logger: logger)
+    }
+
+    var renderer: TerminalRenderer {
+        let tty = isatty(STDOUT_FILENO) == 1
+        let noColor = !(Self.environment["NO_COLOR"] ?? "").isEmpty || Self.environment["TERM"] == "dumb"
+        return TerminalRenderer(style: TerminalStyle(color: tty && !noColor, width: Self.terminalWidth))
+    }
+
+    static var terminalWidth: Int {
+        var size = winsize()
+        if isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
+            return Int(size.ws_col)
+        }
+        if let columns = environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+        // Not a terminal: nothing to fit, so cut nothing.
+        return 100_000
+    }
+
+    /// Prints the JSON form with `--json`, the terminal form otherwise.
+    func emit(json jsonText: @autoclosure () -> String, text: (TerminalRenderer) -> String) {
+        Output.result(json ? jsonText() : text(renderer))
+    }
+}
+
+enum LoggingBootstrap {
+    nonisolated(unsafe) private static var done = false
+
+    static func once(verbose: Bool) {
+        guard !done else { return }
+        done = true
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = verbose ? .debug : .warning
+            return handler
+        }
+    }
+}

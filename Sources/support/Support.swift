@@ -1,0 +1,19 @@
+import ArgumentParser
+
+struct Support: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "support",
+        abstract: "A help desk in one command: tickets, replies, users, settings and mail over one SQLite file.",
+        discussion: """
+            The database is --db, else $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db \
+            (~/.local/share/support/support.db); it is created on first use. Act as someone with \
+            --as EMAIL (or $SUPPORT_AS); without it you are the local operator, with admin rights.
+            Exit status: 0 ok, 64 usage, 65 invalid input, 66 not found, 67 unknown --as, \
+            74 database error, 75 try again later (rate limit, busy), 77 not allowed, 78 configuration, 70 bug.
+            """,
+        version: Support.version,
+        subcommands: [Ticket.self, Respond.self, Settings.self, UserCommand.self]
+    )
+
+    static let version = "0.1.0"
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import SupportCore
+
+/// Checks what the shell handed over before ArgumentParser sees it: Swift repairs invalid UTF-8
+/// in arguments silently, and a repaired subject would be stored with U+FFFD in it.
+@main
+enum SupportEntry {
+    static func main() {
+        for index in 1..<Int(CommandLine.argc) {
+            guard let raw = CommandLine.unsafeArgv[index] else { continue }
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw))
+            if String(validating: bytes, as: UTF8.self) == nil {
+                let failure = SupportError.invalidInput(field: nil, "argument \(index) is not valid UTF-8")
+                Output.error(failure, json: CommandLine.arguments.contains("--json"))
+                exit(failure.exitCode)
+            }
+        }
+        Support.main(globalOptionsMovedLast(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// `support --json ticket list` → `support ticket list --json`: global options are declared on
+    /// each command, so those given before the command's name are moved after it (before `--`).
+    static func globalOptionsMovedLast(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--json" || argument == "--verbose" || argument.hasPrefix("--db=") || argument.hasPrefix("--as=") {
+                leading.append(argument)
+                index += 1
+            } else if (argument == "--db" || argument == "--as") && index + 1 < arguments.count {
+                leading += [argument, arguments[index + 1]]
+                index += 2
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, index < arguments.count else { return arguments }
+        var rest = Array(arguments[index...])
+        let end = rest.firstIndex(of: "--") ?? rest.endIndex
+        rest.insert(contentsOf: leading, at: end)
+        return rest
+    }
+}
