@@ -29,7 +29,7 @@ extension HelpDesk {
         let ticket = try database.createTicket(
             TicketDraft(subject: subject, message: message, category: request.category, priority: request.priority,
                         requester: requester),
-            rateLimitPerHour: rateLimit)
+            rateLimitPerHour: rateLimit, mail: mailPlan(.ticketCreated))
         logger.debug("created ticket", metadata: ["ticket": "\(ticket.ticketNumber)"])
         return ticket.visible(to: actor)
     }
@@ -109,7 +109,7 @@ extension HelpDesk {
             }
             update.assignedTo = .some(assignee.id)
         }
-        let (_, after) = try database.updateTicket(number, update)
+        let (_, after) = try database.updateTicket(number, update, mail: { before in mailPlan(.statusChanged(from: before.status)) })
         return after
     }
 
@@ -120,12 +120,23 @@ extension HelpDesk {
     }
 
     /// A reply. Requesters reply publicly on their own tickets; staff may add internal notes.
-    public func respond(to number: TicketNumber, message: String, isInternal: Bool) throws(SupportError) -> TicketResponse {
+    /// `notify: false` (the seed's `notifyUser`) mails nobody about a staff reply.
+    public func respond(to number: TicketNumber, message: String, isInternal: Bool, notify: Bool = true) throws(SupportError) -> TicketResponse {
         _ = try visibleTicket(number)
         if isInternal { try requireStaff("add internal notes") }
         let text = try Validation.text(message)
         let (_, response) = try database.addResponse(
-            to: number, message: text, by: actorReference, isInternal: isInternal, reopens: !actor.isStaff)
+            to: number, message: text, by: actorReference, isInternal: isInternal, reopens: !actor.isStaff,
+            mail: { response in mailPlan(.replied(response), notifyRequester: notify) })
         return response
+    }
+
+    /// The mail rules, bound to who is acting, for the store to run inside the change's transaction.
+    func mailPlan(_ event: MailEvent, notifyRequester: Bool = true) -> MailPlan {
+        let actorEmail = actor.user?.email ?? Actor.operatorEmail
+        return { ticket, settings, now in
+            MailPlanner(settings: settings, actorEmail: actorEmail, now: now, notifyRequester: notifyRequester)
+                .drafts(for: event, on: ticket)
+        }
     }
 }

@@ -29,7 +29,16 @@ struct TicketFilter: Sendable {
     var assignedTo: Int64??
 }
 
+/// Writes the mail a change causes, inside the change's transaction: given the ticket after the
+/// change, the settings and the transaction's time, the messages to put in the outbox.
+typealias MailPlan = (Ticket, [SettingKey: String], Date) -> [OutboxDraft]
+
 extension AppDatabase {
+    static func enqueueMail(_ db: Database, _ plan: MailPlan?, for ticket: Ticket) throws {
+        guard let plan else { return }
+        try enqueue(db, plan(ticket, try fetchSettings(db), try db.transactionDate))
+    }
+
     static let ticketSelect = """
         SELECT t.id, t.ticketNumber, t.subject, t.message, t.category, t.priority, t.status,
                s.email, s.name, s.role, a.email, a.name, a.role,
@@ -165,7 +174,7 @@ extension AppDatabase {
     /// Creates a ticket with the next number of the current year. When `rateLimit` is given, the
     /// requester's tickets of the last hour are counted in the same transaction, so concurrent
     /// creations cannot slip past the limit.
-    func createTicket(_ draft: TicketDraft, rateLimitPerHour: Int?) throws(SupportError) -> Ticket {
+    func createTicket(_ draft: TicketDraft, rateLimitPerHour: Int?, mail: MailPlan? = nil) throws(SupportError) -> Ticket {
         try write { db in
             let now = try db.transactionDate
             let requesterID = try Self.userID(db, for: draft.requester)
@@ -198,13 +207,14 @@ extension AppDatabase {
             guard let ticket = try Self.fetchTicket(db, number: number) else {
                 throw SupportError.internalError("the new ticket vanished")
             }
+            try Self.enqueueMail(db, mail, for: ticket)
             return ticket
         }
     }
 
     /// Applies `update`, keeping `resolvedAt` / `closedAt` in step with the status.
     /// Returns the ticket before and after.
-    func updateTicket(_ number: TicketNumber, _ update: TicketUpdate) throws(SupportError) -> (before: Ticket, after: Ticket) {
+    func updateTicket(_ number: TicketNumber, _ update: TicketUpdate, mail: ((Ticket) -> MailPlan)? = nil) throws(SupportError) -> (before: Ticket, after: Ticket) {
         try write { db in
             guard let before = try Self.fetchTicket(db, number: number) else {
                 throw SupportError.notFound("no ticket \(number)")
@@ -231,6 +241,7 @@ extension AppDatabase {
             guard let after = try Self.fetchTicket(db, number: number) else {
                 throw SupportError.internalError("the ticket vanished")
             }
+            try Self.enqueueMail(db, mail?(before), for: after)
             return (before, after)
         }
     }
@@ -257,7 +268,7 @@ extension AppDatabase {
 
     /// Adds a reply. A requester's reply on a resolved or closed ticket reopens it.
     func addResponse(to number: TicketNumber, message: String, by author: PersonReference, isInternal: Bool,
-                     reopens: Bool) throws(SupportError) -> (ticket: Ticket, response: TicketResponse) {
+                     reopens: Bool, mail: ((TicketResponse) -> MailPlan)? = nil) throws(SupportError) -> (ticket: Ticket, response: TicketResponse) {
         try write { db in
             guard let before = try Self.fetchTicket(db, number: number) else {
                 throw SupportError.notFound("no ticket \(number)")
@@ -276,6 +287,7 @@ extension AppDatabase {
             guard let after = try Self.fetchTicket(db, number: number),
                   let response = after.responses.first(where: { $0.id == responseID })
             else { throw SupportError.internalError("the reply vanished") }
+            try Self.enqueueMail(db, mail?(response), for: after)
             return (after, response)
         }
     }

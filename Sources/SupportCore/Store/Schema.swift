@@ -70,6 +70,46 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2-outbox") { db in
+            try db.execute(sql: """
+                -- Mail waiting to be piped to the mail program. Each row is one message to one
+                -- recipient, composed once (so Message-ID and Date stay the same across retries)
+                -- in the transaction of the change that caused it.
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    ticketNumber TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN
+                        ('new-ticket', 'auto-response', 'staff-reply', 'requester-reply', 'status-change')),
+                    sender TEXT NOT NULL CHECK (length(sender) >= 3),
+                    recipient TEXT NOT NULL CHECK (length(recipient) >= 3),
+                    subject TEXT NOT NULL,
+                    messageID TEXT NOT NULL UNIQUE,
+                    message BLOB NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+                    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                    nextAttemptAt DATETIME NOT NULL,
+                    leaseOwner TEXT,
+                    leaseUntil DATETIME,
+                    lastError TEXT,
+                    createdAt DATETIME NOT NULL,
+                    sentAt DATETIME,
+                    CHECK ((status = 'sending') = (leaseOwner IS NOT NULL AND leaseUntil IS NOT NULL))
+                );
+                CREATE INDEX outbox_on_status_nextAttemptAt ON outbox(status, nextAttemptAt);
+
+                -- Every attempt to send, for `notify list` and the delivery statistics.
+                CREATE TABLE outbox_attempt (
+                    id INTEGER PRIMARY KEY,
+                    outboxID INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+                    startedAt DATETIME NOT NULL,
+                    finishedAt DATETIME NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('sent', 'retry', 'failed')),
+                    exitStatus INTEGER,
+                    detail TEXT
+                );
+                CREATE INDEX outbox_attempt_on_outboxID ON outbox_attempt(outboxID);
+                """)
+        }
         return migrator
     }
 }

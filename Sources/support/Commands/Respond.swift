@@ -26,7 +26,7 @@ struct Respond: ParsableCommand {
         try Frontend.run(global) { frontend in
             let number = try TicketNumber.parse(number)
             let text = try MessageInput.read(message)
-            let response = try frontend.desk().respond(to: number, message: text, isInternal: `internal`)
+            let response = try frontend.desk().respond(to: number, message: text, isInternal: `internal`, notify: notify)
             frontend.emit(json: JSONRenderer.response(response)) { $0.response(response, on: number) }
         }
     }

@@ -1,0 +1,28 @@
+import Foundation
+
+/// A change that may cause mail.
+public enum MailEvent: Sendable {
+    case ticketCreated
+    case replied(TicketResponse)
+    case statusChanged(from: TicketStatus)
+}
+
+/// Why a message was written; stored with it.
+public enum MailKind: String, Sendable, CaseIterable {
+    case newTicket = "new-ticket"
+    case autoResponse = "auto-response"
+    case staffReply = "staff-reply"
+    case requesterReply = "requester-reply"
+    case statusChange = "status-change"
+}
+
+/// A message ready for the outbox: composed once, sent as these exact bytes however often it is retried.
+public struct OutboxDraft: Sendable, Equatable {
+    public var ticketNumber: TicketNumber
+    public var kind: MailKind
+    public var sender: String
+    public var recipient: String
+    public var subject: String
+    public var messageID: String
+    public var bytes: [UInt8]
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Mustache
+
+/// Decides who is mailed what when something happens to a ticket (the rules of SPEC's "Mail"),
+/// and writes the messages. Pure: the store calls it inside the transaction of the change.
+public struct MailPlanner: Sendable {
+    public let settings: [SettingKey: String]
+    /// Who made the change; they are never mailed about it (the auto-response excepted: it exists
+    /// to tell the requester their own ticket arrived).
+    public let actorEmail: String
+    public let now: Date
+    /// Set by the command: a staff reply given `--no-notify` mails nobody.
+    public let notifyRequester: Bool
+
+    public init(settings: [SettingKey: String], actorEmail: String, now: Date, notifyRequester: Bool = true) {
+        self.settings = settings
+        self.actorEmail = actorEmail.lowercased()
+        self.now = now
+        self.notifyRequester = notifyRequester
+    }
+
+    var supportEmail: String? {
+        let value = settings[.supportEmail] ?? ""
+        return value.isEmpty ? nil : value
+    }
+
+    var supportName: String { settings[.supportName] ?? SettingKey.supportName.defaultValue }
+
+    public func drafts(for event: MailEvent, on ticket: Ticket) -> [OutboxDraft] {
+        guard let support = supportEmail else { return [] }
+        var drafts: [OutboxDraft] = []
+        let requester = ticket.submittedBy
+        let tag = "[\(ticket.ticketNumber)]"
+        switch event {
+        case .ticketCreated:
+            if support != actorEmail {
+                drafts.append(draft(ticket, .newTicket, to: MailAddress(email: support),
+                                    subject: "\(tag) \(ticket.subject)",
+                                    body: newTicketBody(ticket), replyTo: MailAddress(name: requester.name, email: requester.email),
+                                    isThreadRoot: true, automatic: nil))
+            }
+            if settings[.supportAutoResponse] == "true", requester.email != support {
+                drafts.append(draft(ticket, .autoResponse, to: MailAddress(name: requester.name, email: requester.email),
+                                    subject: "\(tag) \(ticket.subject)", body: autoResponseBody(ticket),
+                                    replyTo: nil, isThreadRoot: false, automatic: "auto-replied"))
+            }
+        case .replied(let response):
+            if response.isInternal { return [] }
+            if response.respondedBy.role.isStaff || response.respondedBy.email != requester.email {
+                guard notifyRequester, requester.email != actorEmail else { return [] }
+                drafts.append(draft(ticket, .staffReply, to: MailAddress(name: requester.name, email: requester.email),
+                                    subject: "Re: \(tag) \(ticket.subject)", body: replyBody(ticket, response),
+                                    replyTo: nil, isThreadRoot: false, automatic: nil))
+            } else {
+                let target = ticket.assignedTo.map { MailAddress(name: $0.name, email: $0.email) } ?? MailAddress(email: support)
+                guard target.email != actorEmail else { return [] }
+                drafts.append(draft(ticket, .requesterReply, to: target,
+                                    subject: "Re: \(tag) \(ticket.subject)", body: replyBody(ticket, response),
+                                    replyTo: MailAddress(name: requester.name, email: requester.email),
+                                    isThreadRoot: false, automatic: nil))
+            }
+        case .statusChanged(let old):
+            guard ticket.status != old, ticket.status == .resolved || ticket.status == .closed,
+                  requester.email != actorEmail
+            else { return [] }
+            drafts.append(draft(ticket, .statusChange, to: MailAddress(name: requester.name, email: requester.email),
+                                subject: "\(tag) \(ticket.status.title): \(ticket.subject)",
+                                body: statusBody(ticket), replyTo: nil, isThreadRoot: false, automatic: "auto-generated"))
+        }
+        return drafts
+    }
+
+    // MARK: Messages
+
+    /// The first message of a ticket's thread; every later message points at it.
+    static func threadRootID(_ ticket: Ticket, domain: String) -> String {
+        "\(ticket.ticketNumber).\(Int64(ticket.createdAt.timeIntervalSince1970 * 1000))@\(domain)"
+    }
+
+    func draft(_ ticket: Ticket, _ kind: MailKind, to recipient: MailAddress, subject: String, body: String,
+               replyTo: MailAddress?, isThreadRoot: Bool, automatic: String?) -> OutboxDraft {
+        let support = supportEmail ?? ""
+        let domain = support.split(separator: "@").last.map(String.init) ?? "localhost"
+        let root = Self.threadRootID(ticket, domain: domain)
+        let messageID = isThreadRoot ? root
+            : "\(ticket.ticketNumber).\(kind.rawValue).\(Int64(now.timeIntervalSince1970 * 1000)).\(UInt32.random(in: 0...UInt32.max))@\(domain)"
+        let message = MailMessage(
+            from: MailAddress(name: supportName, email: support), to: [recipient], subject: subject, body: body,
+            messageID: messageID, inReplyTo: isThreadRoot ? nil : root, references: isThreadRoot ? [] : [root],
+            date: now, autoSubmitted: automatic, replyTo: replyTo)
+        return OutboxDraft(ticketNumber: ticket.ticketNumber, kind: kind, sender: support, recipient: recipient.email,
+                           subject: subject, messageID: messageID, bytes: MessageComposer.compose(message))
+    }
+
+    func newTicketBody(_ t: Ticket) -> String {
+        """
+        New ticket \(t.ticketNumber) from \(t.submittedBy.name) <\(t.submittedBy.email)>
+        Category: \(t.category.title)
+        Priority: \(t.priority.title)
+
+        \(t.message)
+
+        -- 
+        support ticket show \(t.ticketNumber)
+        """
+    }
+
+    func replyBody(_ t: Ticket, _ r: TicketResponse) -> String {
+        """
+        \(r.respondedBy.name) wrote on \(t.ticketNumber):
+
+        \(r.message)
+
+        -- 
+        \(supportName) · ticket \(t.ticketNumber) · status \(t.status.title)
+        """
+    }
+
+    func statusBody(_ t: Ticket) -> String {
+        """
+        Hello \(t.submittedBy.name),
+
+        Your ticket \(t.ticketNumber) "\(t.subject)" is now \(t.status.title.lowercased()).
+        If anything is still wrong, reply to this message.
+
+        -- 
+        \(supportName)
+        """
+    }
+
+    func autoResponseBody(_ t: Ticket) -> String {
+        let template = settings[.supportEmailTemplate] ?? SettingKey.defaultTemplate
+        let parsed = (try? MustacheTemplate(string: SettingKey.templatePrefix + template))
+            ?? (try? MustacheTemplate(string: SettingKey.templatePrefix + SettingKey.defaultTemplate))
+        return parsed?.render(Self.templateVariables(t, settings: settings)) ?? t.message
+    }
+
+    /// The variables a `support_email_template` can use (documented in docs/mail.md).
+    public static func templateVariables(_ t: Ticket, settings: [SettingKey: String]) -> [String: String] {
+        [
+            "ticket_number": t.ticketNumber.description,
+            "subject": t.subject,
+            "message": t.message,
+            "category": t.category.title,
+            "priority": t.priority.title,
+            "status": t.status.title,
+            "requester_name": t.submittedBy.name,
+            "requester_email": t.submittedBy.email,
+            "support_email": settings[.supportEmail] ?? "",
+            "support_name": settings[.supportName] ?? SettingKey.supportName.defaultValue,
+            "created_at": ISO8601.string(t.createdAt),
+        ]
+    }
+}

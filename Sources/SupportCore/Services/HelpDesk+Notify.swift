@@ -1,0 +1,36 @@
+import Foundation
+
+extension HelpDesk {
+    /// The outbox, newest first (admin only: it holds every requester's mail).
+    public func outbox(status: OutboxMessage.Status?) throws(SupportError) -> [OutboxMessage] {
+        try requireAdmin("read the outbox")
+        return try database.outbox(status: status)
+    }
+
+    public func retryMail(id: Int64?) throws(SupportError) -> Int {
+        try requireAdmin("retry mail")
+        return try database.retryOutbox(id: id)
+    }
+
+    /// What a flush would send now, without sending or changing anything.
+    public func dueMail(limit: Int?) throws(SupportError) -> [OutboxDelivery] {
+        try requireAdmin("flush mail")
+        return try database.dueOutbox(limit: limit ?? 1_000_000)
+    }
+
+    /// A flusher over the configured mail program, or `sendmail` for this run only.
+    public func mailFlusher(sendmail: String?, jobs: Int, timeout: TimeInterval) throws(SupportError) -> OutboxFlusher {
+        try requireAdmin("flush mail")
+        guard (1...64).contains(jobs) else { throw .invalidInput(field: "jobs", "--jobs must be from 1 to 64") }
+        let settings = try database.settings()
+        let commandLine: String
+        if let sendmail {
+            commandLine = try SettingKey.sendmailCommand.normalize(sendmail)
+        } else {
+            commandLine = settings[.sendmailCommand] ?? SettingKey.sendmailCommand.defaultValue
+        }
+        let transport = try SendmailTransport(commandLine: commandLine, timeout: timeout)
+        let attempts = Int(settings[.mailMaxAttempts] ?? "") ?? 8
+        return OutboxFlusher(database: database, transport: transport, maxAttempts: attempts, jobs: jobs, logger: logger)
+    }
+}

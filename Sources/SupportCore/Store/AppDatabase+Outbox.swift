@@ -1,0 +1,161 @@
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    static func enqueue(_ db: Database, _ drafts: [OutboxDraft]) throws {
+        let now = try db.transactionDate
+        for d in drafts {
+            try db.execute(sql: """
+                INSERT INTO outbox (ticketNumber, kind, sender, recipient, subject, messageID, message, nextAttemptAt, createdAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [d.ticketNumber.description, d.kind.rawValue, d.sender, d.recipient, d.subject,
+                                 d.messageID, Data(d.bytes), now, now])
+        }
+    }
+
+    /// Claims up to `limit` messages that are due, for `lease` seconds, in one write transaction:
+    /// two flushes at once never claim the same message. A message whose lease has run out, or
+    /// whose claiming process on this host is gone, is due again.
+    public func claimOutbox(limit: Int, owner: String, lease: TimeInterval,
+                            ownerIsGone: @Sendable (String) -> Bool) throws(SupportError) -> [OutboxDelivery] {
+        try write { db in
+            let now = try db.transactionDate
+            // Leases held by processes that died (a killed flush) are released at once.
+            let held = try Row.fetchAll(db, sql: "SELECT id, leaseOwner FROM outbox WHERE status = 'sending' AND leaseUntil > ?",
+                                        arguments: [now])
+            for row in held where ownerIsGone(row[1]) {
+                try db.execute(sql: "UPDATE outbox SET leaseUntil = ? WHERE id = ?", arguments: [now, row[0] as Int64])
+            }
+            let rows = try Row.fetchAll(db, sql: """
+                UPDATE outbox SET status = 'sending', leaseOwner = ?, leaseUntil = ?
+                WHERE id IN (
+                    SELECT id FROM outbox WHERE status = 'pending' AND nextAttemptAt <= ?
+                    UNION ALL
+                    SELECT id FROM outbox WHERE status = 'sending' AND leaseUntil <= ?
+                    ORDER BY id LIMIT ?)
+                RETURNING id, sender, recipient, subject, message, attempts
+                """, arguments: [owner, now.addingTimeInterval(lease), now, now, limit])
+            return rows.map { row in
+                OutboxDelivery(id: row[0], sender: row[1], recipient: row[2], subject: row[3],
+                               bytes: [UInt8](row[4] as Data), attempts: row[5])
+            }.sorted { $0.id < $1.id }
+        }
+    }
+
+    /// Records one attempt, if the lease is still ours. Returns the status the message ended in.
+    @discardableResult
+    public func recordDelivery(_ id: Int64, owner: String, startedAt: Date, result: DeliveryResult,
+                               maxAttempts: Int) throws(SupportError) -> OutboxMessage.Status? {
+        try write { db in
+            let now = try db.transactionDate
+            guard let attempts = try Int.fetchOne(db, sql: "SELECT attempts FROM outbox WHERE id = ? AND status = 'sending' AND leaseOwner = ?",
+                                                  arguments: [id, owner])
+            else { return nil }
+            let status: OutboxMessage.Status
+            let tries = attempts + 1
+            switch result.outcome {
+            case .sent:
+                status = .sent
+                try db.execute(sql: """
+                    UPDATE outbox SET status = 'sent', attempts = ?, sentAt = ?, leaseOwner = NULL, leaseUntil = NULL, lastError = NULL
+                    WHERE id = ?
+                    """, arguments: [tries, now, id])
+            case .retry, .failed:
+                status = tries >= maxAttempts ? .failed : .pending
+                try db.execute(sql: """
+                    UPDATE outbox SET status = ?, attempts = ?, nextAttemptAt = ?, leaseOwner = NULL, leaseUntil = NULL, lastError = ?
+                    WHERE id = ?
+                    """, arguments: [status.rawValue, tries, now.addingTimeInterval(Self.backoff(afterAttempt: tries)),
+                                     result.detail, id])
+            }
+            try db.execute(sql: """
+                INSERT INTO outbox_attempt (outboxID, startedAt, finishedAt, outcome, exitStatus, detail) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [id, startedAt, now, result.outcome.rawValue, result.exitStatus.map { Int($0) }, result.detail])
+            return status
+        }
+    }
+
+    /// Gives claimed messages back untouched (a flush that stops early).
+    public func releaseOutbox(_ ids: [Int64], owner: String) throws(SupportError) {
+        guard !ids.isEmpty else { return }
+        try write { db in
+            try db.execute(sql: """
+                UPDATE outbox SET status = 'pending', leaseOwner = NULL, leaseUntil = NULL
+                WHERE status = 'sending' AND leaseOwner = ? AND id IN (\(databaseQuestionMarks(count: ids.count)))
+                """, arguments: StatementArguments([owner]) + StatementArguments(ids))
+        }
+    }
+
+    /// 1 min, 2, 4, … capped at 6 hours.
+    static func backoff(afterAttempt attempt: Int) -> TimeInterval {
+        min(60 * pow(2, Double(max(0, attempt - 1))), 6 * 3600)
+    }
+
+    public func outbox(status: OutboxMessage.Status?, limit: Int = 1000) throws(SupportError) -> [OutboxMessage] {
+        try read { db in
+            var sql = """
+                SELECT id, ticketNumber, kind, sender, recipient, subject, messageID, status, attempts, nextAttemptAt,
+                       lastError, createdAt, sentAt FROM outbox
+                """
+            var arguments = StatementArguments()
+            if let status {
+                sql += " WHERE status = ?"
+                arguments += [status.rawValue]
+            }
+            sql += " ORDER BY id DESC LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                OutboxMessage(id: row[0], ticketNumber: row[1], kind: row[2], sender: row[3], recipient: row[4],
+                              subject: row[5], messageID: row[6], status: OutboxMessage.Status(rawValue: row[7]) ?? .pending,
+                              attempts: row[8], nextAttemptAt: row[9], lastError: row[10], createdAt: row[11], sentAt: row[12])
+            }
+        }
+    }
+
+    public func dueOutboxCount() throws(SupportError) -> Int {
+        try read { db in
+            let now = try db.transactionDate
+            return try Int.fetchOne(db, sql: """
+                SELECT (SELECT count(*) FROM outbox WHERE status = 'pending' AND nextAttemptAt <= ?)
+                     + (SELECT count(*) FROM outbox WHERE status = 'sending' AND leaseUntil <= ?)
+                """, arguments: [now, now]) ?? 0
+        }
+    }
+
+    /// Messages due now that a flush would send (for `--dry-run`).
+    public func dueOutbox(limit: Int) throws(SupportError) -> [OutboxDelivery] {
+        try read { db in
+            let now = try db.transactionDate
+            return try Row.fetchAll(db, sql: """
+                SELECT id, sender, recipient, subject, message, attempts FROM outbox
+                WHERE (status = 'pending' AND nextAttemptAt <= ?) OR (status = 'sending' AND leaseUntil <= ?)
+                ORDER BY id LIMIT ?
+                """, arguments: [now, now, limit]).map { row in
+                OutboxDelivery(id: row[0], sender: row[1], recipient: row[2], subject: row[3],
+                               bytes: [UInt8](row[4] as Data), attempts: row[5])
+            }
+        }
+    }
+
+    /// Puts failed messages back in the queue, due now, with their attempts reset.
+    /// Returns how many were requeued.
+    public func retryOutbox(id: Int64?) throws(SupportError) -> Int {
+        try write { db in
+            let now = try db.transactionDate
+            if let id {
+                guard let status = try String.fetchOne(db, sql: "SELECT status FROM outbox WHERE id = ?", arguments: [id]) else {
+                    throw SupportError.notFound("no message \(id) in the outbox")
+                }
+                guard status == "failed" || status == "pending" else {
+                    throw SupportError.invalidInput(field: "id", "message \(id) is \(status); only failed or pending messages can be retried")
+                }
+                try db.execute(sql: "UPDATE outbox SET status = 'pending', attempts = 0, nextAttemptAt = ? WHERE id = ?",
+                               arguments: [now, id])
+                return 1
+            }
+            try db.execute(sql: "UPDATE outbox SET status = 'pending', attempts = 0, nextAttemptAt = ? WHERE status = 'failed'",
+                           arguments: [now])
+            return db.changesCount
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import SupportCore
+
+struct Notify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notify",
+        abstract: "Send and inspect the outbox of mail (admin only).",
+        subcommands: [Flush.self, List.self, Retry.self]
+    )
+
+    struct Flush: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "flush",
+            abstract: "Pipe due messages to the mail program (run it from cron).",
+            discussion: """
+                Each message is piped to sendmail_command (default /usr/sbin/sendmail -i) with -f SENDER -- RECIPIENT. \
+                Two flushes at once never send one message twice; a killed flush loses nothing. \
+                Exit status: 0 all due messages sent (or none due), 75 some will be retried later or failed, \
+                78 the mail program cannot be run (nothing was attempted).
+                """
+        )
+
+        @Option(help: ArgumentHelp("Send at most N messages.", valueName: "n"))
+        var limit: Int?
+
+        @Flag(help: "Print what would be sent; send nothing, change nothing.")
+        var dryRun = false
+
+        @Option(help: ArgumentHelp("Messages to send at once, 1 to 64.", valueName: "n"))
+        var jobs: Int = 1
+
+        @Option(help: ArgumentHelp("The mail program for this run, instead of sendmail_command.", valueName: "command"))
+        var sendmail: String?
+
+        @Option(help: ArgumentHelp("Seconds one run of the mail program may take before it is killed.", valueName: "seconds"))
+        var timeout: Int = 60
+
+        @Flag(help: "Print nothing on success.")
+        var quiet = false
+
+        @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+            if !(1...3600).contains(timeout) { throw ValidationError("--timeout must be from 1 to 3600 seconds") }
+        }
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                let desk = try frontend.desk()
+                if dryRun {
+                    let due = try desk.dueMail(limit: limit)
+                    frontend.emit(json: NotifyRendering.dueJSON(due)) { _ in NotifyRendering.dueText(due) }
+                    return
+                }
+                let flusher = try desk.mailFlusher(sendmail: sendmail, jobs: jobs, timeout: TimeInterval(timeout))
+                let bar = ProgressBar(enabled: !quiet && !global.json && isatty(STDERR_FILENO) == 1)
+                let summary = try flusher.flush(limit: limit) { done, total in bar.update(done, total) }
+                bar.finish()
+                if let problem = summary.configurationProblem {
+                    throw SupportError.configuration(problem)
+                }
+                if global.json {
+                    Output.result(NotifyRendering.summaryJSON(summary))
+                } else if !quiet || summary.retried + summary.failed > 0 {
+                    Output.result(NotifyRendering.summaryText(summary))
+                }
+                if summary.retried + summary.failed > 0 { throw ExitCode(75) }
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Show the outbox with attempts and last errors.")
+
+        @Option(help: ArgumentHelp("pending, sending, sent or failed.", valueName: "status"),
+                completion: .list(OutboxMessage.Status.allCases.map(\.rawValue)))
+        var status: String?
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                var filter: OutboxMessage.Status?
+                if let status {
+                    guard let parsed = OutboxMessage.Status(rawValue: status.lowercased()) else {
+                        throw SupportError.invalidInput(field: "status", "unknown status '\(Validation.printable(status))' (expected pending, sending, sent or failed)")
+                    }
+                    filter = parsed
+                }
+                let messages = try frontend.desk().outbox(status: filter)
+                frontend.emit(json: NotifyRendering.listJSON(messages)) { NotifyRendering.listText(messages, renderer: $0) }
+            }
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "retry", abstract: "Put a failed message (or all with --failed) back in the queue.")
+
+        @Argument(help: ArgumentHelp("The message id from 'notify list'.", valueName: "id"))
+        var id: Int64?
+
+        @Flag(help: "Retry every failed message.")
+        var failed = false
+
+        @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            if (id == nil) == !failed { throw ValidationError("give a message ID or --failed") }
+        }
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                let count = try frontend.desk().retryMail(id: failed ? nil : id)
+                frontend.emit(json: JSONValue.object([("requeued", .int(Int64(count)))]).serialized(pretty: true)) { _ in
+                    "\(count) message\(count == 1 ? "" : "s") queued again."
+                }
+            }
+        }
+    }
+}

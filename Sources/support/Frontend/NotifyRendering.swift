@@ -1,0 +1,51 @@
+import Foundation
+import SupportCore
+
+/// Text and JSON for the `notify` commands.
+enum NotifyRendering {
+    static func summaryText(_ s: OutboxFlusher.Summary) -> String {
+        "notify flush: \(s.sent) sent, \(s.retried) to retry, \(s.failed) failed"
+    }
+
+    static func summaryJSON(_ s: OutboxFlusher.Summary) -> String {
+        JSONValue.object([("sent", .int(Int64(s.sent))), ("retried", .int(Int64(s.retried))), ("failed", .int(Int64(s.failed)))])
+            .serialized(pretty: true)
+    }
+
+    static func dueText(_ due: [OutboxDelivery]) -> String {
+        guard !due.isEmpty else { return "Nothing to send." }
+        return due.map { "#\($0.id) to \($0.recipient): \(TerminalText.sanitize($0.subject))" }.joined(separator: "\n")
+            + "\n\(due.count) message\(due.count == 1 ? "" : "s") would be sent."
+    }
+
+    static func dueJSON(_ due: [OutboxDelivery]) -> String {
+        JSONValue.object([("messages", .array(due.map { d in
+            .object([("id", .int(d.id)), ("sender", .string(d.sender)), ("recipient", .string(d.recipient)),
+                     ("subject", .string(d.subject)), ("attempts", .int(Int64(d.attempts)))])
+        }))]).serialized(pretty: true)
+    }
+
+    static func listJSON(_ messages: [OutboxMessage]) -> String {
+        JSONValue.object([("messages", .array(messages.map { m in
+            .object([
+                ("id", .int(m.id)), ("ticketNumber", .string(m.ticketNumber)), ("kind", .string(m.kind)),
+                ("recipient", .string(m.recipient)), ("subject", .string(m.subject)), ("messageId", .string(m.messageID)),
+                ("status", .string(m.status.rawValue)), ("attempts", .int(Int64(m.attempts))),
+                ("nextAttemptAt", .string(ISO8601.string(m.nextAttemptAt))),
+                ("lastError", m.lastError.map(JSONValue.string) ?? .null),
+                ("createdAt", .string(ISO8601.string(m.createdAt))),
+                ("sentAt", m.sentAt.map { .string(ISO8601.string($0)) } ?? .null),
+            ])
+        }))]).serialized(pretty: true)
+    }
+
+    static func listText(_ messages: [OutboxMessage], renderer: TerminalRenderer) -> String {
+        guard !messages.isEmpty else { return "The outbox is empty." }
+        return messages.map { m in
+            var line = "#\(m.id)  \(m.status.rawValue)  \(m.ticketNumber)  \(m.kind)  to \(m.recipient)  attempts \(m.attempts)"
+            if m.status == .pending && m.attempts > 0 { line += "  next \(ISO8601.string(m.nextAttemptAt))" }
+            if let error = m.lastError, m.status != .sent { line += "\n    last error: \(TerminalText.sanitize(error))" }
+            return line
+        }.joined(separator: "\n")
+    }
+}
