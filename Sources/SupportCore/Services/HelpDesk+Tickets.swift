@@ -49,6 +49,7 @@ extension HelpDesk {
             throw .invalidInput(field: "since", "--since must be before --until")
         }
         var filter = TicketFilter(query: query)
+        filter.searchesInternalNotes = actor.isStaff
         if !actor.isStaff, let user = actor.user {
             // A requester sees their own tickets only, whatever they ask for.
             filter.submittedBy = user.id

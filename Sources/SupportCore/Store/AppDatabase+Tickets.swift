@@ -27,6 +27,8 @@ struct TicketFilter: Sendable {
     var submittedBy: Int64?
     /// `.some(nil)`: unassigned tickets only.
     var assignedTo: Int64??
+    /// Whether search looks into internal notes (staff only).
+    var searchesInternalNotes = false
 }
 
 /// Writes the mail a change causes, inside the change's transaction: given the ticket after the
@@ -104,7 +106,9 @@ extension AppDatabase {
 
     func tickets(matching filter: TicketFilter, includeInternal: Bool) throws(SupportError) -> TicketPage {
         try read { db in
-            let (whereSQL, arguments) = Self.whereClause(filter)
+            guard let (whereSQL, arguments) = Self.whereClause(filter) else {
+                return TicketPage(tickets: [], total: 0, page: filter.query.page, limit: filter.query.limit)
+            }
             let q = filter.query
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket t" + whereSQL, arguments: arguments) ?? 0
             let offset = (q.page - 1) * q.limit
@@ -120,7 +124,8 @@ extension AppDatabase {
         }
     }
 
-    static func whereClause(_ filter: TicketFilter) -> (String, StatementArguments) {
+    /// nil when nothing can match (a search text without a single word).
+    static func whereClause(_ filter: TicketFilter) -> (String, StatementArguments)? {
         var conditions: [String] = []
         var arguments = StatementArguments()
         let q = filter.query
@@ -154,6 +159,16 @@ extension AppDatabase {
         if let until = q.until {
             conditions.append("t.createdAt < ?")
             arguments += [until]
+        }
+        if let search = q.search {
+            // Every word must occur; FTS5 syntax in the text is never interpreted.
+            guard let pattern = FTS5Pattern(matchingAllTokensIn: search) else { return nil }
+            conditions.append("""
+                t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?
+                         UNION SELECT r.ticketId FROM response_fts JOIN response r ON r.id = response_fts.rowid
+                               WHERE response_fts MATCH ?\(filter.searchesInternalNotes ? "" : " AND r.isInternal = 0"))
+                """)
+            arguments += [pattern, pattern]
         }
         return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), arguments)
     }

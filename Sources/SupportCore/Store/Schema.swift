@@ -110,6 +110,21 @@ enum Schema {
                 CREATE INDEX outbox_attempt_on_outboxID ON outbox_attempt(outboxID);
                 """)
         }
+        migrator.registerMigration("v3-search") { db in
+            // Full-text indexes kept in step with their tables by triggers. Replies get their own
+            // index so that a requester's search can leave internal notes out.
+            try db.create(virtualTable: "ticket_fts", using: FTS5()) { t in
+                t.synchronize(withTable: "ticket")
+                t.tokenizer = .porter(wrapping: .unicode61())
+                t.column("subject")
+                t.column("message")
+            }
+            try db.create(virtualTable: "response_fts", using: FTS5()) { t in
+                t.synchronize(withTable: "response")
+                t.tokenizer = .porter(wrapping: .unicode61())
+                t.column("message")
+            }
+        }
         return migrator
     }
 }

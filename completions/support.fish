@@ -1,0 +1,282 @@
+function __support_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __support_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __support_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __support_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __support_parse_tokens -S
+    set -l unparsed_tokens (__support_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'support'
+        __support_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'ticket'
+            __support_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'create'
+                __support_parse_subcommand 0 'subject=' 'category=' 'priority=' 'message=' 'requester=' 'name=' 'db=' 'as=' 'json' 'verbose' 'version' 'h/help'
+            case 'list'
+                __support_parse_subcommand 0 'status=+' 'priority=+' 'category=+' 'assignee=' 'requester=' 'since=' 'until=' 'search=' 'sort=' 'reverse' 'page=' 'limit=' 'db=' 'as=' 'json' 'verbose' 'version' 'h/help'
+            case 'show'
+                __support_parse_subcommand 1 'db=' 'as=' 'json' 'verbose' 'version' 'h/help'
+            case 'update'
+                __support_parse_subcommand 1 'subject=' 'message=' 'category=' 'priority=' 'status=' 'assign=' 'unassign' 'db=' 'as=' 'json' 'verbose' 'version' 'h/help'
+            case 'delete'
+                __support_parse_subcommand 1 'db=' 'as=' 'json' 'verbose' 'version' 'h/help'
+            end
+        case 'respond'
+            __support_parse_subcommand 1 'message=' 'internal' 'notify' 'no-notify' 'db=' 'as=' 'json' 'verbose' 'version' 'h/help'
+        case 'settings'
+            __support_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'get'
+                __support_parse_subcommand 1 'db=' 'as=' 'json' 'verbose' 'version' 'h/help'
+            case 'set'
+                __support_parse_subcommand 2 'file=' 'db=' 'as=' 'json' 'verbose' 'version' 'h/help'
+            end
+        case 'user'
+            __support_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'add'
+                __support_parse_subcommand 1 'name=' 'role=' 'db=' 'as=' 'json' 'verbose' 'version' 'h/help'
+            case 'list'
+                __support_parse_subcommand 0 'role=' 'db=' 'as=' 'json' 'verbose' 'version' 'h/help'
+            case 'update'
+                __support_parse_subcommand 1 'name=' 'role=' 'db=' 'as=' 'json' 'verbose' 'version' 'h/help'
+            end
+        case 'notify'
+            __support_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'flush'
+                __support_parse_subcommand 0 'limit=' 'dry-run' 'jobs=' 'sendmail=' 'timeout=' 'quiet' 'db=' 'as=' 'json' 'verbose' 'version' 'h/help'
+            case 'list'
+                __support_parse_subcommand 0 'status=' 'db=' 'as=' 'json' 'verbose' 'version' 'h/help'
+            case 'retry'
+                __support_parse_subcommand 1 'failed' 'db=' 'as=' 'json' 'verbose' 'version' 'h/help'
+            end
+        case 'help'
+            __support_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __support_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __support_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __support_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __support_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__support_tokens -p)
+    if test -z "$(__support_tokens -t)"
+        set -l index (count (__support_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'support' -f
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support" -eq 1' -fa 'ticket' -d 'Open, find, show, change and delete tickets.'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support" -eq 1' -fa 'respond' -d 'Reply on a ticket, or add an internal note (staff only).'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support" -eq 1' -fa 'settings' -d 'Read and change the help desk\'s settings (admin only).'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support" -eq 1' -fa 'user' -d 'Manage the people of the help desk (admin only; staff may list).'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support" -eq 1' -fa 'notify' -d 'Send and inspect the outbox of mail (admin only).'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support ticket" -eq 1' -fa 'create' -d 'Open a ticket.'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support ticket" -eq 1' -fa 'list' -d 'List tickets, newest first: a requester sees their own, staff see all.'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support ticket" -eq 1' -fa 'show' -d 'Show a ticket with its conversation (internal notes for staff only).'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support ticket" -eq 1' -fa 'update' -d 'Change a ticket\'s fields, status or assignee (staff only).'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support ticket" -eq 1' -fa 'delete' -d 'Delete a ticket and its replies (admin only).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket create" subject' -l 'subject' -d 'One line, at most 200 characters.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket create" category' -l 'category' -d 'technical-issue, account-issue, feature-request, general-inquiry or bug-report.' -rfka 'technical-issue account-issue feature-request general-inquiry bug-report'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket create" priority' -l 'priority' -d 'low, medium (default), high or critical.' -rfka 'low medium high critical'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket create" message' -l 'message' -d 'The description, or - to read it from stdin.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket create" requester' -l 'requester' -d 'Open it for this requester (staff only); created as a user if new.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket create" name' -l 'name' -d 'The requester\'s name, when they are new.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket create" db' -l 'db' -d 'Database file (default: $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db).' -rF
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket create" as' -l 'as' -d 'Act as this person (default: $SUPPORT_AS, else the local operator).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket create" json' -l 'json' -d 'Print results as JSON (errors as JSON on stderr).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket create" verbose' -l 'verbose' -d 'Log what happens to stderr.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket create" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket create" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list"' -l 'status' -d 'open, in-progress, resolved, closed.' -rfka 'open in-progress resolved closed'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list"' -l 'priority' -d 'low, medium, high, critical.' -rfka 'low medium high critical'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list"' -l 'category' -d 'technical-issue, account-issue, feature-request, general-inquiry, bug-report.' -rfka 'technical-issue account-issue feature-request general-inquiry bug-report'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list" assignee' -l 'assignee' -d 'Assigned to EMAIL, to me, or to none.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list" requester' -l 'requester' -d 'Opened by EMAIL.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list" since' -l 'since' -d 'Created at or after DATE (2026-11-01, 2026-11-01T09:30Z, 7d, 12h, 2w).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list" until' -l 'until' -d 'Created before DATE (a bare day includes that day).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list" search' -l 'search' -d 'Words to find in subject, message and replies.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list" sort' -l 'sort' -d 'created (default), updated, priority or status.' -rfka 'created updated priority status'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list" reverse' -l 'reverse' -d 'Reverse the order (oldest first for created).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list" page' -l 'page' -d 'Page number, from 1.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list" limit' -l 'limit' -d 'Tickets per page, 1 to 500 (default 25).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list" db' -l 'db' -d 'Database file (default: $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db).' -rF
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list" as' -l 'as' -d 'Act as this person (default: $SUPPORT_AS, else the local operator).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list" json' -l 'json' -d 'Print results as JSON (errors as JSON on stderr).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list" verbose' -l 'verbose' -d 'Log what happens to stderr.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket list" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket show" db' -l 'db' -d 'Database file (default: $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db).' -rF
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket show" as' -l 'as' -d 'Act as this person (default: $SUPPORT_AS, else the local operator).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket show" json' -l 'json' -d 'Print results as JSON (errors as JSON on stderr).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket show" verbose' -l 'verbose' -d 'Log what happens to stderr.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket show" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket show" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket update" subject' -l 'subject' -d 'A new subject.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket update" message' -l 'message' -d 'A new description, or - to read it from stdin.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket update" category' -l 'category' -d 'A new category.' -rfka 'technical-issue account-issue feature-request general-inquiry bug-report'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket update" priority' -l 'priority' -d 'A new priority.' -rfka 'low medium high critical'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket update" status' -l 'status' -d 'A new status.' -rfka 'open in-progress resolved closed'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket update" assign' -l 'assign' -d 'Assign to this staff member.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket update" unassign' -l 'unassign' -d 'Remove the assignee.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket update" db' -l 'db' -d 'Database file (default: $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db).' -rF
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket update" as' -l 'as' -d 'Act as this person (default: $SUPPORT_AS, else the local operator).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket update" json' -l 'json' -d 'Print results as JSON (errors as JSON on stderr).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket update" verbose' -l 'verbose' -d 'Log what happens to stderr.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket update" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket update" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket delete" db' -l 'db' -d 'Database file (default: $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db).' -rF
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket delete" as' -l 'as' -d 'Act as this person (default: $SUPPORT_AS, else the local operator).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket delete" json' -l 'json' -d 'Print results as JSON (errors as JSON on stderr).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket delete" verbose' -l 'verbose' -d 'Log what happens to stderr.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket delete" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket delete" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support respond" message' -l 'message' -d 'The reply, or - to read it from stdin.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support respond" internal' -l 'internal' -d 'An internal note: never shown or mailed to the requester.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support respond" notify' -l 'notify' -d 'Mail the reply to the requester (default: on for public replies).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support respond" no-notify' -l 'no-notify' -d 'Mail the reply to the requester (default: on for public replies).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support respond" db' -l 'db' -d 'Database file (default: $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db).' -rF
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support respond" as' -l 'as' -d 'Act as this person (default: $SUPPORT_AS, else the local operator).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support respond" json' -l 'json' -d 'Print results as JSON (errors as JSON on stderr).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support respond" verbose' -l 'verbose' -d 'Log what happens to stderr.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support respond" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support respond" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support settings" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support settings" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support settings" -eq 1' -fa 'get' -d 'Print all settings, or one.'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support settings" -eq 1' -fa 'set' -d 'Change a setting.'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support settings get" -eq 1' -fka 'support_email support_name support_auto_response support_email_template ticket_rate_limit_per_hour sendmail_command mail_max_attempts'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support settings get" db' -l 'db' -d 'Database file (default: $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db).' -rF
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support settings get" as' -l 'as' -d 'Act as this person (default: $SUPPORT_AS, else the local operator).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support settings get" json' -l 'json' -d 'Print results as JSON (errors as JSON on stderr).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support settings get" verbose' -l 'verbose' -d 'Log what happens to stderr.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support settings get" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support settings get" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support settings set" -eq 1' -fka 'support_email support_name support_auto_response support_email_template ticket_rate_limit_per_hour sendmail_command mail_max_attempts'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support settings set" file' -l 'file' -d 'Read the value from this file (for support_email_template).' -rF
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support settings set" db' -l 'db' -d 'Database file (default: $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db).' -rF
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support settings set" as' -l 'as' -d 'Act as this person (default: $SUPPORT_AS, else the local operator).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support settings set" json' -l 'json' -d 'Print results as JSON (errors as JSON on stderr).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support settings set" verbose' -l 'verbose' -d 'Log what happens to stderr.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support settings set" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support settings set" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support user" -eq 1' -fa 'add' -d 'Add a person: staff, or a requester.'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support user" -eq 1' -fa 'list' -d 'List people, by email.'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support user" -eq 1' -fa 'update' -d 'Change a person\'s name or role.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user add" name' -l 'name' -d 'Their name (default: the part of the address before @).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user add" role' -l 'role' -d 'user, internal or admin (default: user).' -rfka 'user internal admin'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user add" db' -l 'db' -d 'Database file (default: $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db).' -rF
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user add" as' -l 'as' -d 'Act as this person (default: $SUPPORT_AS, else the local operator).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user add" json' -l 'json' -d 'Print results as JSON (errors as JSON on stderr).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user add" verbose' -l 'verbose' -d 'Log what happens to stderr.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user add" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user add" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user list" role' -l 'role' -d 'Only this role.' -rfka 'user internal admin'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user list" db' -l 'db' -d 'Database file (default: $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db).' -rF
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user list" as' -l 'as' -d 'Act as this person (default: $SUPPORT_AS, else the local operator).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user list" json' -l 'json' -d 'Print results as JSON (errors as JSON on stderr).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user list" verbose' -l 'verbose' -d 'Log what happens to stderr.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user list" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user list" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user update" name' -l 'name' -d 'A new name.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user update" role' -l 'role' -d 'user, internal or admin.' -rfka 'user internal admin'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user update" db' -l 'db' -d 'Database file (default: $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db).' -rF
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user update" as' -l 'as' -d 'Act as this person (default: $SUPPORT_AS, else the local operator).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user update" json' -l 'json' -d 'Print results as JSON (errors as JSON on stderr).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user update" verbose' -l 'verbose' -d 'Log what happens to stderr.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user update" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support user update" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support notify" -eq 1' -fa 'flush' -d 'Pipe due messages to the mail program (run it from cron).'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support notify" -eq 1' -fa 'list' -d 'Show the outbox with attempts and last errors.'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support notify" -eq 1' -fa 'retry' -d 'Put a failed message (or all with --failed) back in the queue.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify flush" limit' -l 'limit' -d 'Send at most N messages.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify flush" dry-run' -l 'dry-run' -d 'Print what would be sent; send nothing, change nothing.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify flush" jobs' -l 'jobs' -d 'Messages to send at once, 1 to 64.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify flush" sendmail' -l 'sendmail' -d 'The mail program for this run, instead of sendmail_command.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify flush" timeout' -l 'timeout' -d 'Seconds one run of the mail program may take before it is killed.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify flush" quiet' -l 'quiet' -d 'Print nothing on success.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify flush" db' -l 'db' -d 'Database file (default: $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db).' -rF
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify flush" as' -l 'as' -d 'Act as this person (default: $SUPPORT_AS, else the local operator).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify flush" json' -l 'json' -d 'Print results as JSON (errors as JSON on stderr).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify flush" verbose' -l 'verbose' -d 'Log what happens to stderr.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify flush" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify flush" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify list" status' -l 'status' -d 'pending, sending, sent or failed.' -rfka 'pending sending sent failed'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify list" db' -l 'db' -d 'Database file (default: $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db).' -rF
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify list" as' -l 'as' -d 'Act as this person (default: $SUPPORT_AS, else the local operator).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify list" json' -l 'json' -d 'Print results as JSON (errors as JSON on stderr).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify list" verbose' -l 'verbose' -d 'Log what happens to stderr.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify list" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify list" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify retry" failed' -l 'failed' -d 'Retry every failed message.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify retry" db' -l 'db' -d 'Database file (default: $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db).' -rF
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify retry" as' -l 'as' -d 'Act as this person (default: $SUPPORT_AS, else the local operator).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify retry" json' -l 'json' -d 'Print results as JSON (errors as JSON on stderr).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify retry" verbose' -l 'verbose' -d 'Log what happens to stderr.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify retry" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support notify retry" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support help" version' -l 'version' -d 'Show the version.'
