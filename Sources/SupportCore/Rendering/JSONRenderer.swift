@@ -59,7 +59,25 @@ public enum JSONRenderer {
         value(ticket).serialized(pretty: false)
     }
 
+    public static func history(_ events: [AuditEvent]) -> String {
+        JSONValue.object([("history", .array(events.map(value)))]).serialized(pretty: true)
+    }
+
     // MARK: Values
+
+    static func value(_ e: AuditEvent) -> JSONValue {
+        .object([
+            ("id", .int(e.id)),
+            ("ticketNumber", e.ticketNumber.map(JSONValue.string) ?? .null),
+            ("action", .string(e.action.rawValue)),
+            ("actor", value(e.actor)),
+            ("field", e.field.map(JSONValue.string) ?? .null),
+            ("oldValue", e.oldValue.map(JSONValue.string) ?? .null),
+            ("newValue", e.newValue.map(JSONValue.string) ?? .null),
+            ("isInternal", .bool(e.isInternal)),
+            ("createdAt", date(e.createdAt)),
+        ])
+    }
 
     public static func value(_ t: Ticket) -> JSONValue {
         .object([

@@ -73,6 +73,30 @@ public struct TerminalRenderer: Sendable {
         }.joined(separator: "\n")
     }
 
+    public func history(_ events: [AuditEvent]) -> String {
+        guard !events.isEmpty else { return "No history." }
+        return events.map { e in
+            let who = person(e.actor)
+            let what: String
+            switch e.action {
+            case .ticketCreated: what = "opened the ticket"
+            case .ticketReplied: what = "replied"
+            case .ticketNoted: what = "added an internal note"
+            case .ticketDeleted: what = "deleted the ticket"
+            case .ticketChanged, .settingChanged, .userChanged, .userAdded:
+                let field = TerminalText.sanitize(e.field ?? "")
+                if field == "message" {
+                    what = "changed the message"
+                } else {
+                    let old = TerminalText.truncate(TerminalText.sanitize(e.oldValue ?? "nobody"), to: 60)
+                    let new = TerminalText.truncate(TerminalText.sanitize(e.newValue ?? "nobody"), to: 60)
+                    what = "changed \(field): \(old) → \(new)"
+                }
+            }
+            return "\(Self.shortDate(e.createdAt))  \(who)  \(what)"
+        }.joined(separator: "\n")
+    }
+
     // MARK: Pieces
 
     func person(_ p: Person) -> String {

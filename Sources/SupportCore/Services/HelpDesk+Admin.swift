@@ -9,7 +9,7 @@ extension HelpDesk {
     public func setSetting(_ key: SettingKey, to value: String) throws(SupportError) -> String {
         try requireAdmin("change settings")
         let normalized = try key.normalize(value)
-        try database.setSetting(key, to: normalized)
+        try database.setSetting(key, to: normalized, actor: actorReference)
         return normalized
     }
 
@@ -22,7 +22,7 @@ extension HelpDesk {
         try requireAdmin("add users")
         let address = try Validation.email(email)
         let checkedName = try Self.checkedName(name) ?? AppDatabase.defaultName(for: address)
-        return try database.addUser(email: address, name: checkedName, role: role)
+        return try database.addUser(email: address, name: checkedName, role: role, actor: actorReference)
     }
 
     public func updateUser(email: String, name: String?, role: Role?) throws(SupportError) -> User {
@@ -31,7 +31,7 @@ extension HelpDesk {
         guard name != nil || role != nil else {
             throw .invalidInput(field: nil, "nothing to change: give --name or --role")
         }
-        return try database.updateUser(email: address, name: try Self.checkedName(name), role: role)
+        return try database.updateUser(email: address, name: try Self.checkedName(name), role: role, actor: actorReference)
     }
 
     static func checkedName(_ name: String?) throws(SupportError) -> String? {

@@ -29,7 +29,7 @@ extension HelpDesk {
         let ticket = try database.createTicket(
             TicketDraft(subject: subject, message: message, category: request.category, priority: request.priority,
                         requester: requester),
-            rateLimitPerHour: rateLimit, mail: mailPlan(.ticketCreated))
+            by: actorReference, rateLimitPerHour: rateLimit, mail: mailPlan(.ticketCreated))
         logger.debug("created ticket", metadata: ["ticket": "\(ticket.ticketNumber)"])
         return ticket.visible(to: actor)
     }
@@ -110,14 +110,14 @@ extension HelpDesk {
             }
             update.assignedTo = .some(assignee.id)
         }
-        let (_, after) = try database.updateTicket(number, update, mail: { before in mailPlan(.statusChanged(from: before.status)) })
+        let (_, after) = try database.updateTicket(number, update, by: actorReference, mail: { before in mailPlan(.statusChanged(from: before.status)) })
         return after
     }
 
     public func deleteTicket(_ number: TicketNumber) throws(SupportError) {
         _ = try visibleTicket(number)
         try requireAdmin("delete tickets")
-        _ = try database.deleteTicket(number)
+        _ = try database.deleteTicket(number, by: actorReference)
     }
 
     /// A reply. Requesters reply publicly on their own tickets; staff may add internal notes.
@@ -139,5 +139,15 @@ extension HelpDesk {
             MailPlanner(settings: settings, actorEmail: actorEmail, now: now, notifyRequester: notifyRequester)
                 .drafts(for: event, on: ticket)
         }
+    }
+
+    /// Every recorded change of a ticket; a requester sees their own ticket's, without internal notes.
+    public func history(of number: TicketNumber) throws(SupportError) -> [AuditEvent] {
+        if !actor.isStaff {
+            _ = try visibleTicket(number)
+        }
+        let events = try database.history(of: number, includeInternal: actor.isStaff)
+        if events.isEmpty, try database.ticket(number: number) == nil { throw .notFound("no ticket \(number)") }
+        return events
     }
 }

@@ -17,11 +17,12 @@ extension AppDatabase {
 
     /// Stores an already normalised value; returns the previous one.
     @discardableResult
-    public func setSetting(_ key: SettingKey, to value: String) throws(SupportError) -> String {
+    public func setSetting(_ key: SettingKey, to value: String, actor: PersonReference = .localOperator) throws(SupportError) -> String {
         try write { db in
             let old = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key.rawValue])
             try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                            arguments: [key.rawValue, value])
+            try Self.audit(db, actor: actor, action: .settingChanged, field: key.rawValue, old: old ?? key.defaultValue, new: value)
             return old ?? key.defaultValue
         }
     }

@@ -189,7 +189,7 @@ extension AppDatabase {
     /// Creates a ticket with the next number of the current year. When `rateLimit` is given, the
     /// requester's tickets of the last hour are counted in the same transaction, so concurrent
     /// creations cannot slip past the limit.
-    func createTicket(_ draft: TicketDraft, rateLimitPerHour: Int?, mail: MailPlan? = nil) throws(SupportError) -> Ticket {
+    func createTicket(_ draft: TicketDraft, by actor: PersonReference, rateLimitPerHour: Int?, mail: MailPlan? = nil) throws(SupportError) -> Ticket {
         try write { db in
             let now = try db.transactionDate
             let requesterID = try Self.userID(db, for: draft.requester)
@@ -222,6 +222,7 @@ extension AppDatabase {
             guard let ticket = try Self.fetchTicket(db, number: number) else {
                 throw SupportError.internalError("the new ticket vanished")
             }
+            try Self.audit(db, actor: actor, action: .ticketCreated, ticket: number, new: ticket.subject)
             try Self.enqueueMail(db, mail, for: ticket)
             return ticket
         }
@@ -229,7 +230,7 @@ extension AppDatabase {
 
     /// Applies `update`, keeping `resolvedAt` / `closedAt` in step with the status.
     /// Returns the ticket before and after.
-    func updateTicket(_ number: TicketNumber, _ update: TicketUpdate, mail: ((Ticket) -> MailPlan)? = nil) throws(SupportError) -> (before: Ticket, after: Ticket) {
+    func updateTicket(_ number: TicketNumber, _ update: TicketUpdate, by actor: PersonReference, mail: ((Ticket) -> MailPlan)? = nil) throws(SupportError) -> (before: Ticket, after: Ticket) {
         try write { db in
             guard let before = try Self.fetchTicket(db, number: number) else {
                 throw SupportError.notFound("no ticket \(number)")
@@ -256,6 +257,9 @@ extension AppDatabase {
             guard let after = try Self.fetchTicket(db, number: number) else {
                 throw SupportError.internalError("the ticket vanished")
             }
+            for (field, old, new) in Self.changes(from: before, to: after) {
+                try Self.audit(db, actor: actor, action: .ticketChanged, ticket: number, field: field, old: old, new: new)
+            }
             try Self.enqueueMail(db, mail?(before), for: after)
             return (before, after)
         }
@@ -271,12 +275,13 @@ extension AppDatabase {
         }
     }
 
-    func deleteTicket(_ number: TicketNumber) throws(SupportError) -> Ticket {
+    func deleteTicket(_ number: TicketNumber, by actor: PersonReference) throws(SupportError) -> Ticket {
         try write { db in
             guard let ticket = try Self.fetchTicket(db, number: number) else {
                 throw SupportError.notFound("no ticket \(number)")
             }
             try db.execute(sql: "DELETE FROM ticket WHERE id = ?", arguments: [ticket.id])
+            try Self.audit(db, actor: actor, action: .ticketDeleted, ticket: number, old: ticket.subject)
             return ticket
         }
     }
@@ -293,7 +298,11 @@ extension AppDatabase {
             try db.execute(sql: "INSERT INTO response (ticketId, message, respondedBy, isInternal, createdAt) VALUES (?, ?, ?, ?, ?)",
                            arguments: [before.id, message, authorID, isInternal, now])
             let responseID = db.lastInsertedRowID
+            try Self.audit(db, actor: author, action: isInternal ? .ticketNoted : .ticketReplied, ticket: number,
+                           new: String(responseID), isInternal: isInternal)
             if reopens && (before.status == .resolved || before.status == .closed) {
+                try Self.audit(db, actor: author, action: .ticketChanged, ticket: number, field: "status",
+                               old: before.status.title, new: TicketStatus.open.title)
                 try db.execute(sql: "UPDATE ticket SET updatedAt = ?, status = ?, resolvedAt = NULL, closedAt = NULL WHERE id = ?",
                                arguments: [now, TicketStatus.open.rawValue, before.id])
             } else {

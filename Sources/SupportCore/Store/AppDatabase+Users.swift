@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// Who a write is recorded under.
-enum PersonReference: Sendable {
+public enum PersonReference: Sendable {
     /// The local operator's own account, created on first use.
     case localOperator
     case existing(userID: Int64)
@@ -36,7 +36,7 @@ extension AppDatabase {
     }
 
     /// Adds a person; refuses an address that is already known.
-    public func addUser(email: String, name: String, role: Role) throws(SupportError) -> User {
+    public func addUser(email: String, name: String, role: Role, actor: PersonReference = .localOperator) throws(SupportError) -> User {
         try write { db in
             if try Self.fetchUser(db, email: email) != nil {
                 throw SupportError.invalidInput(field: "email", "\(email) is already a user; use 'support user update'")
@@ -44,19 +44,28 @@ extension AppDatabase {
             let now = try db.transactionDate
             try db.execute(sql: "INSERT INTO user (email, name, role, createdAt) VALUES (?, ?, ?, ?)",
                            arguments: [email, name, role.rawValue, now])
-            return User(id: db.lastInsertedRowID, email: email, name: name, role: role, createdAt: now)
+            let user = User(id: db.lastInsertedRowID, email: email, name: name, role: role, createdAt: now)
+            try Self.audit(db, actor: actor, action: .userAdded, field: email, new: role.rawValue)
+            return user
         }
     }
 
-    public func updateUser(email: String, name: String?, role: Role?) throws(SupportError) -> User {
+    public func updateUser(email: String, name: String?, role: Role?, actor: PersonReference = .localOperator) throws(SupportError) -> User {
         try write { db in
             guard var user = try Self.fetchUser(db, email: email) else {
                 throw SupportError.notFound("no user \(email)")
             }
+            let before = user
             if let name { user.name = name }
             if let role { user.role = role }
             try db.execute(sql: "UPDATE user SET name = ?, role = ? WHERE id = ?",
                            arguments: [user.name, user.role.rawValue, user.id])
+            if before.role != user.role {
+                try Self.audit(db, actor: actor, action: .userChanged, field: "\(email) role", old: before.role.rawValue, new: user.role.rawValue)
+            }
+            if before.name != user.name {
+                try Self.audit(db, actor: actor, action: .userChanged, field: "\(email) name", old: before.name, new: user.name)
+            }
             return user
         }
     }

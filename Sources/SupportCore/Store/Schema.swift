@@ -125,6 +125,26 @@ enum Schema {
                 t.column("message")
             }
         }
+        migrator.registerMigration("v4-audit") { db in
+            try db.execute(sql: """
+                -- Who changed what, when: written in the transaction of the change itself. Kept
+                -- when a ticket is deleted (ticketNumber is text, not a foreign key).
+                CREATE TABLE audit_event (
+                    id INTEGER PRIMARY KEY,
+                    ticketNumber TEXT,
+                    actorID INTEGER NOT NULL REFERENCES user(id) ON DELETE RESTRICT,
+                    action TEXT NOT NULL CHECK (action IN
+                        ('ticket.created', 'ticket.changed', 'ticket.replied', 'ticket.noted', 'ticket.deleted',
+                         'setting.changed', 'user.added', 'user.changed')),
+                    field TEXT,
+                    oldValue TEXT,
+                    newValue TEXT,
+                    isInternal BOOLEAN NOT NULL DEFAULT 0 CHECK (isInternal IN (0, 1)),
+                    createdAt DATETIME NOT NULL
+                );
+                CREATE INDEX audit_event_on_ticketNumber ON audit_event(ticketNumber, id);
+                """)
+        }
         return migrator
     }
 }
