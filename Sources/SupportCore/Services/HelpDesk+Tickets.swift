@@ -48,36 +48,8 @@ extension HelpDesk {
         if let since = query.since, let until = query.until, since >= until {
             throw .invalidInput(field: "since", "--since must be before --until")
         }
-        var filter = TicketFilter(query: query)
-        filter.searchesInternalNotes = actor.isStaff
-        if !actor.isStaff, let user = actor.user {
-            // A requester sees their own tickets only, whatever they ask for.
-            filter.submittedBy = user.id
-        }
-        if let email = query.requesterEmail {
-            let address = try Validation.email(email, field: "requester")
-            guard let requester = try database.user(email: address) else {
-                return TicketPage(tickets: [], total: 0, page: query.page, limit: query.limit)
-            }
-            if let own = filter.submittedBy, own != requester.id {
-                return TicketPage(tickets: [], total: 0, page: query.page, limit: query.limit)
-            }
-            filter.submittedBy = requester.id
-        }
-        switch query.assignee {
-        case nil: break
-        case .nobody: filter.assignedTo = .some(nil)
-        case .me:
-            var me = actor.user
-            if me == nil { me = try database.user(email: Actor.operatorEmail) }
-            guard let me else { return TicketPage(tickets: [], total: 0, page: query.page, limit: query.limit) }
-            filter.assignedTo = .some(me.id)
-        case .email(let email):
-            let address = try Validation.email(email, field: "assignee")
-            guard let assignee = try database.user(email: address) else {
-                return TicketPage(tickets: [], total: 0, page: query.page, limit: query.limit)
-            }
-            filter.assignedTo = .some(assignee.id)
+        guard let filter = try filter(for: query) else {
+            return TicketPage(tickets: [], total: 0, page: query.page, limit: query.limit)
         }
         return try database.tickets(matching: filter, includeInternal: actor.isStaff)
     }
@@ -149,5 +121,41 @@ extension HelpDesk {
         let events = try database.history(of: number, includeInternal: actor.isStaff)
         if events.isEmpty, try database.ticket(number: number) == nil { throw .notFound("no ticket \(number)") }
         return events
+    }
+
+    /// The query with people resolved to ids and the actor's scope applied; nil when nothing can match.
+    func filter(for query: TicketQuery) throws(SupportError) -> TicketFilter? {
+        var filter = TicketFilter(query: query)
+        filter.searchesInternalNotes = actor.isStaff
+        if !actor.isStaff, let user = actor.user {
+            // A requester sees their own tickets only, whatever they ask for.
+            filter.submittedBy = user.id
+        }
+        if let email = query.requesterEmail {
+            let address = try Validation.email(email, field: "requester")
+            guard let requester = try database.user(email: address) else {
+                return nil
+            }
+            if let own = filter.submittedBy, own != requester.id {
+                return nil
+            }
+            filter.submittedBy = requester.id
+        }
+        switch query.assignee {
+        case nil: break
+        case .nobody: filter.assignedTo = .some(nil)
+        case .me:
+            var me = actor.user
+            if me == nil { me = try database.user(email: Actor.operatorEmail) }
+            guard let me else { return nil }
+            filter.assignedTo = .some(me.id)
+        case .email(let email):
+            let address = try Validation.email(email, field: "assignee")
+            guard let assignee = try database.user(email: address) else {
+                return nil
+            }
+            filter.assignedTo = .some(assignee.id)
+        }
+        return filter
     }
 }

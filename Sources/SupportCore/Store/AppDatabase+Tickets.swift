@@ -95,11 +95,8 @@ extension AppDatabase {
             """
         var result: [Int64: [TicketResponse]] = [:]
         for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(ticketIDs)) {
-            let response = TicketResponse(
-                id: row[1], message: row[2],
-                respondedBy: Person(email: row[3], name: row[4], role: Role(rawValue: row[5]) ?? .user),
-                isInternal: row[6], createdAt: row[7])
-            result[row[0], default: []].append(response)
+            let (ticketID, response) = response(from: row)
+            result[ticketID, default: []].append(response)
         }
         return result
     }

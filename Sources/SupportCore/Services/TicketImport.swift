@@ -1,0 +1,141 @@
+import Foundation
+
+/// One NDJSON line of `ticket import`: the `--json` shape of a ticket, as `ticket export` writes it.
+struct ImportedTicket: Decodable {
+    struct PersonJSON: Decodable {
+        var email: String
+        var name: String?
+        var role: String?
+    }
+
+    struct ResponseJSON: Decodable {
+        var id: Int64?
+        var message: String
+        var respondedBy: PersonJSON
+        var isInternal: Bool?
+        var createdAt: String?
+    }
+
+    var ticketNumber: String?
+    var subject: String
+    var message: String
+    var category: String
+    var priority: String?
+    var status: String?
+    var submittedBy: PersonJSON
+    var assignedTo: PersonJSON?
+    var responses: [ResponseJSON]?
+    var attachments: [String]?
+    var createdAt: String?
+    var updatedAt: String?
+    var resolvedAt: String?
+    var closedAt: String?
+}
+
+/// A person named in an import; unknown people are created with the role the file gives
+/// (a requester when it gives none).
+struct ImportPerson: Sendable, Hashable {
+    var email: String
+    var name: String
+    var role: Role
+}
+
+/// A validated imported ticket, ready for the store.
+struct ImportDraft: Sendable {
+    struct Reply: Sendable {
+        var id: Int64?
+        var message: String
+        var author: ImportPerson
+        var isInternal: Bool
+        var createdAt: Date
+    }
+
+    var line: Int
+    var number: TicketNumber?
+    var subject: String
+    var message: String
+    var category: TicketCategory
+    var priority: TicketPriority
+    var status: TicketStatus
+    var requester: ImportPerson
+    var assignee: ImportPerson?
+    var replies: [Reply]
+    var createdAt: Date
+    var updatedAt: Date
+    var resolvedAt: Date?
+    var closedAt: Date?
+}
+
+/// What `ticket import` did.
+public struct ImportSummary: Sendable, Equatable {
+    public var imported = 0
+    /// (line number, message), in line order.
+    public var errors: [ImportError] = []
+}
+
+public struct ImportError: Sendable, Equatable {
+    public var line: Int
+    public var message: String
+}
+
+enum ImportParser {
+    static let decoder = JSONDecoder()
+
+    static func draft(line: Int, text: String, now: Date) throws(SupportError) -> ImportDraft {
+        let record: ImportedTicket
+        do {
+            record = try decoder.decode(ImportedTicket.self, from: Data(text.utf8))
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw .invalidInput(field: key.stringValue, "missing \(key.stringValue)")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw .invalidInput(field: path, "\(path) has the wrong type")
+        } catch {
+            throw .invalidInput(field: nil, "not a JSON object")
+        }
+        let createdAt = try date(record.createdAt, field: "createdAt") ?? now
+        var draft = ImportDraft(
+            line: line,
+            number: try record.ticketNumber.map { (n: String) throws(SupportError) in try TicketNumber.parse(n) },
+            subject: try Validation.oneLine(record.subject, field: "subject", maxCharacters: Validation.subjectMaxCharacters),
+            message: try Validation.text(record.message),
+            category: try TicketCategory.parse(record.category),
+            priority: try record.priority.map { (p: String) throws(SupportError) in try TicketPriority.parse(p) } ?? .medium,
+            status: try record.status.map { (s: String) throws(SupportError) in try TicketStatus.parse(s) } ?? .open,
+            requester: try person(record.submittedBy, field: "submittedBy"),
+            assignee: try record.assignedTo.map { (p: ImportedTicket.PersonJSON) throws(SupportError) in try person(p, field: "assignedTo") },
+            replies: [],
+            createdAt: createdAt,
+            updatedAt: try date(record.updatedAt, field: "updatedAt") ?? createdAt,
+            resolvedAt: try date(record.resolvedAt, field: "resolvedAt"),
+            closedAt: try date(record.closedAt, field: "closedAt"))
+        for (index, reply) in (record.responses ?? []).enumerated() {
+            draft.replies.append(ImportDraft.Reply(
+                id: reply.id.flatMap { $0 > 0 ? $0 : nil },
+                message: try Validation.text(reply.message, field: "responses[\(index)].message"),
+                author: try person(reply.respondedBy, field: "responses[\(index)].respondedBy"),
+                isInternal: reply.isInternal ?? false,
+                createdAt: try date(reply.createdAt, field: "responses[\(index)].createdAt") ?? createdAt))
+        }
+        if let attachments = record.attachments, !attachments.isEmpty {
+            throw .invalidInput(field: "attachments", "attachments are not supported yet; the list must be empty")
+        }
+        return draft
+    }
+
+    static func person(_ p: ImportedTicket.PersonJSON, field: String) throws(SupportError) -> ImportPerson {
+        let email = try Validation.email(p.email, field: "\(field).email")
+        let name = try p.name.map { (n: String) throws(SupportError) in
+            try Validation.oneLine(n, field: "\(field).name", maxCharacters: Validation.nameMaxCharacters)
+        } ?? AppDatabase.defaultName(for: email)
+        let role = try p.role.map { (r: String) throws(SupportError) in try Role.parse(r) } ?? .user
+        return ImportPerson(email: email, name: name, role: role)
+    }
+
+    static func date(_ text: String?, field: String) throws(SupportError) -> Date? {
+        guard let text else { return nil }
+        if let d = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return d }
+        if let d = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return d }
+        throw .invalidInput(field: field, "\(field): '\(Validation.printable(text))' is not an ISO 8601 date")
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import SupportCore
+
+extension Ticket {
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "export",
+            abstract: "Write matching tickets as NDJSON, one per line in the --json shape, oldest first.",
+            discussion: "Streams in constant memory. A requester exports their own tickets, without internal notes."
+        )
+
+        @OptionGroup var filters: TicketFilterOptions
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                let query = try filters.query()
+                let out = LineWriter()
+                try frontend.desk().exportTickets(query) { ticket in out.write(JSONRenderer.line(ticket)) }
+                out.flush()
+            }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Read tickets as NDJSON (the export format) from stdin or --file (admin only).",
+            discussion: """
+                Keeps a given ticketNumber (refusing one that exists) or assigns the next of its year; keeps \
+                timestamps; creates unknown people with the role the file gives (requester by default); sends no mail. \
+                A bad line is reported with its number and skipped; exit status 65 when any line was refused.
+                """
+        )
+
+        @Option(help: ArgumentHelp("Read this file instead of stdin.", valueName: "path"), completion: .file())
+        var file: String?
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                let desk = try frontend.desk()
+                let handle: FileHandle
+                if let file {
+                    guard let opened = FileHandle(forReadingAtPath: file) else {
+                        throw SupportError.notFound("cannot read \(file)")
+                    }
+                    handle = opened
+                } else {
+                    handle = FileHandle.standardInput
+                }
+                let summary = try desk.importTickets(lines: LineReader(handle: handle))
+                for error in summary.errors {
+                    Output.note("line \(error.line): \(TerminalText.sanitize(error.message))")
+                }
+                frontend.emit(json: JSONValue.object([
+                    ("imported", .int(Int64(summary.imported))),
+                    ("errors", .array(summary.errors.map { .object([("line", .int(Int64($0.line))), ("error", .string($0.message))]) })),
+                ]).serialized(pretty: true)) { _ in
+                    "Imported \(summary.imported) ticket\(summary.imported == 1 ? "" : "s")" +
+                        (summary.errors.isEmpty ? "." : "; \(summary.errors.count) line\(summary.errors.count == 1 ? "" : "s") refused.")
+                }
+                if !summary.errors.isEmpty { throw ExitCode(65) }
+            }
+        }
+    }
+}
