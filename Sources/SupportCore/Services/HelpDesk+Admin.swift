@@ -39,3 +39,14 @@ extension HelpDesk {
         return try Validation.oneLine(name, field: "name", maxCharacters: Validation.nameMaxCharacters)
     }
 }
+
+extension HelpDesk {
+    /// Figures for tickets created in the period (staff only).
+    public func statistics(since: Date?, until: Date?) throws(SupportError) -> Statistics {
+        try requireStaff("see statistics")
+        if let since, let until, since >= until {
+            throw .invalidInput(field: "since", "--since must be before --until")
+        }
+        return try database.statistics(since: since, until: until)
+    }
+}

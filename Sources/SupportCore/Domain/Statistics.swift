@@ -1,0 +1,60 @@
+import Foundation
+
+/// The seed's "Monitoring and Analytics" figures for a period.
+public struct Statistics: Sendable, Equatable {
+    public struct Durations: Sendable, Equatable {
+        public var count: Int
+        /// Seconds.
+        public var median: Double
+        public var p90: Double
+
+        /// Median and 90th percentile (nearest rank) of `seconds`; nil when empty.
+        public init?(_ seconds: [Double]) {
+            guard !seconds.isEmpty else { return nil }
+            let sorted = seconds.sorted()
+            func rank(_ p: Double) -> Double { sorted[max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1)] }
+            count = sorted.count
+            median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+            p90 = rank(0.9)
+        }
+    }
+
+    public struct StaffFigures: Sendable, Equatable {
+        public var person: Person
+        public var firstResponse: Durations?
+        public var resolution: Durations?
+    }
+
+    public struct Mail: Sendable, Equatable {
+        public var sent = 0
+        public var pending = 0
+        public var failed = 0
+        /// Attempts that ended in "try again later".
+        public var retriedAttempts = 0
+        public var successRate: Double? { sent + failed == 0 ? nil : Double(sent) / Double(sent + failed) }
+    }
+
+    public var since: Date?
+    public var until: Date?
+    public var total = 0
+    public var byCategory: [(TicketCategory, Int)] = []
+    public var byPriority: [(TicketPriority, Int)] = []
+    public var byStatus: [(TicketStatus, Int)] = []
+    /// Resolved or closed, over all tickets of the period.
+    public var resolutionRate: Double? { total == 0 ? nil : Double(resolvedCount) / Double(total) }
+    public var resolvedCount = 0
+    public var firstResponse: Durations?
+    public var resolution: Durations?
+    public var staff: [StaffFigures] = []
+    /// Open and in-progress tickets (now, whatever the period) by age.
+    public var backlog: [(String, Int)] = []
+    public var mail = Mail()
+
+    public init() {}
+
+    public static func == (a: Statistics, b: Statistics) -> Bool {
+        a.total == b.total && a.byCategory.map(\.1) == b.byCategory.map(\.1) && a.byPriority.map(\.1) == b.byPriority.map(\.1)
+            && a.byStatus.map(\.1) == b.byStatus.map(\.1) && a.staff == b.staff && a.backlog.map(\.1) == b.backlog.map(\.1)
+            && a.mail == b.mail && a.firstResponse == b.firstResponse && a.resolution == b.resolution
+    }
+}

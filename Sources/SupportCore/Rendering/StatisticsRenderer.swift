@@ -1,0 +1,103 @@
+import Foundation
+
+/// `support stats` for people (bar charts drawn with block characters, tables beside them) and
+/// for scripts (JSON).
+public enum StatisticsRenderer {
+    public static func json(_ s: Statistics) -> String {
+        func counts<T>(_ pairs: [(T, Int)], _ name: (T) -> String) -> JSONValue {
+            .object(pairs.map { (name($0.0), .int(Int64($0.1))) })
+        }
+        func durations(_ d: Statistics.Durations?) -> JSONValue {
+            guard let d else { return .null }
+            return .object([("count", .int(Int64(d.count))), ("medianSeconds", .int(Int64(d.median.rounded()))),
+                            ("p90Seconds", .int(Int64(d.p90.rounded())))])
+        }
+        func rate(_ r: Double?) -> JSONValue { r.map { .string(String(format: "%.4f", $0)) } ?? .null }
+        return JSONValue.object([
+            ("since", s.since.map { .string(ISO8601.string($0)) } ?? .null),
+            ("until", s.until.map { .string(ISO8601.string($0)) } ?? .null),
+            ("total", .int(Int64(s.total))),
+            ("byCategory", counts(s.byCategory, \.title)),
+            ("byPriority", counts(s.byPriority, \.title)),
+            ("byStatus", counts(s.byStatus, \.title)),
+            ("resolved", .int(Int64(s.resolvedCount))),
+            ("resolutionRate", rate(s.resolutionRate)),
+            ("firstResponse", durations(s.firstResponse)),
+            ("resolution", durations(s.resolution)),
+            ("staff", .array(s.staff.map { f in
+                .object([("email", .string(f.person.email)), ("name", .string(f.person.name)),
+                         ("firstResponse", durations(f.firstResponse)), ("resolution", durations(f.resolution))])
+            })),
+            ("backlog", counts(s.backlog, { $0 })),
+            ("mail", .object([("sent", .int(Int64(s.mail.sent))), ("pending", .int(Int64(s.mail.pending))),
+                              ("failed", .int(Int64(s.mail.failed))), ("retriedAttempts", .int(Int64(s.mail.retriedAttempts))),
+                              ("successRate", rate(s.mail.successRate))])),
+        ]).serialized(pretty: true)
+    }
+
+    public static func text(_ s: Statistics, style: TerminalStyle) -> String {
+        var out: [String] = []
+        let period = [s.since.map { "from " + TerminalRenderer.shortDate($0) }, s.until.map { "until " + TerminalRenderer.shortDate($0) }]
+            .compactMap { $0 }.joined(separator: " ")
+        out.append(style.bold("\(s.total) ticket\(s.total == 1 ? "" : "s")") + (period.isEmpty ? "" : " " + period))
+        out.append("")
+        out.append(chart("By category", s.byCategory.map { ($0.0.title, $0.1) }, style: style))
+        out.append(chart("By priority", s.byPriority.map { ($0.0.title, $0.1) }, style: style))
+        out.append(chart("By status", s.byStatus.map { ($0.0.title, $0.1) }, style: style))
+        out.append(chart("Open backlog by age", s.backlog, style: style))
+        out.append(style.bold("Resolution rate") + "  " + percent(s.resolutionRate) + "  (\(s.resolvedCount) of \(s.total))")
+        out.append(style.bold("First response") + "   " + durations(s.firstResponse))
+        out.append(style.bold("Resolution") + "       " + durations(s.resolution))
+        out.append("")
+        if !s.staff.isEmpty {
+            let rows = s.staff.map { f in
+                [TerminalText.sanitize(f.person.name), f.person.email,
+                 f.firstResponse.map { duration($0.median) } ?? "-", f.firstResponse.map { duration($0.p90) } ?? "-",
+                 f.resolution.map { duration($0.median) } ?? "-", f.resolution.map { duration($0.p90) } ?? "-"]
+            }
+            out.append(TerminalRenderer(style: style).table(
+                header: ["STAFF", "EMAIL", "1ST REPLY MEDIAN", "P90", "RESOLUTION MEDIAN", "P90"], rows: rows, flexibleColumn: 0))
+            out.append("")
+        }
+        let m = s.mail
+        out.append(style.bold("Mail") + "  \(m.sent) sent · \(m.pending) waiting · \(m.failed) failed · \(m.retriedAttempts) retried attempts · success \(percent(m.successRate))")
+        return out.joined(separator: "\n")
+    }
+
+    static func chart(_ title: String, _ rows: [(String, Int)], style: TerminalStyle) -> String {
+        let total = rows.reduce(0) { $0 + $1.1 }
+        let widest = rows.map { $0.1 }.max() ?? 0
+        let labelWidth = rows.map { TerminalText.width($0.0) }.max() ?? 0
+        let barWidth = 30
+        var lines = [style.bold(title)]
+        for (label, count) in rows {
+            let cells = widest == 0 ? 0.0 : Double(count) / Double(widest) * Double(barWidth)
+            let share = total == 0 ? "" : String(format: "%5.1f%%", Double(count) / Double(total) * 100)
+            lines.append("  " + TerminalText.pad(label, to: labelWidth) + "  " + TerminalText.pad(bar(cells), to: barWidth)
+                         + "  " + String(repeating: " ", count: max(0, 7 - String(count).count)) + "\(count)  " + share)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A bar of `cells` character cells, with eighth blocks for the fraction.
+    static func bar(_ cells: Double) -> String {
+        let eighths = Int((cells * 8).rounded())
+        let partial = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
+        return String(repeating: "█", count: eighths / 8) + partial[eighths % 8]
+    }
+
+    static func percent(_ r: Double?) -> String { r.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
+
+    static func durations(_ d: Statistics.Durations?) -> String {
+        guard let d else { return "-" }
+        return "median \(duration(d.median)), 90th percentile \(duration(d.p90)) over \(d.count) ticket\(d.count == 1 ? "" : "s")"
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m" }
+        if s < 86_400 { return "\(s / 3600)h \(s % 3600 / 60)m" }
+        return "\(s / 86_400)d \(s % 86_400 / 3600)h"
+    }
+}
