@@ -10,7 +10,7 @@ public enum Validation {
 
     /// A one-line field (subject, name): trimmed, not blank, no control characters at all.
     public static func oneLine(_ text: String, field: String, maxCharacters: Int) throws(SupportError) -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = trimmed(text)
         if trimmed.isEmpty {
             throw .invalidInput(field: field, "\(field) must not be empty")
         }
@@ -25,20 +25,45 @@ public enum Validation {
 
     /// A multi-line text (message, reply): line endings made LF, trimmed, not blank, tabs and
     /// newlines allowed but no other control character (no escape sequences, no NUL).
+    /// One pass over the scalars: imports run it on every message and reply.
     public static func text(_ text: String, field: String = "message", maxBytes: Int = messageMaxBytes) throws(SupportError) -> String {
-        let unified = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        let trimmed = unified.trimmingCharacters(in: .whitespacesAndNewlines)
+        var hasCR = false
+        for scalar in text.unicodeScalars where scalar.value < 0x20 || scalar.value >= 0x7F {
+            if scalar == "\r" { hasCR = true; continue }
+            if scalar != "\n" && scalar != "\t" && isForbiddenInLine(scalar) {
+                throw .invalidInput(field: field, "\(field) contains a control character (\(describe(scalar)))")
+            }
+        }
+        var unified = text
+        if hasCR {
+            var scalars = String.UnicodeScalarView()
+            var previousCR = false
+            for scalar in text.unicodeScalars {
+                if scalar == "\n" && previousCR { previousCR = false; continue }
+                previousCR = scalar == "\r"
+                scalars.append(previousCR ? "\n" : scalar)
+            }
+            unified = String(scalars)
+        }
+        let trimmed = trimmed(unified)
         if trimmed.isEmpty {
             throw .invalidInput(field: field, "\(field) must not be empty")
-        }
-        if let bad = trimmed.unicodeScalars.first(where: { $0 != "\n" && $0 != "\t" && isForbiddenInLine($0) }) {
-            throw .invalidInput(field: field, "\(field) contains a control character (\(describe(bad)))")
         }
         let size = trimmed.utf8.count
         if size > maxBytes {
             throw .invalidInput(field: field, "\(field) is \(size) bytes long; the limit is \(maxBytes) bytes")
         }
         return trimmed
+    }
+
+    /// `text` without white space (including newlines) at either end.
+    static func trimmed(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        if first == scalars.startIndex && last == scalars.index(before: scalars.endIndex) { return text }
+        return String(scalars[first...last])
     }
 
     /// Bytes read from stdin or a file: must be UTF-8.
@@ -53,33 +78,37 @@ public enum Validation {
     /// Deliberately narrower than RFC 5322 (no quoted local parts, no comments, no IP literals):
     /// every accepted address is safe as a command-line argument and inside a header.
     public static func email(_ text: String, field: String = "email") throws(SupportError) -> String {
-        let address = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let address = trimmed(text).lowercased()
         let shown = printable(text)
         guard !address.isEmpty else { throw .invalidInput(field: field, "\(field) must not be empty") }
-        guard address.utf8.count <= emailMaxBytes else {
+        let bytes = Array(address.utf8)
+        guard bytes.count <= emailMaxBytes else {
             throw .invalidInput(field: field, "\(field) is longer than \(emailMaxBytes) bytes")
         }
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, parts[0].utf8.count <= 64 else {
+        guard let at = bytes.firstIndex(of: UInt8(ascii: "@")), at > 0, at <= 64, at < bytes.count - 1,
+              !bytes[(at + 1)...].contains(UInt8(ascii: "@"))
+        else {
             throw .invalidInput(field: field, "'\(shown)' is not an email address (expected name@domain)")
         }
-        let local = parts[0], domain = parts[1]
-        let localAllowed = Set("abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+/=?^_`{|}~.-")
-        guard local.allSatisfy({ localAllowed.contains($0) }), !local.hasPrefix("."), !local.hasSuffix("."),
-              !local.contains(".."), !local.hasPrefix("-")
+        let local = bytes[..<at], domain = bytes[(at + 1)...]
+        let dot = UInt8(ascii: "."), dash = UInt8(ascii: "-")
+        guard local.allSatisfy({ localBytes.contains($0) }), local.first != dot, local.last != dot, local.first != dash,
+              !zip(local, local.dropFirst()).contains(where: { $0 == dot && $1 == dot })
         else {
             throw .invalidInput(field: field, "'\(shown)' is not an email address (unsupported characters before @)")
         }
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        let labelAllowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
+        let labels = domain.split(separator: dot, omittingEmptySubsequences: false)
         guard labels.allSatisfy({ label in
-            !label.isEmpty && label.count <= 63 && label.allSatisfy { labelAllowed.contains($0) }
-                && !label.hasPrefix("-") && !label.hasSuffix("-")
+            !label.isEmpty && label.count <= 63 && label.allSatisfy { labelBytes.contains($0) }
+                && label.first != dash && label.last != dash
         }) else {
             throw .invalidInput(field: field, "'\(shown)' is not an email address (bad domain)")
         }
         return address
     }
+
+    private static let localBytes = Set("abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+/=?^_`{|}~.-".utf8)
+    private static let labelBytes = Set("abcdefghijklmnopqrstuvwxyz0123456789-".utf8)
 
     /// Characters never allowed in a one-line field: C0 and C1 controls, DEL, line and
     /// paragraph separators, and bidirectional overrides that can disguise text on a terminal.

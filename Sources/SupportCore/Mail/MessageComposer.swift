@@ -5,8 +5,8 @@ import Foundation
 /// What a caller can rely on, whatever the input:
 /// - The output is 7-bit ASCII with LF line endings and ends with a newline. Every header line
 ///   is one of the headers listed in `compose` or a continuation starting with a space; no line
-///   is longer than 998 octets, and header lines stay within 78 characters unless one address or
-///   message id is longer than that.
+///   is longer than 998 octets, and header lines stay within 78 characters unless one address,
+///   message id or Auto-Submitted value is longer than that.
 /// - Subject and display names: control characters (Unicode Cc, so CR, LF, NUL, TAB, DEL, C1)
 ///   and U+2028/U+2029 become spaces. Apart from that the subject decodes back exactly;
 ///   display names also have runs of spaces made one and their ends trimmed.

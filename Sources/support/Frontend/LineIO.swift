@@ -4,32 +4,35 @@ import Foundation
 /// replacement characters and is then refused by validation with its line number.
 struct LineReader: Sequence, IteratorProtocol {
     let handle: FileHandle
-    private var buffer = Data()
+    private var buffer: [UInt8] = []
+    /// Where the next line starts in `buffer`; consumed bytes are dropped only when a chunk is read.
+    private var start = 0
     private var done = false
 
     init(handle: FileHandle) { self.handle = handle }
 
     mutating func next() -> String? {
         while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = buffer[buffer.startIndex..<newline]
-                buffer.removeSubrange(buffer.startIndex...newline)
-                return Self.decode(line)
+            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                defer { start = newline + 1 }
+                return Self.decode(buffer[start..<newline])
             }
             if done {
-                guard !buffer.isEmpty else { return nil }
-                defer { buffer.removeAll() }
-                return Self.decode(buffer)
+                guard start < buffer.count else { return nil }
+                defer { start = buffer.count }
+                return Self.decode(buffer[start...])
             }
+            buffer.removeFirst(start)
+            start = 0
             let chunk = handle.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { done = true } else { buffer.append(chunk) }
+            if chunk.isEmpty { done = true } else { buffer.append(contentsOf: chunk) }
         }
     }
 
-    static func decode(_ bytes: Data) -> String {
+    static func decode(_ bytes: ArraySlice<UInt8>) -> String {
         var line = bytes
         if line.last == UInt8(ascii: "\r") { line.removeLast() }
-        return String(data: line, encoding: .utf8) ?? "\u{FFFD}invalid UTF-8"
+        return String(validating: line, as: UTF8.self) ?? "\u{FFFD}invalid UTF-8"
     }
 }
 
