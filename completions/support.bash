@@ -173,13 +173,13 @@ _support() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ticket|respond|settings|user|notify|help)
+    ticket|respond|settings|user|notify|stats|help)
         # Offer subcommand argument completions
         "_support_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ticket respond settings user notify help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ticket respond settings user notify stats help' -- "${cur}"))
         ;;
     esac
 }
@@ -196,13 +196,13 @@ _support_ticket() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    create|list|show|update|delete)
+    create|list|show|update|delete|history|export|import)
         # Offer subcommand argument completions
         "_support_ticket_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'create list show update delete' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'create list show update delete history export import' -- "${cur}"))
         ;;
     esac
 }
@@ -370,6 +370,98 @@ _support_ticket_delete() {
 
     # Offer option value completions
     case "${prev}" in
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    esac
+}
+
+_support_ticket_history() {
+    repeating_flags=()
+    non_repeating_flags=(--json --verbose --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db --as)
+    __support_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    esac
+}
+
+_support_ticket_export() {
+    repeating_flags=()
+    non_repeating_flags=(--reverse --json --verbose --version -h --help)
+    repeating_options=(--status --priority --category)
+    non_repeating_options=(--assignee --requester --since --until --search --sort --db --as)
+    __support_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--status')
+        __support_add_completions -W 'open'$'\n''in-progress'$'\n''resolved'$'\n''closed'
+        return
+        ;;
+    '--priority')
+        __support_add_completions -W 'low'$'\n''medium'$'\n''high'$'\n''critical'
+        return
+        ;;
+    '--category')
+        __support_add_completions -W 'technical-issue'$'\n''account-issue'$'\n''feature-request'$'\n''general-inquiry'$'\n''bug-report'
+        return
+        ;;
+    '--assignee')
+        return
+        ;;
+    '--requester')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--until')
+        return
+        ;;
+    '--search')
+        return
+        ;;
+    '--sort')
+        __support_add_completions -W 'created'$'\n''updated'$'\n''priority'$'\n''status'
+        return
+        ;;
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    esac
+}
+
+_support_ticket_import() {
+    repeating_flags=()
+    non_repeating_flags=(--json --verbose --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file --db --as)
+    __support_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __support_add_completions -f
+        return
+        ;;
     '--db')
         __support_add_completions -f
         return
@@ -667,6 +759,31 @@ _support_notify_retry() {
 
     # Offer option value completions
     case "${prev}" in
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    esac
+}
+
+_support_stats() {
+    repeating_flags=()
+    non_repeating_flags=(--json --verbose --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--since --until --db --as)
+    __support_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--since')
+        return
+        ;;
+    '--until')
+        return
+        ;;
     '--db')
         __support_add_completions -f
         return

@@ -8,6 +8,8 @@ struct Support: ParsableCommand {
             The database is --db, else $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db \
             (~/.local/share/support/support.db); it is created on first use. Act as someone with \
             --as EMAIL (or $SUPPORT_AS); without it you are the local operator, with admin rights.
+            Every command also takes --db PATH, --as EMAIL, --json (results as JSON, errors as JSON on stderr) \
+            and --verbose, before or after its name.
             Exit status: 0 ok, 64 usage, 65 invalid input, 66 not found, 67 unknown --as, \
             74 database error, 75 try again later (rate limit, busy), 77 not allowed, 78 configuration, 70 bug.
             """,

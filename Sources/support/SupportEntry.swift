@@ -7,6 +7,11 @@ import SupportCore
 @main
 enum SupportEntry {
     static func main() {
+        // Answered before anything else loads: scripts call `--version` to probe for the tool.
+        if CommandLine.argc == 2, CommandLine.arguments[1] == "--version" {
+            print(Support.version)
+            return
+        }
         for index in 1..<Int(CommandLine.argc) {
             guard let raw = CommandLine.unsafeArgv[index] else { continue }
             let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw))
@@ -16,7 +21,22 @@ enum SupportEntry {
                 exit(failure.exitCode)
             }
         }
-        Support.main(globalOptionsMovedLast(Array(CommandLine.arguments.dropFirst())))
+        let arguments = globalOptionsMovedLast(Array(CommandLine.arguments.dropFirst()))
+        do {
+            var command = try Support.parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            // A bad command line is an APIError too when the caller asked for JSON.
+            let code = Support.exitCode(for: error)
+            if code.rawValue == 64, arguments.contains("--json") {
+                let message = Support.message(for: error).split(separator: "\n").first.map(String.init) ?? "bad command line"
+                Output.note(JSONValue.object([
+                    ("error", .string(message)), ("code", .string("USAGE_ERROR")), ("details", .null),
+                ]).serialized(pretty: false))
+                exit(64)
+            }
+            Support.exit(withError: error)
+        }
     }
 
     /// `support --json ticket list` → `support ticket list --json`: global options are declared on

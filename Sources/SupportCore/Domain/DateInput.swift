@@ -39,7 +39,7 @@ public enum DateInput {
         let units: [(String, Double)] = [("min", 60), ("h", 3600), ("d", 86_400), ("w", 604_800)]
         for (suffix, seconds) in units where t.hasSuffix(suffix) {
             let digits = t.dropLast(suffix.count)
-            guard !digits.isEmpty, digits.count <= 6, digits.allSatisfy(\.isASCII), let n = Int(digits), n >= 0 else { return nil }
+            guard !digits.isEmpty, digits.count <= 6, digits.allSatisfy(\.isASCIIDigit), let n = Int(digits), n >= 0 else { return nil }
             return now.addingTimeInterval(-Double(n) * seconds)
         }
         return nil

@@ -14,7 +14,7 @@ public enum Validation {
         if trimmed.isEmpty {
             throw .invalidInput(field: field, "\(field) must not be empty")
         }
-        if let bad = trimmed.unicodeScalars.first(where: { isForbiddenInLine($0) }) {
+        if let bad = trimmed.unicodeScalars.first(where: { isForbiddenInLine($0) || isInvisible($0) }) {
             throw .invalidInput(field: field, "\(field) must be one line without control characters (found \(describe(bad)))")
         }
         if trimmed.count > maxCharacters {
@@ -115,6 +115,16 @@ public enum Validation {
     static func isForbiddenInLine(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069, 0xFEFF: true
+        default: false
+        }
+    }
+
+    /// Characters that show nothing, refused in one-line fields so that a subject or a name can
+    /// neither look blank nor hide a difference (zero width space, direction marks, word joiner,
+    /// invisible operators). Zero width joiners stay: emoji sequences need them.
+    static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x200B, 0x200E, 0x200F, 0x061C, 0x2060...0x2064: true
         default: false
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -45,6 +46,11 @@ extension AppDatabase {
             // WAL with synchronous=NORMAL: a process killed at any moment loses nothing that was
             // committed; only a power cut may lose the last transactions, never consistency.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Keep the -wal file when the last connection closes. Without it, every `support`
+            // run found no WAL and GRDB wrote a dummy transaction to create one, and every exit
+            // checkpointed and deleted it: two fsyncs for a plain read.
+            var persist: Int32 = 1
+            _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
         }
         return try translatingErrors {
             let pool = try DatabasePool(path: path, configuration: config)

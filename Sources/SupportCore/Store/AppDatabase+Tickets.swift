@@ -191,9 +191,12 @@ extension AppDatabase {
             let now = try db.transactionDate
             let requesterID = try Self.userID(db, for: draft.requester)
             if let limit = rateLimitPerHour, limit > 0 {
+                // Counts the tickets the requester opened themself: those staff opened on their
+                // behalf do not use up their allowance.
                 let windowStart = now.addingTimeInterval(-3600)
                 let recent = try Date.fetchAll(db, sql: """
-                    SELECT createdAt FROM ticket WHERE submittedBy = ? AND createdAt > ? ORDER BY createdAt LIMIT ?
+                    SELECT createdAt FROM audit_event
+                    WHERE actorID = ? AND action = 'ticket.created' AND createdAt > ? ORDER BY createdAt LIMIT ?
                     """, arguments: [requesterID, windowStart, limit])
                 if recent.count >= limit, let oldest = recent.first {
                     let retry = oldest.addingTimeInterval(3600)
@@ -302,7 +305,9 @@ extension AppDatabase {
                                old: before.status.title, new: TicketStatus.open.title)
                 try db.execute(sql: "UPDATE ticket SET updatedAt = ?, status = ?, resolvedAt = NULL, closedAt = NULL WHERE id = ?",
                                arguments: [now, TicketStatus.open.rawValue, before.id])
-            } else {
+            } else if !isInternal {
+                // An internal note leaves updatedAt alone: requesters see that time, and must
+                // not learn from it that staff wrote something about them.
                 try db.execute(sql: "UPDATE ticket SET updatedAt = ? WHERE id = ?", arguments: [now, before.id])
             }
             guard let after = try Self.fetchTicket(db, number: number),

@@ -12,7 +12,7 @@ enum Schema {
                     id INTEGER PRIMARY KEY,
                     email TEXT NOT NULL UNIQUE COLLATE NOCASE
                         CHECK (length(email) BETWEEN 3 AND 254 AND email LIKE '%_@_%'),
-                    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+                    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 1000),
                     role TEXT NOT NULL CHECK (role IN ('user', 'internal', 'admin')),
                     createdAt DATETIME NOT NULL
                 );
@@ -28,7 +28,7 @@ enum Schema {
                     id INTEGER PRIMARY KEY,
                     ticketNumber TEXT NOT NULL UNIQUE
                         CHECK (ticketNumber GLOB 'ST-[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9]*'),
-                    subject TEXT NOT NULL CHECK (length(trim(subject)) BETWEEN 1 AND 200),
+                    subject TEXT NOT NULL CHECK (length(trim(subject)) BETWEEN 1 AND 2000),
                     message TEXT NOT NULL CHECK (length(trim(message)) >= 1),
                     category TEXT NOT NULL CHECK (category IN
                         ('technical-issue', 'account-issue', 'feature-request', 'general-inquiry', 'bug-report')),
@@ -143,6 +143,7 @@ enum Schema {
                     createdAt DATETIME NOT NULL
                 );
                 CREATE INDEX audit_event_on_ticketNumber ON audit_event(ticketNumber, id);
+                CREATE INDEX audit_event_on_actorID_action_createdAt ON audit_event(actorID, action, createdAt);
                 """)
         }
         return migrator

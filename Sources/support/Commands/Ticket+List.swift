@@ -92,8 +92,9 @@ struct TicketFilterOptions: ParsableArguments {
         return query
     }
 
-    /// `--status open,closed --status resolved` → three values.
+    /// `--status open,closed --status resolved` → three values. Empty pieces are kept so that they
+    /// are refused: `--status ""` (an empty script variable) must not quietly mean "any status".
     static func values(_ options: [String]) -> [String] {
-        options.flatMap { $0.split(separator: ",").map(String.init) }
+        options.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
     }
 }

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Benchmark `support` as a user runs it, side by side with the sqlite3 shell (the floor).
+
+    python3 scripts/bench/run.py [--sizes 10000,100000,1000000] [--runs 15] [--out docs/benchmarks.md]
+
+Builds release (static stdlib), creates one database per size through `support ticket import`
+(scripts/bench/generate.py makes the NDJSON), then for each command: `runs` runs interleaved with
+the sqlite3 shell doing the equivalent SQL on the same file, the median of each, the ratio, and
+the command's peak RSS (from wait4). Writes a table to stdout and to --out with the machine and
+the command line. Data sets are cached in .build-bench/ (delete it to rebuild them).
+"""
+import argparse
+import datetime
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+WORK = os.path.join(ROOT, ".build-bench")
+BIN = os.path.join(ROOT, ".build", "release", "support")
+
+
+def run_once(argv, env, stdin=None):
+    """Wall time (ms) and peak RSS (KiB) of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if stdin is not None:
+        proc.stdin.write(stdin)
+        proc.stdin.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = (time.perf_counter() - start) * 1000
+    err = proc.stderr.read()
+    proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 75):
+        raise SystemExit(f"{' '.join(argv)} exited {code}: {err.decode(errors='replace')[:300]}")
+    return elapsed, usage.ru_maxrss
+
+
+def build():
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "support"], cwd=ROOT, check=True)
+
+
+def dataset(size, env):
+    os.makedirs(WORK, exist_ok=True)
+    db = os.path.join(WORK, f"tickets-{size}.db")
+    if os.path.exists(db):
+        return db
+    tmp = db + ".tmp"
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        if os.path.exists(tmp + suffix):
+            os.remove(tmp + suffix)
+    gen = subprocess.Popen([sys.executable, os.path.join(ROOT, "scripts/bench/generate.py"), str(size)], stdout=subprocess.PIPE)
+    start = time.perf_counter()
+    subprocess.run([BIN, "ticket", "import", "--db", tmp], stdin=gen.stdout, env=env, check=True, stdout=subprocess.DEVNULL)
+    gen.wait()
+    took = time.perf_counter() - start
+    print(f"# imported {size} tickets in {took:.1f} s ({size / took:.0f} tickets/s, generation included)", file=sys.stderr)
+    subprocess.run(["sqlite3", tmp, "PRAGMA wal_checkpoint(TRUNCATE); ANALYZE;"], check=True, stdout=subprocess.DEVNULL)
+    os.rename(tmp, db)
+    return db
+
+
+def cases(db, size):
+    """(name, support argv, sqlite3 SQL) — the SQL is what a shell user would type for the same answer."""
+    number = subprocess.run(["sqlite3", db, "SELECT ticketNumber FROM ticket ORDER BY id DESC LIMIT 1"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    page_sql = ("SELECT t.ticketNumber, t.subject, s.email, t.status, t.priority, t.createdAt FROM ticket t "
+                "JOIN user s ON s.id = t.submittedBy {where} ORDER BY t.createdAt DESC, t.id DESC LIMIT 25 OFFSET {offset};")
+    count_sql = "SELECT count(*) FROM ticket t {where};"
+    return [
+        ("version", [BIN, "--version"], "SELECT 1;"),
+        ("list --status open", [BIN, "ticket", "list", "--db", db, "--status", "open", "--json"],
+         count_sql.format(where="WHERE t.status = 0") + page_sql.format(where="WHERE t.status = 0", offset=0)),
+        ("list --page 1000", [BIN, "ticket", "list", "--db", db, "--page", "1000", "--json"] if size >= 25000 else
+         [BIN, "ticket", "list", "--db", db, "--page", str(size // 50), "--json"],
+         count_sql.format(where="") + page_sql.format(where="", offset=(999 if size >= 25000 else size // 50 - 1) * 25)),
+        ("list --search", [BIN, "ticket", "list", "--db", db, "--search", "printer refund", "--json"],
+         "SELECT count(*) FROM ticket t WHERE t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH 'printer refund' "
+         "UNION SELECT r.ticketId FROM response_fts JOIN response r ON r.id = response_fts.rowid WHERE response_fts MATCH 'printer refund');"
+         + page_sql.format(where="WHERE t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH 'printer refund' "
+                           "UNION SELECT r.ticketId FROM response_fts JOIN response r ON r.id = response_fts.rowid "
+                           "WHERE response_fts MATCH 'printer refund')", offset=0)),
+        ("show (50 replies)", [BIN, "ticket", "show", "--db", db, number, "--json"],
+         f"SELECT * FROM ticket WHERE ticketNumber = '{number}'; SELECT r.*, u.email FROM response r JOIN user u ON u.id = r.respondedBy "
+         f"WHERE r.ticketId = (SELECT id FROM ticket WHERE ticketNumber = '{number}') ORDER BY r.createdAt;"),
+        ("stats", [BIN, "stats", "--db", db, "--json"],
+         "SELECT category, count(*) FROM ticket GROUP BY 1; SELECT priority, count(*) FROM ticket GROUP BY 1; "
+         "SELECT status, count(*) FROM ticket GROUP BY 1;"),
+        ("create", [BIN, "ticket", "create", "--db", db, "--subject", "Bench ticket", "--category", "bug-report",
+                    "--message", "benchmark", "--requester", "bench@example.com"],
+         "BEGIN IMMEDIATE; INSERT INTO ticket_sequence(year, lastNumber) VALUES (2099, 1) ON CONFLICT(year) DO UPDATE SET lastNumber = lastNumber + 1; "
+         "INSERT INTO ticket (ticketNumber, subject, message, category, priority, status, submittedBy, createdAt, updatedAt) "
+         "SELECT printf('ST-2099-%03d', (SELECT lastNumber FROM ticket_sequence WHERE year = 2099)), 'Bench', 'benchmark', 'bug-report', 2, 0, 1, "
+         "strftime('%Y-%m-%d %H:%M:%f','now'), strftime('%Y-%m-%d %H:%M:%f','now'); COMMIT;"),
+        ("respond", [BIN, "respond", "--db", db, number, "--message", "benchmark reply", "--no-notify"],
+         f"BEGIN IMMEDIATE; INSERT INTO response (ticketId, message, respondedBy, isInternal, createdAt) "
+         f"SELECT id, 'benchmark reply', 1, 0, strftime('%Y-%m-%d %H:%M:%f','now') FROM ticket WHERE ticketNumber = '{number}'; "
+         f"UPDATE ticket SET updatedAt = strftime('%Y-%m-%d %H:%M:%f','now') WHERE ticketNumber = '{number}'; COMMIT;"),
+        ("update", [BIN, "ticket", "update", "--db", db, number, "--priority", "high"],
+         f"UPDATE ticket SET priority = 3, updatedAt = strftime('%Y-%m-%d %H:%M:%f','now') WHERE ticketNumber = '{number}';"),
+    ]
+
+
+def measure(db, size, runs, env):
+    rows = []
+    for name, argv, sql in cases(db, size):
+        ours, floor, rss = [], [], []
+        for _ in range(runs):
+            t, m = run_once(argv, env)
+            ours.append(t)
+            rss.append(m)
+            floor.append(run_once(["sqlite3", db, sql], env)[0])
+        rows.append((name, size, statistics.median(ours), statistics.median(floor), max(rss)))
+        print(f"{name:22} {size:>9} {rows[-1][2]:8.2f} ms  floor {rows[-1][3]:7.2f} ms  x{rows[-1][2] / rows[-1][3]:5.2f}  {max(rss) / 1024:6.1f} MiB",
+              file=sys.stderr)
+    # export: time and peak RSS of the whole stream (one run: it is long at 1M)
+    t, m = run_once([BIN, "ticket", "export", "--db", db], env)
+    f, _ = run_once(["sqlite3", db, "SELECT * FROM ticket; SELECT * FROM response;"], env)
+    rows.append(("export (NDJSON)", size, t, f, m))
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"))
+    ap.add_argument("--no-build", action="store_true")
+    args = ap.parse_args()
+    if not args.no_build:
+        build()
+    env = dict(os.environ, NO_COLOR="1")
+    env.pop("SUPPORT_AS", None)
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        db = dataset(size, env)
+        bench_db = db + ".bench"
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db + suffix):
+                shutil.copyfile(db + suffix, bench_db + suffix)
+        rows += measure(bench_db, size, args.runs, env)
+    header = "| command | tickets | support median ms | sqlite3 median ms | ratio | peak RSS MiB |\n|---|---:|---:|---:|---:|---:|\n"
+    table = header + "".join(f"| {n} | {s:,} | {a:.2f} | {b:.2f} | {a / b:.2f} | {m / 1024:.1f} |\n" for n, s, a, b, m in rows)
+    print(table)
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    with open(args.out, "w") as f:
+        f.write("# Benchmarks\n\n")
+        f.write(f"Produced by `python3 scripts/bench/run.py --sizes {args.sizes} --runs {args.runs}` on "
+                f"{datetime.date.today()} ({cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}).\n\n")
+        f.write("Each command runs as a user runs it (a new process each time, release build with the static Swift "
+                "standard library), interleaved with the `sqlite3` shell doing the equivalent SQL on the same file "
+                "(the floor); medians of the runs, peak RSS the largest seen.\n\n")
+        f.write(table)
+        f.write(NOTES)
+
+
+NOTES = """
+Reading the table: "ratio" is support / sqlite3. The write rows compare one `support` write
+(validation, rules, audit record, outbox) with a bare single-row transaction in the shell; fsync
+time on this machine varies from run to run, which both sides share.
+"""
+
+if __name__ == "__main__":
+    main()
