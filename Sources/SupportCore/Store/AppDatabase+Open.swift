@@ -42,6 +42,10 @@ extension AppDatabase {
 
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
+        // One connection in WAL mode: a `support` process runs one command, so a pool's second
+        // (reader) connection only added start-up time. Other processes still read while this
+        // one writes (WAL), and writes begin IMMEDIATE, waiting up to the busy timeout.
+        config.journalMode = .wal
         config.prepareDatabase { db in
             // WAL with synchronous=NORMAL: a process killed at any moment loses nothing that was
             // committed; only a power cut may lose the last transactions, never consistency.
@@ -53,9 +57,9 @@ extension AppDatabase {
             _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
         }
         return try translatingErrors {
-            let pool = try DatabasePool(path: path, configuration: config)
-            try migrateIfNeeded(pool, lockPath: path + ".lock", logger: logger)
-            return AppDatabase(migrated: pool, logger: logger)
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            try migrateIfNeeded(queue, lockPath: path + ".lock", logger: logger)
+            return AppDatabase(migrated: queue, logger: logger)
         }
     }
 }

@@ -3,7 +3,7 @@ import GRDB
 import Logging
 
 /// The one database type. Takes any GRDB writer and migrates it in `init`: production passes a
-/// `DatabasePool` on a file (see `AppDatabase.open`), tests an in-memory queue with a fixed clock.
+/// WAL `DatabaseQueue` on a file (see `AppDatabase.open`), tests an in-memory queue with a fixed clock.
 /// Every write method is one transaction that keeps the invariants.
 public final class AppDatabase: Sendable {
     let writer: any DatabaseWriter
