@@ -83,11 +83,13 @@ extension AppDatabase {
     }
 
     static func ensureUser(_ db: Database, email: String, name: String, role: Role) throws -> Int64 {
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE email = ?", arguments: [email]) {
+        // Cached statements: an import calls this for every person of every batch.
+        let find = try db.cachedStatement(sql: "SELECT id FROM user WHERE email = ?")
+        if let id = try Int64.fetchOne(find, arguments: [email]) {
             return id
         }
-        try db.execute(sql: "INSERT INTO user (email, name, role, createdAt) VALUES (?, ?, ?, ?)",
-                       arguments: [email, name, role.rawValue, try db.transactionDate])
+        let insert = try db.cachedStatement(sql: "INSERT INTO user (email, name, role, createdAt) VALUES (?, ?, ?, ?)")
+        try insert.execute(arguments: [email, name, role.rawValue, try db.transactionDate])
         return db.lastInsertedRowID
     }
 
