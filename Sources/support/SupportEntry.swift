@@ -7,6 +7,10 @@ import SupportCore
 @main
 enum SupportEntry {
     static func main() {
+        // A write past the file size limit (`ulimit -f`) raises SIGXFSZ, whose default action
+        // kills the process without a word. Ignored, the write fails with EFBIG instead: SQLite
+        // rolls the transaction back and the user is told (exit 74). (ReliabilityDatabaseFaultTests)
+        signal(SIGXFSZ, SIG_IGN)
         // Answered before anything else loads: scripts call `--version` to probe for the tool.
         if CommandLine.argc == 2, CommandLine.arguments[1] == "--version" {
             print(Support.version)
@@ -31,12 +35,31 @@ enum SupportEntry {
             if code.rawValue == 64, arguments.contains("--json") {
                 let message = Support.message(for: error).split(separator: "\n").first.map(String.init) ?? "bad command line"
                 Output.note(JSONValue.object([
-                    ("error", .string(message)), ("code", .string("USAGE_ERROR")), ("details", .null),
+                    ("error", .string(safeLine(message))), ("code", .string("USAGE_ERROR")), ("details", .null),
                 ]).serialized(pretty: false))
                 exit(64)
             }
+            // ArgumentParser quotes the offending value in its message ("The value '…' is invalid
+            // for '--limit <n>'"): an escape sequence in it would reach the terminal raw, and a
+            // 70 kB value as one line. So failures are printed here, each line made safe; help
+            // and --version (exit 0, on stdout) are left to ArgumentParser.
+            // (Found by ReliabilityHostileInputTests: `ticket list --limit=$'\e[31m...'`.)
+            if code.rawValue != 0 {
+                let text = Support.fullMessage(for: error)
+                if !text.isEmpty {
+                    Output.note(text.split(separator: "\n", omittingEmptySubsequences: false).map { safeLine(String($0)) }
+                        .joined(separator: "\n"))
+                }
+                exit(code.rawValue)
+            }
             Support.exit(withError: error)
         }
+    }
+
+    /// One line of an error message as a terminal may show it: control characters replaced,
+    /// cut to 500 columns.
+    static func safeLine(_ line: String) -> String {
+        TerminalText.truncate(TerminalText.sanitize(line), to: 500)
     }
 
     /// `support --json ticket list` → `support ticket list --json`: global options are declared on

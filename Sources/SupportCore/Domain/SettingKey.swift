@@ -88,9 +88,37 @@ public enum SettingKey: String, CaseIterable, Sendable {
     /// Plain-text templates: nothing is HTML-escaped in mail.
     public static let templatePrefix = "{{% CONTENT_TYPE: TEXT}}"
 
+    /// The most an auto-response may be: four times the longest message.
+    public static let templateRenderMaxBytes = 4 * Validation.messageMaxBytes
+
+    /// The UTF-8 length `template` renders to with `values`, without rendering the values: a
+    /// template's output grows linearly with the length of each (non-empty) value, so renders
+    /// with one- and two-byte stand-ins give how often each is used. Cheap for any values.
+    static func renderedLength(_ template: MustacheTemplate, values: [String: String]) -> Int {
+        let ones = values.mapValues { $0.isEmpty ? "" : "x" }
+        let base = template.render(ones).utf8.count
+        var total = base
+        for (key, value) in values where !value.isEmpty {
+            var twos = ones
+            twos[key] = "xx"
+            total += (template.render(twos).utf8.count - base) * (value.utf8.count - 1)
+        }
+        return total
+    }
+
     static func checkTemplate(_ text: String) throws(SupportError) {
         do {
-            _ = try MustacheTemplate(string: templatePrefix + text)
+            let parsed = try MustacheTemplate(string: templatePrefix + text)
+            // Refused now rather than skipped at each new ticket (see MailPlanner.autoResponseBody).
+            let longest = renderedLength(parsed, values: MailPlanner.longestTemplateValues)
+            if longest > templateRenderMaxBytes {
+                throw SupportError.invalidInput(
+                    field: "support_email_template",
+                    "the template can render \(longest / 1024) KiB for a ticket with a 64 KiB message; "
+                        + "the limit is \(templateRenderMaxBytes / 1024) KiB: use {{message}} fewer times")
+            }
+        } catch let error as SupportError {
+            throw error
         } catch let error as MustacheTemplate.ParserError {
             let column = error.context.lineNumber == 1 ? error.context.columnNumber - templatePrefix.count : error.context.columnNumber
             throw .invalidInput(

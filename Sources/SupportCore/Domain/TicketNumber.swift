@@ -27,6 +27,22 @@ public struct TicketNumber: Sendable, Hashable, Comparable, CustomStringConverti
         return TicketNumber(year: year, sequence: seq)
     }
 
+    /// The last sequence a number can have: `parse` reads at most nine digits.
+    public static let maximumSequence = 999_999_999
+
+    /// Refuses a new number that `parse` could not read back. Only an import can bring a year
+    /// to ST-YYYY-999999999; the ticket after it was stored as ST-YYYY-1000000000, which no
+    /// command could name, and reading its row made every `ticket list` and `export` fail.
+    /// (Found by ReliabilityStoredTextTests.)
+    static func checkAssignable(year: Int, sequence: Int) throws(SupportError) {
+        guard (1970...9999).contains(year) else {
+            throw .invalidInput(field: "createdAt", "a ticket of the year \(year) cannot be numbered (years 1970 to 9999 only)")
+        }
+        guard sequence <= maximumSequence else {
+            throw .invalidInput(field: "ticketNumber", "no ticket numbers are left for \(year): ST-\(year)-\(maximumSequence) is taken")
+        }
+    }
+
     public static func < (lhs: Self, rhs: Self) -> Bool {
         (lhs.year, lhs.sequence) < (rhs.year, rhs.sequence)
     }

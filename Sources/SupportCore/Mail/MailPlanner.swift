@@ -130,10 +130,33 @@ public struct MailPlanner: Sendable {
 
     func autoResponseBody(_ t: Ticket) -> String {
         let template = settings[.supportEmailTemplate] ?? SettingKey.defaultTemplate
-        let parsed = (try? MustacheTemplate(string: SettingKey.templatePrefix + template))
-            ?? (try? MustacheTemplate(string: SettingKey.templatePrefix + SettingKey.defaultTemplate))
-        return parsed?.render(Self.templateVariables(t, settings: settings)) ?? t.message
+        let values = Self.templateVariables(t, settings: settings)
+        let fallback = try? MustacheTemplate(string: SettingKey.templatePrefix + SettingKey.defaultTemplate)
+        // A template that would render past the limit (one stored before `settings set` checked
+        // for it, or written around it) is not used: a template repeating {{message}} 5,000
+        // times turned a requester's 64 KiB ticket into a 330 MB mail, 26 s and 1.3 GB of memory
+        // per ticket. Measured from small renders first, then checked again on the real one.
+        // (Found by ReliabilityStoredTextTests.)
+        if let parsed = try? MustacheTemplate(string: SettingKey.templatePrefix + template),
+           SettingKey.renderedLength(parsed, values: values) <= SettingKey.templateRenderMaxBytes {
+            let body = parsed.render(values)
+            if body.utf8.count <= SettingKey.templateRenderMaxBytes { return body }
+        }
+        return fallback?.render(values) ?? t.message
     }
+
+    /// The longest value each template variable can have, for `settings set` to measure a
+    /// template against (keep in step with `templateVariables`).
+    static let longestTemplateValues: [String: String] = {
+        let longLine = String(repeating: "\u{10FFFF}", count: Validation.subjectMaxCharacters)
+        let longName = String(repeating: "\u{10FFFF}", count: Validation.nameMaxCharacters)
+        let longEmail = String(repeating: "e", count: Validation.emailMaxBytes)
+        return [
+            "ticket_number": "ST-2026-999999999", "subject": longLine, "message": String(repeating: "m", count: Validation.messageMaxBytes),
+            "category": "General Inquiry", "priority": "Critical", "status": "In Progress", "requester_name": longName,
+            "requester_email": longEmail, "support_email": longEmail, "support_name": longName, "created_at": "2026-11-26T16:04:17.123Z",
+        ]
+    }()
 
     /// The variables a `support_email_template` can use (documented in docs/mail.md).
     public static func templateVariables(_ t: Ticket, settings: [SettingKey: String]) -> [String: String] {

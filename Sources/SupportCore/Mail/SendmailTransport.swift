@@ -43,7 +43,7 @@ public struct SendmailTransport: Sendable {
     /// The outcome of one run, as SPEC and the measured msmtp behaviour (MAIL-TESTING.md) want it:
     /// 75, 74 and 68 mean "later"; 69 is temporary only when the server said 4xx.
     static func classify(_ run: ChildProcess.Result) -> DeliveryResult {
-        let tail = run.stderrLastLine
+        let tail = run.stderrReason
         switch run.termination {
         case .spawnFailed(let error):
             return DeliveryResult(outcome: .retry, exitStatus: nil, detail: "cannot run the mail program: \(error)")
@@ -54,7 +54,7 @@ public struct SendmailTransport: Sendable {
         case .exited(let code):
             let detail = tail.isEmpty ? "exit status \(code)" : "exit status \(code): \(tail)"
             if code == 0 {
-                if !run.inputFullyWritten {
+                if !run.inputFullyRead {
                     return DeliveryResult(outcome: .retry, exitStatus: code, detail: "the mail program exited without reading the whole message")
                 }
                 return DeliveryResult(outcome: .sent, exitStatus: 0, detail: tail)

@@ -134,8 +134,9 @@ enum ImportParser {
 
     static func date(_ text: String?, field: String) throws(SupportError) -> Date? {
         guard let text else { return nil }
-        if let d = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return d }
-        if let d = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return d }
+        // Snapped, or GRDB's storage text would cut "…:06.907Z" to .906 (see ISO8601).
+        if let d = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return ISO8601.snappedToMillisecond(d) }
+        if let d = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return ISO8601.snappedToMillisecond(d) }
         throw .invalidInput(field: field, "\(field): '\(Validation.printable(text))' is not an ISO 8601 date")
     }
 }

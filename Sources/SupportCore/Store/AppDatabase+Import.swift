@@ -49,6 +49,13 @@ extension AppDatabase {
             INSERT INTO audit_event (ticketNumber, actorID, action, field, newValue, createdAt)
             VALUES (?, ?, 'ticket.created', 'import', ?, ?)
             """)
+        // Reserve every number the batch gives before any is assigned: otherwise an unnumbered
+        // ticket early in a file took the next number of its year, and a later line keeping that
+        // very number was refused as a duplicate. (Across batches of `importTickets` this can
+        // still happen; a file that numbers its tickets, as an export does, is never affected.)
+        for d in drafts {
+            if let given = d.number { try bumpSequence.execute(arguments: [given.year, given.sequence]) }
+        }
         for d in drafts {
             if let number = d.number, try Bool.fetchOne(ticketExists, arguments: [number.description]) == true {
                 errors.append(ImportError(line: d.line, message: "ticket \(number) already exists"))
@@ -61,7 +68,9 @@ extension AppDatabase {
                     try bumpSequence.execute(arguments: [given.year, given.sequence])
                 } else {
                     let year = Calendar.utc.component(.year, from: d.createdAt)
+                    try TicketNumber.checkAssignable(year: year, sequence: 1)
                     let sequence = try Int.fetchOne(nextNumber, arguments: [year]) ?? 1
+                    try TicketNumber.checkAssignable(year: year, sequence: sequence)
                     number = TicketNumber(year: year, sequence: sequence)
                 }
                 try insertTicket.execute(arguments: [
@@ -81,6 +90,9 @@ extension AppDatabase {
                 do {
                     try db.inSavepoint { try insert(); return .commit }
                 } catch {
+                    // The rollback also removed the people this ticket created: forget every cached
+                    // id, or a later ticket by one of them pointed at a user row that is gone.
+                    people.removeAll()
                     let message = (error as? DatabaseError).map { AppDatabase.translate($0).message } ?? "\(error)"
                     errors.append(ImportError(line: d.line, message: message))
                 }

@@ -56,10 +56,56 @@ extension AppDatabase {
             var persist: Int32 = 1
             _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
         }
+        // GRDB writes a transaction on open when the -wal file is missing or empty (a file
+        // copied or restored on its own), and the checkpoint at exit writes it into the file.
+        // On a truncated or damaged file, or one from a newer support, that write changed the
+        // very file we then refused (and a write to a truncated file could even succeed). So
+        // such a file is first looked at read-only. Steady state (a -wal file that persists)
+        // skips this. (Found by ReliabilityDatabaseFaultTests.)
+        if fileSize(path) > 0 && fileSize(path + "-wal") == 0 {
+            try translatingErrors { try checkBeforeFirstWrite(path: path, busyTimeout: busyTimeout) }
+        }
         return try translatingErrors {
             let queue = try DatabaseQueue(path: path, configuration: config)
             try migrateIfNeeded(queue, lockPath: path + ".lock", logger: logger)
             return AppDatabase(migrated: queue, logger: logger)
+        }
+    }
+}
+
+extension AppDatabase {
+    /// The size of a regular file; 0 when missing or not a regular file (a directory is left
+    /// for SQLite to refuse).
+    static func fileSize(_ path: String) -> Int {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return 0 }
+        return Int(info.st_size)
+    }
+
+    /// Refuses, without writing a byte, a file shorter than its header says (truncated), one
+    /// that `PRAGMA quick_check` finds damaged, or one a newer support migrated.
+    static func checkBeforeFirstWrite(path: String, busyTimeout: TimeInterval) throws {
+        let corrupt = SupportError.storage("the database file is corrupt; restore it from a backup")
+        // Plain read(2): FileHandle traps on a read error.
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        if fd >= 0 {
+            var header = [UInt8](repeating: 0, count: 100)
+            let count = Glibc.read(fd, &header, 100)
+            close(fd)
+            if count < 100 { header = [] }
+            func word(_ at: Int) -> Int { header[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+            if header.count == 100, header.starts(with: Array("SQLite format 3\0".utf8)), word(92) == word(24) {
+                let pageSize = Int(header[16]) << 8 | Int(header[17])
+                let pages = word(28)
+                if pages > 0, fileSize(path) < pages * (pageSize == 1 ? 65_536 : pageSize) { throw corrupt }
+            }
+        }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(busyTimeout)
+        try DatabaseQueue(path: path, configuration: config).read { db in
+            guard try String.fetchAll(db, sql: "PRAGMA quick_check") == ["ok"] else { throw corrupt }
+            if try Schema.migrator.hasBeenSuperseded(db) { throw SupportError.storage(newerVersionMessage) }
         }
     }
 }

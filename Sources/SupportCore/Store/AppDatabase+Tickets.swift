@@ -61,7 +61,11 @@ extension AppDatabase {
               let category = TicketCategory(rawValue: row[4]),
               let priority = TicketPriority(rawValue: row[5]),
               let status = TicketStatus(rawValue: row[6])
-        else { throw SupportError.storage("the database holds a ticket this version cannot read (id \(row[0] as Int64))") }
+        else {
+            // A damaged file (ReliabilityDatabaseFaultTests) more often than a newer version: say what to do.
+            throw SupportError.storage("the database holds a ticket this version cannot read (id \(row[0] as Int64)): "
+                + "the file may be corrupt; check it with sqlite3 'PRAGMA integrity_check' and restore it from a backup")
+        }
         return Ticket(
             id: row[0], ticketNumber: number, subject: row[2], message: row[3],
             category: category, priority: priority, status: status,
@@ -103,22 +107,29 @@ extension AppDatabase {
 
     func tickets(matching filter: TicketFilter, includeInternal: Bool) throws(SupportError) -> TicketPage {
         try read { db in
-            guard let (whereSQL, arguments) = Self.whereClause(filter) else {
+            guard let list = Self.listSQL(for: filter) else {
                 return TicketPage(tickets: [], total: 0, page: filter.query.page, limit: filter.query.limit)
             }
             let q = filter.query
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket t" + whereSQL, arguments: arguments) ?? 0
-            let offset = (q.page - 1) * q.limit
-            var pageArguments = arguments
-            pageArguments += [q.limit, offset]
-            let rows = try Row.fetchAll(
-                db, sql: Self.ticketSelect + whereSQL + Self.orderClause(q.sort, reverse: q.reverse) + " LIMIT ? OFFSET ?",
-                arguments: pageArguments)
+            let total = try Int.fetchOne(db, sql: list.countSQL, arguments: list.countArguments) ?? 0
+            let rows = try Row.fetchAll(db, sql: list.pageSQL, arguments: list.pageArguments)
             var tickets = try rows.map(Self.ticket(from:))
             let responses = try Self.fetchResponses(db, ticketIDs: tickets.map(\.id), includeInternal: includeInternal)
             for index in tickets.indices { tickets[index].responses = responses[tickets[index].id] ?? [] }
             return TicketPage(tickets: tickets, total: total, page: q.page, limit: q.limit)
         }
+    }
+
+    /// The two statements `tickets(matching:)` runs: the total, and one page of tickets. Separate
+    /// so that tests can check their plans with EXPLAIN QUERY PLAN. nil when nothing can match.
+    static func listSQL(for filter: TicketFilter) -> (countSQL: String, countArguments: StatementArguments,
+                                                      pageSQL: String, pageArguments: StatementArguments)? {
+        guard let (whereSQL, arguments) = whereClause(filter) else { return nil }
+        let q = filter.query
+        var pageArguments = arguments
+        pageArguments += [q.limit, (q.page - 1) * q.limit]
+        return ("SELECT count(*) FROM ticket t" + whereSQL, arguments,
+                ticketSelect + whereSQL + orderClause(q.sort, reverse: q.reverse) + " LIMIT ? OFFSET ?", pageArguments)
     }
 
     /// nil when nothing can match (a search text without a single word).
@@ -158,17 +169,41 @@ extension AppDatabase {
             arguments += [until]
         }
         if let search = q.search {
-            // Every word must occur; FTS5 syntax in the text is never interpreted.
-            guard let pattern = FTS5Pattern(matchingAllTokensIn: search) else { return nil }
-            conditions.append("""
-                t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?
-                         UNION SELECT r.ticketId FROM response_fts JOIN response r ON r.id = response_fts.rowid
-                               WHERE response_fts MATCH ?\(filter.searchesInternalNotes ? "" : " AND r.isInternal = 0"))
-                """)
-            arguments += [pattern, pattern]
+            // Every word must occur in the subject, the message or a reply the actor may see; FTS5
+            // syntax in the text is never interpreted.
+            let patterns = searchPatterns(search)
+            guard !patterns.isEmpty else { return nil }
+            for pattern in patterns {
+                conditions.append("""
+                    t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?
+                             UNION SELECT r.ticketId FROM response_fts JOIN response r ON r.id = response_fts.rowid
+                                   WHERE response_fts MATCH ?\(filter.searchesInternalNotes ? "" : " AND r.isInternal = 0"))
+                    """)
+                arguments += [pattern, pattern]
+            }
         }
         return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), arguments)
     }
+
+    /// Search text as FTS5 patterns, each of which must match the ticket (subject and message) or
+    /// one of its replies. One pattern per word: a single pattern of all the words required them
+    /// all in the same place, so "slow updater" missed a ticket whose subject says slow and whose
+    /// reply says updater. Words are cut where FTS5Pattern's own tokenizer cuts (ASCII
+    /// punctuation and spaces), counted once, and kept only if they hold a letter or a digit
+    /// (an emoji alone is no word). Past `maxSearchPatterns` words the rest share the last
+    /// pattern (all of them in one place), which bounds the query however much is typed.
+    /// Empty when the text has no word.
+    static func searchPatterns(_ text: String) -> [FTS5Pattern] {
+        var seen = Set<String>()
+        let words = text.split { $0.isASCII && !$0.isLetter && !$0.isNumber }
+            .map { $0.lowercased() }
+            .filter { $0.contains { $0.isLetter || $0.isNumber } && seen.insert($0).inserted }
+        var groups = Array(words.prefix(maxSearchPatterns - 1))
+        if words.count >= maxSearchPatterns { groups.append(words.dropFirst(maxSearchPatterns - 1).joined(separator: " ")) }
+        return groups.compactMap { FTS5Pattern(matchingAllTokensIn: $0) }
+    }
+
+    static let maxSearchPatterns = 16
 
     /// Newest first by default; ties broken by id so that pages never overlap.
     static func orderClause(_ sort: TicketSort, reverse: Bool) -> String {
@@ -212,6 +247,7 @@ extension AppDatabase {
                 RETURNING lastNumber
                 """, arguments: [year])
             else { throw SupportError.internalError("no ticket number was assigned") }
+            try TicketNumber.checkAssignable(year: year, sequence: sequence)
             let number = TicketNumber(year: year, sequence: sequence)
             try db.execute(sql: """
                 INSERT INTO ticket (ticketNumber, subject, message, category, priority, status, submittedBy,

@@ -37,8 +37,7 @@ public final class AppDatabase: Sendable {
             (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db))
         }
         if superseded {
-            throw SupportError.storage(
-                "this database was written by a newer version of support; upgrade support to use it")
+            throw SupportError.storage(newerVersionMessage)
         }
         if complete { return }
         let lock = try lockPath.map { try FileLock(path: $0) }
@@ -46,6 +45,8 @@ public final class AppDatabase: Sendable {
         logger.debug("migrating the database")
         try migrator.migrate(writer)
     }
+
+    static let newerVersionMessage = "this database was written by a newer version of support; upgrade support to use it"
 
     /// Maps GRDB and SQLite failures to the error classes of SPEC, without leaking SQL.
     static func translatingErrors<T>(_ body: () throws -> T) throws(SupportError) -> T {
@@ -63,7 +64,7 @@ public final class AppDatabase: Sendable {
     static func translate(_ error: DatabaseError) -> SupportError {
         switch error.resultCode {
         case .SQLITE_BUSY, .SQLITE_LOCKED:
-            return .busy("the database is busy (locked by another support process); try again in a moment")
+            return .busy("the database is busy (another program holds its lock); try again in a moment")
         case .SQLITE_READONLY:
             return .storage("the database is read-only: check the permissions of the file and its directory")
         case .SQLITE_CANTOPEN:
@@ -73,9 +74,10 @@ public final class AppDatabase: Sendable {
         case .SQLITE_CORRUPT:
             return .storage("the database file is corrupt; restore it from a backup")
         case .SQLITE_FULL:
-            return .storage("the disk is full; nothing was changed")
+            return .storage("the disk is full; nothing was changed: free some space and try again")
         case .SQLITE_IOERR:
-            return .storage("input/output error on the database file")
+            // Also a write past the file size limit (`ulimit -f`).
+            return .storage("input/output error on the database file; nothing was changed: check the disk, free space and file size limit, then try again")
         case .SQLITE_PERM, .SQLITE_AUTH:
             return .storage("permission denied on the database file")
         case .SQLITE_CONSTRAINT:

@@ -24,7 +24,9 @@ struct Settings: ParsableCommand {
                 if let key {
                     let value = settings[key] ?? key.defaultValue
                     settings = [key: value]
-                    frontend.emit(json: JSONRenderer.settings(settings)) { _ in value }
+                    // Sanitized like every stored text shown on a terminal: a value written into
+                    // the file by other means could hold escape sequences. (ReliabilityStoredTextTests)
+                    frontend.emit(json: JSONRenderer.settings(settings)) { _ in TerminalText.sanitize(value, multiline: true) }
                 } else {
                     frontend.emit(json: JSONRenderer.settings(settings)) { $0.settings(settings) }
                 }

@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+import Testing
+@testable import SupportCore
+
+/// The audit entries no command shows: settings changes and user changes are recorded in
+/// `audit_event` (without a ticket number), with their actor, in the change's own transaction.
+/// `ticket history` shows only a ticket's entries, so these are read from the table here.
+@Suite("audit trail of settings and users")
+struct AuditTrailTests {
+    struct Entry: Equatable, CustomStringConvertible {
+        var action: String
+        var actor: String
+        var field: String?
+        var old: String?
+        var new: String?
+        var description: String { "\(action) by \(actor) \(field ?? "-"): \(old ?? "nil") -> \(new ?? "nil")" }
+    }
+
+    /// Every entry without a ticket number, oldest first.
+    static func entries(_ database: AppDatabase) throws -> [Entry] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT e.action, u.email, e.field, e.oldValue, e.newValue
+                FROM audit_event e JOIN user u ON u.id = e.actorID
+                WHERE e.ticketNumber IS NULL ORDER BY e.id
+                """).map { Entry(action: $0[0], actor: $0[1], field: $0[2], old: $0[3], new: $0[4]) }
+        }
+    }
+
+    @Test func settingChangesAreRecordedWithOldAndNewValues() throws {
+        // Given a help desk with an admin
+        let fixture = try DeskFixture()
+        let before = try Self.entries(fixture.database)
+        // When the admin sets the support address twice and turns auto-responses on
+        let admin = fixture.desk(fixture.admin)
+        _ = try admin.setSetting(.supportEmail, to: "help@example.test")
+        _ = try admin.setSetting(.supportEmail, to: "desk@example.test")
+        _ = try admin.setSetting(.supportAutoResponse, to: "yes")
+        // Then each change is one entry by the admin, old → new (the default first, values as stored)
+        let added = Array(try Self.entries(fixture.database).dropFirst(before.count))
+        #expect(added == [
+            Entry(action: "setting.changed", actor: "ada@example.test", field: "support_email", old: "", new: "help@example.test"),
+            Entry(action: "setting.changed", actor: "ada@example.test", field: "support_email", old: "help@example.test",
+                  new: "desk@example.test"),
+            Entry(action: "setting.changed", actor: "ada@example.test", field: "support_auto_response", old: "false", new: "true"),
+        ], "\(added)")
+    }
+
+    @Test func refusedSettingChangesLeaveNoEntry() throws {
+        // Given a help desk
+        let fixture = try DeskFixture()
+        let before = try Self.entries(fixture.database)
+        // When staff (not admin) try to change a setting, and an admin gives a bad value
+        #expect(failure { _ = try fixture.desk(fixture.staff).setSetting(.supportEmail, to: "help@example.test") }?.exitCode == 77)
+        #expect(failure { _ = try fixture.desk(fixture.admin).setSetting(.ticketRateLimitPerHour, to: "many") }?.exitCode == 65)
+        // Then nothing was recorded
+        #expect(try Self.entries(fixture.database) == before)
+    }
+
+    @Test func userAdditionsAndRoleChangesAreRecorded() throws {
+        // Given a help desk
+        let fixture = try DeskFixture()
+        let before = try Self.entries(fixture.database)
+        // When the admin adds a staff member, promotes them, renames them, and demotes a requester... to a requester
+        let admin = fixture.desk(fixture.admin)
+        _ = try admin.addUser(email: "lee@example.test", name: "Lee", role: .internal)
+        _ = try admin.updateUser(email: "lee@example.test", name: nil, role: .admin)
+        _ = try admin.updateUser(email: "lee@example.test", name: "Lee Smith", role: nil)
+        _ = try admin.updateUser(email: "jane@example.test", name: nil, role: .user)
+        // Then the addition, the role change and the name change are recorded by the admin; the no-op is not
+        let added = Array(try Self.entries(fixture.database).dropFirst(before.count))
+        #expect(added == [
+            Entry(action: "user.added", actor: "ada@example.test", field: "lee@example.test", old: nil, new: "internal"),
+            Entry(action: "user.changed", actor: "ada@example.test", field: "lee@example.test role", old: "internal", new: "admin"),
+            Entry(action: "user.changed", actor: "ada@example.test", field: "lee@example.test name", old: "Lee", new: "Lee Smith"),
+        ], "\(added)")
+    }
+
+    @Test func refusedUserChangesLeaveNoEntry() throws {
+        // Given a help desk
+        let fixture = try DeskFixture()
+        let before = try Self.entries(fixture.database)
+        // When staff try to promote themself, and an admin adds someone who exists
+        #expect(failure { _ = try fixture.desk(fixture.staff).updateUser(email: "sam@example.test", name: nil, role: .admin) }?.exitCode == 77)
+        #expect(failure { _ = try fixture.desk(fixture.admin).addUser(email: "jane@example.test", name: nil, role: .admin) }?.exitCode == 65)
+        #expect(failure { _ = try fixture.desk(fixture.admin).updateUser(email: "nobody@example.test", name: nil, role: .admin) }?.exitCode == 66)
+        // Then nothing was recorded and nobody's role changed
+        #expect(try Self.entries(fixture.database) == before)
+        #expect(try fixture.database.user(email: "sam@example.test")?.role == .internal)
+    }
+
+    @Test func ticketEntriesAreNotMixedWithOtherEvents() throws {
+        // Given a ticket, and a settings change and a user change made meanwhile
+        let fixture = try DeskFixture()
+        let ticket = try fixture.openTicket(by: fixture.requester)
+        _ = try fixture.desk(fixture.admin).setSetting(.supportName, to: "Help")
+        _ = try fixture.desk(fixture.admin).updateUser(email: "sam@example.test", name: nil, role: .admin)
+        // When the ticket's history is read
+        let history = try fixture.desk(fixture.staff).history(of: ticket.ticketNumber)
+        // Then it holds the ticket's own entries only
+        #expect(history.map(\.action) == [.ticketCreated])
+        #expect(history.first?.actor.email == "jane@example.test")
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import GRDB
+import Testing
+@testable import SupportCore
+
+/// Every common `ticket list` path is served by an index: the plan SQLite picks for the SQL the
+/// store really runs (`AppDatabase.listSQL(for:)`) never sorts in a temporary B-tree and never
+/// scans the whole ticket table. The planner has no statistics here (no ANALYZE), as in a fresh
+/// production file.
+@Suite("list query plans")
+struct ListQueryPlanTests {
+    /// One list path: a name for the report, the query, and the actor's scope.
+    struct Path: Sendable, CustomTestStringConvertible {
+        var name: String
+        var query: TicketQuery
+        /// A requester's own list (`filter.submittedBy` set by the rules, not by `--requester`).
+        var ownTicketsOnly = false
+        var assignee: TicketQuery.Assignee?
+        var testDescription: String { name }
+
+        init(_ name: String, ownTicketsOnly: Bool = false, assignee: TicketQuery.Assignee? = nil,
+             _ configure: (inout TicketQuery) -> Void = { _ in }) {
+            self.name = name
+            var query = TicketQuery()
+            configure(&query)
+            self.query = query
+            self.ownTicketsOnly = ownTicketsOnly
+            self.assignee = assignee
+        }
+    }
+
+    static let paths: [Path] = [
+        Path("no filter"),
+        Path("no filter, oldest first") { $0.reverse = true },
+        Path("--status") { $0.statuses = [.open] },
+        Path("--status, oldest first") { $0.statuses = [.open]; $0.reverse = true },
+        Path("--priority") { $0.priorities = [.high] },
+        Path("--category") { $0.categories = [.bugReport] },
+        Path("--assignee EMAIL", assignee: .email("sam@example.test")),
+        Path("--assignee none", assignee: .nobody),
+        Path("--requester") { $0.requesterEmail = "jane@example.test" },
+        Path("--since/--until") { $0.since = fixedNow.addingTimeInterval(-86_400); $0.until = fixedNow },
+        Path("--status --since") { $0.statuses = [.open]; $0.since = fixedNow.addingTimeInterval(-86_400) },
+        Path("--sort priority") { $0.sort = .priority },
+        Path("--sort priority --reverse") { $0.sort = .priority; $0.reverse = true },
+        Path("--sort priority --status") { $0.sort = .priority; $0.statuses = [.inProgress] },
+        Path("--sort updated") { $0.sort = .updated },
+        Path("--sort updated --reverse") { $0.sort = .updated; $0.reverse = true },
+        Path("--sort status") { $0.sort = .status },
+        Path("--sort status --reverse") { $0.sort = .status; $0.reverse = true },
+        Path("a requester's own list", ownTicketsOnly: true),
+        Path("a requester's own list, --status", ownTicketsOnly: true) { $0.statuses = [.open] },
+        Path("--requester --status") { $0.requesterEmail = "jane@example.test"; $0.statuses = [.open] },
+    ]
+
+    /// The `detail` column of EXPLAIN QUERY PLAN, one line per step.
+    static func plan(_ db: Database, _ sql: String, _ arguments: StatementArguments) throws -> [String] {
+        try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
+    }
+
+    @Test(arguments: paths)
+    func listIsServedByAnIndex(_ path: Path) throws {
+        // Given a database with the people the filters name
+        let fixture = try DeskFixture()
+        var query = path.query
+        query.assignee = path.assignee
+        let desk = fixture.desk(path.ownTicketsOnly ? fixture.requester : fixture.staff)
+        let filter = try #require(try desk.filter(for: query), "the filter matches nothing")
+        let list = try #require(AppDatabase.listSQL(for: filter))
+        // When SQLite plans the page and the count the store runs
+        let (page, count) = try fixture.database.writer.read { db in
+            (try Self.plan(db, list.pageSQL, list.pageArguments), try Self.plan(db, list.countSQL, list.countArguments))
+        }
+        // Then the page comes out of an index in the requested order
+        let described = page.joined(separator: "\n")
+        #expect(!described.contains("TEMP B-TREE"), "\(path.name): sorts in a temporary B-tree:\n\(described)")
+        let ticketStep = try #require(page.first { $0.hasPrefix("SCAN t ") || $0.hasPrefix("SEARCH t ") }, "\(described)")
+        #expect(ticketStep.contains(" USING INDEX ") || ticketStep.contains(" USING COVERING INDEX "),
+                "\(path.name): reads the ticket table without an index:\n\(described)")
+        // And a filter narrows the index with a SEARCH on it rather than scanning all of it
+        let filtered = !filter.query.statuses.isEmpty || !filter.query.priorities.isEmpty || !filter.query.categories.isEmpty
+            || filter.assignedTo != nil || filter.submittedBy != nil || filter.query.since != nil
+        if filtered {
+            #expect(ticketStep.hasPrefix("SEARCH t "), "\(path.name): scans every ticket:\n\(described)")
+        }
+        // And a requester's list with a status uses both constraints, not a scan of every such ticket
+        if filter.submittedBy != nil && !filter.query.statuses.isEmpty {
+            #expect(ticketStep.contains("submittedBy=?") && ticketStep.contains("status=?"), "\(path.name):\n\(described)")
+        }
+        // And the total is counted from an index alone
+        let counted = count.joined(separator: "\n")
+        #expect(count.allSatisfy { !$0.hasPrefix("SCAN t ") || $0.contains("COVERING INDEX") }, "\(path.name):\n\(counted)")
+        if filtered {
+            #expect(count.contains { $0.hasPrefix("SEARCH t ") }, "\(path.name): the count scans every ticket:\n\(counted)")
+        }
+    }
+
+    @Test func searchReadsTheFullTextIndexesNotTheTables() throws {
+        // Given a staff search and a requester's search
+        let fixture = try DeskFixture()
+        var query = TicketQuery()
+        query.search = "printer crashes"
+        for user in [fixture.staff, fixture.requester] {
+            let filter = try #require(try fixture.desk(user).filter(for: query))
+            let list = try #require(AppDatabase.listSQL(for: filter))
+            // When SQLite plans the page
+            let page = try fixture.database.writer.read { db in try Self.plan(db, list.pageSQL, list.pageArguments) }
+            let described = page.joined(separator: "\n")
+            // Then the words are looked up in both FTS5 indexes, replies by primary key, and no
+            // table is scanned whole (tickets come by id, or from the requester's own index)
+            #expect(page.contains { $0.hasPrefix("SCAN ticket_fts VIRTUAL TABLE") }, "\(described)")
+            #expect(page.contains { $0.hasPrefix("SCAN response_fts VIRTUAL TABLE") }, "\(described)")
+            #expect(page.contains { $0.hasPrefix("SEARCH r USING INTEGER PRIMARY KEY") }, "\(described)")
+            #expect(page.contains { $0.hasPrefix("SEARCH t ") }, "\(described)")
+            #expect(!page.contains { $0.hasPrefix("SCAN t ") || $0.hasPrefix("SCAN r ") }, "\(described)")
+        }
+    }
+}
