@@ -62,12 +62,21 @@ extension AppDatabase {
         // very file we then refused (and a write to a truncated file could even succeed). So
         // such a file is first looked at read-only. Steady state (a -wal file that persists)
         // skips this. (Found by ReliabilityDatabaseFaultTests.)
-        if fileSize(path) > 0 && fileSize(path + "-wal") == 0 {
+        // The first opens of a file (no -wal yet) switch it to WAL and create the -wal file, and
+        // two processes doing that at once could fail ("could not activate WAL mode", or a
+        // schema change seen mid-statement). So until a -wal file exists, opening and migrating
+        // happen under the same exclusive lock as migrations. Steady state takes no lock.
+        let firstOpen = fileSize(path + "-wal") == 0
+        let lock = firstOpen ? try translatingErrors { try FileLock(path: path + ".lock") } : nil
+        defer { lock?.unlock() }
+        if firstOpen && fileSize(path) > 0 {
             try translatingErrors { try checkBeforeFirstWrite(path: path, busyTimeout: busyTimeout) }
         }
         return try translatingErrors {
             let queue = try DatabaseQueue(path: path, configuration: config)
-            try migrateIfNeeded(queue, lockPath: path + ".lock", logger: logger)
+            // Under the lock already, migrateIfNeeded must not lock again (flock on a second
+            // descriptor of the same file would wait for ourselves).
+            try migrateIfNeeded(queue, lockPath: firstOpen ? nil : path + ".lock", logger: logger)
             return AppDatabase(migrated: queue, logger: logger)
         }
     }
@@ -117,7 +126,8 @@ struct FileLock {
     init(path: String) throws {
         fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw SupportError.storage("cannot create the lock file \(path): \(String(cString: strerror(errno)))")
+            throw SupportError.storage(
+                "cannot create the lock file \(path) (\(String(cString: strerror(errno)))): the database's directory must be writable")
         }
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else {
