@@ -149,8 +149,13 @@ extension AppDatabase {
                 guard status == "failed" || status == "pending" else {
                     throw SupportError.invalidInput(field: "id", "message \(id) is \(status); only failed or pending messages can be retried")
                 }
-                try db.execute(sql: "UPDATE outbox SET status = 'pending', attempts = 0, nextAttemptAt = ? WHERE id = ?",
-                               arguments: [now, id])
+                // A failed message starts afresh; a pending one is only made due now, keeping its
+                // attempts, so `retry` cannot be used to get round mail_max_attempts.
+                try db.execute(sql: """
+                    UPDATE outbox SET status = 'pending', nextAttemptAt = ?,
+                        attempts = CASE status WHEN 'failed' THEN 0 ELSE attempts END
+                    WHERE id = ?
+                    """, arguments: [now, id])
                 return 1
             }
             try db.execute(sql: "UPDATE outbox SET status = 'pending', attempts = 0, nextAttemptAt = ? WHERE status = 'failed'",
