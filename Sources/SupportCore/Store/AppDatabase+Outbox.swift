@@ -75,17 +75,6 @@ extension AppDatabase {
         }
     }
 
-    /// Gives claimed messages back untouched (a flush that stops early).
-    public func releaseOutbox(_ ids: [Int64], owner: String) throws(SupportError) {
-        guard !ids.isEmpty else { return }
-        try write { db in
-            try db.execute(sql: """
-                UPDATE outbox SET status = 'pending', leaseOwner = NULL, leaseUntil = NULL
-                WHERE status = 'sending' AND leaseOwner = ? AND id IN (\(databaseQuestionMarks(count: ids.count)))
-                """, arguments: StatementArguments([owner]) + StatementArguments(ids))
-        }
-    }
-
     /// 1 min, 2, 4, … capped at 6 hours.
     static func backoff(afterAttempt attempt: Int) -> TimeInterval {
         min(60 * pow(2, Double(max(0, attempt - 1))), 6 * 3600)

@@ -1,9 +1,5 @@
 import ArgumentParser
 
-extension Support {
-    typealias TicketCommand = Ticket
-}
-
 struct Ticket: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ticket",

@@ -74,18 +74,10 @@ enum ReliabilityTools {
     }
 }
 
-/// A small seeded generator (SplitMix64), so a failing trial can be replayed from its seed.
-struct ReliabilityRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// The crash trials' generator: SplitMix64 (Support/SplitMix64.swift), replayable from its seed.
+typealias ReliabilityRandom = SplitMix64
 
+extension SplitMix64 {
     /// `RELIABILITY_SEED` when set, else a new seed (printed with the figures).
     static func seed() -> UInt64 {
         if let text = ProcessInfo.processInfo.environment["RELIABILITY_SEED"], let seed = UInt64(text) { return seed }
