@@ -8,14 +8,25 @@ public struct Statistics: Sendable, Equatable {
         public var median: Double
         public var p90: Double
 
+        public init(count: Int, median: Double, p90: Double) {
+            self.count = count
+            self.median = median
+            self.p90 = p90
+        }
+
         /// Median and 90th percentile (nearest rank) of `seconds`; nil when empty.
         public init?(_ seconds: [Double]) {
             guard !seconds.isEmpty else { return nil }
             let sorted = seconds.sorted()
-            func rank(_ p: Double) -> Double { sorted[max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1)] }
-            count = sorted.count
-            median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-            p90 = rank(0.9)
+            let ranks = Self.ranks(count: sorted.count)
+            self.init(count: sorted.count, median: (sorted[ranks.medianLow] + sorted[ranks.medianHigh]) / 2, p90: sorted[ranks.p90])
+        }
+
+        /// Zero-based positions in ascending order: the median is the mean of the two middle
+        /// values (the same one twice for an odd count), the 90th percentile the nearest rank.
+        public static func ranks(count: Int) -> (medianLow: Int, medianHigh: Int, p90: Int) {
+            precondition(count > 0)
+            return ((count - 1) / 2, count / 2, max(0, Int((0.9 * Double(count)).rounded(.up)) - 1))
         }
     }
 
@@ -29,8 +40,8 @@ public struct Statistics: Sendable, Equatable {
         public var sent = 0
         public var pending = 0
         public var failed = 0
-        /// Attempts that ended in "try again later".
-        public var retriedAttempts = 0
+        /// Messages that were put off at least once ("try again later") on their way.
+        public var retried = 0
         public var successRate: Double? { sent + failed == 0 ? nil : Double(sent) / Double(sent + failed) }
     }
 

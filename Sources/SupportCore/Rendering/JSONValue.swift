@@ -4,6 +4,8 @@
 public indirect enum JSONValue: Sendable, Equatable {
     case string(String)
     case int(Int64)
+    /// A finite number written with a fixed count of decimals (a rate: `0.3750`).
+    case fixed(Double, digits: Int)
     case bool(Bool)
     case null
     case array([JSONValue])
@@ -26,6 +28,8 @@ public indirect enum JSONValue: Sendable, Equatable {
         switch self {
         case .string(let s): Self.quote(s, into: &out)
         case .int(let n): out.append(contentsOf: String(n).utf8)
+        case .fixed(let x, let digits):
+            out.append(contentsOf: (x.isFinite ? String(format: "%.\(digits)f", x) : "null").utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .null: out.append(contentsOf: "null".utf8)
         case .array(let items):

@@ -12,7 +12,7 @@ public enum StatisticsRenderer {
             return .object([("count", .int(Int64(d.count))), ("medianSeconds", .int(Int64(d.median.rounded()))),
                             ("p90Seconds", .int(Int64(d.p90.rounded())))])
         }
-        func rate(_ r: Double?) -> JSONValue { r.map { .string(String(format: "%.4f", $0)) } ?? .null }
+        func rate(_ r: Double?) -> JSONValue { r.map { .fixed($0, digits: 4) } ?? .null }
         return JSONValue.object([
             ("since", s.since.map { .string(ISO8601.string($0)) } ?? .null),
             ("until", s.until.map { .string(ISO8601.string($0)) } ?? .null),
@@ -30,7 +30,7 @@ public enum StatisticsRenderer {
             })),
             ("backlog", counts(s.backlog, { $0 })),
             ("mail", .object([("sent", .int(Int64(s.mail.sent))), ("pending", .int(Int64(s.mail.pending))),
-                              ("failed", .int(Int64(s.mail.failed))), ("retriedAttempts", .int(Int64(s.mail.retriedAttempts))),
+                              ("failed", .int(Int64(s.mail.failed))), ("retried", .int(Int64(s.mail.retried))),
                               ("successRate", rate(s.mail.successRate))])),
         ]).serialized(pretty: true)
     }
@@ -60,7 +60,7 @@ public enum StatisticsRenderer {
             out.append("")
         }
         let m = s.mail
-        out.append(style.bold("Mail") + "  \(m.sent) sent · \(m.pending) waiting · \(m.failed) failed · \(m.retriedAttempts) retried attempts · success \(percent(m.successRate))")
+        out.append(style.bold("Mail") + "  \(m.sent) sent · \(m.pending) waiting · \(m.failed) failed · \(m.retried) retried · success \(percent(m.successRate))")
         return out.joined(separator: "\n")
     }
 

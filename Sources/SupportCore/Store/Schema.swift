@@ -161,6 +161,74 @@ enum Schema {
                 CREATE INDEX ticket_on_submittedBy_status_createdAt ON ticket(submittedBy, status, createdAt);
                 """)
         }
+        migrator.registerMigration("v6-stats") { db in
+            try db.execute(sql: """
+                -- `stats` read every ticket and found each one's first staff reply with a correlated
+                -- subquery (3.5 s and 270 MiB at a million tickets). The first public staff reply is
+                -- now kept on the ticket by a trigger, so it is right whichever command (or import)
+                -- writes the reply; the role is the author's when the reply was written.
+                ALTER TABLE ticket ADD COLUMN firstResponseAt DATETIME;
+                ALTER TABLE ticket ADD COLUMN firstResponderID INTEGER REFERENCES user(id) ON DELETE RESTRICT;
+                UPDATE ticket SET (firstResponseAt, firstResponderID) = (
+                    SELECT r.createdAt, r.respondedBy FROM response r JOIN user u ON u.id = r.respondedBy
+                    WHERE r.ticketId = ticket.id AND r.isInternal = 0 AND u.role != 'user'
+                    ORDER BY r.createdAt, r.id LIMIT 1);
+                CREATE TRIGGER response_first_staff_reply AFTER INSERT ON response
+                WHEN NEW.isInternal = 0 AND (SELECT role FROM user WHERE id = NEW.respondedBy) != 'user'
+                BEGIN
+                    UPDATE ticket SET firstResponseAt = NEW.createdAt, firstResponderID = NEW.respondedBy
+                    WHERE id = NEW.ticketId AND (firstResponseAt IS NULL OR firstResponseAt > NEW.createdAt);
+                END;
+
+                -- Durations in seconds to the millisecond (julianday alone is off by microseconds),
+                -- computed (never stored) and indexed in order, per staff member and overall, so a
+                -- median or 90th percentile is one index walk with an OFFSET instead of a sort.
+                -- createdAt rides along so that `--since`/`--until` filter inside the index, and
+                -- the column of each index's WHERE too: SQLite 3.40 re-checks that condition, and
+                -- cannot read a virtual column back from an index, so without it every count
+                -- went to the table row.
+                ALTER TABLE ticket ADD COLUMN firstResponseSeconds REAL
+                    GENERATED ALWAYS AS (round((julianday(firstResponseAt) - julianday(createdAt)) * 86400000) / 1000) VIRTUAL;
+                ALTER TABLE ticket ADD COLUMN resolutionSeconds REAL
+                    GENERATED ALWAYS AS (round((julianday(resolvedAt) - julianday(createdAt)) * 86400000) / 1000) VIRTUAL;
+                CREATE INDEX ticket_on_firstResponder_seconds ON ticket(firstResponderID, firstResponseSeconds, createdAt)
+                    WHERE firstResponderID IS NOT NULL;
+                CREATE INDEX ticket_on_firstResponseSeconds ON ticket(firstResponseSeconds, createdAt, firstResponderID)
+                    WHERE firstResponderID IS NOT NULL;
+                CREATE INDEX ticket_on_assignedTo_resolutionSeconds ON ticket(assignedTo, resolutionSeconds, createdAt, resolvedAt)
+                    WHERE resolvedAt IS NOT NULL;
+                CREATE INDEX ticket_on_resolutionSeconds ON ticket(resolutionSeconds, createdAt, resolvedAt)
+                    WHERE resolvedAt IS NOT NULL;
+
+                -- Tickets by category, priority and status, kept by triggers in the transaction of
+                -- each change: `stats` for all time reads 80 rows instead of three index scans.
+                CREATE TABLE ticket_tally (
+                    category TEXT NOT NULL,
+                    priority INTEGER NOT NULL,
+                    status INTEGER NOT NULL,
+                    tickets INTEGER NOT NULL CHECK (tickets >= 0),
+                    PRIMARY KEY (category, priority, status)
+                ) WITHOUT ROWID;
+                INSERT INTO ticket_tally (category, priority, status, tickets)
+                    SELECT category, priority, status, count(*) FROM ticket GROUP BY category, priority, status;
+                CREATE TRIGGER ticket_tally_insert AFTER INSERT ON ticket BEGIN
+                    INSERT INTO ticket_tally (category, priority, status, tickets) VALUES (NEW.category, NEW.priority, NEW.status, 1)
+                    ON CONFLICT DO UPDATE SET tickets = tickets + 1;
+                END;
+                CREATE TRIGGER ticket_tally_delete AFTER DELETE ON ticket BEGIN
+                    UPDATE ticket_tally SET tickets = tickets - 1
+                    WHERE category = OLD.category AND priority = OLD.priority AND status = OLD.status;
+                END;
+                CREATE TRIGGER ticket_tally_update AFTER UPDATE OF category, priority, status ON ticket
+                WHEN OLD.category != NEW.category OR OLD.priority != NEW.priority OR OLD.status != NEW.status
+                BEGIN
+                    UPDATE ticket_tally SET tickets = tickets - 1
+                    WHERE category = OLD.category AND priority = OLD.priority AND status = OLD.status;
+                    INSERT INTO ticket_tally (category, priority, status, tickets) VALUES (NEW.category, NEW.priority, NEW.status, 1)
+                    ON CONFLICT DO UPDATE SET tickets = tickets + 1;
+                END;
+                """)
+        }
         return migrator
     }
 }
