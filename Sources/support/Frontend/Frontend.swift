@@ -31,16 +31,20 @@ struct Frontend {
         }
     }
 
-    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+    /// One variable, read with getenv: `ProcessInfo.environment` builds a dictionary of the whole
+    /// environment on every call (5 % of a `ticket show` run, called six times).
+    static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
 
     var databasePath: (path: String, isDefault: Bool) {
         if let db = options.db { return (db, false) }
-        if let db = Self.environment["SUPPORT_DB"], !db.isEmpty { return (db, false) }
+        if let db = Self.environment("SUPPORT_DB"), !db.isEmpty { return (db, false) }
         let base: String
-        if let xdg = Self.environment["XDG_DATA_HOME"], xdg.hasPrefix("/") {
+        if let xdg = Self.environment("XDG_DATA_HOME"), xdg.hasPrefix("/") {
             base = xdg
         } else {
-            base = (Self.environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+            base = (Self.environment("HOME") ?? NSHomeDirectory()) + "/.local/share"
         }
         return (base + "/support/support.db", true)
     }
@@ -48,7 +52,7 @@ struct Frontend {
     func openDatabase() throws -> AppDatabase {
         let (path, isDefault) = databasePath
         guard !path.isEmpty else { throw SupportError.invalidInput(field: "db", "--db must not be empty") }
-        let timeout = Double(Self.environment["SUPPORT_BUSY_TIMEOUT"] ?? "") ?? 5
+        let timeout = Double(Self.environment("SUPPORT_BUSY_TIMEOUT") ?? "") ?? 5
         return try AppDatabase.open(path: path, createDirectory: isDefault, busyTimeout: max(0, min(timeout, 600)), logger: logger)
     }
 
@@ -56,7 +60,7 @@ struct Frontend {
     func desk() throws -> HelpDesk {
         let database = try openDatabase()
         var email = options.actAs
-        if email == nil, let fromEnvironment = Self.environment["SUPPORT_AS"], !fromEnvironment.isEmpty {
+        if email == nil, let fromEnvironment = Self.environment("SUPPORT_AS"), !fromEnvironment.isEmpty {
             email = fromEnvironment
         }
         let actor = try HelpDesk.actor(named: email, in: database)
@@ -65,7 +69,7 @@ struct Frontend {
 
     var renderer: TerminalRenderer {
         let tty = isatty(STDOUT_FILENO) == 1
-        let noColor = !(Self.environment["NO_COLOR"] ?? "").isEmpty || Self.environment["TERM"] == "dumb"
+        let noColor = !(Self.environment("NO_COLOR") ?? "").isEmpty || Self.environment("TERM") == "dumb"
         return TerminalRenderer(style: TerminalStyle(color: tty && !noColor, width: Self.terminalWidth))
     }
 
@@ -74,7 +78,7 @@ struct Frontend {
         if isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
             return Int(size.ws_col)
         }
-        if let columns = environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+        if let columns = environment("COLUMNS").flatMap(Int.init), columns > 0 { return columns }
         // Not a terminal: nothing to fit, so cut nothing.
         return 100_000
     }
