@@ -115,15 +115,60 @@ def measure(db, size, runs, env):
             t, m = run_once(argv, env)
             ours.append(t)
             rss.append(m)
-            floor.append(run_once(["sqlite3", db, sql], env)[0])
+            floor.append(run_once(sqlite3(db, sql), env)[0])
         rows.append((name, size, statistics.median(ours), statistics.median(floor), max(rss)))
         print(f"{name:22} {size:>9} {rows[-1][2]:8.2f} ms  floor {rows[-1][3]:7.2f} ms  x{rows[-1][2] / rows[-1][3]:5.2f}  {max(rss) / 1024:6.1f} MiB",
               file=sys.stderr)
     # export: time and peak RSS of the whole stream (one run: it is long at 1M)
     t, m = run_once([BIN, "ticket", "export", "--db", db], env)
-    f, _ = run_once(["sqlite3", db, "SELECT * FROM ticket; SELECT * FROM response;"], env)
+    f, _ = run_once(sqlite3(db, "SELECT * FROM ticket; SELECT * FROM response;"), env)
     rows.append(("export (NDJSON)", size, t, f, m))
+    rows.append(flush(db, size, runs, env))
     return rows
+
+
+def sqlite3(db, sql):
+    """The shell keeping the -wal file at exit, as support does (SQLITE_FCNTL_PERSIST_WAL). Without
+    it each shell run deleted the -wal, and the next support run took the first-open path (file
+    lock, read-only look at the file, GRDB's WAL set-up write): the two were not measured in the
+    same state."""
+    return ["sqlite3", db, ".filectrl persist_wal 1", sql]
+
+
+FLUSH_BATCH = 20
+
+
+def flush(db, size, runs, env):
+    """`notify flush` of FLUSH_BATCH queued messages (a new-ticket notice and an auto-response for
+    each of FLUSH_BATCH / 2 tickets) to a mail program that reads and discards them, against the
+    shell marking as many rows sent, one transaction each: the database side of the same work
+    (spawning the mail program is support's alone)."""
+    mailer = os.path.join(WORK, "discard-mail.sh")
+    with open(mailer, "w") as f:
+        f.write("#!/bin/sh\ncat > /dev/null\n")
+    os.chmod(mailer, 0o755)
+    for key, value in (("support_email", "help@example.com"), ("support_auto_response", "true")):
+        subprocess.run([BIN, "settings", "set", "--db", db, key, value], env=env, check=True, stdout=subprocess.DEVNULL)
+    ours, floor, rss = [], [], []
+    for _ in range(runs):
+        for _ in range(FLUSH_BATCH // 2):
+            subprocess.run([BIN, "ticket", "create", "--db", db, "--subject", "Flush bench", "--category", "bug-report",
+                            "--message", "benchmark", "--requester", "bench@example.com", "--priority", "low"],
+                           env=env, check=True, stdout=subprocess.DEVNULL)
+        queued = subprocess.run(["sqlite3", db, ".filectrl persist_wal 1", "SELECT count(*) FROM outbox WHERE status = 'pending'"],
+                                capture_output=True, text=True, check=True).stdout.split()[-1]
+        if int(queued) != FLUSH_BATCH:
+            raise SystemExit(f"expected {FLUSH_BATCH} queued messages, found {queued}")
+        t, m = run_once([BIN, "notify", "flush", "--db", db, "--sendmail", mailer, "--quiet"], env)
+        ours.append(t)
+        rss.append(m)
+        sql = "".join("BEGIN IMMEDIATE; UPDATE outbox SET sentAt = strftime('%Y-%m-%d %H:%M:%f','now') "
+                      "WHERE id = (SELECT max(id) FROM outbox); COMMIT;" for _ in range(FLUSH_BATCH))
+        floor.append(run_once(sqlite3(db, sql), env)[0])
+    row = (f"notify flush ({FLUSH_BATCH} mails)", size, statistics.median(ours), statistics.median(floor), max(rss))
+    print(f"{row[0]:22} {size:>9} {row[2]:8.2f} ms  floor {row[3]:7.2f} ms  x{row[2] / row[3]:5.2f}  {row[4] / 1024:6.1f} MiB",
+          file=sys.stderr)
+    return row
 
 
 def main():

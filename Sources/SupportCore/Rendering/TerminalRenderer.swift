@@ -108,7 +108,13 @@ public struct TerminalRenderer: Sendable {
     }
 
     func indent(_ text: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
+        var out: [UInt8] = Array("    ".utf8)
+        out.reserveCapacity(text.utf8.count + 64)
+        for byte in text.utf8 {
+            out.append(byte)
+            if byte == UInt8(ascii: "\n") { out.append(contentsOf: "    ".utf8) }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// An aligned table; the flexible column takes what is left of the terminal width.
@@ -129,8 +135,7 @@ public struct TerminalRenderer: Sendable {
     }
 
     static func shortDate(_ date: Date) -> String {
-        let c = Calendar.utc.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+        CivilTime(date).minutes
     }
 
     static func longDate(_ date: Date) -> String { shortDate(date) + " UTC" }

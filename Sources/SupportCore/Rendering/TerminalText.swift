@@ -4,6 +4,9 @@ public enum TerminalText {
     /// no stored text can move the cursor, change colours or retitle the terminal. Newlines and
     /// tabs survive only when `multiline`.
     public static func sanitize(_ text: String, multiline: Bool = false) -> String {
+        // Almost all text is clean: return it as it is rather than rebuild it scalar by scalar.
+        guard text.unicodeScalars.contains(where: { (!multiline || ($0 != "\n" && $0 != "\t")) && Validation.isForbiddenInLine($0) })
+        else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             if multiline && (scalar == "\n" || scalar == "\t") {

@@ -26,10 +26,10 @@ extension AppDatabase {
         }
     }
 
-    static func response(from row: Row) -> (Int64, TicketResponse) {
+    static func response(from row: Row) throws -> (Int64, TicketResponse) {
         (row[0], TicketResponse(
             id: row[1], message: row[2],
             respondedBy: Person(email: row[3], name: row[4], role: Role(rawValue: row[5]) ?? .user),
-            isInternal: row[6], createdAt: row[7]))
+            isInternal: row[6], createdAt: try storedDate(row, 7)))
     }
 }

@@ -70,7 +70,8 @@ extension AppDatabase {
             id: row[0], ticketNumber: number, subject: row[2], message: row[3],
             category: category, priority: priority, status: status,
             submittedBy: Person(email: row[7], name: row[8], role: Role(rawValue: row[9]) ?? .user),
-            assignedTo: assigned, createdAt: row[13], updatedAt: row[14], resolvedAt: row[15], closedAt: row[16])
+            assignedTo: assigned, createdAt: try storedDate(row, 13), updatedAt: try storedDate(row, 14),
+            resolvedAt: try storedDate(row, 15, optional: true), closedAt: try storedDate(row, 16, optional: true))
     }
 
     // MARK: Reading
@@ -99,7 +100,7 @@ extension AppDatabase {
             """
         var result: [Int64: [TicketResponse]] = [:]
         for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(ticketIDs)) {
-            let (ticketID, response) = response(from: row)
+            let (ticketID, response) = try response(from: row)
             result[ticketID, default: []].append(response)
         }
         return result

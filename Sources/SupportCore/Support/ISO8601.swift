@@ -2,9 +2,10 @@ import Foundation
 
 /// ISO 8601 in UTC with milliseconds, the one date format of `--json` and messages.
 public enum ISO8601 {
+    /// "2026-03-14T16:09:26.653Z", the date at its nearest millisecond (what the ISO 8601 format
+    /// style printed for the snapped date, without building a format style per call).
     public static func string(_ date: Date) -> String {
-        snappedToMillisecond(date)
-            .formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
+        CivilTime(date).iso8601
     }
 
     /// `date` moved to its nearest millisecond, plus a microsecond. Both this format style and
