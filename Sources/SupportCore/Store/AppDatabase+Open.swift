@@ -45,38 +45,49 @@ extension AppDatabase {
         // One connection in WAL mode: a `support` process runs one command, so a pool's second
         // (reader) connection only added start-up time. Other processes still read while this
         // one writes (WAL), and writes begin IMMEDIATE, waiting up to the busy timeout.
-        config.journalMode = .wal
+        // WAL is switched on below, once per file, rather than with GRDB's `journalMode = .wal`:
+        // that writes a dummy transaction whenever the -wal file is missing or empty, which is
+        // after every run once the -wal is truncated at exit (below).
         config.prepareDatabase { db in
             // WAL with synchronous=NORMAL: a process killed at any moment loses nothing that was
             // committed; only a power cut may lose the last transactions, never consistency.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // Keep the -wal file when the last connection closes. Without it, every `support`
-            // run found no WAL and GRDB wrote a dummy transaction to create one, and every exit
-            // checkpointed and deleted it: two fsyncs for a plain read.
+            // Keep the -wal file when the last connection closes, but empty (a journal size limit
+            // makes SQLite truncate it after the closing checkpoint). Deleted, every run created
+            // it again; left full, every run re-read all of it to rebuild the WAL index: after
+            // the v6 migration of a 100,000-ticket file, 127 MB and 150 million instructions per
+            // `ticket show`.
             var persist: Int32 = 1
             _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+            try db.execute(sql: "PRAGMA journal_size_limit = 4194304")
         }
-        // GRDB writes a transaction on open when the -wal file is missing or empty (a file
-        // copied or restored on its own), and the checkpoint at exit writes it into the file.
-        // On a truncated or damaged file, or one from a newer support, that write changed the
-        // very file we then refused (and a write to a truncated file could even succeed). So
-        // such a file is first looked at read-only. Steady state (a -wal file that persists)
-        // skips this. (Found by ReliabilityDatabaseFaultTests.)
-        // The first opens of a file (no -wal yet) switch it to WAL and create the -wal file, and
-        // two processes doing that at once could fail ("could not activate WAL mode", or a
-        // schema change seen mid-statement). So until a -wal file exists, opening and migrating
-        // happen under the same exclusive lock as migrations. Steady state takes no lock.
-        let firstOpen = fileSize(path + "-wal") == 0
-        let lock = firstOpen ? try translatingErrors { try FileLock(path: path + ".lock") } : nil
+        // A file not yet in WAL mode (new, or last written by another SQLite client in rollback
+        // mode) is switched to WAL and migrated under an exclusive lock: two processes doing that
+        // at once could fail ("could not activate WAL mode", or a schema change seen mid-statement).
+        // Such a file, when not empty, is first looked at read-only, so that a damaged file or one
+        // from a newer support is refused without a byte written. Steady state (the header says
+        // WAL) takes no lock and opens one connection.
+        let size = fileSize(path)
+        let header = size >= 100 ? readHeader(path) : []
+        // The size in the header is the file's own only while no WAL holds pages for it (a
+        // checkpoint writes page 1 before the pages that extend the file, and a full disk can
+        // stop it half way with the pages safe in the WAL).
+        if !header.isEmpty && fileSize(path + "-wal") == 0 { try checkHeader(header, fileSize: size) }
+        let inWAL = header.count == 100 && header[18] == 2 && header[19] == 2
+        let lock = inWAL ? nil : try translatingErrors { try FileLock(path: path + ".lock") }
         defer { lock?.unlock() }
-        if firstOpen && fileSize(path) > 0 {
+        if !inWAL && size > 0 {
             try translatingErrors { try checkBeforeFirstWrite(path: path, busyTimeout: busyTimeout) }
         }
         return try translatingErrors {
             let queue = try DatabaseQueue(path: path, configuration: config)
+            if !inWAL {
+                let mode = try queue.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
+                guard mode == "wal" else { throw SupportError.storage("cannot switch the database to WAL mode (\(mode ?? "?"))") }
+            }
             // Under the lock already, migrateIfNeeded must not lock again (flock on a second
             // descriptor of the same file would wait for ourselves).
-            try migrateIfNeeded(queue, lockPath: firstOpen ? nil : path + ".lock", logger: logger)
+            try migrateIfNeeded(queue, lockPath: inWAL ? path + ".lock" : nil, logger: logger)
             return AppDatabase(migrated: queue, logger: logger)
         }
     }
@@ -91,27 +102,33 @@ extension AppDatabase {
         return Int(info.st_size)
     }
 
-    /// Refuses, without writing a byte, a file shorter than its header says (truncated), one
-    /// whose schema or a table's first page cannot be read, or one a newer support migrated. Not `PRAGMA quick_check`:
-    /// this runs whenever another SQLite client (a backup script, the sqlite3 shell) deleted the
-    /// -wal file, and quick_check reads every page: 230 ms at 100,000 tickets, seconds at a
-    /// million. Damage deeper in the file is met, and refused, when its pages are read.
-    static func checkBeforeFirstWrite(path: String, busyTimeout: TimeInterval) throws {
-        let corrupt = SupportError.storage("the database file is corrupt; restore it from a backup")
+    /// The first 100 bytes of the file (the SQLite header); empty when they cannot be read.
+    static func readHeader(_ path: String) -> [UInt8] {
         // Plain read(2): FileHandle traps on a read error.
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        if fd >= 0 {
-            var header = [UInt8](repeating: 0, count: 100)
-            let count = Glibc.read(fd, &header, 100)
-            close(fd)
-            if count < 100 { header = [] }
-            func word(_ at: Int) -> Int { header[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
-            if header.count == 100, header.starts(with: Array("SQLite format 3\0".utf8)), word(92) == word(24) {
-                let pageSize = Int(header[16]) << 8 | Int(header[17])
-                let pages = word(28)
-                if pages > 0, fileSize(path) < pages * (pageSize == 1 ? 65_536 : pageSize) { throw corrupt }
-            }
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        var header = [UInt8](repeating: 0, count: 100)
+        return Glibc.read(fd, &header, 100) == 100 ? header : []
+    }
+
+    /// Refuses a file shorter than its header says: truncated (a partial copy, a full disk).
+    /// Free, from bytes already read; runs on every open while the -wal is empty.
+    static func checkHeader(_ header: [UInt8], fileSize: Int) throws(SupportError) {
+        func word(_ at: Int) -> Int { header[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+        guard header.count == 100, header.starts(with: Array("SQLite format 3\0".utf8)), word(92) == word(24) else { return }
+        let pageSize = Int(header[16]) << 8 | Int(header[17])
+        let pages = word(28)
+        if pages > 0, fileSize < pages * (pageSize == 1 ? 65_536 : pageSize) {
+            throw .storage("the database file is corrupt; restore it from a backup")
         }
+    }
+
+    /// Refuses, without writing a byte, a file whose schema or a table's first page cannot be
+    /// read, or one a newer support migrated. Runs before a file is switched to WAL mode (see
+    /// `open`). Not `PRAGMA quick_check`: that reads every page (230 ms at 100,000 tickets,
+    /// seconds at a million). Damage deeper in the file is met, and refused, when its pages are read.
+    static func checkBeforeFirstWrite(path: String, busyTimeout: TimeInterval) throws {
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(busyTimeout)
