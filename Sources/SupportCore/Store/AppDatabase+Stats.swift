@@ -17,13 +17,13 @@ extension AppDatabase {
             // First public reply by staff on each ticket, credited to whoever wrote it; resolution
             // time credited to the assignee.
             let firstResponse = DurationIndex(staffColumn: "firstResponderID", secondsColumn: "firstResponseSeconds",
-                                              present: "firstResponderID IS NOT NULL")
+                                              present: "firstResponseSeconds IS NOT NULL")
             let resolution = DurationIndex(staffColumn: "assignedTo", secondsColumn: "resolutionSeconds",
-                                           present: "resolvedAt IS NOT NULL")
-            stats.firstResponse = try firstResponse.overall(db, window)
-            stats.resolution = try resolution.overall(db, window)
-            let firstByStaff = try firstResponse.perStaff(db, window)
-            let resolvedByStaff = try resolution.perStaff(db, window)
+                                           present: "resolutionSeconds IS NOT NULL")
+            let firstByStaff: [Int64: Statistics.Durations]
+            let resolvedByStaff: [Int64: Statistics.Durations]
+            (stats.firstResponse, firstByStaff) = try firstResponse.figures(db, window)
+            (stats.resolution, resolvedByStaff) = try resolution.figures(db, window)
             let staffIDs = Set(firstByStaff.keys).union(resolvedByStaff.keys)
             var people: [Person] = []
             var idByEmail: [String: Int64] = [:]
@@ -41,16 +41,24 @@ extension AppDatabase {
                 return Statistics.StaffFigures(person: person, firstResponse: firstByStaff[id], resolution: resolvedByStaff[id])
             }
 
-            // Open and in-progress tickets by age, in one walk of the (status, createdAt) index.
+            // Open and in-progress tickets by age: four ranges of the (status, createdAt) index,
+            // each ticket visited once. (One pass with four `count(*) FILTER (WHERE createdAt …)`
+            // compared every row four times, each converting the date text as DATETIME affinity
+            // asks: 40 million instructions at 100,000 tickets.)
             let now = try db.transactionDate
             let day: TimeInterval = 86_400
-            let (d1, d7, d30) = (now.addingTimeInterval(-day), now.addingTimeInterval(-7 * day), now.addingTimeInterval(-30 * day))
-            if let row = try Row.fetchOne(db, sql: """
-                SELECT count(*) FILTER (WHERE createdAt >= ?), count(*) FILTER (WHERE createdAt >= ? AND createdAt < ?),
-                       count(*) FILTER (WHERE createdAt >= ? AND createdAt < ?), count(*) FILTER (WHERE createdAt < ?)
-                FROM ticket WHERE status IN (0, 1)
-                """, arguments: [d1, d7, d1, d30, d7, d30]) {
-                stats.backlog = [("< 1 day", row[0]), ("1-7 days", row[1]), ("7-30 days", row[2]), ("> 30 days", row[3])]
+            let edges: [(String, Date?, Date?)] = [
+                ("< 1 day", now.addingTimeInterval(-day), nil),
+                ("1-7 days", now.addingTimeInterval(-7 * day), now.addingTimeInterval(-day)),
+                ("7-30 days", now.addingTimeInterval(-30 * day), now.addingTimeInterval(-7 * day)),
+                ("> 30 days", nil, now.addingTimeInterval(-30 * day)),
+            ]
+            for (label, from, to) in edges {
+                var sql = "SELECT count(*) FROM ticket WHERE status IN (0, 1)"
+                var args = StatementArguments()
+                if let from { sql += " AND createdAt >= ?"; args += [from] }
+                if let to { sql += " AND createdAt < ?"; args += [to] }
+                stats.backlog.append((label, try Int.fetchOne(db, sql: sql, arguments: args) ?? 0))
             }
 
             for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM outbox GROUP BY status") {
@@ -81,7 +89,9 @@ extension AppDatabase {
                 statuses[row[2], default: 0] += n
             }
         } else {
-            let filter = window.condition(prefix: " WHERE ")
+            // Each a walk of the covering (category|priority|status, createdAt) index; `+createdAt`
+            // compares the stored text as text (see DurationIndex).
+            let filter = window.condition(prefix: " WHERE ", column: "+createdAt")
             for row in try Row.fetchAll(db, sql: "SELECT category, count(*) FROM ticket\(filter) GROUP BY category", arguments: window.arguments) {
                 categories[row[0]] = row[1]
             }
@@ -107,8 +117,8 @@ private struct CreatedWindow {
 
     var isEmpty: Bool { since == nil && until == nil }
 
-    func condition(prefix: String) -> String {
-        let parts = [since.map { _ in "createdAt >= ?" }, until.map { _ in "createdAt < ?" }].compactMap { $0 }
+    func condition(prefix: String, column: String = "createdAt") -> String {
+        let parts = [since.map { _ in "\(column) >= ?" }, until.map { _ in "\(column) < ?" }].compactMap { $0 }
         return parts.isEmpty ? "" : prefix + parts.joined(separator: " AND ")
     }
 
@@ -121,47 +131,56 @@ private struct CreatedWindow {
 }
 
 /// A duration column of `ticket` with its two partial indexes, (staff, seconds, createdAt) and
-/// (seconds, createdAt): the median and 90th percentile are read at their rank with
-/// `LIMIT 1 OFFSET rank`, which walks the index in order and never sorts.
+/// (seconds, createdAt): a median or 90th percentile is read at its rank with `LIMIT … OFFSET`,
+/// walking the index in order from whichever end is nearer, and never sorting.
 private struct DurationIndex {
     var staffColumn: String
     var secondsColumn: String
     /// The partial indexes' WHERE clause, repeated so that SQLite may use them.
     var present: String
 
-    func overall(_ db: Database, _ window: CreatedWindow) throws -> Statistics.Durations? {
-        let filter = present + window.condition(prefix: " AND ")
-        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket WHERE \(filter)", arguments: window.arguments) ?? 0
-        return try durations(count: count) { rank in
-            try Double.fetchOne(db, sql: """
-                SELECT max(0, \(secondsColumn)) FROM ticket WHERE \(filter) ORDER BY \(secondsColumn) LIMIT 1 OFFSET ?
-                """, arguments: window.arguments + [rank])
-        }
-    }
-
-    func perStaff(_ db: Database, _ window: CreatedWindow) throws -> [Int64: Statistics.Durations] {
-        let filter = present + window.condition(prefix: " AND ")
-        var figures: [Int64: Statistics.Durations] = [:]
+    /// The figures over everyone, and per staff member.
+    func figures(_ db: Database, _ window: CreatedWindow) throws -> (Statistics.Durations?, [Int64: Statistics.Durations]) {
+        // `+createdAt`: no affinity, so the stored text is compared as text. With the column's
+        // DATETIME (numeric) affinity, SQLite tried to read every row's date as a number first.
+        let filter = present + window.condition(prefix: " AND ", column: "+createdAt")
+        // One walk of the per-staff index counts everyone (NULL: resolved while unassigned).
+        var counts: [(Int64?, Int)] = []
         for row in try Row.fetchAll(db, sql: """
-            SELECT \(staffColumn), count(*) FROM ticket WHERE \(filter) AND \(staffColumn) IS NOT NULL GROUP BY \(staffColumn)
+            SELECT \(staffColumn), count(*) FROM ticket WHERE \(filter) GROUP BY \(staffColumn)
             """, arguments: window.arguments) {
-            let staff: Int64 = row[0]
-            figures[staff] = try durations(count: row[1]) { rank in
-                try Double.fetchOne(db, sql: """
+            counts.append((row[0], row[1]))
+        }
+        let overall = try durations(count: counts.reduce(0) { $0 + $1.1 }) { offset, limit, descending in
+            try Double.fetchAll(db, sql: """
+                SELECT max(0, \(secondsColumn)) FROM ticket WHERE \(filter)
+                ORDER BY \(secondsColumn)\(descending ? " DESC" : "") LIMIT ? OFFSET ?
+                """, arguments: window.arguments + [limit, offset])
+        }
+        var perStaff: [Int64: Statistics.Durations] = [:]
+        for case let (staff?, count) in counts {
+            perStaff[staff] = try durations(count: count) { offset, limit, descending in
+                try Double.fetchAll(db, sql: """
                     SELECT max(0, \(secondsColumn)) FROM ticket WHERE \(staffColumn) = ? AND \(filter)
-                    ORDER BY \(secondsColumn) LIMIT 1 OFFSET ?
-                    """, arguments: [staff] + window.arguments + [rank])
+                    ORDER BY \(secondsColumn)\(descending ? " DESC" : "") LIMIT ? OFFSET ?
+                    """, arguments: [staff] + window.arguments + [limit, offset])
             }
         }
-        return figures
+        return (overall, perStaff)
     }
 
-    private func durations(count: Int, valueAt: (Int) throws -> Double?) throws -> Statistics.Durations? {
+    /// `values(offset, limit, descending)` reads `limit` values from `offset` in that order.
+    private func durations(count: Int, values: (Int, Int, Bool) throws -> [Double]) throws -> Statistics.Durations? {
         guard count > 0 else { return nil }
         let ranks = Statistics.Durations.ranks(count: count)
-        let low = try valueAt(ranks.medianLow) ?? 0
-        let high = ranks.medianHigh == ranks.medianLow ? low : try valueAt(ranks.medianHigh) ?? 0
-        let p90 = try valueAt(ranks.p90) ?? 0
+        let middle = try values(ranks.medianLow, ranks.medianHigh - ranks.medianLow + 1, false)
+        let p90 = ranks.p90 >= count / 2
+            ? try values(count - 1 - ranks.p90, 1, true)
+            : try values(ranks.p90, 1, false)
+        guard let low = middle.first, let high = middle.last, let p90 = p90.first else {
+            // The counts and the values come from one read transaction: they agree.
+            throw SupportError.internalError("statistics: an index held fewer durations than it counted")
+        }
         return Statistics.Durations(count: count, median: (low + high) / 2, p90: p90)
     }
 }

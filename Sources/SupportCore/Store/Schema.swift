@@ -163,42 +163,62 @@ enum Schema {
         }
         migrator.registerMigration("v6-stats") { db in
             try db.execute(sql: """
+                -- GRDB's full-text trigger re-indexed a ticket's subject and message on every
+                -- update of any column (a reply bumping updatedAt, a priority change, the columns
+                -- below): only a change of the indexed text needs it.
+                DROP TRIGGER "__ticket_fts_au";
+                CREATE TRIGGER "__ticket_fts_au" AFTER UPDATE OF "subject", "message" ON "ticket" BEGIN
+                    INSERT INTO "ticket_fts"("ticket_fts", "rowid", "subject", "message") VALUES('delete', old."id", old."subject", old."message");
+                    INSERT INTO "ticket_fts"("rowid", "subject", "message") VALUES (new."id", new."subject", new."message");
+                END;
+
                 -- `stats` read every ticket and found each one's first staff reply with a correlated
                 -- subquery (3.5 s and 270 MiB at a million tickets). The first public staff reply is
-                -- now kept on the ticket by a trigger, so it is right whichever command (or import)
-                -- writes the reply; the role is the author's when the reply was written.
+                -- now kept on the ticket, and the durations in seconds (to the millisecond: julianday
+                -- alone is off by microseconds) beside it, by triggers: right whichever command, or
+                -- an import, writes the reply or the resolution. The role is the author's when the
+                -- reply was written. Stored, not virtual, columns: SQLite 3.40 cannot read a
+                -- virtual column back from an index, and an index walk that has to visit every
+                -- table row is what this replaces.
                 ALTER TABLE ticket ADD COLUMN firstResponseAt DATETIME;
                 ALTER TABLE ticket ADD COLUMN firstResponderID INTEGER REFERENCES user(id) ON DELETE RESTRICT;
+                ALTER TABLE ticket ADD COLUMN firstResponseSeconds REAL;
+                ALTER TABLE ticket ADD COLUMN resolutionSeconds REAL;
                 UPDATE ticket SET (firstResponseAt, firstResponderID) = (
                     SELECT r.createdAt, r.respondedBy FROM response r JOIN user u ON u.id = r.respondedBy
                     WHERE r.ticketId = ticket.id AND r.isInternal = 0 AND u.role != 'user'
                     ORDER BY r.createdAt, r.id LIMIT 1);
+                UPDATE ticket SET
+                    firstResponseSeconds = round((julianday(firstResponseAt) - julianday(createdAt)) * 86400000) / 1000,
+                    resolutionSeconds = round((julianday(resolvedAt) - julianday(createdAt)) * 86400000) / 1000
+                WHERE firstResponseAt IS NOT NULL OR resolvedAt IS NOT NULL;
                 CREATE TRIGGER response_first_staff_reply AFTER INSERT ON response
                 WHEN NEW.isInternal = 0 AND (SELECT role FROM user WHERE id = NEW.respondedBy) != 'user'
                 BEGIN
-                    UPDATE ticket SET firstResponseAt = NEW.createdAt, firstResponderID = NEW.respondedBy
+                    UPDATE ticket SET firstResponseAt = NEW.createdAt, firstResponderID = NEW.respondedBy,
+                        firstResponseSeconds = round((julianday(NEW.createdAt) - julianday(createdAt)) * 86400000) / 1000
                     WHERE id = NEW.ticketId AND (firstResponseAt IS NULL OR firstResponseAt > NEW.createdAt);
                 END;
+                CREATE TRIGGER ticket_resolution_seconds_insert AFTER INSERT ON ticket WHEN NEW.resolvedAt IS NOT NULL BEGIN
+                    UPDATE ticket SET resolutionSeconds = round((julianday(resolvedAt) - julianday(createdAt)) * 86400000) / 1000
+                    WHERE id = NEW.id;
+                END;
+                CREATE TRIGGER ticket_resolution_seconds_update AFTER UPDATE OF resolvedAt, createdAt ON ticket BEGIN
+                    UPDATE ticket SET resolutionSeconds = round((julianday(resolvedAt) - julianday(createdAt)) * 86400000) / 1000
+                    WHERE id = NEW.id;
+                END;
 
-                -- Durations in seconds to the millisecond (julianday alone is off by microseconds),
-                -- computed (never stored) and indexed in order, per staff member and overall, so a
-                -- median or 90th percentile is one index walk with an OFFSET instead of a sort.
-                -- createdAt rides along so that `--since`/`--until` filter inside the index, and
-                -- the column of each index's WHERE too: SQLite 3.40 re-checks that condition, and
-                -- cannot read a virtual column back from an index, so without it every count
-                -- went to the table row.
-                ALTER TABLE ticket ADD COLUMN firstResponseSeconds REAL
-                    GENERATED ALWAYS AS (round((julianday(firstResponseAt) - julianday(createdAt)) * 86400000) / 1000) VIRTUAL;
-                ALTER TABLE ticket ADD COLUMN resolutionSeconds REAL
-                    GENERATED ALWAYS AS (round((julianday(resolvedAt) - julianday(createdAt)) * 86400000) / 1000) VIRTUAL;
+                -- The durations indexed in order, per staff member and overall, so a median or 90th
+                -- percentile is one walk of an index with an OFFSET instead of a sort. createdAt
+                -- rides along so that `--since`/`--until` filter inside the index.
                 CREATE INDEX ticket_on_firstResponder_seconds ON ticket(firstResponderID, firstResponseSeconds, createdAt)
-                    WHERE firstResponderID IS NOT NULL;
-                CREATE INDEX ticket_on_firstResponseSeconds ON ticket(firstResponseSeconds, createdAt, firstResponderID)
-                    WHERE firstResponderID IS NOT NULL;
-                CREATE INDEX ticket_on_assignedTo_resolutionSeconds ON ticket(assignedTo, resolutionSeconds, createdAt, resolvedAt)
-                    WHERE resolvedAt IS NOT NULL;
-                CREATE INDEX ticket_on_resolutionSeconds ON ticket(resolutionSeconds, createdAt, resolvedAt)
-                    WHERE resolvedAt IS NOT NULL;
+                    WHERE firstResponseSeconds IS NOT NULL;
+                CREATE INDEX ticket_on_firstResponseSeconds ON ticket(firstResponseSeconds, createdAt)
+                    WHERE firstResponseSeconds IS NOT NULL;
+                CREATE INDEX ticket_on_assignedTo_resolutionSeconds ON ticket(assignedTo, resolutionSeconds, createdAt)
+                    WHERE resolutionSeconds IS NOT NULL;
+                CREATE INDEX ticket_on_resolutionSeconds ON ticket(resolutionSeconds, createdAt)
+                    WHERE resolutionSeconds IS NOT NULL;
 
                 -- Tickets by category, priority and status, kept by triggers in the transaction of
                 -- each change: `stats` for all time reads 80 rows instead of three index scans.
