@@ -173,13 +173,13 @@ _support() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ticket|respond|settings|user|notify|stats|help)
+    ticket|respond|settings|user|notify|stats|audit|help)
         # Offer subcommand argument completions
         "_support_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ticket respond settings user notify stats help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ticket respond settings user notify stats audit help' -- "${cur}"))
         ;;
     esac
 }
@@ -782,6 +782,47 @@ _support_stats() {
         return
         ;;
     '--until')
+        return
+        ;;
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    esac
+}
+
+_support_audit() {
+    repeating_flags=()
+    non_repeating_flags=(--json --verbose --version -h --help)
+    repeating_options=(--action)
+    non_repeating_options=(--actor --ticket --since --until --page --limit --db --as)
+    __support_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--action')
+        __support_add_completions -W 'ticket.created'$'\n''ticket.changed'$'\n''ticket.replied'$'\n''ticket.noted'$'\n''ticket.deleted'$'\n''setting.changed'$'\n''user.added'$'\n''user.changed'
+        return
+        ;;
+    '--actor')
+        return
+        ;;
+    '--ticket')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--until')
+        return
+        ;;
+    '--page')
+        return
+        ;;
+    '--limit')
         return
         ;;
     '--db')

@@ -79,6 +79,8 @@ struct PermissionMatrixTests {
         Command(name: "ticket history", arguments: { t, _ in ["ticket", "history", t] }, expected: (0, 66, 0, 0, 0)),
         Command(name: "ticket export", arguments: { _, _ in ["ticket", "export"] }, expected: (0, 0, 0, 0, 0)),
         Command(name: "stats", arguments: { _, _ in ["stats"] }, expected: (77, 77, 0, 0, 0)),
+        Command(name: "audit", arguments: { _, _ in ["audit"] }, expected: (77, 77, 77, 0, 0)),
+        Command(name: "audit --ticket", arguments: { t, _ in ["audit", "--ticket", t, "--action", "ticket.noted"] }, expected: (77, 77, 77, 0, 0)),
         Command(name: "notify list", arguments: { _, _ in ["notify", "list"] }, expected: (77, 77, 77, 0, 0)),
         Command(name: "settings get", arguments: { _, _ in ["settings", "get"] }, expected: (77, 77, 77, 0, 0)),
         Command(name: "settings set", arguments: { _, _ in ["settings", "set", "support_name", "Changed Desk"] },

@@ -11,6 +11,16 @@ public struct AuditEvent: Sendable, Equatable {
         case settingChanged = "setting.changed"
         case userAdded = "user.added"
         case userChanged = "user.changed"
+
+        /// `setting.changed`, in any case and with spaces around; anything else is refused
+        /// with the list of actions.
+        public static func parse(_ text: String) throws(SupportError) -> Action {
+            if let action = Action(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased()) {
+                return action
+            }
+            let known = allCases.map(\.rawValue).joined(separator: ", ")
+            throw .invalidInput(field: "action", "unknown action '\(Validation.printable(text))' (expected one of \(known))")
+        }
     }
 
     public var id: Int64

@@ -10,11 +10,23 @@ public enum JSONRenderer {
     public static func page(_ page: TicketPage) -> String {
         JSONValue.object([
             ("tickets", .array(page.tickets.map(value))),
-            ("pagination", .object([
-                ("total", .int(Int64(page.total))), ("page", .int(Int64(page.page))),
-                ("limit", .int(Int64(page.limit))), ("pages", .int(Int64(page.pages))),
-            ])),
+            ("pagination", pagination(total: page.total, page: page.page, limit: page.limit, pages: page.pages)),
         ]).serialized(pretty: true)
+    }
+
+    /// `support audit`: the events in `ticket history`'s shape, and the seed's pagination object.
+    public static func audit(_ page: AuditPage) -> String {
+        JSONValue.object([
+            ("events", .array(page.events.map(value))),
+            ("pagination", pagination(total: page.total, page: page.page, limit: page.limit, pages: page.pages)),
+        ]).serialized(pretty: true)
+    }
+
+    static func pagination(total: Int, page: Int, limit: Int, pages: Int) -> JSONValue {
+        .object([
+            ("total", .int(Int64(total))), ("page", .int(Int64(page))),
+            ("limit", .int(Int64(limit))), ("pages", .int(Int64(pages))),
+        ])
     }
 
     public static func response(_ response: TicketResponse) -> String {

@@ -76,25 +76,47 @@ public struct TerminalRenderer: Sendable {
     public func history(_ events: [AuditEvent]) -> String {
         guard !events.isEmpty else { return "No history." }
         return events.map { e in
-            let who = person(e.actor)
-            let what: String
-            switch e.action {
-            case .ticketCreated: what = "opened the ticket"
-            case .ticketReplied: what = "replied"
-            case .ticketNoted: what = "added an internal note"
-            case .ticketDeleted: what = "deleted the ticket"
-            case .ticketChanged, .settingChanged, .userChanged, .userAdded:
-                let field = TerminalText.sanitize(e.field ?? "")
-                if field == "message" {
-                    what = "changed the message"
-                } else {
-                    let old = TerminalText.truncate(TerminalText.sanitize(e.oldValue ?? "nobody"), to: 60)
-                    let new = TerminalText.truncate(TerminalText.sanitize(e.newValue ?? "nobody"), to: 60)
-                    what = "changed \(field): \(old) → \(new)"
-                }
-            }
-            return "\(Self.shortDate(e.createdAt))  \(who)  \(what)"
+            "\(Self.shortDate(e.createdAt))  \(person(e.actor))  \(change(e))"
         }.joined(separator: "\n")
+    }
+
+    /// The audit trail as a table, newest first, with the page line of `ticket list`.
+    public func audit(_ page: AuditPage) -> String {
+        guard !page.events.isEmpty else {
+            return page.total == 0 ? "No audit events." : "No events on page \(page.page) (there are \(page.pages) pages)."
+        }
+        let rows = page.events.map { e in
+            [Self.shortDate(e.createdAt), TerminalText.sanitize(e.actor.email), e.action.rawValue,
+             e.ticketNumber.map { TerminalText.sanitize($0) } ?? "-", change(e)]
+        }
+        var text = table(header: ["TIME", "ACTOR", "ACTION", "TICKET", "CHANGE"], rows: rows, flexibleColumn: 4)
+        text += "\n" + style.dim("Page \(page.page) of \(page.pages) · \(page.total) event\(page.total == 1 ? "" : "s")")
+        return text
+    }
+
+    /// What one event did, in words: "changed status: Open → Resolved".
+    func change(_ e: AuditEvent) -> String {
+        switch e.action {
+        case .ticketCreated: return "opened the ticket"
+        case .ticketReplied: return "replied"
+        case .ticketNoted: return "added an internal note"
+        case .ticketDeleted: return "deleted the ticket"
+        case .userAdded:
+            return "added \(TerminalText.sanitize(e.field ?? "?")) as \(TerminalText.sanitize(e.newValue ?? "?"))"
+        case .ticketChanged, .settingChanged, .userChanged:
+            let field = TerminalText.sanitize(e.field ?? "")
+            if field == "message" && e.action == .ticketChanged { return "changed the message" }
+            return "changed \(field): \(shownValue(e.oldValue, of: e.action)) → \(shownValue(e.newValue, of: e.action))"
+        }
+    }
+
+    /// An old or new value on one line: a missing assignee is "nobody", an empty setting "(empty)",
+    /// a template's line breaks "⏎", at most 60 columns.
+    func shownValue(_ value: String?, of action: AuditEvent.Action) -> String {
+        guard let value else { return "nobody" }
+        if value.isEmpty && action != .ticketChanged { return "(empty)" }
+        let oneLine = action == .ticketChanged ? value : value.replacingOccurrences(of: "\n", with: "⏎")
+        return TerminalText.truncate(TerminalText.sanitize(oneLine), to: 60)
     }
 
     // MARK: Pieces

@@ -34,6 +34,31 @@ extension HelpDesk {
         return try database.updateUser(email: address, name: try Self.checkedName(name), role: role, actor: actorReference)
     }
 
+    /// The whole audit trail, newest first: tickets, settings and users (admin only: it holds
+    /// internal notes' traces and every setting's values).
+    public func auditTrail(_ query: AuditQuery) throws(SupportError) -> AuditPage {
+        try requireAdmin("read the audit trail")
+        guard (1...TicketQuery.maximumLimit).contains(query.limit) else {
+            throw .invalidInput(field: "limit", "--limit must be from 1 to \(TicketQuery.maximumLimit)")
+        }
+        guard query.page >= 1, query.page <= 10_000_000 else {
+            throw .invalidInput(field: "page", "--page must be from 1 to 10000000")
+        }
+        if let since = query.since, let until = query.until, since >= until {
+            throw .invalidInput(field: "since", "--since must be before --until")
+        }
+        var filter = AuditFilter(query: query)
+        if let email = query.actorEmail {
+            let address = try Validation.email(email, field: "actor")
+            // Nobody by that address has done anything: an empty page, as `ticket list --requester`.
+            guard let actor = try database.user(email: address) else {
+                return AuditPage(events: [], total: 0, page: query.page, limit: query.limit)
+            }
+            filter.actorID = actor.id
+        }
+        return try database.auditEvents(matching: filter)
+    }
+
     static func checkedName(_ name: String?) throws(SupportError) -> String? {
         guard let name else { return nil }
         return try Validation.oneLine(name, field: "name", maxCharacters: Validation.nameMaxCharacters)

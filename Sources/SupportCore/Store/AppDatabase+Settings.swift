@@ -19,11 +19,15 @@ extension AppDatabase {
     @discardableResult
     public func setSetting(_ key: SettingKey, to value: String, actor: PersonReference = .localOperator) throws(SupportError) -> String {
         try write { db in
-            let old = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key.rawValue])
+            let old = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key.rawValue]) ?? key.defaultValue
             try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                            arguments: [key.rawValue, value])
-            try Self.audit(db, actor: actor, action: .settingChanged, field: key.rawValue, old: old ?? key.defaultValue, new: value)
-            return old ?? key.defaultValue
+            // Setting a value it already has changes nothing, as a user update that changes
+            // nothing: no entry (the audit trail would otherwise say "a → a").
+            if old != value {
+                try Self.audit(db, actor: actor, action: .settingChanged, field: key.rawValue, old: old, new: value)
+            }
+            return old
         }
     }
 }

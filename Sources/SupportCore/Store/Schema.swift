@@ -249,6 +249,18 @@ enum Schema {
                 END;
                 """)
         }
+        migrator.registerMigration("v7-audit-indexes") { db in
+            try db.execute(sql: """
+                -- `support audit` lists events newest first (createdAt DESC, id DESC). Unfiltered
+                -- and by --since/--until, (createdAt) reads them in that order; by --action,
+                -- (action, createdAt) does, one range per action merged for several; by --actor,
+                -- the rate limit's (actorID, action, createdAt) does, one range per action merged.
+                -- Two indexes more for every audited write: each a short append at the end of
+                -- its range, since events come in time order.
+                CREATE INDEX audit_event_on_createdAt ON audit_event(createdAt);
+                CREATE INDEX audit_event_on_action_createdAt ON audit_event(action, createdAt);
+                """)
+        }
         return migrator
     }
 }

@@ -3,8 +3,7 @@ import Testing
 
 /// `ticket history` through the real binary: one entry for each kind of change, with its actor,
 /// old and new values; internal events hidden from the requester; kept after deletion.
-/// (Settings and user changes are recorded too but no command shows them: see
-/// Tests/SupportCoreTests/Store/AuditTrailTests.swift.)
+/// (Settings and user changes are recorded too; `support audit` shows them: AuditCommandTests.)
 @Suite("ticket history")
 struct HistoryCommandTests {
     static let jane = "jane@example.test"

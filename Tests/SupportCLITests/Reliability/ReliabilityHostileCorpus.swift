@@ -140,6 +140,13 @@ enum HostileCorpus {
         Slot(group: "list", name: "export --since", arguments: ["ticket", "export", "--since=VALUE"], kind: .date, writes: false),
         Slot(group: "list", name: "stats --since", arguments: ["stats", "--since=VALUE"], kind: .date, writes: false),
         Slot(group: "list", name: "stats --until", arguments: ["stats", "--until=VALUE"], kind: .date, writes: false),
+        Slot(group: "list", name: "audit --action", arguments: ["audit", "--action=VALUE"], kind: .enumeration, writes: false),
+        Slot(group: "list", name: "audit --actor", arguments: ["audit", "--actor=VALUE"], kind: .email, writes: false),
+        Slot(group: "list", name: "audit --ticket", arguments: ["audit", "--ticket=VALUE"], kind: .ticketNumber, writes: false),
+        Slot(group: "list", name: "audit --since", arguments: ["audit", "--since=VALUE"], kind: .date, writes: false),
+        Slot(group: "list", name: "audit --until", arguments: ["audit", "--until=VALUE"], kind: .date, writes: false),
+        Slot(group: "list", name: "audit --page", arguments: ["audit", "--page=VALUE"], kind: .integer, writes: false),
+        Slot(group: "list", name: "audit --limit", arguments: ["audit", "--limit=VALUE"], kind: .integer, writes: false),
         // one ticket
         Slot(group: "ticket", name: "show NUMBER", arguments: ["ticket", "show", "VALUE"], kind: .ticketNumber, writes: false),
         Slot(group: "ticket", name: "history NUMBER", arguments: ["ticket", "history", "VALUE"], kind: .ticketNumber, writes: false),

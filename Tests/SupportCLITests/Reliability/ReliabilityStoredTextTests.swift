@@ -40,6 +40,8 @@ struct ReliabilityStoredTextTests {
             UPDATE user SET name = 'name ' || \(n) WHERE email IN ('jane@example.test', 'staff@example.test');
             INSERT INTO setting (key, value) VALUES ('support_name', 'desk ' || \(n));
             UPDATE audit_event SET oldValue = 'old ' || \(n), newValue = 'new ' || \(n) WHERE field = 'status';
+            UPDATE audit_event SET field = 'field ' || \(n), newValue = 'role ' || \(n) WHERE action = 'user.added';
+            UPDATE audit_event SET ticketNumber = 'number ' || \(n) WHERE action = 'ticket.replied';
             UPDATE outbox SET lastError = 'error ' || \(n), subject = 'mail ' || \(n);
             """)
         // When every command that shows them runs, as staff and as the requester
@@ -49,6 +51,7 @@ struct ReliabilityStoredTextTests {
             (["ticket", "history", Sandbox.number(1)], nil), (["ticket", "history", Sandbox.number(1)], "jane@example.test"),
             (["user", "list"], nil), (["settings", "get"], nil), (["settings", "get", "support_name"], nil),
             (["notify", "list"], nil), (["notify", "flush", "--dry-run"], nil), (["stats"], nil),
+            (["audit"], nil), (["audit", "--action", "user.added,ticket.changed,ticket.replied,setting.changed"], nil),
         ]
         var raw = 0
         for (arguments, actor) in commands {
@@ -66,11 +69,15 @@ struct ReliabilityStoredTextTests {
         #expect(ticket["subject"] as? String == "subject " + Self.nasty)
         let export = try sandbox.succeed(["ticket", "export"])
         #expect(Self.rawControls(export.stdout) == 0)
+        let audit = try sandbox.succeed(["audit", "--json", "--limit", "500"])
+        #expect(Self.rawControls(audit.stdout) == 0)
+        let events = try #require(try audit.json()["events"] as? [[String: Any]])
+        #expect(events.contains { $0["field"] as? String == "field " + Self.nasty }, "\(audit.out.prefix(600))")
 
         // And on a real terminal, where colour is on, none of the stored sequences gets through
         var onTerminal = 0
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/script") {
-            for arguments in [["ticket", "show", Sandbox.number(1)], ["ticket", "list"], ["ticket", "history", Sandbox.number(1)]] {
+            for arguments in [["ticket", "show", Sandbox.number(1)], ["ticket", "list"], ["ticket", "history", Sandbox.number(1)], ["audit"]] {
                 let result = try sandbox.shell(#"exec /usr/bin/script -qec "$SUPPORT \#(arguments.joined(separator: " "))" /dev/null"#,
                                                environment: ["SHELL": "/bin/sh", "TERM": "xterm", "NO_COLOR": nil])
                 #expect(result.status == 0, "\(result)")

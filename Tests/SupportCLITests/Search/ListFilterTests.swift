@@ -148,6 +148,47 @@ struct ListFilterTests {
         }
     }
 
+    @Test func multiValueFiltersListTheirSingleValuesMerged() throws {
+        // Given the ten tickets (9 and 10 created at the same instant)
+        let sandbox = try Self.seeded()
+        let filters: [(option: String, values: [String], extra: [String])] = [
+            ("--status", ["open", "in-progress"], []),
+            ("--status", ["closed", "open", "resolved", "in-progress"], []),
+            ("--priority", ["low", "critical", "medium"], []),
+            ("--category", ["feature-request", "account-issue"], []),
+            ("--status", ["open", "closed"], ["--priority", "low,medium"]),
+            ("--status", ["open", "resolved"], ["--since", "2025-01-15"]),
+            ("--priority", ["high", "low"], ["--requester", "jane@example.test"]),
+            ("--status", ["open", "open", "closed"], []),
+        ]
+        for filter in filters {
+            for order in [[], ["--reverse"]] {
+                // When each value is listed alone, and all of them at once
+                let name = "\(filter.option) \(filter.values) \(filter.extra) \(order)"
+                var merged: [(created: String, number: String)] = []
+                for value in Set(filter.values) {
+                    let alone = try sandbox.list([filter.option, value] + filter.extra + order)
+                    merged += alone.tickets.map { ($0["createdAt"] as? String ?? "", $0["ticketNumber"] as? String ?? "") }
+                }
+                // (newest first, ties by ticket number: the numbers were imported in order)
+                merged.sort { order.isEmpty ? ($0.created, $0.number) > ($1.created, $1.number) : ($0.created, $0.number) < ($1.created, $1.number) }
+                let joined = filter.values.joined(separator: ",")
+                let all = try sandbox.list([filter.option, joined] + filter.extra + order)
+                // Then the list is the single-value lists merged in the list's order, each ticket once, with their total
+                #expect(all.numbers == merged.map(\.number), "\(name)")
+                #expect(all.pagination["total"] == merged.count, "\(name)")
+                // And read two at a time, the pages are that list cut in pieces, with the same totals
+                var paged: [String] = []
+                for page in 1...max(1, (merged.count + 1) / 2) {
+                    let part = try sandbox.list([filter.option, joined, "--limit", "2", "--page", String(page)] + filter.extra + order)
+                    #expect(part.pagination == ["total": merged.count, "page": page, "limit": 2, "pages": (merged.count + 1) / 2], "\(name)")
+                    paged += part.numbers
+                }
+                #expect(paged == merged.map(\.number), "\(name)")
+            }
+        }
+    }
+
     @Test func everySortOrderBothWays() throws {
         // Given the ten tickets (9 and 10 created at the same instant)
         let sandbox = try Self.seeded()

@@ -3,9 +3,9 @@ import GRDB
 import Testing
 @testable import SupportCore
 
-/// The audit entries no command shows: settings changes and user changes are recorded in
-/// `audit_event` (without a ticket number), with their actor, in the change's own transaction.
-/// `ticket history` shows only a ticket's entries, so these are read from the table here.
+/// The audit entries of settings and users: recorded in `audit_event` (without a ticket number),
+/// with their actor, in the change's own transaction, read from the table here and through
+/// `HelpDesk.auditTrail` (the `support audit` command: AuditCommandTests).
 @Suite("audit trail of settings and users")
 struct AuditTrailTests {
     struct Entry: Equatable, CustomStringConvertible {
@@ -45,6 +45,53 @@ struct AuditTrailTests {
                   new: "desk@example.test"),
             Entry(action: "setting.changed", actor: "ada@example.test", field: "support_auto_response", old: "false", new: "true"),
         ], "\(added)")
+    }
+
+    @Test func settingAValueItAlreadyHasLeavesNoEntry() throws {
+        // Given a support address that is set
+        let fixture = try DeskFixture()
+        let admin = fixture.desk(fixture.admin)
+        _ = try admin.setSetting(.supportEmail, to: "help@example.test")
+        let before = try Self.entries(fixture.database)
+        // When it is set to the same value, and the rate limit to its default
+        _ = try admin.setSetting(.supportEmail, to: "HELP@example.test")
+        _ = try admin.setSetting(.ticketRateLimitPerHour, to: "10")
+        // Then nothing changed, so nothing was recorded (before, each wrote an entry "a → a")
+        #expect(try Self.entries(fixture.database) == before)
+        #expect(try fixture.database.settings()[.supportEmail] == "help@example.test")
+    }
+
+    @Test func theAuditTrailIsNewestFirstAcrossTicketsSettingsAndUsers() throws {
+        // Given a clock that moves, and changes of every kind, one of them in the past (a clock set back)
+        let clock = TestClock()
+        let fixture = try DeskFixture(clock: clock)
+        let admin = fixture.desk(fixture.admin)
+        clock.advance(by: 60)
+        _ = try admin.setSetting(.supportName, to: "Help")
+        clock.advance(by: 60)
+        let ticket = try fixture.openTicket(by: fixture.requester)
+        clock.advance(by: -3600)
+        _ = try admin.updateUser(email: "sam@example.test", name: nil, role: .admin)
+        clock.advance(by: 7200)
+        // When an admin reads the trail, and someone else tries to
+        let page = try admin.auditTrail(AuditQuery())
+        // Then it holds every event, newest first by time (the set-back change last of these), ties by id
+        let recent = page.events.prefix(3).map { "\($0.action.rawValue) \($0.ticketNumber ?? "-")" }
+        #expect(recent == ["ticket.created \(ticket.ticketNumber)", "setting.changed -", "user.added -"], "\(page.events)")
+        #expect(page.events.map(\.createdAt) == page.events.map(\.createdAt).sorted(by: >))
+        #expect(page.events.contains { $0.action == .userChanged && $0.oldValue == "internal" && $0.newValue == "admin" })
+        #expect(page.total == page.events.count)
+        #expect(failure { _ = try fixture.desk(fixture.staff).auditTrail(AuditQuery()) }?.exitCode == 77)
+        #expect(failure { _ = try fixture.desk(fixture.requester).auditTrail(AuditQuery()) }?.exitCode == 77)
+    }
+
+    @Test func actionNamesParseInAnyCaseAndUnknownOnesAreRefused() throws {
+        #expect(try AuditEvent.Action.parse(" Setting.Changed ") == .settingChanged)
+        for action in AuditEvent.Action.allCases { #expect(try AuditEvent.Action.parse(action.rawValue) == action) }
+        let refused = failure { _ = try AuditEvent.Action.parse("setting.removed\u{1B}[0m") }
+        #expect(refused?.exitCode == 65)
+        #expect(refused?.message.contains("'setting.removed\\x1B[0m'") == true, "\(String(describing: refused))")
+        #expect(refused?.message.contains("user.changed") == true)
     }
 
     @Test func refusedSettingChangesLeaveNoEntry() throws {

@@ -51,6 +51,21 @@ struct ListQueryPlanTests {
         Path("a requester's own list", ownTicketsOnly: true),
         Path("a requester's own list, --status", ownTicketsOnly: true) { $0.statuses = [.open] },
         Path("--requester --status") { $0.requesterEmail = "jane@example.test"; $0.statuses = [.open] },
+        // Several values of one filter: one index range per value, merged in order
+        Path("--status a,b") { $0.statuses = [.open, .inProgress] },
+        Path("--status a,b, oldest first") { $0.statuses = [.open, .inProgress]; $0.reverse = true },
+        Path("--status (all four)") { $0.statuses = TicketStatus.allCases },
+        Path("--priority a,b") { $0.priorities = [.high, .critical] },
+        Path("--category a,b") { $0.categories = [.bugReport, .accountIssue] },
+        Path("--category a,b, oldest first") { $0.categories = [.bugReport, .accountIssue]; $0.reverse = true },
+        Path("--status a,b --priority c,d") { $0.statuses = [.open, .inProgress]; $0.priorities = [.high, .critical] },
+        Path("--status a,b --since") { $0.statuses = [.open, .resolved]; $0.since = fixedNow.addingTimeInterval(-86_400) },
+        Path("--status a --priority c,d") { $0.statuses = [.open]; $0.priorities = [.high, .critical] },
+        Path("--status a,b --category c") { $0.statuses = [.open, .inProgress]; $0.categories = [.bugReport] },
+        Path("--assignee EMAIL --status a,b", assignee: .email("sam@example.test")) { $0.statuses = [.open, .inProgress] },
+        Path("--assignee none --priority a,b", assignee: .nobody) { $0.priorities = [.low, .high] },
+        Path("a requester's own list, --priority a,b", ownTicketsOnly: true) { $0.priorities = [.high, .critical] },
+        Path("a requester's own list, --status a,b", ownTicketsOnly: true) { $0.statuses = [.open, .resolved] },
     ]
 
     /// The `detail` column of EXPLAIN QUERY PLAN, one line per step.
@@ -92,6 +107,47 @@ struct ListQueryPlanTests {
         #expect(count.allSatisfy { !$0.hasPrefix("SCAN t ") || $0.contains("COVERING INDEX") }, "\(path.name):\n\(counted)")
         if filtered {
             #expect(count.contains { $0.hasPrefix("SEARCH t ") }, "\(path.name): the count scans every ticket:\n\(counted)")
+        }
+    }
+
+    @Test func severalValuesOfOneFilterAreMergedFromTheirIndexRanges() throws {
+        // Given two statuses (one given twice), newest first, and no other filter
+        let fixture = try DeskFixture()
+        var query = TicketQuery()
+        query.statuses = [.open, .inProgress, .open]
+        let filter = try #require(try fixture.desk(fixture.staff).filter(for: query))
+        let list = try #require(AppDatabase.listSQL(for: filter))
+        // When SQLite plans the page
+        let page = try fixture.database.writer.read { db in try Self.plan(db, list.pageSQL, list.pageArguments) }
+        let described = page.joined(separator: "\n")
+        // Then it merges one ordered range of the status index per distinct status, and sorts nothing
+        #expect(page.contains("MERGE (UNION ALL)"), "\(described)")
+        #expect(page.filter { $0.hasPrefix("SEARCH t USING INDEX ticket_on_status_createdAtDesc_idDesc (status=?)") }.count == 2,
+                "\(described)")
+        #expect(!described.contains("TEMP B-TREE"), "\(described)")
+        // And the count stays one statement over the same index
+        #expect(list.countSQL == "SELECT count(*) FROM ticket t WHERE t.status IN (?,?,?)")
+    }
+
+    @Test func otherOrdersAndEqualityFiltersKeepThePlainQuery() throws {
+        // Given multi-value filters where SQLite already reads an index in order, or sorts by something else
+        var byPriority = TicketQuery()
+        byPriority.statuses = [.open, .closed]
+        byPriority.sort = .priority
+        var withAssignee = TicketQuery()
+        withAssignee.statuses = [.open, .closed]
+        withAssignee.assignee = .nobody
+        var withSearch = TicketQuery()
+        withSearch.statuses = [.open, .closed]
+        withSearch.search = "printer"
+        let fixture = try DeskFixture()
+        for query in [byPriority, withAssignee, withSearch] {
+            let filter = try #require(try fixture.desk(fixture.staff).filter(for: query))
+            // When the page's SQL is built
+            let list = try #require(AppDatabase.listSQL(for: filter))
+            // Then it is the one SELECT with IN lists
+            #expect(!list.pageSQL.contains("UNION ALL"), "\(query)")
+            #expect(list.pageSQL.contains("t.status IN (?,?)"), "\(query)")
         }
     }
 

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import SupportCore
+
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Show the audit trail: who changed what, and when",
+        discussion: """
+            Every recorded change, newest first: tickets (also deleted ones), settings and users (admin only). \
+            Filters given several times (or comma-separated) match any of their values; different filters must all match.
+            """
+    )
+
+    @Option(help: ArgumentHelp(AuditEvent.Action.allCases.map(\.rawValue).joined(separator: ", ") + ".", valueName: "action"),
+            completion: .list(AuditEvent.Action.allCases.map(\.rawValue)))
+    var action: [String] = []
+
+    @Option(help: ArgumentHelp("Changes made by EMAIL.", valueName: "email"))
+    var actor: String?
+
+    @Option(help: ArgumentHelp("Changes to one ticket, e.g. ST-2026-001.", valueName: "ticket"))
+    var ticket: String?
+
+    @Option(help: ArgumentHelp("Made at or after DATE (2026-11-01, 2026-11-01T09:30Z, 7d, 12h, 2w).", valueName: "date"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Made before DATE (a bare day includes that day).", valueName: "date"))
+    var until: String?
+
+    @Option(help: ArgumentHelp("Page number, from 1.", valueName: "n"))
+    var page: Int = 1
+
+    @Option(help: ArgumentHelp("Events per page, 1 to \(TicketQuery.maximumLimit) (default \(TicketQuery.defaultLimit)).", valueName: "n"))
+    var limit: Int = TicketQuery.defaultLimit
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try Frontend.run(global) { frontend in
+            let query = try query()
+            let result = try frontend.desk().auditTrail(query)
+            frontend.emit(json: JSONRenderer.audit(result)) { $0.audit(result) }
+        }
+    }
+
+    func query(now: Date = Date()) throws -> AuditQuery {
+        var query = AuditQuery()
+        query.actions = try TicketFilterOptions.values(action).map { try AuditEvent.Action.parse($0) }
+        query.actorEmail = actor
+        query.ticketNumber = try ticket.map { try TicketNumber.parse($0) }
+        query.since = try since.map { try DateInput.parse($0, now: now, field: "--since") }
+        query.until = try until.map { try DateInput.parse($0, now: now, bound: .end, field: "--until") }
+        query.page = page
+        query.limit = limit
+        return query
+    }
+}
