@@ -22,7 +22,10 @@ public enum TerminalText {
 
     /// Columns a string takes on a terminal (wide East Asian characters and emoji take two).
     public static func width(_ text: String) -> Int {
-        text.reduce(0) { $0 + width(of: $1) }
+        // ASCII (most cells: numbers, dates, statuses) is a column a byte, without breaking
+        // the text into grapheme clusters.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.utf8.count }
+        return text.reduce(0) { $0 + width(of: $1) }
     }
 
     static func width(of character: Character) -> Int {

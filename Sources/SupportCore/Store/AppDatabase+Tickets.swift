@@ -112,13 +112,40 @@ extension AppDatabase {
                 return TicketPage(tickets: [], total: 0, page: filter.query.page, limit: filter.query.limit)
             }
             let q = filter.query
-            let total = try Int.fetchOne(db, sql: list.countSQL, arguments: list.countArguments) ?? 0
+            let total = try Self.talliedTotal(db, filter) ?? Int.fetchOne(db, sql: list.countSQL, arguments: list.countArguments) ?? 0
             let rows = try Row.fetchAll(db, sql: list.pageSQL, arguments: list.pageArguments)
             var tickets = try rows.map(Self.ticket(from:))
             let responses = try Self.fetchResponses(db, ticketIDs: tickets.map(\.id), includeInternal: includeInternal)
             for index in tickets.indices { tickets[index].responses = responses[tickets[index].id] ?? [] }
             return TicketPage(tickets: tickets, total: total, page: q.page, limit: q.limit)
         }
+    }
+
+    /// The pagination total from `ticket_tally` when only status, priority and category filter
+    /// the list: a sum over at most 80 rows instead of counting every matching ticket in an index
+    /// (all of them for a plain `ticket list`: 30 ms at a million). nil when another filter (or a
+    /// requester's own view) applies.
+    static func talliedTotal(_ db: Database, _ filter: TicketFilter) throws -> Int? {
+        let q = filter.query
+        guard filter.submittedBy == nil, filter.assignedTo == nil, q.since == nil, q.until == nil, q.search == nil else {
+            return nil
+        }
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        if !q.statuses.isEmpty {
+            conditions.append("status IN (\(databaseQuestionMarks(count: q.statuses.count)))")
+            arguments += StatementArguments(q.statuses.map(\.rawValue))
+        }
+        if !q.priorities.isEmpty {
+            conditions.append("priority IN (\(databaseQuestionMarks(count: q.priorities.count)))")
+            arguments += StatementArguments(q.priorities.map(\.rawValue))
+        }
+        if !q.categories.isEmpty {
+            conditions.append("category IN (\(databaseQuestionMarks(count: q.categories.count)))")
+            arguments += StatementArguments(q.categories.map(\.rawValue))
+        }
+        let filterSQL = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return try Int.fetchOne(db, sql: "SELECT coalesce(sum(tickets), 0) FROM ticket_tally" + filterSQL, arguments: arguments)
     }
 
     /// The two statements `tickets(matching:)` runs: the total, and one page of tickets. Separate

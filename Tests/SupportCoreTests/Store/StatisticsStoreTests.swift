@@ -121,6 +121,43 @@ struct StatisticsStoreTests {
         #expect(tally == 37)
     }
 
+    @Test func listTotalsFromTheTallyEqualTheCounts() throws {
+        // Given tickets of every category, re-prioritised, moved between statuses, some deleted
+        let clock = TestClock()
+        let fixture = try DeskFixture(clock: clock)
+        var numbers: [TicketNumber] = []
+        for i in 0..<30 {
+            clock.advance(by: 400)
+            numbers.append(try fixture.openTicket(by: nil, category: TicketCategory.allCases[i % 5]).ticketNumber)
+        }
+        for (i, number) in numbers.enumerated() {
+            _ = try fixture.operatorDesk.updateTicket(number, TicketChanges(
+                priority: TicketPriority.allCases[i % 4], status: TicketStatus.allCases[i * 7 % 4]))
+        }
+        for number in numbers.prefix(4) { try fixture.operatorDesk.deleteTicket(number) }
+        // When a list is filtered by any mix of status, priority and category
+        let choices: [(statuses: [TicketStatus], priorities: [TicketPriority], categories: [TicketCategory])] = [
+            ([], [], []), ([.open], [], []), ([.open, .closed], [.high], []), ([], [.low, .critical], [.bugReport]),
+            ([.resolved], [], [.technicalIssue, .accountIssue]), ([.inProgress, .resolved], [.medium, .high], [.generalInquiry]),
+        ]
+        for choice in choices {
+            var query = TicketQuery()
+            (query.statuses, query.priorities, query.categories) = (choice.statuses, choice.priorities, choice.categories)
+            let filter = TicketFilter(query: query)
+            // Then the total read from the tally is the count of the matching tickets
+            let (tallied, counted) = try fixture.database.writer.read { db in
+                let list = try #require(AppDatabase.listSQL(for: filter))
+                return (try AppDatabase.talliedTotal(db, filter), try Int.fetchOne(db, sql: list.countSQL, arguments: list.countArguments))
+            }
+            #expect(tallied != nil && tallied == counted, "\(choice)")
+        }
+        // And any other filter counts the tickets themselves
+        var mine = TicketQuery()
+        mine.statuses = [.open]
+        let own = try fixture.database.writer.read { db in try AppDatabase.talliedTotal(db, TicketFilter(query: mine, submittedBy: 1)) }
+        #expect(own == nil)
+    }
+
     @Test func aWindowCountsOnlyTheTicketsCreatedInIt() throws {
         // Given three tickets a day apart, each answered by staff after 10, 20 and 30 minutes
         let clock = TestClock()
