@@ -56,7 +56,7 @@ extension HelpDesk {
 
     /// Staff change fields; nothing changes when validation fails.
     public func updateTicket(_ number: TicketNumber, _ changes: TicketChanges) throws(SupportError) -> Ticket {
-        _ = try visibleTicket(number)
+        try requireVisible(number)
         try requireStaff("update tickets")
         guard !changes.isEmpty else {
             throw .invalidInput(field: nil, "nothing to change: give at least one of --subject, --message, --category, --priority, --status, --assign, --unassign")
@@ -87,7 +87,7 @@ extension HelpDesk {
     }
 
     public func deleteTicket(_ number: TicketNumber) throws(SupportError) {
-        _ = try visibleTicket(number)
+        try requireVisible(number)
         try requireAdmin("delete tickets")
         _ = try database.deleteTicket(number, by: actorReference)
     }
@@ -95,7 +95,7 @@ extension HelpDesk {
     /// A reply. Requesters reply publicly on their own tickets; staff may add internal notes.
     /// `notify: false` (the seed's `notifyUser`) mails nobody about a staff reply.
     public func respond(to number: TicketNumber, message: String, isInternal: Bool, notify: Bool = true) throws(SupportError) -> TicketResponse {
-        _ = try visibleTicket(number)
+        try requireVisible(number)
         if isInternal { try requireStaff("add internal notes") }
         let text = try Validation.text(message)
         let (_, response) = try database.addResponse(
@@ -116,7 +116,7 @@ extension HelpDesk {
     /// Every recorded change of a ticket; a requester sees their own ticket's, without internal notes.
     public func history(of number: TicketNumber) throws(SupportError) -> [AuditEvent] {
         if !actor.isStaff {
-            _ = try visibleTicket(number)
+            try requireVisible(number)
         }
         let events = try database.history(of: number, includeInternal: actor.isStaff)
         if events.isEmpty, try database.ticket(number: number) == nil { throw .notFound("no ticket \(number)") }

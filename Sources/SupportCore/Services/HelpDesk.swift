@@ -54,6 +54,13 @@ public struct HelpDesk: Sendable {
         return ticket.visible(to: actor)
     }
 
+    /// Throws unless the actor may see the ticket; reads the ticket without its replies.
+    func requireVisible(_ number: TicketNumber) throws(SupportError) {
+        guard let ticket = try database.ticket(number: number, withResponses: false), canSee(ticket) else {
+            throw .notFound("no ticket \(number)")
+        }
+    }
+
     func canSee(_ ticket: Ticket) -> Bool {
         actor.isStaff || ticket.submittedBy.email == actor.user?.email
     }

@@ -76,16 +76,20 @@ extension AppDatabase {
 
     // MARK: Reading
 
-    public func ticket(number: TicketNumber) throws(SupportError) -> Ticket? {
-        try read { db in try Self.fetchTicket(db, number: number) }
+    /// A ticket by number; `withResponses: false` leaves its replies out (a permission check or
+    /// a change that needs only the ticket's own fields: a ticket may have hundreds of replies).
+    public func ticket(number: TicketNumber, withResponses: Bool = true) throws(SupportError) -> Ticket? {
+        try read { db in try Self.fetchTicket(db, number: number, withResponses: withResponses) }
     }
 
-    static func fetchTicket(_ db: Database, number: TicketNumber) throws -> Ticket? {
+    static func fetchTicket(_ db: Database, number: TicketNumber, withResponses: Bool = true) throws -> Ticket? {
         guard let row = try Row.fetchOne(db, sql: ticketSelect + " WHERE t.ticketNumber = ?", arguments: [number.description]) else {
             return nil
         }
         var ticket = try ticket(from: row)
-        ticket.responses = try fetchResponses(db, ticketIDs: [ticket.id])[ticket.id] ?? []
+        if withResponses {
+            ticket.responses = try fetchResponses(db, ticketIDs: [ticket.id])[ticket.id] ?? []
+        }
         return ticket
     }
 
@@ -351,7 +355,7 @@ extension AppDatabase {
     /// Returns the ticket before and after.
     func updateTicket(_ number: TicketNumber, _ update: TicketUpdate, by actor: PersonReference, mail: ((Ticket) -> MailPlan)? = nil) throws(SupportError) -> (before: Ticket, after: Ticket) {
         try write { db in
-            guard let before = try Self.fetchTicket(db, number: number) else {
+            guard let before = try Self.fetchTicket(db, number: number, withResponses: false) else {
                 throw SupportError.notFound("no ticket \(number)")
             }
             let now = try db.transactionDate
@@ -396,7 +400,7 @@ extension AppDatabase {
 
     func deleteTicket(_ number: TicketNumber, by actor: PersonReference) throws(SupportError) -> Ticket {
         try write { db in
-            guard let ticket = try Self.fetchTicket(db, number: number) else {
+            guard let ticket = try Self.fetchTicket(db, number: number, withResponses: false) else {
                 throw SupportError.notFound("no ticket \(number)")
             }
             try db.execute(sql: "DELETE FROM ticket WHERE id = ?", arguments: [ticket.id])
@@ -409,7 +413,7 @@ extension AppDatabase {
     func addResponse(to number: TicketNumber, message: String, by author: PersonReference, isInternal: Bool,
                      reopens: Bool, mail: ((TicketResponse) -> MailPlan)? = nil) throws(SupportError) -> (ticket: Ticket, response: TicketResponse) {
         try write { db in
-            guard let before = try Self.fetchTicket(db, number: number) else {
+            guard let before = try Self.fetchTicket(db, number: number, withResponses: false) else {
                 throw SupportError.notFound("no ticket \(number)")
             }
             let now = try db.transactionDate
@@ -429,9 +433,13 @@ extension AppDatabase {
                 // not learn from it that staff wrote something about them.
                 try db.execute(sql: "UPDATE ticket SET updatedAt = ? WHERE id = ?", arguments: [now, before.id])
             }
-            guard let after = try Self.fetchTicket(db, number: number),
-                  let response = after.responses.first(where: { $0.id == responseID })
+            guard let after = try Self.fetchTicket(db, number: number, withResponses: false),
+                  let row = try Row.fetchOne(db, sql: """
+                      SELECT r.ticketId, r.id, r.message, u.email, u.name, u.role, r.isInternal, r.createdAt
+                      FROM response r JOIN user u ON u.id = r.respondedBy WHERE r.id = ?
+                      """, arguments: [responseID])
             else { throw SupportError.internalError("the reply vanished") }
+            let response = try Self.response(from: row).1
             try Self.enqueueMail(db, mail?(response), for: after)
             return (after, response)
         }
