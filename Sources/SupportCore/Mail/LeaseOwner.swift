@@ -16,18 +16,24 @@ public enum LeaseOwner {
     /// Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. A pid that
     /// was reused by another process has another start time.
     static func startTime(of pid: pid_t) -> String? {
+        stat(of: pid).flatMap { $0.count > 19 ? String($0[19]) : nil }
+    }
+
+    /// The fields of /proc/PID/stat after the command name (field 3, the state, first).
+    static func stat(of pid: pid_t) -> [Substring]? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")")
         else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 19 ? String(fields[19]) : nil
+        return stat[stat.index(after: close)...].split(separator: " ")
     }
 
-    /// True when `owner` ran on this host and that process is gone.
+    /// True when `owner` ran on this host and that process is gone: no such process, another
+    /// process under the same pid, or one that has exited and not yet been reaped by its parent
+    /// (a zombie, state Z or X, holds its pid but will never send again).
     public static func isGone(_ owner: String) -> Bool {
         let parts = owner.split(separator: ":").map(String.init)
         guard parts.count == 3, parts[0] == hostName, let pid = pid_t(parts[1]) else { return false }
-        guard let start = startTime(of: pid) else { return true }
-        return start != parts[2]
+        guard let fields = stat(of: pid), fields.count > 19 else { return true }
+        return fields[19] != parts[2] || fields[0] == "Z" || fields[0] == "X"
     }
 }
