@@ -24,21 +24,15 @@ extension AppDatabase {
             let resolvedByStaff: [Int64: Statistics.Durations]
             (stats.firstResponse, firstByStaff) = try firstResponse.figures(db, window)
             (stats.resolution, resolvedByStaff) = try resolution.figures(db, window)
-            let staffIDs = Set(firstByStaff.keys).union(resolvedByStaff.keys)
-            var people: [Person] = []
-            var idByEmail: [String: Int64] = [:]
+            let staffIDs = Array(Set(firstByStaff.keys).union(resolvedByStaff.keys))
             if !staffIDs.isEmpty {
-                let marks = Array(repeating: "?", count: staffIDs.count).joined(separator: ", ")
-                for row in try Row.fetchAll(db, sql: "SELECT id, email, name, role FROM user WHERE id IN (\(marks))",
-                                            arguments: StatementArguments(Array(staffIDs))) {
-                    let person = Person(email: row[1], name: row[2], role: Role(rawValue: row[3]) ?? .internal)
-                    people.append(person)
-                    idByEmail[person.email] = row[0]
-                }
-            }
-            stats.staff = people.sorted { $0.email < $1.email }.map { person in
-                let id = idByEmail[person.email]!
-                return Statistics.StaffFigures(person: person, firstResponse: firstByStaff[id], resolution: resolvedByStaff[id])
+                let rows = try Row.fetchAll(db, sql: "SELECT id, email, name, role FROM user WHERE id IN (\(databaseQuestionMarks(count: staffIDs.count)))",
+                                            arguments: StatementArguments(staffIDs))
+                stats.staff = rows.map { row -> Statistics.StaffFigures in
+                    let id: Int64 = row[0]
+                    return Statistics.StaffFigures(person: Person(email: row[1], name: row[2], role: Role(rawValue: row[3]) ?? .internal),
+                                                   firstResponse: firstByStaff[id], resolution: resolvedByStaff[id])
+                }.sorted { $0.person.email < $1.person.email }
             }
 
             // Open and in-progress tickets by age: four ranges of the (status, createdAt) index,
