@@ -2,18 +2,84 @@ import Foundation
 import GRDB
 
 extension AppDatabase {
-    /// Imports a batch in one transaction. Duplicate numbers are refused before anything is
-    /// written; should any other ticket fail, the batch is rolled back and done again with a
-    /// savepoint per ticket, so a ticket is never half imported and the others still go in.
-    /// (Savepoints make FTS5 flush its index each time: ten times slower, so not the default.)
-    /// Sends no mail.
-    func importTickets(_ drafts: [ImportDraft], by actor: PersonReference) throws(SupportError) -> [ImportError] {
-        do {
-            return try Self.translatingErrors { try writer.write { db in try Self.importBatch(db, drafts, actor: actor, savepoints: false) } }
-        } catch {
-            guard case .invalidInput = error else { throw error }
-            return try write { db in try Self.importBatch(db, drafts, actor: actor, savepoints: true) }
+    /// The page cache of an import, in KiB (the default is 2 MiB): large enough that the pages
+    /// of the tables and indexes being filled stay in memory instead of being spilled to the WAL
+    /// and read back. Restored when the import ends.
+    static let importCacheKiB = 256 * 1024
+
+    /// Imports the batches `next` hands out, until it returns nil. Sends no mail.
+    ///
+    /// Into a database that has no ticket yet, the whole import is one transaction in which the
+    /// secondary indexes and full-text triggers are set aside and rebuilt at the end
+    /// (`BulkImportSchema`): a failure or a kill leaves the database as it was. Otherwise each
+    /// batch is one transaction. Either way a ticket is never half imported (`importAtomically`).
+    func importTickets(batches next: () -> [ImportDraft]?, by actor: PersonReference) throws(SupportError) -> ImportSummary {
+        try Self.translatingErrors {
+            try writer.writeWithoutTransaction { db in
+                let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+                try db.execute(sql: "PRAGMA cache_size = -\(Self.importCacheKiB)")
+                defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
+                return try Self.importBatches(db, next, actor: actor)
+            }
         }
+    }
+
+    static func importBatches(_ db: Database, _ next: () -> [ImportDraft]?, actor: PersonReference) throws -> ImportSummary {
+        var summary = ImportSummary()
+        func record(_ drafts: [ImportDraft], _ errors: [ImportError]) {
+            summary.imported += drafts.count - errors.count
+            summary.errors += errors
+        }
+        guard let first = next() else { return summary }
+        var bulk = false
+        try db.inTransaction(.immediate) {
+            // Decided inside the transaction: no other process can add a ticket in between.
+            if try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ticket) OR EXISTS (SELECT 1 FROM response)")!,
+               let schema = try BulkImportSchema.read(db) {
+                bulk = true
+                try schema.setAside(db)
+                var batch: [ImportDraft]? = first
+                while let drafts = batch {
+                    record(drafts, try importAtomically(db, drafts, actor: actor))
+                    batch = next()
+                }
+                try schema.restore(db)
+            } else {
+                record(first, try importAtomically(db, first, actor: actor))
+            }
+            return .commit
+        }
+        if bulk { return summary }
+        // Parsing the next batch happens outside the transaction, so that other processes can
+        // write in between.
+        while let drafts = next() {
+            try db.inTransaction(.immediate) {
+                record(drafts, try importAtomically(db, drafts, actor: actor))
+                return .commit
+            }
+        }
+        return summary
+    }
+
+    /// Imports a batch inside a savepoint. Duplicate numbers are refused before anything is
+    /// written; should the database refuse any other ticket, the batch is rolled back and done
+    /// again with a savepoint per ticket, so a ticket is never half imported and the others
+    /// still go in. (Savepoints make FTS5 flush its index each time: ten times slower outside
+    /// a bulk import, so not the default.)
+    static func importAtomically(_ db: Database, _ drafts: [ImportDraft], actor: PersonReference) throws -> [ImportError] {
+        do {
+            var errors: [ImportError] = []
+            try db.inSavepoint {
+                errors = try importBatch(db, drafts, actor: actor, savepoints: false)
+                return .commit
+            }
+            return errors
+        } catch let error as DatabaseError {
+            guard case .invalidInput = translate(error) else { throw error }
+        } catch let error as SupportError {
+            guard case .invalidInput = error else { throw error }
+        }
+        return try importBatch(db, drafts, actor: actor, savepoints: true)
     }
 
     static func importBatch(_ db: Database, _ drafts: [ImportDraft], actor: PersonReference, savepoints: Bool) throws -> [ImportError] {
@@ -64,8 +130,8 @@ extension AppDatabase {
             let insert = {
                 let number: TicketNumber
                 if let given = d.number {
+                    // Its year's sequence was moved past it above.
                     number = given
-                    try bumpSequence.execute(arguments: [given.year, given.sequence])
                 } else {
                     let year = Calendar.utc.component(.year, from: d.createdAt)
                     try TicketNumber.checkAssignable(year: year, sequence: 1)
