@@ -86,32 +86,33 @@ extension AppDatabase {
         var errors: [ImportError] = []
         var people: [String: Int64] = [:]
         let actorID = try Self.userID(db, for: actor)
-        let now = try db.transactionDate
+        // One text for the whole batch, as GRDB would store it.
+        let now = String.fromDatabaseValue(try db.transactionDate.databaseValue) ?? ""
         func personID(_ p: ImportPerson) throws -> Int64 {
             if let id = people[p.email] { return id }
             let id = try Self.ensureUser(db, email: p.email, name: p.name, role: p.role)
             people[p.email] = id
             return id
         }
-        let insertTicket = try db.cachedStatement(sql: """
+        let insertTicket = try ImportStatement(db, """
             INSERT INTO ticket (ticketNumber, subject, message, category, priority, status, submittedBy, assignedTo,
                                 createdAt, updatedAt, resolvedAt, closedAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let insertResponse = try db.cachedStatement(sql: """
+        let insertResponse = try ImportStatement(db, """
             INSERT INTO response (id, ticketId, message, respondedBy, isInternal, createdAt) VALUES (?, ?, ?, ?, ?, ?)
             """)
-        let responseExists = try db.cachedStatement(sql: "SELECT 1 FROM response WHERE id = ?")
-        let ticketExists = try db.cachedStatement(sql: "SELECT 1 FROM ticket WHERE ticketNumber = ?")
-        let bumpSequence = try db.cachedStatement(sql: """
+        let responseExists = try ImportStatement(db, "SELECT 1 FROM response WHERE id = ?")
+        let ticketExists = try ImportStatement(db, "SELECT 1 FROM ticket WHERE ticketNumber = ?")
+        let bumpSequence = try ImportStatement(db, """
             INSERT INTO ticket_sequence (year, lastNumber) VALUES (?, ?)
             ON CONFLICT(year) DO UPDATE SET lastNumber = max(lastNumber, excluded.lastNumber)
             """)
-        let nextNumber = try db.cachedStatement(sql: """
+        let nextNumber = try ImportStatement(db, """
             INSERT INTO ticket_sequence (year, lastNumber) VALUES (?, 1)
             ON CONFLICT(year) DO UPDATE SET lastNumber = lastNumber + 1 RETURNING lastNumber
             """)
-        let audit = try db.cachedStatement(sql: """
+        let audit = try ImportStatement(db, """
             INSERT INTO audit_event (ticketNumber, actorID, action, field, newValue, createdAt)
             VALUES (?, ?, 'ticket.created', 'import', ?, ?)
             """)
@@ -120,12 +121,19 @@ extension AppDatabase {
         // very number was refused as a duplicate. (Across batches of `importTickets` this can
         // still happen; a file that numbers its tickets, as an export does, is never affected.)
         for d in drafts {
-            if let given = d.number { try bumpSequence.execute(arguments: [given.year, given.sequence]) }
+            if let given = d.number {
+                bumpSequence.bind(1, given.year)
+                bumpSequence.bind(2, given.sequence)
+                try bumpSequence.run()
+            }
         }
         for d in drafts {
-            if let number = d.number, try Bool.fetchOne(ticketExists, arguments: [number.description]) == true {
-                errors.append(ImportError(line: d.line, message: "ticket \(number) already exists"))
-                continue
+            if let number = d.number {
+                ticketExists.bind(1, number.description)
+                if try ticketExists.run() != nil {
+                    errors.append(ImportError(line: d.line, message: "ticket \(number) already exists"))
+                    continue
+                }
             }
             let insert = {
                 let number: TicketNumber
@@ -133,24 +141,47 @@ extension AppDatabase {
                     // Its year's sequence was moved past it above.
                     number = given
                 } else {
-                    let year = Calendar.utc.component(.year, from: d.createdAt)
+                    let year = CivilDate.utcYear(of: d.createdAt) ?? Calendar.utc.component(.year, from: d.createdAt)
                     try TicketNumber.checkAssignable(year: year, sequence: 1)
-                    let sequence = try Int.fetchOne(nextNumber, arguments: [year]) ?? 1
+                    nextNumber.bind(1, year)
+                    let sequence = Int(try nextNumber.run() ?? 1)
                     try TicketNumber.checkAssignable(year: year, sequence: sequence)
                     number = TicketNumber(year: year, sequence: sequence)
                 }
-                try insertTicket.execute(arguments: [
-                    number.description, d.subject, d.message, d.category.rawValue, d.priority.rawValue, d.status.rawValue,
-                    try personID(d.requester), try d.assignee.map(personID), d.createdAt, d.updatedAt, d.resolvedAt, d.closedAt,
-                ])
+                let numberText = number.description
+                insertTicket.bind(1, numberText)
+                insertTicket.bind(2, d.subject)
+                insertTicket.bind(3, d.message)
+                insertTicket.bind(4, d.category.rawValue)
+                insertTicket.bind(5, d.priority.rawValue)
+                insertTicket.bind(6, d.status.rawValue)
+                insertTicket.bind(7, try personID(d.requester))
+                insertTicket.bind(8, try d.assignee.map(personID))
+                insertTicket.bind(9, d.createdAt)
+                insertTicket.bind(10, d.updatedAt)
+                insertTicket.bind(11, d.resolvedAt)
+                insertTicket.bind(12, d.closedAt)
+                try insertTicket.run()
                 let ticketID = db.lastInsertedRowID
                 for reply in d.replies {
                     var id = reply.id
-                    if let wanted = id, try Bool.fetchOne(responseExists, arguments: [wanted]) == true { id = nil }
-                    try insertResponse.execute(arguments: [id, ticketID, reply.message, try personID(reply.author),
-                                                           reply.isInternal, reply.createdAt])
+                    if let wanted = id {
+                        responseExists.bind(1, wanted)
+                        if try responseExists.run() != nil { id = nil }
+                    }
+                    insertResponse.bind(1, id)
+                    insertResponse.bind(2, ticketID)
+                    insertResponse.bind(3, reply.message)
+                    insertResponse.bind(4, try personID(reply.author))
+                    insertResponse.bind(5, reply.isInternal)
+                    insertResponse.bind(6, reply.createdAt)
+                    try insertResponse.run()
                 }
-                try audit.execute(arguments: [number.description, actorID, d.subject, now])
+                audit.bind(1, numberText)
+                audit.bind(2, actorID)
+                audit.bind(3, d.subject)
+                audit.bind(4, now)
+                try audit.run()
             }
             if savepoints {
                 do {
