@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 
 extension AppDatabase {
     /// The page cache of an import, in KiB (the default is 2 MiB): large enough that the pages
@@ -19,33 +20,38 @@ extension AppDatabase {
                 let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
                 try db.execute(sql: "PRAGMA cache_size = -\(Self.importCacheKiB)")
                 defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
-                return try Self.importBatches(db, next, actor: actor)
+                return try Self.importBatches(db, next, actor: actor, logger: logger)
             }
         }
     }
 
-    static func importBatches(_ db: Database, _ next: () -> [ImportDraft]?, actor: PersonReference) throws -> ImportSummary {
+    static func importBatches(_ db: Database, _ next: () -> [ImportDraft]?, actor: PersonReference, logger: Logger) throws -> ImportSummary {
         var summary = ImportSummary()
         func record(_ drafts: [ImportDraft], _ errors: [ImportError]) {
             summary.imported += drafts.count - errors.count
             summary.errors += errors
         }
         guard let first = next() else { return summary }
+        // Email → user id, for as long as no rollback can have removed a user it names.
+        var people: [String: Int64] = [:]
         var bulk = false
         try db.inTransaction(.immediate) {
             // Decided inside the transaction: no other process can add a ticket in between.
             if try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ticket) OR EXISTS (SELECT 1 FROM response)")!,
                let schema = try BulkImportSchema.read(db) {
                 bulk = true
+                let start = ContinuousClock.now
                 try schema.setAside(db)
                 var batch: [ImportDraft]? = first
                 while let drafts = batch {
-                    record(drafts, try importAtomically(db, drafts, actor: actor))
+                    record(drafts, try importAtomically(db, drafts, actor: actor, people: &people, intoEmpty: true))
                     batch = next()
                 }
+                let inserted = ContinuousClock.now
                 try schema.restore(db)
+                logger.debug("bulk import: \(summary.imported) tickets inserted in \(inserted - start), indexes rebuilt in \(ContinuousClock.now - inserted)")
             } else {
-                record(first, try importAtomically(db, first, actor: actor))
+                record(first, try importAtomically(db, first, actor: actor, people: &people, intoEmpty: false))
             }
             return .commit
         }
@@ -53,24 +59,30 @@ extension AppDatabase {
         // Parsing the next batch happens outside the transaction, so that other processes can
         // write in between.
         while let drafts = next() {
+            // Between transactions another process may have removed a user this one created.
+            people.removeAll()
             try db.inTransaction(.immediate) {
-                record(drafts, try importAtomically(db, drafts, actor: actor))
+                record(drafts, try importAtomically(db, drafts, actor: actor, people: &people, intoEmpty: false))
                 return .commit
             }
         }
         return summary
     }
 
-    /// Imports a batch inside a savepoint. Duplicate numbers are refused before anything is
-    /// written; should the database refuse any other ticket, the batch is rolled back and done
-    /// again with a savepoint per ticket, so a ticket is never half imported and the others
-    /// still go in. (Savepoints make FTS5 flush its index each time: ten times slower outside
-    /// a bulk import, so not the default.)
-    static func importAtomically(_ db: Database, _ drafts: [ImportDraft], actor: PersonReference) throws -> [ImportError] {
+    /// Imports a batch inside a savepoint, all in one go. Should the database refuse any ticket
+    /// (a duplicate number or reply id in a bulk import, a rule of the schema), the batch is
+    /// rolled back and done again ticket by ticket, each in its own savepoint, so a ticket is
+    /// never half imported and the others still go in. (Savepoints make FTS5 flush its index
+    /// each time: ten times slower outside a bulk import, so not the default.)
+    ///
+    /// `intoEmpty`: the database had no ticket when this transaction began, so only lines of
+    /// this import can collide, and the unique constraints are left to find them.
+    static func importAtomically(_ db: Database, _ drafts: [ImportDraft], actor: PersonReference,
+                                 people: inout [String: Int64], intoEmpty: Bool) throws -> [ImportError] {
         do {
             var errors: [ImportError] = []
             try db.inSavepoint {
-                errors = try importBatch(db, drafts, actor: actor, savepoints: false)
+                errors = try importBatch(db, drafts, actor: actor, people: &people, ticketByTicket: false, lookups: !intoEmpty)
                 return .commit
             }
             return errors
@@ -79,12 +91,19 @@ extension AppDatabase {
         } catch let error as SupportError {
             guard case .invalidInput = error else { throw error }
         }
-        return try importBatch(db, drafts, actor: actor, savepoints: true)
+        // The rollback also removed the people the batch created.
+        people.removeAll()
+        return try importBatch(db, drafts, actor: actor, people: &people, ticketByTicket: true, lookups: true)
     }
 
-    static func importBatch(_ db: Database, _ drafts: [ImportDraft], actor: PersonReference, savepoints: Bool) throws -> [ImportError] {
+    /// Writes a batch. `ticketByTicket`: each ticket in its own savepoint, a refused one reported
+    /// with its line. Otherwise the first refusal throws, and what costs a statement per ticket
+    /// is done once for the batch: numbers are handed out in memory and the audit records are
+    /// copied from the new tickets. `lookups`: refuse existing ticket numbers and renumber
+    /// existing reply ids by asking first.
+    static func importBatch(_ db: Database, _ drafts: [ImportDraft], actor: PersonReference, people: inout [String: Int64],
+                            ticketByTicket: Bool, lookups: Bool) throws -> [ImportError] {
         var errors: [ImportError] = []
-        var people: [String: Int64] = [:]
         let actorID = try Self.userID(db, for: actor)
         // One text for the whole batch, as GRDB would store it.
         let now = String.fromDatabaseValue(try db.transactionDate.databaseValue) ?? ""
@@ -112,6 +131,7 @@ extension AppDatabase {
             INSERT INTO ticket_sequence (year, lastNumber) VALUES (?, 1)
             ON CONFLICT(year) DO UPDATE SET lastNumber = lastNumber + 1 RETURNING lastNumber
             """)
+        let lastNumber = try ImportStatement(db, "SELECT lastNumber FROM ticket_sequence WHERE year = ?")
         let audit = try ImportStatement(db, """
             INSERT INTO audit_event (ticketNumber, actorID, action, field, newValue, createdAt)
             VALUES (?, ?, 'ticket.created', 'import', ?, ?)
@@ -120,22 +140,27 @@ extension AppDatabase {
         // ticket early in a file took the next number of its year, and a later line keeping that
         // very number was refused as a duplicate. (Across batches of `importTickets` this can
         // still happen; a file that numbers its tickets, as an export does, is never affected.)
+        var highest: [Int: Int] = [:]
         for d in drafts {
-            if let given = d.number {
-                bumpSequence.bind(1, given.year)
-                bumpSequence.bind(2, given.sequence)
-                try bumpSequence.run()
-            }
+            if let given = d.number { highest[given.year] = max(highest[given.year] ?? 0, given.sequence) }
         }
+        for (year, sequence) in highest.sorted(by: { $0.key < $1.key }) {
+            bumpSequence.bind(1, year)
+            bumpSequence.bind(2, sequence)
+            try bumpSequence.run()
+        }
+        // In one go: the last number handed out per year, written back at the end of the batch.
+        var handedOut: [Int: Int] = [:]
+        let lastTicketID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ticket") ?? 0
         for d in drafts {
-            if let number = d.number {
+            if let number = d.number, lookups {
                 ticketExists.bind(1, number.description)
                 if try ticketExists.run() != nil {
                     errors.append(ImportError(line: d.line, message: "ticket \(number) already exists"))
                     continue
                 }
             }
-            let insert = {
+            func insert() throws {
                 let number: TicketNumber
                 if let given = d.number {
                     // Its year's sequence was moved past it above.
@@ -143,13 +168,22 @@ extension AppDatabase {
                 } else {
                     let year = CivilDate.utcYear(of: d.createdAt) ?? Calendar.utc.component(.year, from: d.createdAt)
                     try TicketNumber.checkAssignable(year: year, sequence: 1)
-                    nextNumber.bind(1, year)
-                    let sequence = Int(try nextNumber.run() ?? 1)
+                    let sequence: Int
+                    if ticketByTicket {
+                        nextNumber.bind(1, year)
+                        sequence = Int(try nextNumber.run() ?? 1)
+                    } else {
+                        if handedOut[year] == nil {
+                            lastNumber.bind(1, year)
+                            handedOut[year] = Int(try lastNumber.run() ?? 0)
+                        }
+                        sequence = handedOut[year]! + 1
+                        handedOut[year] = sequence
+                    }
                     try TicketNumber.checkAssignable(year: year, sequence: sequence)
                     number = TicketNumber(year: year, sequence: sequence)
                 }
-                let numberText = number.description
-                insertTicket.bind(1, numberText)
+                insertTicket.bind(1, number.description)
                 insertTicket.bind(2, d.subject)
                 insertTicket.bind(3, d.message)
                 insertTicket.bind(4, d.category.rawValue)
@@ -165,7 +199,7 @@ extension AppDatabase {
                 let ticketID = db.lastInsertedRowID
                 for reply in d.replies {
                     var id = reply.id
-                    if let wanted = id {
+                    if let wanted = id, lookups {
                         responseExists.bind(1, wanted)
                         if try responseExists.run() != nil { id = nil }
                     }
@@ -177,13 +211,15 @@ extension AppDatabase {
                     insertResponse.bind(6, reply.createdAt)
                     try insertResponse.run()
                 }
-                audit.bind(1, numberText)
-                audit.bind(2, actorID)
-                audit.bind(3, d.subject)
-                audit.bind(4, now)
-                try audit.run()
+                if ticketByTicket {
+                    audit.bind(1, number.description)
+                    audit.bind(2, actorID)
+                    audit.bind(3, d.subject)
+                    audit.bind(4, now)
+                    try audit.run()
+                }
             }
-            if savepoints {
+            if ticketByTicket {
                 do {
                     try db.inSavepoint { try insert(); return .commit }
                 } catch {
@@ -196,6 +232,18 @@ extension AppDatabase {
             } else {
                 try insert()
             }
+        }
+        if !ticketByTicket {
+            for (year, sequence) in handedOut.sorted(by: { $0.key < $1.key }) {
+                bumpSequence.bind(1, year)
+                bumpSequence.bind(2, sequence)
+                try bumpSequence.run()
+            }
+            // One record per new ticket, in the order they were written (ids only grow).
+            try db.execute(sql: """
+                INSERT INTO audit_event (ticketNumber, actorID, action, field, newValue, createdAt)
+                SELECT ticketNumber, ?, 'ticket.created', 'import', subject, ? FROM ticket WHERE id > ? ORDER BY id
+                """, arguments: [actorID, now, lastTicketID])
         }
         return errors
     }
