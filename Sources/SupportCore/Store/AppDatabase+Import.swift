@@ -20,18 +20,26 @@ extension AppDatabase {
                 let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
                 try db.execute(sql: "PRAGMA cache_size = -\(Self.importCacheKiB)")
                 defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
-                return try Self.importBatches(db, next, actor: actor, logger: logger)
+                let (summary, bulk) = try Self.importBatches(db, next, actor: actor, logger: logger)
+                if bulk {
+                    // The WAL grew to the size of everything imported, and a persistent WAL (see
+                    // `open`) would keep that on disk: give the space back now that it is copied.
+                    try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                }
+                return summary
             }
         }
     }
 
-    static func importBatches(_ db: Database, _ next: () -> [ImportDraft]?, actor: PersonReference, logger: Logger) throws -> ImportSummary {
+    /// The summary, and whether the import took the bulk path.
+    static func importBatches(_ db: Database, _ next: () -> [ImportDraft]?, actor: PersonReference,
+                              logger: Logger) throws -> (ImportSummary, Bool) {
         var summary = ImportSummary()
         func record(_ drafts: [ImportDraft], _ errors: [ImportError]) {
             summary.imported += drafts.count - errors.count
             summary.errors += errors
         }
-        guard let first = next() else { return summary }
+        guard let first = next() else { return (summary, false) }
         // Email → user id, for as long as no rollback can have removed a user it names.
         var people: [String: Int64] = [:]
         var bulk = false
@@ -55,7 +63,7 @@ extension AppDatabase {
             }
             return .commit
         }
-        if bulk { return summary }
+        if bulk { return (summary, true) }
         // Parsing the next batch happens outside the transaction, so that other processes can
         // write in between.
         while let drafts = next() {
@@ -66,7 +74,7 @@ extension AppDatabase {
                 return .commit
             }
         }
-        return summary
+        return (summary, false)
     }
 
     /// Imports a batch inside a savepoint, all in one go. Should the database refuse any ticket
