@@ -8,6 +8,9 @@ extension AppDatabase {
     /// and read back. Restored when the import ends.
     static let importCacheKiB = 256 * 1024
 
+    /// Tickets per transaction when importing into a database that has tickets already.
+    static let importTransactionTickets = 25_000
+
     /// Imports the batches `next` hands out, until it returns nil. Sends no mail.
     ///
     /// Into a database that has no ticket yet, the whole import is one transaction in which the
@@ -64,15 +67,27 @@ extension AppDatabase {
             return .commit
         }
         if bulk { return (summary, true) }
-        // Parsing the next batch happens outside the transaction, so that other processes can
-        // write in between.
-        while let drafts = next() {
+        // Each transaction takes batches until it holds `importTransactionTickets`: every commit
+        // flushes the full-text indexes and checkpoints the pages it changed, and the pages of
+        // nine indexes change in every batch. The first batch of a transaction is parsed outside
+        // it, so that other processes can write in between.
+        var pending = next()
+        while let first = pending {
             // Between transactions another process may have removed a user this one created.
             people.removeAll()
+            var full = false
             try db.inTransaction(.immediate) {
-                record(drafts, try importAtomically(db, drafts, actor: actor, people: &people, intoEmpty: false))
+                var count = 0
+                var batch: [ImportDraft]? = first
+                while let drafts = batch {
+                    record(drafts, try importAtomically(db, drafts, actor: actor, people: &people, intoEmpty: false))
+                    count += drafts.count
+                    batch = count < Self.importTransactionTickets ? next() : nil
+                }
+                full = count >= Self.importTransactionTickets
                 return .commit
             }
+            pending = full ? next() : nil
         }
         return (summary, false)
     }

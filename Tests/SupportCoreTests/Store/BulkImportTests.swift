@@ -160,7 +160,7 @@ struct BulkImportTests {
         #expect(try Self.schema(fixture.database) == before)
     }
 
-    @Test func intoADatabaseWithTicketsEachBatchIsItsOwnTransactionWithTheIndexesInPlace() throws {
+    @Test func intoADatabaseWithTicketsTheImportKeepsTheIndexesInPlace() throws {
         // Given a database with one ticket
         let fixture = try DeskFixture()
         let before = try Self.schema(fixture.database)
