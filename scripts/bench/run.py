@@ -2,6 +2,8 @@
 """Benchmark `support` as a user runs it, side by side with the sqlite3 shell (the floor).
 
     python3 scripts/bench/run.py [--sizes 10000,100000,1000000] [--runs 15] [--out docs/benchmarks.md]
+    python3 scripts/bench/run.py --import-only --import-size 100000 --import-runs 5
+
 
 Builds release (static stdlib), creates one database per size through `support ticket import`
 (scripts/bench/generate.py makes the NDJSON), then for each command: `runs` runs interleaved with
@@ -64,6 +66,73 @@ def dataset(size, env):
     subprocess.run(["sqlite3", tmp, "PRAGMA wal_checkpoint(TRUNCATE); ANALYZE;"], check=True, stdout=subprocess.DEVNULL)
     os.rename(tmp, db)
     return db
+
+
+IMPORT_FLOOR_SQL = {
+    # The same rows inserted by the shell into a fresh database as `support` leaves it, with every
+    # index and full-text trigger in place: what a row-by-row import cannot beat.
+    "sqlite3, indexes and triggers in place": "{insert}",
+    # The same, with the secondary indexes and insert triggers dropped first and rebuilt after,
+    # in the one transaction: what `support`'s bulk path (an empty database) does.
+    "sqlite3, indexes and FTS rebuilt": "{drop}{insert}{create}"
+                                       "INSERT INTO ticket_fts(ticket_fts) VALUES('rebuild'); "
+                                       "INSERT INTO response_fts(response_fts) VALUES('rebuild'); {triggers}",
+}
+
+
+def import_measure(size, runs, env):
+    """Tickets/s of `support ticket import --file` into a new file (median of `runs`), and of the
+    sqlite3 shell inserting the very same rows (copied from the imported file) into a new file."""
+    os.makedirs(WORK, exist_ok=True)
+    ndjson = os.path.join(WORK, f"tickets-{size}.ndjson")
+    if not os.path.exists(ndjson):
+        with open(ndjson + ".tmp", "wb") as out:
+            subprocess.run([sys.executable, os.path.join(ROOT, "scripts/bench/generate.py"), str(size)], stdout=out, check=True)
+        os.rename(ndjson + ".tmp", ndjson)
+    target = os.path.join(WORK, f"import-{size}.db")
+    empty = os.path.join(WORK, "import-empty.db")
+
+    def fresh(path):
+        for suffix in ("", "-wal", "-shm", ".lock"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+
+    fresh(empty)
+    subprocess.run([BIN, "ticket", "list", "--db", empty], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["sqlite3", empty, "PRAGMA wal_checkpoint(TRUNCATE);"], check=True, stdout=subprocess.DEVNULL)
+    ours = []
+    for _ in range(runs):
+        fresh(target)
+        ours.append(run_once([BIN, "ticket", "import", "--db", target, "--file", ndjson], env)[0])
+    rows = [("support ticket import (empty file)", size, statistics.median(ours), size / statistics.median(ours) * 1000)]
+
+    def sql(query):
+        return subprocess.run(["sqlite3", empty, query], capture_output=True, text=True, check=True).stdout
+    tables = "tbl_name IN ('ticket', 'response')"
+    drop = sql(f"SELECT 'DROP INDEX \"' || name || '\"; ' FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND {tables} "
+               "AND sql NOT LIKE 'CREATE UNIQUE%'").replace("\n", "")
+    drop += "DROP TRIGGER __ticket_fts_ai; DROP TRIGGER __response_fts_ai; "
+    create = sql(f"SELECT sql || '; ' FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND {tables} "
+                 "AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY rowid")
+    triggers = sql("SELECT sql || '; ' FROM sqlite_master WHERE name IN ('__ticket_fts_ai', '__response_fts_ai')")
+    insert = ("INSERT INTO user SELECT * FROM src.user WHERE id NOT IN (SELECT id FROM main.user); "
+              "INSERT OR REPLACE INTO ticket_sequence SELECT * FROM src.ticket_sequence; "
+              "INSERT INTO ticket SELECT * FROM src.ticket; INSERT INTO response SELECT * FROM src.response; "
+              "INSERT INTO audit_event SELECT * FROM src.audit_event; ")
+    floor_db = os.path.join(WORK, f"import-floor-{size}.db")
+    for name, template in IMPORT_FLOOR_SQL.items():
+        times = []
+        for _ in range(runs):
+            fresh(floor_db)
+            shutil.copyfile(empty, floor_db)
+            script = ("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
+                      f"ATTACH '{target}' AS src; BEGIN IMMEDIATE; "
+                      + template.format(drop=drop, insert=insert, create=create, triggers=triggers) + " COMMIT;")
+            times.append(run_once(["sqlite3", floor_db, script], env)[0])
+        rows.append((name, size, statistics.median(times), size / statistics.median(times) * 1000))
+    for name, n, ms, rate in rows:
+        print(f"{name:40} {n:>9} {ms / 1000:7.2f} s  {rate:8.0f} tickets/s", file=sys.stderr)
+    return rows
 
 
 def cases(db, size):
@@ -177,11 +246,20 @@ def main():
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"))
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--import-size", type=int, default=100000)
+    ap.add_argument("--import-runs", type=int, default=5)
+    ap.add_argument("--import-only", action="store_true", help="only the import measurement; print it, write nothing")
     args = ap.parse_args()
     if not args.no_build:
         build()
     env = dict(os.environ, NO_COLOR="1")
     env.pop("SUPPORT_AS", None)
+    imports = import_measure(args.import_size, args.import_runs, env)
+    import_table = ("| import of generate.py tickets | tickets | median s | tickets/s |\n|---|---:|---:|---:|\n"
+                    + "".join(f"| {n} | {s:,} | {ms / 1000:.2f} | {rate:,.0f} |\n" for n, s, ms, rate in imports))
+    if args.import_only:
+        print(import_table)
+        return
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:
         db = dataset(size, env)
@@ -207,13 +285,17 @@ def main():
                 "standard library), interleaved with the `sqlite3` shell doing the equivalent SQL on the same file "
                 "(the floor); medians of the runs, peak RSS the largest seen.\n\n")
         f.write(table)
+        f.write("\n" + import_table)
         f.write(NOTES)
 
 
 NOTES = """
 Reading the table: "ratio" is support / sqlite3. The write rows compare one `support` write
 (validation, rules, audit record, outbox) with a bare single-row transaction in the shell; fsync
-time on this machine varies from run to run, which both sides share.
+time on this machine varies from run to run, which both sides share. The import rows time
+`support ticket import --file` into a new file, and the sqlite3 shell copying the very same rows
+(users, tickets, replies, audit records) into a new file of the same schema in one transaction:
+row by row with every index and full-text trigger in place, and with them rebuilt after.
 """
 
 if __name__ == "__main__":

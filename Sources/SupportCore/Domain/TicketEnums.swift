@@ -24,8 +24,9 @@ extension SeedEnum {
 
     /// Accepts either spelling, any case, with `_` or `-` or spaces between words.
     public static func parse(_ text: String) throws(SupportError) -> Self {
-        // The two exact spellings first: every exported line uses one of them.
-        if let exact = allCases.first(where: { $0.title == text || $0.slug == text }) { return exact }
+        // The two exact spellings first: every exported line uses one of them. Titles before
+        // slugs, because a slug is computed (an import parses three of these per line).
+        if let exact = allCases.first(where: { $0.title == text }) ?? allCases.first(where: { $0.slug == text }) { return exact }
         let key = Self.normalize(text)
         if let match = allCases.first(where: { Self.normalize($0.title) == key }) {
             return match

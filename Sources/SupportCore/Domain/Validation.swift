@@ -79,7 +79,8 @@ public enum Validation {
     /// every accepted address is safe as a command-line argument and inside a header.
     public static func email(_ text: String, field: String = "email") throws(SupportError) -> String {
         let address = trimmed(text).lowercased()
-        let shown = printable(text)
+        // Only when refusing: imports check every address of every line.
+        var shown: String { printable(text) }
         guard !address.isEmpty else { throw .invalidInput(field: field, "\(field) must not be empty") }
         let bytes = Array(address.utf8)
         guard bytes.count <= emailMaxBytes else {

@@ -8,20 +8,25 @@ extension HelpDesk {
         try database.exportTickets(matching: filter, includeInternal: actor.isStaff, emit)
     }
 
-    /// Imports NDJSON lines (admin only), `batchSize` tickets a transaction. A bad line is
-    /// reported with its number and skipped; no ticket is ever half imported.
+    /// Imports NDJSON lines (admin only), in batches of `batchSize` tickets. A bad line is
+    /// reported with its number and skipped; no ticket is ever half imported. The lines are
+    /// read and parsed on this thread while another writes the batches already parsed.
     public func importTickets(lines: some Sequence<String>, batchSize: Int = 5000) throws(SupportError) -> ImportSummary {
         try requireAdmin("import tickets")
-        var summary = ImportSummary()
-        var batch: [ImportDraft] = []
-        let now = Date()
-        func flush() throws(SupportError) {
-            guard !batch.isEmpty else { return }
-            let errors = try database.importTickets(batch, by: actorReference)
-            summary.imported += batch.count - errors.count
-            summary.errors += errors
-            batch.removeAll(keepingCapacity: true)
+        let channel = ImportBatchChannel(capacity: 2)
+        let written = ImportWriteResult()
+        let database = self.database, actor = actorReference
+        let writer = Thread {
+            written.set(Result { () throws(SupportError) in try database.importTickets(batches: channel.next, by: actor) })
+            channel.close()
         }
+        writer.stackSize = 8 << 20
+        writer.start()
+
+        var parseErrors: [ImportError] = []
+        var batch: [ImportDraft] = []
+        batch.reserveCapacity(batchSize)
+        let now = Date()
         var lineNumber = 0
         for line in lines {
             lineNumber += 1
@@ -29,11 +34,18 @@ extension HelpDesk {
             do {
                 batch.append(try ImportParser.draft(line: lineNumber, text: line, now: now))
             } catch {
-                summary.errors.append(ImportError(line: lineNumber, message: error.message))
+                parseErrors.append(ImportError(line: lineNumber, message: error.message))
             }
-            if batch.count >= batchSize { try flush() }
+            if batch.count >= batchSize {
+                // False: the writer failed; its error is thrown below.
+                guard channel.put(batch) else { break }
+                batch.removeAll(keepingCapacity: true)
+            }
         }
-        try flush()
+        if !batch.isEmpty { _ = channel.put(batch) }
+        channel.finish()
+        var summary = try written.wait().get()
+        summary.errors += parseErrors
         summary.errors.sort { $0.line < $1.line }
         return summary
     }

@@ -1,14 +1,15 @@
 import Foundation
 
 /// One NDJSON line of `ticket import`: the `--json` shape of a ticket, as `ticket export` writes it.
-struct ImportedTicket: Decodable {
-    struct PersonJSON: Decodable {
+/// Read by `ImportJSONReader`; `Decodable` so that tests can check the reader against `JSONDecoder`.
+struct ImportedTicket: Decodable, Equatable {
+    struct PersonJSON: Decodable, Equatable {
         var email: String
         var name: String?
         var role: String?
     }
 
-    struct ResponseJSON: Decodable {
+    struct ResponseJSON: Decodable, Equatable {
         var id: Int64?
         var message: String
         var respondedBy: PersonJSON
@@ -79,20 +80,8 @@ public struct ImportError: Sendable, Equatable {
 }
 
 enum ImportParser {
-    static let decoder = JSONDecoder()
-
     static func draft(line: Int, text: String, now: Date) throws(SupportError) -> ImportDraft {
-        let record: ImportedTicket
-        do {
-            record = try decoder.decode(ImportedTicket.self, from: Data(text.utf8))
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw .invalidInput(field: key.stringValue, "missing \(key.stringValue)")
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw .invalidInput(field: path, "\(path) has the wrong type")
-        } catch {
-            throw .invalidInput(field: nil, "not a JSON object")
-        }
+        let record = try ImportJSONReader.ticket(text)
         let createdAt = try date(record.createdAt, field: "createdAt") ?? now
         var draft = ImportDraft(
             line: line,
@@ -134,6 +123,8 @@ enum ImportParser {
 
     static func date(_ text: String?, field: String) throws(SupportError) -> Date? {
         guard let text else { return nil }
+        // The form every export prints, read by hand; anything else goes to Foundation.
+        if let milliseconds = ISO8601.milliseconds(exactUTC: text) { return ISO8601.date(milliseconds: milliseconds) }
         // Snapped, or GRDB's storage text would cut "…:06.907Z" to .906 (see ISO8601).
         if let d = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return ISO8601.snappedToMillisecond(d) }
         if let d = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return ISO8601.snappedToMillisecond(d) }

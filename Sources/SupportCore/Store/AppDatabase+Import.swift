@@ -1,51 +1,161 @@
 import Foundation
 import GRDB
+import Logging
 
 extension AppDatabase {
-    /// Imports a batch in one transaction. Duplicate numbers are refused before anything is
-    /// written; should any other ticket fail, the batch is rolled back and done again with a
-    /// savepoint per ticket, so a ticket is never half imported and the others still go in.
-    /// (Savepoints make FTS5 flush its index each time: ten times slower, so not the default.)
-    /// Sends no mail.
-    func importTickets(_ drafts: [ImportDraft], by actor: PersonReference) throws(SupportError) -> [ImportError] {
-        do {
-            return try Self.translatingErrors { try writer.write { db in try Self.importBatch(db, drafts, actor: actor, savepoints: false) } }
-        } catch {
-            guard case .invalidInput = error else { throw error }
-            return try write { db in try Self.importBatch(db, drafts, actor: actor, savepoints: true) }
+    /// The page cache of an import, in KiB (the default is 2 MiB): large enough that the pages
+    /// of the tables and indexes being filled stay in memory instead of being spilled to the WAL
+    /// and read back. Restored when the import ends.
+    static let importCacheKiB = 256 * 1024
+
+    /// Tickets per transaction when importing into a database that has tickets already.
+    static let importTransactionTickets = 25_000
+
+    /// Imports the batches `next` hands out, until it returns nil. Sends no mail.
+    ///
+    /// Into a database that has no ticket yet, the whole import is one transaction in which the
+    /// secondary indexes and full-text triggers are set aside and rebuilt at the end
+    /// (`BulkImportSchema`): a failure or a kill leaves the database as it was. Otherwise each
+    /// batch is one transaction. Either way a ticket is never half imported (`importAtomically`).
+    func importTickets(batches next: () -> [ImportDraft]?, by actor: PersonReference) throws(SupportError) -> ImportSummary {
+        try Self.translatingErrors {
+            try writer.writeWithoutTransaction { db in
+                let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+                try db.execute(sql: "PRAGMA cache_size = -\(Self.importCacheKiB)")
+                defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
+                let (summary, bulk) = try Self.importBatches(db, next, actor: actor, logger: logger)
+                if bulk {
+                    // The WAL grew to the size of everything imported, and a persistent WAL (see
+                    // `open`) would keep that on disk: give the space back now that it is copied.
+                    try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                }
+                return summary
+            }
         }
     }
 
-    static func importBatch(_ db: Database, _ drafts: [ImportDraft], actor: PersonReference, savepoints: Bool) throws -> [ImportError] {
-        var errors: [ImportError] = []
+    /// The summary, and whether the import took the bulk path.
+    static func importBatches(_ db: Database, _ next: () -> [ImportDraft]?, actor: PersonReference,
+                              logger: Logger) throws -> (ImportSummary, Bool) {
+        var summary = ImportSummary()
+        func record(_ drafts: [ImportDraft], _ errors: [ImportError]) {
+            summary.imported += drafts.count - errors.count
+            summary.errors += errors
+        }
+        guard let first = next() else { return (summary, false) }
+        // Email → user id, for as long as no rollback can have removed a user it names.
         var people: [String: Int64] = [:]
+        var bulk = false
+        try db.inTransaction(.immediate) {
+            // Decided inside the transaction: no other process can add a ticket in between.
+            if try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ticket) OR EXISTS (SELECT 1 FROM response)")!,
+               let schema = try BulkImportSchema.read(db) {
+                bulk = true
+                let start = ContinuousClock.now
+                try schema.setAside(db)
+                var batch: [ImportDraft]? = first
+                while let drafts = batch {
+                    record(drafts, try importAtomically(db, drafts, actor: actor, people: &people, intoEmpty: true))
+                    batch = next()
+                }
+                let inserted = ContinuousClock.now
+                try schema.restore(db)
+                logger.debug("bulk import: \(summary.imported) tickets inserted in \(inserted - start), indexes rebuilt in \(ContinuousClock.now - inserted)")
+            } else {
+                record(first, try importAtomically(db, first, actor: actor, people: &people, intoEmpty: false))
+            }
+            return .commit
+        }
+        if bulk { return (summary, true) }
+        // Each transaction takes batches until it holds `importTransactionTickets`: every commit
+        // flushes the full-text indexes and checkpoints the pages it changed, and the pages of
+        // nine indexes change in every batch. The first batch of a transaction is parsed outside
+        // it, so that other processes can write in between.
+        var pending = next()
+        while let first = pending {
+            // Between transactions another process may have removed a user this one created.
+            people.removeAll()
+            var full = false
+            try db.inTransaction(.immediate) {
+                var count = 0
+                var batch: [ImportDraft]? = first
+                while let drafts = batch {
+                    record(drafts, try importAtomically(db, drafts, actor: actor, people: &people, intoEmpty: false))
+                    count += drafts.count
+                    batch = count < Self.importTransactionTickets ? next() : nil
+                }
+                full = count >= Self.importTransactionTickets
+                return .commit
+            }
+            pending = full ? next() : nil
+        }
+        return (summary, false)
+    }
+
+    /// Imports a batch inside a savepoint, all in one go. Should the database refuse any ticket
+    /// (a duplicate number or reply id in a bulk import, a rule of the schema), the batch is
+    /// rolled back and done again ticket by ticket, each in its own savepoint, so a ticket is
+    /// never half imported and the others still go in. (Savepoints make FTS5 flush its index
+    /// each time: ten times slower outside a bulk import, so not the default.)
+    ///
+    /// `intoEmpty`: the database had no ticket when this transaction began, so only lines of
+    /// this import can collide, and the unique constraints are left to find them.
+    static func importAtomically(_ db: Database, _ drafts: [ImportDraft], actor: PersonReference,
+                                 people: inout [String: Int64], intoEmpty: Bool) throws -> [ImportError] {
+        do {
+            var errors: [ImportError] = []
+            try db.inSavepoint {
+                errors = try importBatch(db, drafts, actor: actor, people: &people, ticketByTicket: false, lookups: !intoEmpty)
+                return .commit
+            }
+            return errors
+        } catch let error as DatabaseError {
+            guard case .invalidInput = translate(error) else { throw error }
+        } catch let error as SupportError {
+            guard case .invalidInput = error else { throw error }
+        }
+        // The rollback also removed the people the batch created.
+        people.removeAll()
+        return try importBatch(db, drafts, actor: actor, people: &people, ticketByTicket: true, lookups: true)
+    }
+
+    /// Writes a batch. `ticketByTicket`: each ticket in its own savepoint, a refused one reported
+    /// with its line. Otherwise the first refusal throws, and what costs a statement per ticket
+    /// is done once for the batch: numbers are handed out in memory and the audit records are
+    /// copied from the new tickets. `lookups`: refuse existing ticket numbers and renumber
+    /// existing reply ids by asking first.
+    static func importBatch(_ db: Database, _ drafts: [ImportDraft], actor: PersonReference, people: inout [String: Int64],
+                            ticketByTicket: Bool, lookups: Bool) throws -> [ImportError] {
+        var errors: [ImportError] = []
         let actorID = try Self.userID(db, for: actor)
-        let now = try db.transactionDate
+        // One text for the whole batch, as GRDB would store it.
+        let now = String.fromDatabaseValue(try db.transactionDate.databaseValue) ?? ""
         func personID(_ p: ImportPerson) throws -> Int64 {
             if let id = people[p.email] { return id }
             let id = try Self.ensureUser(db, email: p.email, name: p.name, role: p.role)
             people[p.email] = id
             return id
         }
-        let insertTicket = try db.cachedStatement(sql: """
+        let insertTicket = try ImportStatement(db, """
             INSERT INTO ticket (ticketNumber, subject, message, category, priority, status, submittedBy, assignedTo,
                                 createdAt, updatedAt, resolvedAt, closedAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let insertResponse = try db.cachedStatement(sql: """
+        let insertResponse = try ImportStatement(db, """
             INSERT INTO response (id, ticketId, message, respondedBy, isInternal, createdAt) VALUES (?, ?, ?, ?, ?, ?)
             """)
-        let responseExists = try db.cachedStatement(sql: "SELECT 1 FROM response WHERE id = ?")
-        let ticketExists = try db.cachedStatement(sql: "SELECT 1 FROM ticket WHERE ticketNumber = ?")
-        let bumpSequence = try db.cachedStatement(sql: """
+        let responseExists = try ImportStatement(db, "SELECT 1 FROM response WHERE id = ?")
+        let ticketExists = try ImportStatement(db, "SELECT 1 FROM ticket WHERE ticketNumber = ?")
+        let bumpSequence = try ImportStatement(db, """
             INSERT INTO ticket_sequence (year, lastNumber) VALUES (?, ?)
             ON CONFLICT(year) DO UPDATE SET lastNumber = max(lastNumber, excluded.lastNumber)
             """)
-        let nextNumber = try db.cachedStatement(sql: """
+        let nextNumber = try ImportStatement(db, """
             INSERT INTO ticket_sequence (year, lastNumber) VALUES (?, 1)
             ON CONFLICT(year) DO UPDATE SET lastNumber = lastNumber + 1 RETURNING lastNumber
             """)
-        let audit = try db.cachedStatement(sql: """
+        let lastNumber = try ImportStatement(db, "SELECT lastNumber FROM ticket_sequence WHERE year = ?")
+        let audit = try ImportStatement(db, """
             INSERT INTO audit_event (ticketNumber, actorID, action, field, newValue, createdAt)
             VALUES (?, ?, 'ticket.created', 'import', ?, ?)
             """)
@@ -53,40 +163,86 @@ extension AppDatabase {
         // ticket early in a file took the next number of its year, and a later line keeping that
         // very number was refused as a duplicate. (Across batches of `importTickets` this can
         // still happen; a file that numbers its tickets, as an export does, is never affected.)
+        var highest: [Int: Int] = [:]
         for d in drafts {
-            if let given = d.number { try bumpSequence.execute(arguments: [given.year, given.sequence]) }
+            if let given = d.number { highest[given.year] = max(highest[given.year] ?? 0, given.sequence) }
         }
+        for (year, sequence) in highest.sorted(by: { $0.key < $1.key }) {
+            bumpSequence.bind(1, year)
+            bumpSequence.bind(2, sequence)
+            try bumpSequence.run()
+        }
+        // In one go: the last number handed out per year, written back at the end of the batch.
+        var handedOut: [Int: Int] = [:]
+        let lastTicketID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ticket") ?? 0
         for d in drafts {
-            if let number = d.number, try Bool.fetchOne(ticketExists, arguments: [number.description]) == true {
-                errors.append(ImportError(line: d.line, message: "ticket \(number) already exists"))
-                continue
+            if let number = d.number, lookups {
+                ticketExists.bind(1, number.description)
+                if try ticketExists.run() != nil {
+                    errors.append(ImportError(line: d.line, message: "ticket \(number) already exists"))
+                    continue
+                }
             }
-            let insert = {
+            func insert() throws {
                 let number: TicketNumber
                 if let given = d.number {
+                    // Its year's sequence was moved past it above.
                     number = given
-                    try bumpSequence.execute(arguments: [given.year, given.sequence])
                 } else {
-                    let year = Calendar.utc.component(.year, from: d.createdAt)
+                    let year = CivilDate.utcYear(of: d.createdAt) ?? Calendar.utc.component(.year, from: d.createdAt)
                     try TicketNumber.checkAssignable(year: year, sequence: 1)
-                    let sequence = try Int.fetchOne(nextNumber, arguments: [year]) ?? 1
+                    let sequence: Int
+                    if ticketByTicket {
+                        nextNumber.bind(1, year)
+                        sequence = Int(try nextNumber.run() ?? 1)
+                    } else {
+                        if handedOut[year] == nil {
+                            lastNumber.bind(1, year)
+                            handedOut[year] = Int(try lastNumber.run() ?? 0)
+                        }
+                        sequence = handedOut[year]! + 1
+                        handedOut[year] = sequence
+                    }
                     try TicketNumber.checkAssignable(year: year, sequence: sequence)
                     number = TicketNumber(year: year, sequence: sequence)
                 }
-                try insertTicket.execute(arguments: [
-                    number.description, d.subject, d.message, d.category.rawValue, d.priority.rawValue, d.status.rawValue,
-                    try personID(d.requester), try d.assignee.map(personID), d.createdAt, d.updatedAt, d.resolvedAt, d.closedAt,
-                ])
+                insertTicket.bind(1, number.description)
+                insertTicket.bind(2, d.subject)
+                insertTicket.bind(3, d.message)
+                insertTicket.bind(4, d.category.rawValue)
+                insertTicket.bind(5, d.priority.rawValue)
+                insertTicket.bind(6, d.status.rawValue)
+                insertTicket.bind(7, try personID(d.requester))
+                insertTicket.bind(8, try d.assignee.map(personID))
+                insertTicket.bind(9, d.createdAt)
+                insertTicket.bind(10, d.updatedAt)
+                insertTicket.bind(11, d.resolvedAt)
+                insertTicket.bind(12, d.closedAt)
+                try insertTicket.run()
                 let ticketID = db.lastInsertedRowID
                 for reply in d.replies {
                     var id = reply.id
-                    if let wanted = id, try Bool.fetchOne(responseExists, arguments: [wanted]) == true { id = nil }
-                    try insertResponse.execute(arguments: [id, ticketID, reply.message, try personID(reply.author),
-                                                           reply.isInternal, reply.createdAt])
+                    if let wanted = id, lookups {
+                        responseExists.bind(1, wanted)
+                        if try responseExists.run() != nil { id = nil }
+                    }
+                    insertResponse.bind(1, id)
+                    insertResponse.bind(2, ticketID)
+                    insertResponse.bind(3, reply.message)
+                    insertResponse.bind(4, try personID(reply.author))
+                    insertResponse.bind(5, reply.isInternal)
+                    insertResponse.bind(6, reply.createdAt)
+                    try insertResponse.run()
                 }
-                try audit.execute(arguments: [number.description, actorID, d.subject, now])
+                if ticketByTicket {
+                    audit.bind(1, number.description)
+                    audit.bind(2, actorID)
+                    audit.bind(3, d.subject)
+                    audit.bind(4, now)
+                    try audit.run()
+                }
             }
-            if savepoints {
+            if ticketByTicket {
                 do {
                     try db.inSavepoint { try insert(); return .commit }
                 } catch {
@@ -99,6 +255,18 @@ extension AppDatabase {
             } else {
                 try insert()
             }
+        }
+        if !ticketByTicket {
+            for (year, sequence) in handedOut.sorted(by: { $0.key < $1.key }) {
+                bumpSequence.bind(1, year)
+                bumpSequence.bind(2, sequence)
+                try bumpSequence.run()
+            }
+            // One record per new ticket, in the order they were written (ids only grow).
+            try db.execute(sql: """
+                INSERT INTO audit_event (ticketNumber, actorID, action, field, newValue, createdAt)
+                SELECT ticketNumber, ?, 'ticket.created', 'import', subject, ? FROM ticket WHERE id > ? ORDER BY id
+                """, arguments: [actorID, now, lastTicketID])
         }
         return errors
     }

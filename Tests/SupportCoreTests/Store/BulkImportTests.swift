@@ -1,0 +1,179 @@
+import Foundation
+import GRDB
+import Testing
+@testable import SupportCore
+
+/// The bulk path of `ticket import` (a database without tickets: one transaction, secondary
+/// indexes and full-text triggers set aside and rebuilt): it must leave exactly the schema the
+/// migrations made, indexes that find the tickets, and, when it fails, the database as it was.
+@Suite("ticket import: the bulk path")
+struct BulkImportTests {
+    /// `sqlite_master` without root pages (they move when an index is rebuilt), and the FTS5
+    /// configuration rows, sorted.
+    static func schema(_ database: AppDatabase) throws -> [String] {
+        try database.writer.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT type || ' ' || name || ' ON ' || tbl_name || ': ' || coalesce(sql, '') FROM sqlite_master
+                UNION ALL SELECT 'config ' || k || '=' || v FROM ticket_fts_config
+                UNION ALL SELECT 'config ' || k || '=' || v FROM response_fts_config
+                ORDER BY 1
+                """)
+        }
+    }
+
+    static func count(_ database: AppDatabase, _ sql: String) throws -> Int {
+        try database.writer.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
+    }
+
+    static func line(_ n: Int, number: String? = nil, subject: String? = nil, replyIDs: [Int] = []) -> String {
+        var object: [String: Any] = [
+            "subject": subject ?? "Printer \(n) jammed", "message": "Body of ticket \(n) about toner", "category": "bug-report",
+            "submittedBy": ["email": "user\(n % 5)@example.test"], "createdAt": "2025-05-01T10:00:00.000Z",
+            "responses": replyIDs.map { id in
+                ["id": id, "message": "Reply \(id) mentions a stapler", "respondedBy": ["email": "helper@example.test", "role": "internal"],
+                 "createdAt": "2025-05-01T11:00:00.000Z"]
+            },
+        ]
+        if let number { object["ticketNumber"] = number }
+        return String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    static func search(_ fixture: DeskFixture, _ text: String) throws -> Int {
+        var query = TicketQuery()
+        query.search = text
+        return try fixture.operatorDesk.listTickets(query).total
+    }
+
+    @Test func leavesTheSchemaTheMigrationsMade() throws {
+        // Given a fresh database, as the migrations leave it
+        let fixture = try DeskFixture()
+        let before = try Self.schema(fixture.database)
+        // When tickets are imported in several batches (the bulk path, since it has no ticket)
+        let summary = try fixture.operatorDesk.importTickets(lines: (1...25).map { Self.line($0, replyIDs: [$0]) }, batchSize: 10)
+        // Then every index, trigger and table is there again with the same SQL
+        #expect(summary.imported == 25 && summary.errors.isEmpty)
+        #expect(try Self.schema(fixture.database) == before)
+        #expect(try Self.count(fixture.database, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ticket'") == 10)
+        // And the indexes and full-text indexes agree with their tables
+        #expect(try fixture.database.writer.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") } == "ok")
+        try fixture.database.writer.write { db in
+            try db.execute(sql: "INSERT INTO ticket_fts(ticket_fts) VALUES('integrity-check')")
+            try db.execute(sql: "INSERT INTO response_fts(response_fts) VALUES('integrity-check')")
+        }
+    }
+
+    @Test func setsAsideEveryPlainIndexAndOnlyTheInsertTriggersOfTheFullTextIndexes() throws {
+        // Given the schema of the migrations
+        let fixture = try DeskFixture()
+        let schema = try #require(try fixture.database.writer.read { db in try BulkImportSchema.read(db) })
+        // Then what the bulk path drops is every non-unique index of ticket and response...
+        #expect(Set(schema.indexes.map(\.name)) == [
+            "ticket_on_createdAt", "ticket_on_updatedAt", "ticket_on_submittedBy_createdAt", "ticket_on_status_priority_createdAt",
+            "ticket_on_priority_createdAt", "ticket_on_category_createdAt", "ticket_on_assignedTo_createdAt",
+            "ticket_on_status_createdAtDesc_idDesc", "ticket_on_submittedBy_status_createdAt",
+            "response_on_ticketId_createdAt", "response_on_respondedBy",
+        ])
+        #expect(schema.triggers.map(\.name) == ["__ticket_fts_ai", "__response_fts_ai"])
+        // ...and these two tables have no trigger it does not know: a new one (say, one that
+        // writes elsewhere on insert) would be skipped by a bulk import, so this test must fail
+        // and the bulk path learn about it
+        let triggers = try fixture.database.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('ticket', 'response')")
+        }
+        #expect(Set(triggers) == ["__ticket_fts_ai", "__ticket_fts_ad", "__ticket_fts_au",
+                                  "__response_fts_ai", "__response_fts_ad", "__response_fts_au"])
+    }
+
+    @Test func theTicketsAreFoundThroughTheRebuiltIndexes() throws {
+        // Given tickets imported in bulk, and one created afterwards the ordinary way
+        let fixture = try DeskFixture()
+        _ = try fixture.operatorDesk.importTickets(lines: (1...30).map { Self.line($0, replyIDs: [100 + $0]) }, batchSize: 7)
+        try fixture.openTicket(by: fixture.requester, subject: "Scanner smoke", message: "Since the toner change.")
+        // Then search finds words of subjects, messages and replies, imported or not
+        #expect(try Self.search(fixture, "printer") == 30)
+        #expect(try Self.search(fixture, "stapler") == 30)
+        #expect(try Self.search(fixture, "toner") == 31)
+        #expect(try Self.search(fixture, "scanner") == 1)
+        // And the lists served by the rebuilt indexes see every ticket
+        var query = TicketQuery()
+        query.statuses = [.open]
+        #expect(try fixture.operatorDesk.listTickets(query).total == 31)
+    }
+
+    @Test func aRefusedTicketInTheMiddleIsReportedAndTheOthersGoIn() throws {
+        // Given an empty database that refuses any ticket whose subject is "refuse me", a file
+        // whose 12th line is such a ticket, whose 15th line repeats the number of the 3rd, whose
+        // 18th line gives a reply id already given, and whose 20th line is not JSON
+        let fixture = try DeskFixture()
+        try fixture.database.writer.write { db in
+            try db.execute(sql: """
+                CREATE TEMP TRIGGER refuse BEFORE INSERT ON main.ticket WHEN NEW.subject = 'refuse me'
+                BEGIN SELECT RAISE(ABORT, 'refused'); END
+                """)
+        }
+        var lines = (1...30).map { Self.line($0, number: "ST-2025-\(String(format: "%03d", $0))", replyIDs: [1000 + $0]) }
+        lines[11] = Self.line(12, number: "ST-2025-012", subject: "refuse me")
+        lines[14] = Self.line(15, number: "ST-2025-003")
+        lines[17] = Self.line(18, number: "ST-2025-018", replyIDs: [1001])
+        lines[19] = "{\"subject\": "
+        // When it is imported in batches of 8
+        let summary = try fixture.operatorDesk.importTickets(lines: lines, batchSize: 8)
+        // Then the refused lines are reported with their numbers, and the others are imported
+        #expect(summary.errors.map(\.line) == [12, 15, 20])
+        #expect(summary.errors[1].message == "ticket ST-2025-003 already exists")
+        #expect(summary.errors[2].message == "not a JSON object")
+        #expect(summary.imported == 27)
+        #expect(try Self.count(fixture.database, "SELECT count(*) FROM ticket") == 27)
+        #expect(try Self.count(fixture.database, "SELECT count(*) FROM audit_event WHERE field = 'import'") == 27)
+        // And the reply whose id was taken got another one, and nothing of the refused ticket remains
+        #expect(try Self.count(fixture.database, "SELECT count(*) FROM response") == 27)
+        #expect(try Self.count(fixture.database, "SELECT count(DISTINCT id) FROM response") == 27)
+        #expect(try Self.search(fixture, "refuse") == 0)
+        #expect(try Self.search(fixture, "stapler") == 27)
+        // And the schema is whole again
+        #expect(try Self.count(fixture.database, "SELECT count(*) FROM sqlite_master WHERE type IN ('index', 'trigger')") ==
+            (try Self.count(try AppDatabase.inMemory(), "SELECT count(*) FROM sqlite_master WHERE type IN ('index', 'trigger')")))
+    }
+
+    @Test func aFailureLeavesTheDatabaseAsItWas() throws {
+        // Given an empty database on which the 17th ticket of an import fails with an error that
+        // is not a refusal (a malformed JSON literal in a trigger: SQLITE_ERROR)
+        let fixture = try DeskFixture()
+        let before = try Self.schema(fixture.database)
+        try fixture.database.writer.write { db in
+            try db.execute(sql: """
+                CREATE TEMP TRIGGER fail AFTER INSERT ON main.ticket WHEN NEW.subject = 'fail here' BEGIN SELECT json('{'); END
+                """)
+        }
+        var lines = (1...30).map { Self.line($0) }
+        lines[16] = Self.line(17, subject: "fail here")
+        // When it is imported in batches of 5
+        let error = failure { _ = try fixture.operatorDesk.importTickets(lines: lines, batchSize: 5) }
+        // Then the import fails, and nothing of it is in the database: no ticket, no user, the schema whole
+        #expect(error != nil)
+        #expect(try Self.count(fixture.database, "SELECT count(*) FROM ticket") == 0)
+        #expect(try Self.count(fixture.database, "SELECT count(*) FROM user WHERE email LIKE 'user%'") == 0)
+        #expect(try Self.schema(fixture.database) == before)
+        // And the next import takes the bulk path again and succeeds
+        try fixture.database.writer.write { db in try db.execute(sql: "DROP TRIGGER temp.fail") }
+        #expect(try fixture.operatorDesk.importTickets(lines: lines, batchSize: 5).imported == 30)
+        #expect(try Self.schema(fixture.database) == before)
+    }
+
+    @Test func intoADatabaseWithTicketsTheImportKeepsTheIndexesInPlace() throws {
+        // Given a database with one ticket
+        let fixture = try DeskFixture()
+        let before = try Self.schema(fixture.database)
+        try fixture.openTicket(by: fixture.requester)
+        // When tickets are imported, one of them with the number of an existing one
+        let existing = try #require(try fixture.operatorDesk.listTickets(TicketQuery()).tickets.first?.ticketNumber)
+        var lines = (1...12).map { Self.line($0, replyIDs: [$0]) }
+        lines[4] = Self.line(5, number: existing.description)
+        let summary = try fixture.operatorDesk.importTickets(lines: lines, batchSize: 4)
+        // Then the duplicate is refused, the others imported, and found by search
+        #expect(summary.errors.map(\.line) == [5])
+        #expect(summary.imported == 11)
+        #expect(try Self.search(fixture, "stapler") == 11)
+        #expect(try Self.schema(fixture.database) == before)
+    }
+}
