@@ -53,7 +53,7 @@ struct BulkImportTests {
         // Then every index, trigger and table is there again with the same SQL
         #expect(summary.imported == 25 && summary.errors.isEmpty)
         #expect(try Self.schema(fixture.database) == before)
-        #expect(try Self.count(fixture.database, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ticket'") == 10)
+        #expect(try Self.count(fixture.database, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ticket'") == 14)
         // And the indexes and full-text indexes agree with their tables
         #expect(try fixture.database.writer.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") } == "ok")
         try fixture.database.writer.write { db in
@@ -71,9 +71,11 @@ struct BulkImportTests {
             "ticket_on_createdAt", "ticket_on_updatedAt", "ticket_on_submittedBy_createdAt", "ticket_on_status_priority_createdAt",
             "ticket_on_priority_createdAt", "ticket_on_category_createdAt", "ticket_on_assignedTo_createdAt",
             "ticket_on_status_createdAtDesc_idDesc", "ticket_on_submittedBy_status_createdAt",
-            "response_on_ticketId_createdAt", "response_on_respondedBy",
+            "ticket_on_firstResponder_seconds", "ticket_on_firstResponseSeconds", "ticket_on_assignedTo_resolutionSeconds",
+            "ticket_on_resolutionSeconds", "response_on_ticketId_createdAt", "response_on_respondedBy",
         ])
-        #expect(schema.triggers.map(\.name) == ["__ticket_fts_ai", "__response_fts_ai"])
+        #expect(schema.triggers.map(\.name) == ["__ticket_fts_ai", "__response_fts_ai", "ticket_tally_insert",
+                                                "ticket_resolution_seconds_insert", "response_first_staff_reply"])
         // ...and these two tables have no trigger it does not know: a new one (say, one that
         // writes elsewhere on insert) would be skipped by a bulk import, so this test must fail
         // and the bulk path learn about it
@@ -81,7 +83,47 @@ struct BulkImportTests {
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('ticket', 'response')")
         }
         #expect(Set(triggers) == ["__ticket_fts_ai", "__ticket_fts_ad", "__ticket_fts_au",
-                                  "__response_fts_ai", "__response_fts_ad", "__response_fts_au"])
+                                  "__response_fts_ai", "__response_fts_ad", "__response_fts_au",
+                                  "ticket_tally_insert", "ticket_tally_delete", "ticket_tally_update",
+                                  "ticket_resolution_seconds_insert", "ticket_resolution_seconds_update",
+                                  "response_first_staff_reply"])
+    }
+
+    @Test func derivedDataIsWhatTheRowByRowTriggersWrite() throws {
+        // Given tickets with requester replies, internal notes and staff replies at varied delays,
+        // some resolved, in several categories, priorities and statuses
+        var lines: [String] = []
+        for n in 1...40 {
+            var object: [String: Any] = [
+                "subject": "Ticket \(n)", "message": "Body \(n)", "category": ["bug-report", "technical-issue", "account-issue"][n % 3],
+                "priority": ["Low", "High", "Critical"][n % 3], "status": ["Open", "Resolved", "Closed", "In Progress"][n % 4],
+                "submittedBy": ["email": "user\(n % 4)@example.test"], "createdAt": "2025-05-01T10:00:00.000Z",
+                "assignedTo": n % 5 == 0 ? NSNull() : ["email": "agent\(n % 2)@example.test", "role": "internal"] as Any,
+                "responses": Array([
+                    ["message": "Me again", "respondedBy": ["email": "user\(n % 4)@example.test"], "createdAt": "2025-05-01T10:01:00.000Z"],
+                    ["message": "Note", "isInternal": true, "respondedBy": ["email": "agent0@example.test", "role": "internal"],
+                     "createdAt": "2025-05-01T10:02:00.000Z"],
+                    ["message": "On it", "respondedBy": ["email": "agent\(n % 3 == 0 ? 0 : 1)@example.test", "role": "internal"],
+                     "createdAt": "2025-05-01T1\(n % 10):\(10 + n):00.000Z"],
+                ].suffix(n % 4 == 3 ? 2 : 3)),
+            ]
+            if n % 4 == 1 || n % 4 == 2 { object["resolvedAt"] = "2025-05-0\(2 + n % 7)T09:\(10 + n):30.250Z" }
+            lines.append(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        }
+        // When they are imported in bulk (an empty database) and row by row (one that has a ticket)
+        let bulk = try DeskFixture()
+        _ = try bulk.operatorDesk.importTickets(lines: lines, batchSize: 9)
+        let ordinary = try DeskFixture()
+        try ordinary.openTicket(by: nil)
+        _ = try ordinary.operatorDesk.importTickets(lines: lines, batchSize: 9)
+        try ordinary.operatorDesk.deleteTicket(TicketNumber.parse("ST-2026-001"))
+        // Then the figures read from the tally and the duration indexes agree with each other and
+        // with the raw rows
+        let fromBulk = try bulk.database.statistics(since: nil, until: nil)
+        let fromRows = try ordinary.database.statistics(since: nil, until: nil)
+        #expect(fromBulk.total == 40 && fromBulk.firstResponse?.count == 40 && fromBulk.resolution != nil)
+        StatisticsStoreTests.expectSameFigures(fromBulk, fromRows)
+        StatisticsStoreTests.expectSameFigures(fromBulk, try StatisticsStoreTests.oracle(bulk.database))
     }
 
     @Test func theTicketsAreFoundThroughTheRebuiltIndexes() throws {
