@@ -132,7 +132,7 @@ extension AppDatabase {
         let now = String.fromDatabaseValue(try db.transactionDate.databaseValue) ?? ""
         func personID(_ p: ImportPerson) throws -> Int64 {
             if let id = people[p.email] { return id }
-            let id = try Self.ensureUser(db, email: p.email, name: p.name, role: p.role)
+            let id = try Self.ensureUser(db, email: p.email, name: p.name, role: p.role, addedBy: actor)
             people[p.email] = id
             return id
         }

@@ -82,7 +82,10 @@ extension AppDatabase {
         }
     }
 
-    static func ensureUser(_ db: Database, email: String, name: String, role: Role) throws -> Int64 {
+    /// The id of the user with `email`, created with `name` and `role` when there is none. With
+    /// `addedBy`, a creation is recorded as `user.added` by that actor (an import creates people
+    /// with the roles its file gives, staff and admins included: `support audit` shows who).
+    static func ensureUser(_ db: Database, email: String, name: String, role: Role, addedBy actor: PersonReference? = nil) throws -> Int64 {
         // Cached statements: an import calls this for every person of every batch.
         let find = try db.cachedStatement(sql: "SELECT id FROM user WHERE email = ?")
         if let id = try Int64.fetchOne(find, arguments: [email]) {
@@ -90,7 +93,9 @@ extension AppDatabase {
         }
         let insert = try db.cachedStatement(sql: "INSERT INTO user (email, name, role, createdAt) VALUES (?, ?, ?, ?)")
         try insert.execute(arguments: [email, name, role.rawValue, try db.transactionDate])
-        return db.lastInsertedRowID
+        let id = db.lastInsertedRowID
+        if let actor { try audit(db, actor: actor, action: .userAdded, field: email, new: role.rawValue) }
+        return id
     }
 
     /// `jane.doe@example.com` → `jane.doe`: a name to show until the person is given one.

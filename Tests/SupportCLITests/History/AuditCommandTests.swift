@@ -56,6 +56,23 @@ struct AuditCommandTests {
         return (sandbox, number)
     }
 
+    @Test func peopleAnImportCreatesAreRecordedWithTheirRoles() throws {
+        // Given a file naming a new requester, a new agent and a new admin (and a known person)
+        let sandbox = try Sandbox()
+        try sandbox.succeed(["user", "add", Self.sam, "--name", "Sam", "--role", "internal"])
+        let line = #"{"subject":"Imported","message":"Body","category":"bug-report","submittedBy":{"email":"new.requester@example.test"},"assignedTo":{"email":"boss@example.test","role":"admin"},"responses":[{"message":"Hi","respondedBy":{"email":"agent@example.test","role":"internal"}},{"message":"Me too","respondedBy":{"email":"sam@example.test","role":"internal"}}]}"#
+        // When an admin imports it
+        try sandbox.succeed(["ticket", "import", "--json"], stdin: Data((line + "\n").utf8))
+        // Then each person it created is in the trail, by the importer, with the role given;
+        // the known one is not added again
+        let added = try Self.audit(sandbox, ["--action", "user.added"]).entries
+        #expect(Set(added.map { "\($0.field ?? "?") \($0.new ?? "?") by \($0.actor)" }) == [
+            "new.requester@example.test user by \(Self.op)", "boss@example.test admin by \(Self.op)",
+            "agent@example.test internal by \(Self.op)", "sam@example.test internal by \(Self.op)",
+        ])
+        #expect(added.filter { $0.field == Self.sam }.count == 1)
+    }
+
     @Test func everyEventNewestFirstWithOldAndNewValues() throws {
         // Given settings, user and ticket changes (a setting set to the value it had among them)
         let (sandbox, number) = try Self.setUp()
