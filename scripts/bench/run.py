@@ -74,7 +74,9 @@ IMPORT_FLOOR_SQL = {
     "sqlite3, indexes and triggers in place": "{insert}",
     # The same, with the secondary indexes and insert triggers dropped first and rebuilt after,
     # in the one transaction: what `support`'s bulk path (an empty database) does.
-    "sqlite3, indexes and FTS rebuilt": "{drop}{insert}{create}"
+    # The derived data (tally, first replies, durations) is copied as computed by support.
+    "sqlite3, indexes and FTS rebuilt": "{drop}{insert}"
+                                       "DELETE FROM ticket_tally; INSERT INTO ticket_tally SELECT * FROM src.ticket_tally; {create}"
                                        "INSERT INTO ticket_fts(ticket_fts) VALUES('rebuild'); "
                                        "INSERT INTO response_fts(response_fts) VALUES('rebuild'); {triggers}",
 }
@@ -111,10 +113,12 @@ def import_measure(size, runs, env):
     tables = "tbl_name IN ('ticket', 'response')"
     drop = sql(f"SELECT 'DROP INDEX \"' || name || '\"; ' FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND {tables} "
                "AND sql NOT LIKE 'CREATE UNIQUE%'").replace("\n", "")
-    drop += "DROP TRIGGER __ticket_fts_ai; DROP TRIGGER __response_fts_ai; "
+    set_aside = ("__ticket_fts_ai", "__response_fts_ai", "ticket_tally_insert", "ticket_resolution_seconds_insert",
+                 "response_first_staff_reply")
+    drop += "".join(f"DROP TRIGGER {name}; " for name in set_aside)
     create = sql(f"SELECT sql || '; ' FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND {tables} "
                  "AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY rowid")
-    triggers = sql("SELECT sql || '; ' FROM sqlite_master WHERE name IN ('__ticket_fts_ai', '__response_fts_ai')")
+    triggers = sql("SELECT sql || '; ' FROM sqlite_master WHERE name IN (" + ", ".join(f"'{n}'" for n in set_aside) + ")")
     insert = ("INSERT INTO user SELECT * FROM src.user WHERE id NOT IN (SELECT id FROM main.user); "
               "INSERT OR REPLACE INTO ticket_sequence SELECT * FROM src.ticket_sequence; "
               "INSERT INTO ticket SELECT * FROM src.ticket; INSERT INTO response SELECT * FROM src.response; "
@@ -277,6 +281,13 @@ def main():
             cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
     except (OSError, StopIteration):
         pass
+    # The hand-written reading of the figures, from ANALYSIS_MARKER on, survives a new run.
+    analysis = ""
+    if os.path.exists(args.out):
+        with open(args.out) as f:
+            text = f.read()
+        if ANALYSIS_MARKER in text:
+            analysis = "\n" + text[text.index(ANALYSIS_MARKER):]
     with open(args.out, "w") as f:
         f.write("# Benchmarks\n\n")
         f.write(f"Produced by `python3 scripts/bench/run.py --sizes {args.sizes} --runs {args.runs}` on "
@@ -287,7 +298,10 @@ def main():
         f.write(table)
         f.write("\n" + import_table)
         f.write(NOTES)
+        f.write(analysis)
 
+
+ANALYSIS_MARKER = "<!-- analysis: kept by run.py -->"
 
 NOTES = """
 Reading the table: "ratio" is support / sqlite3. The write rows compare one `support` write

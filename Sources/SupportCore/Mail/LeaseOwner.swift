@@ -10,7 +10,8 @@ public enum LeaseOwner {
     static var hostName: String {
         var buffer = [CChar](repeating: 0, count: 256)
         gethostname(&buffer, buffer.count)
-        return String(cString: buffer).replacingOccurrences(of: ":", with: "_")
+        let name = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: name, as: UTF8.self).replacingOccurrences(of: ":", with: "_")
     }
 
     /// Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. A pid that
