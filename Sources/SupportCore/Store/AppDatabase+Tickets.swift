@@ -327,7 +327,7 @@ extension AppDatabase {
                         retryAfter: retry)
                 }
             }
-            let year = Calendar.utc.component(.year, from: now)
+            let year = CivilDate.utcYear(of: now) ?? Calendar.utc.component(.year, from: now)
             guard let sequence = try Int.fetchOne(db, sql: """
                 INSERT INTO ticket_sequence (year, lastNumber) VALUES (?, 1)
                 ON CONFLICT(year) DO UPDATE SET lastNumber = lastNumber + 1
