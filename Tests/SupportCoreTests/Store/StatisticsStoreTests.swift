@@ -8,11 +8,17 @@ import Testing
 @Suite("AppDatabase: statistics")
 struct StatisticsStoreTests {
     /// The figures recomputed from `ticket`, `response` and `user` alone, as `stats` did before v6.
-    static func oracle(_ database: AppDatabase) throws -> Statistics {
+    static func oracle(_ database: AppDatabase, since: Date? = nil, until: Date? = nil) throws -> Statistics {
         try database.writer.read { db in
+            var conditions: [String] = []
+            var arguments = StatementArguments()
+            if let since { conditions.append("t.createdAt >= ?"); arguments += [since] }
+            if let until { conditions.append("t.createdAt < ?"); arguments += [until] }
+            let window = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+            let and = conditions.isEmpty ? "" : " AND " + conditions.joined(separator: " AND ")
             var stats = Statistics()
             var categories: [String: Int] = [:], priorities: [Int: Int] = [:], statuses: [Int: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT category, priority, status FROM ticket") {
+            for row in try Row.fetchAll(db, sql: "SELECT category, priority, status FROM ticket t" + window, arguments: arguments) {
                 categories[row[0], default: 0] += 1
                 priorities[row[1], default: 0] += 1
                 statuses[row[2], default: 0] += 1
@@ -30,7 +36,7 @@ struct StatisticsStoreTests {
                     WHERE r2.ticketId = t.id AND r2.isInternal = 0 AND u2.role != 'user'
                     ORDER BY r2.createdAt, r2.id LIMIT 1)
                 JOIN user u ON u.id = r.respondedBy
-                """) {
+                """ + window, arguments: arguments) {
                 let seconds = max(0, row[3] as Double)
                 first.append(seconds)
                 firstBy[row[0], default: []].append(seconds)
@@ -40,7 +46,7 @@ struct StatisticsStoreTests {
             for row in try Row.fetchAll(db, sql: """
                 SELECT u.email, u.name, u.role, round((julianday(t.resolvedAt) - julianday(t.createdAt)) * 86400000) / 1000
                 FROM ticket t LEFT JOIN user u ON u.id = t.assignedTo WHERE t.resolvedAt IS NOT NULL
-                """) {
+                """ + and, arguments: arguments) {
                 let seconds = max(0, row[3] as Double)
                 resolved.append(seconds)
                 if let email: String = row[0] {
@@ -77,11 +83,13 @@ struct StatisticsStoreTests {
         let fixture = try DeskFixture(clock: clock)
         let staff = [fixture.staff, fixture.admin]
         var numbers: [TicketNumber] = []
+        var created: [Date] = []
         func opener(_ i: Int) -> User { i % 3 == 0 ? fixture.otherRequester : fixture.requester }
         for i in 0..<40 {
             clock.advance(by: Double(400 + 60 * (i % 7)))  // under the requesters' hourly limit
             let category = TicketCategory.allCases[i % TicketCategory.allCases.count]
             numbers.append(try fixture.openTicket(by: opener(i), category: category).ticketNumber)
+            created.append(clock.now)
         }
         for (i, number) in numbers.enumerated() {
             clock.advance(by: Double(97 * (i * 13 % 17) + 5))
@@ -119,6 +127,15 @@ struct StatisticsStoreTests {
             try Int.fetchOne(db, sql: "SELECT sum(tickets) FROM ticket_tally WHERE tickets >= 0")
         }
         #expect(tally == 37)
+
+        // And a narrow window (read row by row) and a wide one (index walks) agree with the raw
+        // rows of that window
+        for (since, until) in [(created[10], created[16]), (created[21], created[22]), (created[2], Date.distantFuture)] {
+            let figures = try fixture.database.statistics(since: since, until: until)
+            let expectedInWindow = try Self.oracle(fixture.database, since: since, until: until)
+            #expect(figures.total == expectedInWindow.total && figures.total > 0)
+            Self.expectSameFigures(figures, expectedInWindow)
+        }
     }
 
     @Test func listTotalsFromTheTallyEqualTheCounts() throws {
