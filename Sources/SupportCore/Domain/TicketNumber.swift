@@ -16,6 +16,11 @@ public struct TicketNumber: Sendable, Hashable, Comparable, CustomStringConverti
     /// Accepts `ST-2026-001` in any case, and `st-2026-1`; refuses everything else, including
     /// anything that could be a path or carry SQL.
     public static func parse(_ text: String) throws(SupportError) -> TicketNumber {
+        if let number = parseCanonical(text) { return number }
+        return try parseGeneral(text)
+    }
+
+    static func parseGeneral(_ text: String) throws(SupportError) -> TicketNumber {
         let t = text.trimmingCharacters(in: .whitespaces).uppercased()
         let parts = t.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "ST",
@@ -25,6 +30,34 @@ public struct TicketNumber: Sendable, Hashable, Comparable, CustomStringConverti
             throw .invalidInput(field: "ticket", "'\(Validation.printable(text))' is not a ticket number (expected ST-2026-001)")
         }
         return TicketNumber(year: year, sequence: seq)
+    }
+
+    /// `ST-2026-001` (or `st-…`) exactly, read from its bytes: every stored number is in this form,
+    /// and the general path (Foundation's trimming, upper-casing, splitting) was an eighth of an
+    /// export. nil for anything else, which `parse` then reads, or refuses, the general way.
+    static func parseCanonical(_ text: String) -> TicketNumber? {
+        var utf8 = text.utf8.makeIterator()
+        func letter(_ upper: UInt8) -> Bool { utf8.next().map { $0 == upper || $0 == upper + 32 } ?? false }
+        guard letter(UInt8(ascii: "S")), letter(UInt8(ascii: "T")), utf8.next() == UInt8(ascii: "-") else { return nil }
+        var year = 0, sequence = 0, yearDigits = 0, sequenceDigits = 0, inSequence = false
+        while let byte = utf8.next() {
+            if byte == UInt8(ascii: "-"), !inSequence {
+                inSequence = true
+            } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                if inSequence {
+                    sequence = sequence * 10 + Int(byte - UInt8(ascii: "0"))
+                    sequenceDigits += 1
+                } else {
+                    year = year * 10 + Int(byte - UInt8(ascii: "0"))
+                    yearDigits += 1
+                }
+            } else {
+                return nil
+            }
+            if yearDigits > 4 || sequenceDigits > 9 { return nil }
+        }
+        guard inSequence, yearDigits == 4, year >= 1970, sequenceDigits >= 1, sequence >= 1 else { return nil }
+        return TicketNumber(year: year, sequence: sequence)
     }
 
     /// The last sequence a number can have: `parse` reads at most nine digits.

@@ -75,9 +75,21 @@ struct CivilTime: Equatable {
 
     private static func append(_ value: Int, width: Int, to out: inout [UInt8]) {
         if value < 0 { out.append(UInt8(ascii: "-")) }
-        let digits = Array(String(abs(value)).utf8)
-        if digits.count < width { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits.count)) }
-        out.append(contentsOf: digits)
+        var magnitude = abs(value)
+        // Digits written in place from the right, at least `width` of them (no String per field:
+        // an export formats three dates per ticket).
+        var digits = 1
+        var rest = magnitude / 10
+        while rest > 0 { digits += 1; rest /= 10 }
+        let count = max(width, digits)
+        let start = out.count
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+        var index = start + count - 1
+        while magnitude > 0 {
+            out[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            index -= 1
+        }
     }
 
     /// Parses GRDB's storage text, "yyyy-MM-dd HH:mm:ss.SSS" exactly; nil for anything else.

@@ -45,3 +45,23 @@ struct TicketNumberTests {
         #expect(numbers.sorted().map(\.description) == ["ST-2026-999", "ST-2026-1000", "ST-2027-001"])
     }
 }
+
+@Suite("TicketNumber: the canonical fast path")
+struct TicketNumberCanonicalTests {
+    @Test func readsWhatTheGeneralPathReadsAndNothingElse() throws {
+        let texts = ["ST-2026-001", "st-2026-1", "St-1970-999999999", "ST-2026-1000000000", "ST-1969-001", "ST-2026-000",
+                     "ST-2026-", "ST--001", "ST-20261-001", "ST-226-001", " ST-2026-001", "ST-2026-001 ", "ST-2026-0-1",
+                     "ST-2026-001-", "SX-2026-001", "ST_2026_001", "ST-２０26-001", "ST-2026-00１", "", "S", "ST-9999-1",
+                     "ST-2026-\u{0}01", "ST-2026-01e", "ST+2026-001", "sT-2026-42"]
+        for text in texts {
+            let general = try? TicketNumber.parseGeneral(text)
+            if let fast = TicketNumber.parseCanonical(text) {
+                #expect(fast == general, "\(text)")
+            } else if text.allSatisfy({ $0.isASCII && !$0.isWhitespace }) {
+                // Nothing canonical and ASCII is refused by the fast path only if the general one refuses it too
+                #expect(general == nil, "\(text)")
+            }
+            #expect((try? TicketNumber.parse(text)) == general, "\(text)")
+        }
+    }
+}
