@@ -268,6 +268,11 @@ def main():
     for size in [int(s) for s in args.sizes.split(",")]:
         db = dataset(size, env)
         bench_db = db + ".bench"
+        # A -wal left beside an old copy would be read as the newest pages of the new copy (the
+        # shell keeps its WAL now): remove every file of the old copy first.
+        for suffix in ("", "-wal", "-shm", ".lock"):
+            if os.path.exists(bench_db + suffix):
+                os.remove(bench_db + suffix)
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(db + suffix):
                 shutil.copyfile(db + suffix, bench_db + suffix)
