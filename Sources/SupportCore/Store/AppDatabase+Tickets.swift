@@ -136,20 +136,26 @@ extension AppDatabase {
         }
         var conditions: [String] = []
         var arguments = StatementArguments()
+        valueConditions(q, table: "", into: &conditions, &arguments)
+        let filterSQL = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return try Int.fetchOne(db, sql: "SELECT coalesce(sum(tickets), 0) FROM ticket_tally" + filterSQL, arguments: arguments)
+    }
+
+    /// `status IN (…)`, `priority IN (…)`, `category IN (…)` for the values the query gives, on
+    /// `ticket` (table "t.") or on `ticket_tally` (table ""), which share these columns.
+    static func valueConditions(_ q: TicketQuery, table: String, into conditions: inout [String], _ arguments: inout StatementArguments) {
         if !q.statuses.isEmpty {
-            conditions.append("status IN (\(databaseQuestionMarks(count: q.statuses.count)))")
+            conditions.append("\(table)status IN (\(databaseQuestionMarks(count: q.statuses.count)))")
             arguments += StatementArguments(q.statuses.map(\.rawValue))
         }
         if !q.priorities.isEmpty {
-            conditions.append("priority IN (\(databaseQuestionMarks(count: q.priorities.count)))")
+            conditions.append("\(table)priority IN (\(databaseQuestionMarks(count: q.priorities.count)))")
             arguments += StatementArguments(q.priorities.map(\.rawValue))
         }
         if !q.categories.isEmpty {
-            conditions.append("category IN (\(databaseQuestionMarks(count: q.categories.count)))")
+            conditions.append("\(table)category IN (\(databaseQuestionMarks(count: q.categories.count)))")
             arguments += StatementArguments(q.categories.map(\.rawValue))
         }
-        let filterSQL = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        return try Int.fetchOne(db, sql: "SELECT coalesce(sum(tickets), 0) FROM ticket_tally" + filterSQL, arguments: arguments)
     }
 
     /// The two statements `tickets(matching:)` runs: the total, and one page of tickets. Separate
@@ -228,18 +234,7 @@ extension AppDatabase {
             conditions.append("t.submittedBy = ?")
             arguments += [submittedBy]
         }
-        if !q.statuses.isEmpty {
-            conditions.append("t.status IN (\(databaseQuestionMarks(count: q.statuses.count)))")
-            arguments += StatementArguments(q.statuses.map(\.rawValue))
-        }
-        if !q.priorities.isEmpty {
-            conditions.append("t.priority IN (\(databaseQuestionMarks(count: q.priorities.count)))")
-            arguments += StatementArguments(q.priorities.map(\.rawValue))
-        }
-        if !q.categories.isEmpty {
-            conditions.append("t.category IN (\(databaseQuestionMarks(count: q.categories.count)))")
-            arguments += StatementArguments(q.categories.map(\.rawValue))
-        }
+        valueConditions(q, table: "t.", into: &conditions, &arguments)
         switch filter.assignedTo {
         case .none: break
         case .some(.none): conditions.append("t.assignedTo IS NULL")
