@@ -38,15 +38,7 @@ extension HelpDesk {
     /// internal notes' traces and every setting's values).
     public func auditTrail(_ query: AuditQuery) throws(SupportError) -> AuditPage {
         try requireAdmin("read the audit trail")
-        guard (1...TicketQuery.maximumLimit).contains(query.limit) else {
-            throw .invalidInput(field: "limit", "--limit must be from 1 to \(TicketQuery.maximumLimit)")
-        }
-        guard query.page >= 1, query.page <= 10_000_000 else {
-            throw .invalidInput(field: "page", "--page must be from 1 to 10000000")
-        }
-        if let since = query.since, let until = query.until, since >= until {
-            throw .invalidInput(field: "since", "--since must be before --until")
-        }
+        try Self.checkPaging(limit: query.limit, page: query.page, since: query.since, until: query.until)
         var filter = AuditFilter(query: query)
         if let email = query.actorEmail {
             let address = try Validation.email(email, field: "actor")

@@ -39,15 +39,7 @@ extension HelpDesk {
     }
 
     public func listTickets(_ query: TicketQuery) throws(SupportError) -> TicketPage {
-        guard (1...TicketQuery.maximumLimit).contains(query.limit) else {
-            throw .invalidInput(field: "limit", "--limit must be from 1 to \(TicketQuery.maximumLimit)")
-        }
-        guard query.page >= 1, query.page <= 10_000_000 else {
-            throw .invalidInput(field: "page", "--page must be from 1 to 10000000")
-        }
-        if let since = query.since, let until = query.until, since >= until {
-            throw .invalidInput(field: "since", "--since must be before --until")
-        }
+        try Self.checkPaging(limit: query.limit, page: query.page, since: query.since, until: query.until)
         guard let filter = try filter(for: query) else {
             return TicketPage(tickets: [], total: 0, page: query.page, limit: query.limit)
         }

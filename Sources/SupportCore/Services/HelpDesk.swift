@@ -54,6 +54,19 @@ public struct HelpDesk: Sendable {
         return ticket.visible(to: actor)
     }
 
+    /// The bounds shared by every paged listing (`ticket list`, `audit`).
+    static func checkPaging(limit: Int, page: Int, since: Date?, until: Date?) throws(SupportError) {
+        guard (1...TicketQuery.maximumLimit).contains(limit) else {
+            throw .invalidInput(field: "limit", "--limit must be from 1 to \(TicketQuery.maximumLimit)")
+        }
+        guard page >= 1, page <= 10_000_000 else {
+            throw .invalidInput(field: "page", "--page must be from 1 to 10000000")
+        }
+        if let since, let until, since >= until {
+            throw .invalidInput(field: "since", "--since must be before --until")
+        }
+    }
+
     /// Throws unless the actor may see the ticket; reads the ticket without its replies.
     func requireVisible(_ number: TicketNumber) throws(SupportError) {
         guard let ticket = try database.ticket(number: number, withResponses: false), canSee(ticket) else {
