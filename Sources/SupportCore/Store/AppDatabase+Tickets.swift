@@ -197,10 +197,17 @@ extension AppDatabase {
     /// 50 ms for a requester's `--priority high,critical`), with one exception: a requester's
     /// statuses, which (submittedBy, status, createdAt) serves part by part. Not used with a
     /// search either: each part would run the full-text query again.
+    ///
+    /// `--sort priority` with several statuses (and no other value filter, no requester) is split
+    /// by status too: (status, priority, createdAt) holds each status's tickets in that order.
     static func mergeArms(_ filter: TicketFilter) -> [TicketFilter]? {
         let q = filter.query
-        guard q.sort == .created, q.search == nil, filter.assignedTo == nil else { return nil }
         let statuses = distinct(q.statuses), priorities = distinct(q.priorities), categories = distinct(q.categories)
+        if q.sort == .priority, q.search == nil, filter.assignedTo == nil, filter.submittedBy == nil,
+           statuses.count > 1, priorities.isEmpty, categories.isEmpty {
+            return statuses.map { value in var arm = filter; arm.query.statuses = [value]; return arm }
+        }
+        guard q.sort == .created, q.search == nil, filter.assignedTo == nil else { return nil }
         if filter.submittedBy != nil {
             guard statuses.count > 1 else { return nil }
             return statuses.map { value in var arm = filter; arm.query.statuses = [value]; return arm }

@@ -189,6 +189,37 @@ struct ListFilterTests {
         }
     }
 
+    @Test func severalStatusesByPriorityListTheirSingleStatusListsMerged() throws {
+        // Given the ten tickets
+        let sandbox = try Self.seeded()
+        let rank = ["Low": 1, "Medium": 2, "High": 3, "Critical": 4]
+        for order in [[], ["--reverse"]] {
+            // When each status is listed alone by priority, and the three at once
+            var merged: [(priority: Int, created: String, number: String)] = []
+            for status in ["open", "closed", "in-progress"] {
+                let alone = try sandbox.list(["--status", status, "--sort", "priority"] + order)
+                merged += alone.tickets.map {
+                    (rank[$0["priority"] as? String ?? ""] ?? 0, $0["createdAt"] as? String ?? "", $0["ticketNumber"] as? String ?? "")
+                }
+            }
+            merged.sort {
+                order.isEmpty ? ($0.priority, $0.created, $0.number) > ($1.priority, $1.created, $1.number)
+                    : ($0.priority, $0.created, $0.number) < ($1.priority, $1.created, $1.number)
+            }
+            let all = try sandbox.list(["--status", "open,closed,in-progress", "--sort", "priority"] + order)
+            // Then the list is those lists merged by priority, then newest first, each ticket once
+            #expect(merged.count > 3 && all.numbers == merged.map(\.number), "\(order)")
+            #expect(all.pagination["total"] == merged.count, "\(order)")
+            // And read three at a time, the pages are that list cut in pieces
+            var paged: [String] = []
+            for page in 1...((merged.count + 2) / 3) {
+                paged += try sandbox.list(["--status", "open,closed,in-progress", "--sort", "priority", "--limit", "3",
+                                           "--page", String(page)] + order).numbers
+            }
+            #expect(paged == merged.map(\.number), "\(order)")
+        }
+    }
+
     @Test func everySortOrderBothWays() throws {
         // Given the ten tickets (9 and 10 created at the same instant)
         let sandbox = try Self.seeded()

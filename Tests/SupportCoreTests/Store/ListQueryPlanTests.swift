@@ -129,10 +129,32 @@ struct ListQueryPlanTests {
         #expect(list.countSQL == "SELECT count(*) FROM ticket t WHERE t.status IN (?,?,?)")
     }
 
+    @Test func severalStatusesByPriorityAreMergedFromTheStatusPriorityIndex() throws {
+        // Given two statuses sorted by priority, both ways
+        let fixture = try DeskFixture()
+        for reverse in [false, true] {
+            var query = TicketQuery()
+            query.statuses = [.open, .inProgress]
+            query.sort = .priority
+            query.reverse = reverse
+            let filter = try #require(try fixture.desk(fixture.staff).filter(for: query))
+            let list = try #require(AppDatabase.listSQL(for: filter))
+            // When SQLite plans the page
+            let page = try fixture.database.writer.read { db in try Self.plan(db, list.pageSQL, list.pageArguments) }
+            let described = page.joined(separator: "\n")
+            // Then each status's range of (status, priority, createdAt) is read in order and merged
+            #expect(page.contains("MERGE (UNION ALL)"), "\(described)")
+            #expect(page.filter { $0.hasPrefix("SEARCH t USING INDEX ticket_on_status_priority_createdAt (status=?)") }.count == 2,
+                    "\(described)")
+            #expect(!described.contains("TEMP B-TREE"), "\(described)")
+        }
+    }
+
     @Test func otherOrdersAndEqualityFiltersKeepThePlainQuery() throws {
         // Given multi-value filters where SQLite already reads an index in order, or sorts by something else
         var byPriority = TicketQuery()
         byPriority.statuses = [.open, .closed]
+        byPriority.priorities = [.low, .high]
         byPriority.sort = .priority
         var withAssignee = TicketQuery()
         withAssignee.statuses = [.open, .closed]
