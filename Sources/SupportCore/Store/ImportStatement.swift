@@ -69,32 +69,7 @@ struct ImportStatement {
         guard milliseconds >= 0, milliseconds < 4_294_967_296_000, ISO8601.date(milliseconds: Int64(milliseconds)) == date else {
             return String.fromDatabaseValue(date.databaseValue) ?? ""
         }
-        let whole = Int64(milliseconds)
-        let civil = CivilDate(daysSince1970: Int(whole / 86_400_000))
-        let inDay = Int(whole % 86_400_000)
-        return String(unsafeUninitializedCapacity: 23) { out in
-            func put(_ value: Int, at: Int, digits: Int) {
-                var value = value
-                for i in stride(from: at + digits - 1, through: at, by: -1) {
-                    out[i] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
-                }
-            }
-            put(civil.year, at: 0, digits: 4)
-            out[4] = UInt8(ascii: "-")
-            put(civil.month, at: 5, digits: 2)
-            out[7] = UInt8(ascii: "-")
-            put(civil.day, at: 8, digits: 2)
-            out[10] = UInt8(ascii: " ")
-            put(inDay / 3_600_000, at: 11, digits: 2)
-            out[13] = UInt8(ascii: ":")
-            put(inDay / 60_000 % 60, at: 14, digits: 2)
-            out[16] = UInt8(ascii: ":")
-            put(inDay / 1000 % 60, at: 17, digits: 2)
-            out[19] = UInt8(ascii: ".")
-            put(inDay % 1000, at: 20, digits: 3)
-            return 23
-        }
+        return CivilTime(date).storageText
     }
 }
 

@@ -49,6 +49,14 @@ struct CivilTime: Equatable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// "2026-03-14 16:09:26.653", GRDB's storage text.
+    var storageText: String {
+        var out = dateAndTime(separator: " ", seconds: true)
+        out.append(UInt8(ascii: "."))
+        Self.append(millisecond, width: 3, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// "2026-03-14 16:09"
     var minutes: String {
         String(decoding: dateAndTime(separator: " ", seconds: false), as: UTF8.self)
@@ -103,22 +111,35 @@ struct CivilTime: Equatable {
     }
 
     private static func parseStorage(_ b: UnsafeBufferPointer<UInt8>) -> CivilTime? {
-        func number(_ from: Int, _ count: Int) -> Int? {
-            var n = 0
-            for i in from..<from + count {
-                let c = b[i]
-                guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
-                n = n * 10 + Int(c - UInt8(ascii: "0"))
-            }
-            return n
-        }
-        guard b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: " "), b[13] == UInt8(ascii: ":"),
-              b[16] == UInt8(ascii: ":"), b[19] == UInt8(ascii: "."),
-              let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2), let ms = number(20, 3),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
+        guard b[19] == UInt8(ascii: "."), var time = readDateTime(b, separator: UInt8(ascii: " ")),
+              let ms = readDigits(b, 20, 3)
         else { return nil }
-        return CivilTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millisecond: ms)
+        time.millisecond = ms
+        return time
+    }
+
+    /// "yyyy-MM-dd?HH:mm:ss" at the start of `b` (`?` the separator given), a day the calendar
+    /// has; nil for anything else. The caller checks what follows.
+    static func readDateTime(_ b: UnsafeBufferPointer<UInt8>, separator: UInt8) -> CivilTime? {
+        guard b.count >= 19, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == separator,
+              b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
+              let year = readDigits(b, 0, 4), let month = readDigits(b, 5, 2), (1...12).contains(month),
+              let day = readDigits(b, 8, 2), day >= 1, day <= CivilDate.daysIn(month: month, year: year),
+              let hour = readDigits(b, 11, 2), hour < 24, let minute = readDigits(b, 14, 2), minute < 60,
+              let second = readDigits(b, 17, 2), second < 60
+        else { return nil }
+        return CivilTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millisecond: 0)
+    }
+
+    /// The number written in `count` ASCII digits from `from`; nil if one is not a digit.
+    static func readDigits(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ count: Int) -> Int? {
+        var n = 0
+        for i in from..<from + count {
+            let digit = b[i] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            n = n * 10 + Int(digit)
+        }
+        return n
     }
 
     /// The `Date` GRDB would decode from the same storage text (same value to the bit, checked by

@@ -22,31 +22,14 @@ public enum ISO8601 {
     /// year outside 1970–2105: callers then ask Foundation, so this only ever agrees with it.
     static func milliseconds(exactUTC text: String) -> Int64? {
         text.utf8.withContiguousStorageIfAvailable { b -> Int64? in
-            guard b.count == 20 || b.count == 24, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A,
-                  b[b.count - 1] == 0x5A
+            guard b.count == 20 || b.count == 24, b[b.count - 1] == UInt8(ascii: "Z"),
+                  var time = CivilTime.readDateTime(b, separator: UInt8(ascii: "T")), (1970...2105).contains(time.year)
             else { return nil }
-            func number(_ at: Int, _ digits: Int) -> Int? {
-                var value = 0
-                for i in at..<at + digits {
-                    let digit = b[i] &- 0x30
-                    guard digit < 10 else { return nil }
-                    value = value * 10 + Int(digit)
-                }
-                return value
-            }
-            var milliseconds = 0
             if b.count == 24 {
-                guard b[19] == 0x2E, let ms = number(20, 3) else { return nil }
-                milliseconds = ms
+                guard b[19] == UInt8(ascii: "."), let ms = CivilTime.readDigits(b, 20, 3) else { return nil }
+                time.millisecond = ms
             }
-            guard let year = number(0, 4), (1970...2105).contains(year),
-                  let month = number(5, 2), (1...12).contains(month),
-                  let day = number(8, 2), day >= 1, day <= CivilDate.daysIn(month: month, year: year),
-                  let hour = number(11, 2), hour < 24, let minute = number(14, 2), minute < 60,
-                  let second = number(17, 2), second < 60
-            else { return nil }
-            let days = CivilDate(year: year, month: month, day: day).daysSince1970
-            return Int64(days) * 86_400_000 + Int64(((hour * 60 + minute) * 60 + second) * 1000 + milliseconds)
+            return Int64(time.millisecondsSince1970)
         } ?? nil
     }
 

@@ -45,6 +45,7 @@ struct CivilTimeTests {
             let grdb = try queue.read { db in try Date.fetchOne(db, sql: "SELECT ?", arguments: [text])! }
             let ours = try #require(CivilTime(storage: text), "\(text)")
             #expect(ours.date.timeIntervalSinceReferenceDate.bitPattern == grdb.timeIntervalSinceReferenceDate.bitPattern, "\(text)")
+            #expect(ours.storageText == text)
             // And written back it is the same text
             let again = try queue.read { db in try String.fetchOne(db, sql: "SELECT ?", arguments: [ours.date])! }
             #expect(again == text)
