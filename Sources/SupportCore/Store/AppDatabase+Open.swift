@@ -67,12 +67,7 @@ extension AppDatabase {
         // Such a file, when not empty, is first looked at read-only, so that a damaged file or one
         // from a newer support is refused without a byte written. Steady state (the header says
         // WAL) takes no lock and opens one connection.
-        let size = fileSize(path)
-        let header = size >= 100 ? readHeader(path) : []
-        // The size in the header is the file's own only while no WAL holds pages for it (a
-        // checkpoint writes page 1 before the pages that extend the file, and a full disk can
-        // stop it half way with the pages safe in the WAL).
-        if !header.isEmpty && fileSize(path + "-wal") == 0 { try checkHeader(header, fileSize: size) }
+        let (size, header) = try readCheckedHeader(path)
         let inWAL = header.count == 100 && header[18] == 2 && header[19] == 2
         let lock = inWAL ? nil : try translatingErrors { try FileLock(path: path + ".lock") }
         defer { lock?.unlock() }
@@ -112,16 +107,34 @@ extension AppDatabase {
         return Glibc.read(fd, &header, 100) == 100 ? header : []
     }
 
-    /// Refuses a file shorter than its header says: truncated (a partial copy, a full disk).
-    /// Free, from bytes already read; runs on every open while the -wal is empty.
-    static func checkHeader(_ header: [UInt8], fileSize: Int) throws(SupportError) {
+    /// The file's size and header (empty when under 100 bytes), after refusing a file shorter
+    /// than its header says: truncated (a partial copy, a full disk). Free, from bytes read anyway.
+    ///
+    /// The size in the header is the file's own only while no WAL holds pages for it (a
+    /// checkpoint writes page 1 before the pages that extend the file, and a full disk can stop
+    /// it half way with the pages safe in the WAL), so the check runs only when the -wal is
+    /// empty. Even then another process's closing checkpoint, which empties the -wal right
+    /// after, can be caught between page 1 and the rest: a file is refused only when it is still
+    /// short after a few reads 20 ms apart (a truncated file stays short).
+    static func readCheckedHeader(_ path: String) throws(SupportError) -> (size: Int, header: [UInt8]) {
+        for attempt in 1... {
+            let header = readHeader(path)
+            let size = fileSize(path)
+            if header.isEmpty || fileSize(path + "-wal") != 0 || !isShorterThanItsHeader(header, fileSize: size) {
+                return (size, header)
+            }
+            if attempt == 4 { break }
+            usleep(20_000)
+        }
+        throw .storage("the database file is corrupt; restore it from a backup")
+    }
+
+    static func isShorterThanItsHeader(_ header: [UInt8], fileSize: Int) -> Bool {
         func word(_ at: Int) -> Int { header[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
-        guard header.count == 100, header.starts(with: Array("SQLite format 3\0".utf8)), word(92) == word(24) else { return }
+        guard header.count == 100, header.starts(with: Array("SQLite format 3\0".utf8)), word(92) == word(24) else { return false }
         let pageSize = Int(header[16]) << 8 | Int(header[17])
         let pages = word(28)
-        if pages > 0, fileSize < pages * (pageSize == 1 ? 65_536 : pageSize) {
-            throw .storage("the database file is corrupt; restore it from a backup")
-        }
+        return pages > 0 && fileSize < pages * (pageSize == 1 ? 65_536 : pageSize)
     }
 
     /// Refuses, without writing a byte, a file whose schema or a table's first page cannot be
@@ -141,7 +154,7 @@ extension AppDatabase {
             for table in tables {
                 _ = try Row.fetchOne(db, sql: "SELECT * FROM \(table.quotedDatabaseIdentifier) LIMIT 1")
             }
-            if try Schema.migrator.hasBeenSuperseded(db) { throw SupportError.storage(newerVersionMessage) }
+            if try migrationState(db, known: Schema.migrator.migrations).superseded { throw SupportError.storage(newerVersionMessage) }
         }
     }
 }

@@ -33,9 +33,7 @@ public final class AppDatabase: Sendable {
     /// to create the tables.
     static func migrateIfNeeded(_ writer: any DatabaseWriter, lockPath: String?, logger: Logger) throws {
         let migrator = Schema.migrator
-        let (superseded, complete) = try writer.read { db in
-            (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db))
-        }
+        let (superseded, complete) = try writer.read { db in try migrationState(db, known: migrator.migrations) }
         if superseded {
             throw SupportError.storage(newerVersionMessage)
         }
@@ -44,6 +42,22 @@ public final class AppDatabase: Sendable {
         defer { lock?.unlock() }
         logger.debug("migrating the database")
         try migrator.migrate(writer)
+    }
+
+    /// Whether the file holds migrations this build does not know, and whether it holds all it
+    /// knows, read from one snapshot. Not GRDB's `hasBeenSuperseded`: that reads
+    /// `grdb_migrations` and, when missing, checks that the table exists in a second snapshot, so
+    /// another process creating it in between (the first migration of a new file, which this
+    /// check runs beside without the lock) made it fail with "no such table".
+    static func migrationState(_ db: Database, known: [String]) throws -> (superseded: Bool, complete: Bool) {
+        // Reading sqlite_master starts the read transaction: the next statement is prepared
+        // against the same snapshot.
+        let exists = try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'grdb_migrations')
+            """) ?? false
+        guard exists else { return (false, known.isEmpty) }
+        let applied = try String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations")
+        return (!applied.isSubset(of: known), Set(known).isSubset(of: applied))
     }
 
     static let newerVersionMessage = "this database was written by a newer version of support; upgrade support to use it"
@@ -83,7 +97,8 @@ public final class AppDatabase: Sendable {
         case .SQLITE_CONSTRAINT:
             return .invalidInput(field: nil, "the change breaks a rule of the database and was not made")
         default:
-            return .internalError("database error \(error.resultCode.rawValue)")
+            // A bug: SQLite's own words (never the SQL, which may hold user text) make it reportable.
+            return .internalError("database error \(error.resultCode.rawValue)\(error.message.map { ": \($0)" } ?? "")")
         }
     }
 
