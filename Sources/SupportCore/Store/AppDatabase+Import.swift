@@ -44,7 +44,7 @@ extension AppDatabase {
         }
         guard let first = next() else { return (summary, false) }
         // Email → user id, for as long as no rollback can have removed a user it names.
-        var people: [String: Int64] = [:]
+        var people: [String: ImportedPerson] = [:]
         var bulk = false
         try db.inTransaction(.immediate) {
             // Decided inside the transaction: no other process can add a ticket in between.
@@ -101,11 +101,12 @@ extension AppDatabase {
     /// `intoEmpty`: the database had no ticket when this transaction began, so only lines of
     /// this import can collide, and the unique constraints are left to find them.
     static func importAtomically(_ db: Database, _ drafts: [ImportDraft], actor: PersonReference,
-                                 people: inout [String: Int64], intoEmpty: Bool) throws -> [ImportError] {
+                                 people: inout [String: ImportedPerson], intoEmpty: Bool) throws -> [ImportError] {
         do {
             var errors: [ImportError] = []
             try db.inSavepoint {
-                errors = try importBatch(db, drafts, actor: actor, people: &people, ticketByTicket: false, lookups: !intoEmpty)
+                errors = try importBatch(db, drafts, actor: actor, people: &people, ticketByTicket: false, lookups: !intoEmpty,
+                                         derive: intoEmpty)
                 return .commit
             }
             return errors
@@ -116,30 +117,33 @@ extension AppDatabase {
         }
         // The rollback also removed the people the batch created.
         people.removeAll()
-        return try importBatch(db, drafts, actor: actor, people: &people, ticketByTicket: true, lookups: true)
+        return try importBatch(db, drafts, actor: actor, people: &people, ticketByTicket: true, lookups: true, derive: intoEmpty)
     }
 
     /// Writes a batch. `ticketByTicket`: each ticket in its own savepoint, a refused one reported
     /// with its line. Otherwise the first refusal throws, and what costs a statement per ticket
     /// is done once for the batch: numbers are handed out in memory and the audit records are
     /// copied from the new tickets. `lookups`: refuse existing ticket numbers and renumber
-    /// existing reply ids by asking first.
-    static func importBatch(_ db: Database, _ drafts: [ImportDraft], actor: PersonReference, people: inout [String: Int64],
-                            ticketByTicket: Bool, lookups: Bool) throws -> [ImportError] {
+    /// existing reply ids by asking first. `derive`: the derived-data triggers are set aside
+    /// (`BulkImportSchema`), so the ticket's first staff reply and durations are written with it.
+    static func importBatch(_ db: Database, _ drafts: [ImportDraft], actor: PersonReference, people: inout [String: ImportedPerson],
+                            ticketByTicket: Bool, lookups: Bool, derive: Bool) throws -> [ImportError] {
         var errors: [ImportError] = []
         let actorID = try Self.userID(db, for: actor)
         // One text for the whole batch, as GRDB would store it.
         let now = String.fromDatabaseValue(try db.transactionDate.databaseValue) ?? ""
-        func personID(_ p: ImportPerson) throws -> Int64 {
-            if let id = people[p.email] { return id }
-            let id = try Self.ensureUser(db, email: p.email, name: p.name, role: p.role, addedBy: actor)
-            people[p.email] = id
-            return id
+        func person(_ p: ImportPerson) throws -> ImportedPerson {
+            if let known = people[p.email] { return known }
+            let (id, role) = try Self.ensureUserWithRole(db, email: p.email, name: p.name, role: p.role, addedBy: actor)
+            let known = ImportedPerson(id: id, isStaff: role.isStaff)
+            people[p.email] = known
+            return known
         }
         let insertTicket = try ImportStatement(db, """
             INSERT INTO ticket (ticketNumber, subject, message, category, priority, status, submittedBy, assignedTo,
-                                createdAt, updatedAt, resolvedAt, closedAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                createdAt, updatedAt, resolvedAt, closedAt,
+                                firstResponseAt, firstResponderID, firstResponseSeconds, resolutionSeconds)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let insertResponse = try ImportStatement(db, """
             INSERT INTO response (id, ticketId, message, respondedBy, isInternal, createdAt) VALUES (?, ?, ?, ?, ?, ?)
@@ -212,12 +216,31 @@ extension AppDatabase {
                 insertTicket.bind(4, d.category.rawValue)
                 insertTicket.bind(5, d.priority.rawValue)
                 insertTicket.bind(6, d.status.rawValue)
-                insertTicket.bind(7, try personID(d.requester))
-                insertTicket.bind(8, try d.assignee.map(personID))
-                insertTicket.bind(9, d.createdAt)
+                insertTicket.bind(7, try person(d.requester).id)
+                insertTicket.bind(8, try d.assignee.map { try person($0).id })
+                let createdAt = ImportStatement.storedText(d.createdAt)
+                let resolvedAt = d.resolvedAt.map(ImportStatement.storedText)
+                insertTicket.bind(9, createdAt)
                 insertTicket.bind(10, d.updatedAt)
-                insertTicket.bind(11, d.resolvedAt)
+                insertTicket.bind(11, resolvedAt)
                 insertTicket.bind(12, d.closedAt)
+                if derive {
+                    // What the triggers response_first_staff_reply and ticket_resolution_seconds_insert
+                    // of migration v6 write: the earliest public reply by staff (the first written
+                    // wins a tie), and the durations to the millisecond.
+                    var first: (createdAt: String, by: Int64)?
+                    for reply in d.replies {
+                        // Every author in reply order, as the inserts below would create them.
+                        let author = try person(reply.author)
+                        guard !reply.isInternal, author.isStaff else { continue }
+                        let at = ImportStatement.storedText(reply.createdAt)
+                        if first == nil || first!.createdAt > at { first = (at, author.id) }
+                    }
+                    insertTicket.bind(13, first?.createdAt)
+                    insertTicket.bind(14, first?.by)
+                    insertTicket.bind(15, first.flatMap { Self.seconds(from: createdAt, to: $0.createdAt) })
+                    insertTicket.bind(16, resolvedAt.flatMap { Self.seconds(from: createdAt, to: $0) })
+                }
                 try insertTicket.run()
                 let ticketID = db.lastInsertedRowID
                 for reply in d.replies {
@@ -229,7 +252,7 @@ extension AppDatabase {
                     insertResponse.bind(1, id)
                     insertResponse.bind(2, ticketID)
                     insertResponse.bind(3, reply.message)
-                    insertResponse.bind(4, try personID(reply.author))
+                    insertResponse.bind(4, try person(reply.author).id)
                     insertResponse.bind(5, reply.isInternal)
                     insertResponse.bind(6, reply.createdAt)
                     try insertResponse.run()
@@ -269,5 +292,20 @@ extension AppDatabase {
                 """, arguments: [actorID, now, lastTicketID])
         }
         return errors
+    }
+}
+
+/// A person of an import as the database has them.
+struct ImportedPerson {
+    var id: Int64
+    var isStaff: Bool
+}
+
+extension AppDatabase {
+    /// SQLite's `round((julianday(end) - julianday(start)) * 86400000) / 1000` of two storage
+    /// texts, as the v6 triggers compute durations: whole milliseconds apart, in seconds.
+    static func seconds(from start: String, to end: String) -> Double? {
+        guard let a = CivilTime(storage: start), let b = CivilTime(storage: end) else { return nil }
+        return Double(b.millisecondsSince1970 - a.millisecondsSince1970) / 1000
     }
 }

@@ -86,16 +86,22 @@ extension AppDatabase {
     /// `addedBy`, a creation is recorded as `user.added` by that actor (an import creates people
     /// with the roles its file gives, staff and admins included: `support audit` shows who).
     static func ensureUser(_ db: Database, email: String, name: String, role: Role, addedBy actor: PersonReference? = nil) throws -> Int64 {
+        try ensureUserWithRole(db, email: email, name: name, role: role, addedBy: actor).id
+    }
+
+    /// `ensureUser`, with the role the user has (an existing user keeps theirs).
+    static func ensureUserWithRole(_ db: Database, email: String, name: String, role: Role,
+                                   addedBy actor: PersonReference? = nil) throws -> (id: Int64, role: Role) {
         // Cached statements: an import calls this for every person of every batch.
-        let find = try db.cachedStatement(sql: "SELECT id FROM user WHERE email = ?")
-        if let id = try Int64.fetchOne(find, arguments: [email]) {
-            return id
+        let find = try db.cachedStatement(sql: "SELECT id, role FROM user WHERE email = ?")
+        if let row = try Row.fetchOne(find, arguments: [email]) {
+            return (row[0], Role(rawValue: row[1]) ?? .user)
         }
         let insert = try db.cachedStatement(sql: "INSERT INTO user (email, name, role, createdAt) VALUES (?, ?, ?, ?)")
         try insert.execute(arguments: [email, name, role.rawValue, try db.transactionDate])
         let id = db.lastInsertedRowID
         if let actor { try audit(db, actor: actor, action: .userAdded, field: email, new: role.rawValue) }
-        return id
+        return (id, role)
     }
 
     /// `jane.doe@example.com` → `jane.doe`: a name to show until the person is given one.

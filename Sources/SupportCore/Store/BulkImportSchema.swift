@@ -16,7 +16,8 @@ struct BulkImportSchema {
     static let fullTextTriggers = [("__ticket_fts_ai", "ticket_fts"), ("__response_fts_ai", "response_fts")]
     /// The insert triggers of migration v6-stats, which keep derived data (the tally, the first
     /// staff reply, the durations) row by row: an UPDATE of the ticket per reply or resolution.
-    /// `refreshDerivedData` computes the same in three set-wide statements.
+    /// The import writes the first reply and the durations with each ticket instead
+    /// (`importBatch`, `derive`), and `refreshTally` counts the tickets once.
     static let derivedDataTriggers = ["ticket_tally_insert", "ticket_resolution_seconds_insert", "response_first_staff_reply"]
 
     struct Object: Equatable {
@@ -60,8 +61,7 @@ struct BulkImportSchema {
     /// Builds the indexes and the full-text indexes over what is now in the tables, and puts
     /// the triggers back for the writes that follow.
     func restore(_ db: Database) throws {
-        // Before the indexes come back, so that these updates do not maintain them row by row.
-        try Self.refreshDerivedData(db)
+        try Self.refreshTally(db)
         for index in indexes { try db.execute(sql: index.sql) }
         for (_, table) in Self.fullTextTriggers {
             try db.execute(sql: "INSERT INTO \(table.quotedDatabaseIdentifier)(\(table.quotedDatabaseIdentifier)) VALUES('rebuild')")
@@ -69,26 +69,13 @@ struct BulkImportSchema {
         for trigger in triggers { try db.execute(sql: trigger.sql) }
     }
 
-    /// What the derived-data triggers would have written for every row: the bulk path runs only
-    /// on a database that had no ticket, so all rows are new. The first public reply by staff
-    /// (the author's role as it is at import), found in one ordered pass over the replies.
-    static func refreshDerivedData(_ db: Database) throws {
+    /// What ticket_tally_insert would have counted: the bulk path runs only on a database that
+    /// had no ticket, so all rows are new.
+    static func refreshTally(_ db: Database) throws {
         try db.execute(sql: """
             DELETE FROM ticket_tally;
             INSERT INTO ticket_tally (category, priority, status, tickets)
                 SELECT category, priority, status, count(*) FROM ticket GROUP BY category, priority, status;
-            WITH first AS (
-                SELECT ticketId, createdAt, respondedBy FROM (
-                    SELECT r.ticketId, r.createdAt, r.respondedBy,
-                           row_number() OVER (PARTITION BY r.ticketId ORDER BY r.createdAt, r.id) AS position
-                    FROM response r JOIN user u ON u.id = r.respondedBy
-                    WHERE r.isInternal = 0 AND u.role != 'user')
-                WHERE position = 1)
-            UPDATE ticket SET firstResponseAt = first.createdAt, firstResponderID = first.respondedBy,
-                firstResponseSeconds = round((julianday(first.createdAt) - julianday(ticket.createdAt)) * 86400000) / 1000
-            FROM first WHERE first.ticketId = ticket.id;
-            UPDATE ticket SET resolutionSeconds = round((julianday(resolvedAt) - julianday(createdAt)) * 86400000) / 1000
-            WHERE resolvedAt IS NOT NULL;
             """)
     }
 }

@@ -40,6 +40,10 @@ struct ImportStatement {
 
     func bind(_ index: Int32, _ value: Bool) { sqlite3_bind_int64(handle, index, value ? 1 : 0) }
 
+    func bind(_ index: Int32, _ value: Double?) {
+        if let value { sqlite3_bind_double(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+    }
+
     func bind(_ index: Int32, _ value: Date?) { bind(index, value.map(Self.storedText)) }
 
     /// Runs the statement to its end (all of an INSERT … RETURNING happens in its first step)

@@ -126,6 +126,58 @@ struct BulkImportTests {
         StatisticsStoreTests.expectSameFigures(fromBulk, try StatisticsStoreTests.oracle(bulk.database))
     }
 
+    /// The bulk path writes each ticket's first staff reply and durations with the ticket
+    /// (the triggers are set aside): the very values the triggers write row by row, ties and
+    /// replies listed out of time order included.
+    @Test func derivedColumnsAreWhatTheTriggersWriteRowForRow() throws {
+        // Given tickets whose staff replies come out of time order, tie at the same millisecond
+        // (the first written wins), are internal notes, or are by requesters only
+        func reply(_ by: String, _ at: String, note: Bool = false, role: String = "internal") -> [String: Any] {
+            ["message": "r", "respondedBy": ["email": by, "role": role], "createdAt": at, "isInternal": note]
+        }
+        var lines: [String] = []
+        for n in 1...30 {
+            var replies: [[String: Any]] = []
+            switch n % 5 {
+            case 0: replies = [reply("agent1@example.test", "2025-05-01T12:00:00.500Z"), reply("agent2@example.test", "2025-05-01T11:00:00.250Z")]
+            case 1: replies = [reply("agent1@example.test", "2025-05-01T11:00:00.001Z"), reply("agent2@example.test", "2025-05-01T11:00:00.001Z")]
+            case 2: replies = [reply("agent2@example.test", "2025-05-01T10:30:00.000Z", note: true),
+                               reply("user\(n)@example.test", "2025-05-01T10:20:00.000Z", role: "user")]
+            case 3: replies = [reply("admin\(n % 2)@example.test", "2025-05-03T23:59:59.999Z", role: "admin")]
+            default: replies = []
+            }
+            var object: [String: Any] = [
+                "subject": "Ticket \(n)", "message": "Body", "category": "bug-report", "submittedBy": ["email": "user\(n)@example.test"],
+                "createdAt": "2025-05-01T10:00:00.\(String(format: "%03d", n * 7))Z", "responses": replies,
+            ]
+            if n % 3 == 0 { object["resolvedAt"] = "2025-06-0\(1 + n % 8)T08:00:00.\(String(format: "%03d", n))Z"; object["status"] = "Resolved" }
+            lines.append(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        }
+        // When they are imported in bulk (an empty database) and row by row (one that has a ticket)
+        let bulk = try DeskFixture()
+        #expect(try bulk.operatorDesk.importTickets(lines: lines, batchSize: 7).imported == 30)
+        let ordinary = try DeskFixture()
+        try ordinary.openTicket(by: nil)
+        #expect(try ordinary.operatorDesk.importTickets(lines: lines, batchSize: 7).imported == 30)
+        // Then every ticket has the same first reply, responder and durations, to the bit
+        let sql = """
+            SELECT t.ticketNumber, t.firstResponseAt, u.email, t.firstResponseSeconds, t.resolutionSeconds
+            FROM ticket t LEFT JOIN user u ON u.id = t.firstResponderID
+            WHERE t.ticketNumber LIKE 'ST-2025-%' ORDER BY t.ticketNumber
+            """
+        let fromBulk = try bulk.database.writer.read { db in try Row.fetchAll(db, sql: sql) }
+        let fromTriggers = try ordinary.database.writer.read { db in try Row.fetchAll(db, sql: sql) }
+        #expect(fromBulk.count == 30)
+        #expect(fromBulk == fromTriggers)
+        // And the cases are there: a tie won by the first written, an earlier reply listed later
+        let tie = try #require(fromBulk.first { $0[0] == "ST-2025-001" })
+        #expect(tie[2] == "agent1@example.test")
+        let outOfOrder = try #require(fromBulk.first { $0[0] == "ST-2025-005" })
+        #expect(outOfOrder[2] == "agent2@example.test" && outOfOrder[3] == 3600.215)
+        #expect(fromBulk.filter { ($0[4] as Double?) != nil }.count == 10)
+        #expect(fromBulk.filter { ($0[1] as String?) == nil }.count == 12)
+    }
+
     @Test func theTicketsAreFoundThroughTheRebuiltIndexes() throws {
         // Given tickets imported in bulk, and one created afterwards the ordinary way
         let fixture = try DeskFixture()
