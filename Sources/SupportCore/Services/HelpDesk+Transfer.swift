@@ -13,7 +13,7 @@ extension HelpDesk {
     /// read and parsed on this thread while another writes the batches already parsed.
     public func importTickets(lines: some Sequence<String>, batchSize: Int = 5000) throws(SupportError) -> ImportSummary {
         try requireAdmin("import tickets")
-        let channel = ImportBatchChannel(capacity: 2)
+        let channel = BoundedChannel<[ImportDraft]>(capacity: 2)
         let written = ImportWriteResult()
         let database = self.database, actor = actorReference
         let writer = Thread {

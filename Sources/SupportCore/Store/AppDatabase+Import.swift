@@ -53,13 +53,15 @@ extension AppDatabase {
                 bulk = true
                 let start = ContinuousClock.now
                 try schema.setAside(db)
+                let fullText = try FullTextBuilder.start(for: db)
+                defer { fullText?.cancel() }
                 var batch: [ImportDraft]? = first
                 while let drafts = batch {
-                    record(drafts, try importAtomically(db, drafts, actor: actor, people: &people, intoEmpty: true))
+                    record(drafts, try importAtomically(db, drafts, actor: actor, people: &people, intoEmpty: true, fullText: fullText))
                     batch = next()
                 }
                 let inserted = ContinuousClock.now
-                try schema.restore(db)
+                try schema.restore(db, fullText: fullText)
                 logger.debug("bulk import: \(summary.imported) tickets inserted in \(inserted - start), indexes rebuilt in \(ContinuousClock.now - inserted)")
             } else {
                 record(first, try importAtomically(db, first, actor: actor, people: &people, intoEmpty: false))
@@ -99,25 +101,33 @@ extension AppDatabase {
     /// each time: ten times slower outside a bulk import, so not the default.)
     ///
     /// `intoEmpty`: the database had no ticket when this transaction began, so only lines of
-    /// this import can collide, and the unique constraints are left to find them.
+    /// this import can collide, and the unique constraints are left to find them. `fullText`:
+    /// the full-text triggers are set aside and the rows that went in are handed to it.
     static func importAtomically(_ db: Database, _ drafts: [ImportDraft], actor: PersonReference,
-                                 people: inout [String: ImportedPerson], intoEmpty: Bool) throws -> [ImportError] {
+                                 people: inout [String: ImportedPerson], intoEmpty: Bool,
+                                 fullText: FullTextBuilder? = nil) throws -> [ImportError] {
+        var written: FullTextBuilder.Rows? = fullText.map { _ in FullTextBuilder.Rows() }
         do {
             var errors: [ImportError] = []
             try db.inSavepoint {
                 errors = try importBatch(db, drafts, actor: actor, people: &people, ticketByTicket: false, lookups: !intoEmpty,
-                                         derive: intoEmpty)
+                                         derive: intoEmpty, written: &written)
                 return .commit
             }
+            if let written { fullText?.add(written) }
             return errors
         } catch let error as DatabaseError {
             guard case .invalidInput = translate(error) else { throw error }
         } catch let error as SupportError {
             guard case .invalidInput = error else { throw error }
         }
-        // The rollback also removed the people the batch created.
+        // The rollback also removed the people the batch created, and the rows handed out.
         people.removeAll()
-        return try importBatch(db, drafts, actor: actor, people: &people, ticketByTicket: true, lookups: true, derive: intoEmpty)
+        written = fullText.map { _ in FullTextBuilder.Rows() }
+        let errors = try importBatch(db, drafts, actor: actor, people: &people, ticketByTicket: true, lookups: true,
+                                     derive: intoEmpty, written: &written)
+        if let written { fullText?.add(written) }
+        return errors
     }
 
     /// Writes a batch. `ticketByTicket`: each ticket in its own savepoint, a refused one reported
@@ -126,8 +136,11 @@ extension AppDatabase {
     /// copied from the new tickets. `lookups`: refuse existing ticket numbers and renumber
     /// existing reply ids by asking first. `derive`: the derived-data triggers are set aside
     /// (`BulkImportSchema`), so the ticket's first staff reply and durations are written with it.
+    /// `written`, when not nil: gets the rowid and text of every ticket and reply that went in.
     static func importBatch(_ db: Database, _ drafts: [ImportDraft], actor: PersonReference, people: inout [String: ImportedPerson],
-                            ticketByTicket: Bool, lookups: Bool, derive: Bool) throws -> [ImportError] {
+                            ticketByTicket: Bool, lookups: Bool, derive: Bool,
+                            written: inout FullTextBuilder.Rows?) throws -> [ImportError] {
+        let collect = written != nil
         var errors: [ImportError] = []
         let actorID = try Self.userID(db, for: actor)
         // One text for the whole batch, as GRDB would store it.
@@ -187,6 +200,7 @@ extension AppDatabase {
                     continue
                 }
             }
+            var rows = FullTextBuilder.Rows()
             func insert() throws {
                 let number: TicketNumber
                 if let given = d.number {
@@ -243,6 +257,7 @@ extension AppDatabase {
                 }
                 try insertTicket.run()
                 let ticketID = db.lastInsertedRowID
+                if collect { rows.tickets.append((ticketID, d.subject, d.message)) }
                 for reply in d.replies {
                     var id = reply.id
                     if let wanted = id, lookups {
@@ -256,6 +271,7 @@ extension AppDatabase {
                     insertResponse.bind(5, reply.isInternal)
                     insertResponse.bind(6, reply.createdAt)
                     try insertResponse.run()
+                    if collect { rows.replies.append((db.lastInsertedRowID, reply.message)) }
                 }
                 if ticketByTicket {
                     audit.bind(1, number.description)
@@ -274,9 +290,14 @@ extension AppDatabase {
                     people.removeAll()
                     let message = (error as? DatabaseError).map { AppDatabase.translate($0).message } ?? "\(error)"
                     errors.append(ImportError(line: d.line, message: message))
+                    continue
                 }
             } else {
                 try insert()
+            }
+            if collect {
+                written!.tickets += rows.tickets
+                written!.replies += rows.replies
             }
         }
         if !ticketByTicket {

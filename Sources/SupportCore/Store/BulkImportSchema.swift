@@ -58,13 +58,18 @@ struct BulkImportSchema {
         for trigger in triggers { try db.execute(sql: "DROP TRIGGER \(trigger.name.quotedDatabaseIdentifier)") }
     }
 
-    /// Builds the indexes and the full-text indexes over what is now in the tables, and puts
-    /// the triggers back for the writes that follow.
-    func restore(_ db: Database) throws {
+    /// Builds the indexes over what is now in the tables, and the full-text indexes (copied
+    /// from `fullText`, which was handed every row, or rebuilt), and puts the triggers back for
+    /// the writes that follow.
+    func restore(_ db: Database, fullText: FullTextBuilder? = nil) throws {
         try Self.refreshTally(db)
         for index in indexes { try db.execute(sql: index.sql) }
-        for (_, table) in Self.fullTextTriggers {
-            try db.execute(sql: "INSERT INTO \(table.quotedDatabaseIdentifier)(\(table.quotedDatabaseIdentifier)) VALUES('rebuild')")
+        if let fullText {
+            try fullText.finish(into: db)
+        } else {
+            for (_, table) in Self.fullTextTriggers {
+                try db.execute(sql: "INSERT INTO \(table.quotedDatabaseIdentifier)(\(table.quotedDatabaseIdentifier)) VALUES('rebuild')")
+            }
         }
         for trigger in triggers { try db.execute(sql: trigger.sql) }
     }

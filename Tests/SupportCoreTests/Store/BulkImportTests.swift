@@ -57,8 +57,8 @@ struct BulkImportTests {
         // And the indexes and full-text indexes agree with their tables
         #expect(try fixture.database.writer.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") } == "ok")
         try fixture.database.writer.write { db in
-            try db.execute(sql: "INSERT INTO ticket_fts(ticket_fts) VALUES('integrity-check')")
-            try db.execute(sql: "INSERT INTO response_fts(response_fts) VALUES('integrity-check')")
+            try db.execute(sql: "INSERT INTO ticket_fts(ticket_fts, rank) VALUES('integrity-check', 1)")
+            try db.execute(sql: "INSERT INTO response_fts(response_fts, rank) VALUES('integrity-check', 1)")
         }
     }
 

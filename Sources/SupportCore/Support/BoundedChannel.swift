@@ -1,13 +1,14 @@
 import Foundation
 
-/// Hands parsed batches from the thread that reads and parses an import to the thread that
-/// writes it, so that on two cores JSON decoding and SQLite run at the same time. Bounded, so
-/// that a fast parser never holds more than `capacity` batches in memory; the writer can
-/// `close` it (on an error) to stop the parser.
-final class ImportBatchChannel: @unchecked Sendable {
+/// Hands batches from one thread to another: the parsed tickets of an import from the thread
+/// that reads and parses it to the one that writes it, and the written rows from there to the
+/// one that builds the full-text indexes, so that on two cores they run at the same time.
+/// Bounded, so that a fast producer never holds more than `capacity` batches in memory; the
+/// consumer can `close` it (on an error) to stop the producer.
+final class BoundedChannel<Batch>: @unchecked Sendable {
     // Every stored property is guarded by `condition`.
     private let condition = NSCondition()
-    private var batches: [[ImportDraft]] = []
+    private var batches: [Batch] = []
     private let capacity: Int
     private var finished = false
     private var closed = false
@@ -15,7 +16,7 @@ final class ImportBatchChannel: @unchecked Sendable {
     init(capacity: Int) { self.capacity = capacity }
 
     /// Waits for room; false when the writer has stopped and the batch was dropped.
-    func put(_ batch: [ImportDraft]) -> Bool {
+    func put(_ batch: Batch) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while batches.count >= capacity && !closed { condition.wait() }
@@ -33,8 +34,8 @@ final class ImportBatchChannel: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Waits for the next batch; nil once the parser has finished and everything was taken.
-    func next() -> [ImportDraft]? {
+    /// Waits for the next batch; nil once the producer has finished and everything was taken.
+    func next() -> Batch? {
         condition.lock()
         defer { condition.unlock() }
         while batches.isEmpty && !finished { condition.wait() }
@@ -43,7 +44,8 @@ final class ImportBatchChannel: @unchecked Sendable {
         return batches.removeFirst()
     }
 
-    /// The writer stops taking batches: a waiting or later `put` returns false.
+    /// The consumer stops taking batches: a waiting or later `put` returns false. (A producer
+    /// that stops calls `finish`, after which `next` returns nil once the batches are taken.)
     func close() {
         condition.lock()
         closed = true
