@@ -110,23 +110,32 @@ struct ListQueryPlanTests {
         }
     }
 
+    /// Plans the page of `query` and expects it to merge (UNION ALL) `ranges` ordered ranges of
+    /// `index`, one per status, without a temporary B-tree. Returns the SQL of the list's count.
+    @discardableResult
+    static func expectMergedRanges(_ fixture: DeskFixture, _ query: TicketQuery, index: String, ranges: Int,
+                                   sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let filter = try #require(try fixture.desk(fixture.staff).filter(for: query), sourceLocation: sourceLocation)
+        let list = try #require(AppDatabase.listSQL(for: filter), sourceLocation: sourceLocation)
+        let page = try fixture.database.writer.read { db in try Self.plan(db, list.pageSQL, list.pageArguments) }
+        let described = page.joined(separator: "\n")
+        #expect(page.contains("MERGE (UNION ALL)"), "\(described)", sourceLocation: sourceLocation)
+        #expect(page.filter { $0.hasPrefix("SEARCH t USING INDEX \(index) (status=?)") }.count == ranges, "\(described)",
+                sourceLocation: sourceLocation)
+        #expect(!described.contains("TEMP B-TREE"), "\(described)", sourceLocation: sourceLocation)
+        return list.countSQL
+    }
+
     @Test func severalValuesOfOneFilterAreMergedFromTheirIndexRanges() throws {
         // Given two statuses (one given twice), newest first, and no other filter
         let fixture = try DeskFixture()
         var query = TicketQuery()
         query.statuses = [.open, .inProgress, .open]
-        let filter = try #require(try fixture.desk(fixture.staff).filter(for: query))
-        let list = try #require(AppDatabase.listSQL(for: filter))
         // When SQLite plans the page
-        let page = try fixture.database.writer.read { db in try Self.plan(db, list.pageSQL, list.pageArguments) }
-        let described = page.joined(separator: "\n")
         // Then it merges one ordered range of the status index per distinct status, and sorts nothing
-        #expect(page.contains("MERGE (UNION ALL)"), "\(described)")
-        #expect(page.filter { $0.hasPrefix("SEARCH t USING INDEX ticket_on_status_createdAtDesc_idDesc (status=?)") }.count == 2,
-                "\(described)")
-        #expect(!described.contains("TEMP B-TREE"), "\(described)")
+        let countSQL = try Self.expectMergedRanges(fixture, query, index: "ticket_on_status_createdAtDesc_idDesc", ranges: 2)
         // And the count stays one statement over the same index
-        #expect(list.countSQL == "SELECT count(*) FROM ticket t WHERE t.status IN (?,?,?)")
+        #expect(countSQL == "SELECT count(*) FROM ticket t WHERE t.status IN (?,?,?)")
     }
 
     @Test func severalStatusesByPriorityAreMergedFromTheStatusPriorityIndex() throws {
@@ -137,16 +146,9 @@ struct ListQueryPlanTests {
             query.statuses = [.open, .inProgress]
             query.sort = .priority
             query.reverse = reverse
-            let filter = try #require(try fixture.desk(fixture.staff).filter(for: query))
-            let list = try #require(AppDatabase.listSQL(for: filter))
             // When SQLite plans the page
-            let page = try fixture.database.writer.read { db in try Self.plan(db, list.pageSQL, list.pageArguments) }
-            let described = page.joined(separator: "\n")
             // Then each status's range of (status, priority, createdAt) is read in order and merged
-            #expect(page.contains("MERGE (UNION ALL)"), "\(described)")
-            #expect(page.filter { $0.hasPrefix("SEARCH t USING INDEX ticket_on_status_priority_createdAt (status=?)") }.count == 2,
-                    "\(described)")
-            #expect(!described.contains("TEMP B-TREE"), "\(described)")
+            try Self.expectMergedRanges(fixture, query, index: "ticket_on_status_priority_createdAt", ranges: 2)
         }
     }
 
