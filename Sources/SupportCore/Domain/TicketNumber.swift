@@ -13,28 +13,19 @@ public struct TicketNumber: Sendable, Hashable, Comparable, CustomStringConverti
         return "ST-\(year)-" + String(repeating: "0", count: max(0, 3 - digits.count)) + digits
     }
 
-    /// Accepts `ST-2026-001` in any case, and `st-2026-1`; refuses everything else, including
-    /// anything that could be a path or carry SQL.
+    /// Accepts `ST-2026-001` in any case, and `st-2026-1`, with blanks around; refuses everything
+    /// else, including anything that could be a path or carry SQL.
     public static func parse(_ text: String) throws(SupportError) -> TicketNumber {
-        if let number = parseCanonical(text) { return number }
-        return try parseGeneral(text)
-    }
-
-    static func parseGeneral(_ text: String) throws(SupportError) -> TicketNumber {
-        let t = text.trimmingCharacters(in: .whitespaces).uppercased()
-        let parts = t.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "ST",
-              parts[1].count == 4, parts[1].allSatisfy(\.isASCIIDigit), let year = Int(parts[1]), year >= 1970,
-              (1...9).contains(parts[2].count), parts[2].allSatisfy(\.isASCIIDigit), let seq = Int(parts[2]), seq >= 1
-        else {
+        // Every stored number is canonical: read from its bytes at once. Only typed input may
+        // need Foundation's trimming and upper-casing (an eighth of an export when done for all).
+        guard let number = parseCanonical(text) ?? parseCanonical(text.trimmingCharacters(in: .whitespaces).uppercased()) else {
             throw .invalidInput(field: "ticket", "'\(Validation.printable(text))' is not a ticket number (expected ST-2026-001)")
         }
-        return TicketNumber(year: year, sequence: seq)
+        return number
     }
 
-    /// `ST-2026-001` (or `st-…`) exactly, read from its bytes: every stored number is in this form,
-    /// and the general path (Foundation's trimming, upper-casing, splitting) was an eighth of an
-    /// export. nil for anything else, which `parse` then reads, or refuses, the general way.
+    /// `ST-2026-001` (or `st-…`) exactly, read from its bytes: "ST", a four-digit year from 1970,
+    /// a sequence of one to nine digits from 1, hyphens between. nil for anything else.
     static func parseCanonical(_ text: String) -> TicketNumber? {
         var utf8 = text.utf8.makeIterator()
         func letter(_ upper: UInt8) -> Bool { utf8.next().map { $0 == upper || $0 == upper + 32 } ?? false }

@@ -203,27 +203,25 @@ extension AppDatabase {
     static func mergeArms(_ filter: TicketFilter) -> [TicketFilter]? {
         let q = filter.query
         let statuses = distinct(q.statuses), priorities = distinct(q.priorities), categories = distinct(q.categories)
+        /// One arm per value, the value set with `keyPath`.
+        func split<T>(_ values: [T], _ keyPath: WritableKeyPath<TicketQuery, [T]>) -> [TicketFilter] {
+            values.map { value in var arm = filter; arm.query[keyPath: keyPath] = [value]; return arm }
+        }
         if q.sort == .priority, q.search == nil, filter.assignedTo == nil, filter.submittedBy == nil,
            statuses.count > 1, priorities.isEmpty, categories.isEmpty {
-            return statuses.map { value in var arm = filter; arm.query.statuses = [value]; return arm }
+            return split(statuses, \.statuses)
         }
         guard q.sort == .created, q.search == nil, filter.assignedTo == nil else { return nil }
         if filter.submittedBy != nil {
             guard statuses.count > 1 else { return nil }
-            return statuses.map { value in var arm = filter; arm.query.statuses = [value]; return arm }
+            return split(statuses, \.statuses)
         }
         let counts = [statuses.count, priorities.count, categories.count]
         guard !counts.contains(1), let fewest = counts.filter({ $0 > 1 }).min() else { return nil }
         // Split the filter with the fewest values (fewest parts); the others stay as IN lists.
-        var arms: [TicketFilter] = []
-        if statuses.count == fewest {
-            for value in statuses { var arm = filter; arm.query.statuses = [value]; arms.append(arm) }
-        } else if priorities.count == fewest {
-            for value in priorities { var arm = filter; arm.query.priorities = [value]; arms.append(arm) }
-        } else {
-            for value in categories { var arm = filter; arm.query.categories = [value]; arms.append(arm) }
-        }
-        return arms
+        if statuses.count == fewest { return split(statuses, \.statuses) }
+        if priorities.count == fewest { return split(priorities, \.priorities) }
+        return split(categories, \.categories)
     }
 
     /// `--status open,open` is one value: a part per repeat would list its tickets twice.
