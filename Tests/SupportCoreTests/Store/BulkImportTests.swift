@@ -62,6 +62,26 @@ struct BulkImportTests {
         }
     }
 
+    @Test func fullTextTablesWithSettingsOfTheirOwnAreRebuiltInstead() throws {
+        // Given a fresh database whose ticket index was given a setting of its own
+        let fixture = try DeskFixture()
+        try fixture.database.writer.write { db in
+            try db.execute(sql: "INSERT INTO ticket_fts(ticket_fts, rank) VALUES('automerge', 2)")
+        }
+        // Then the builder beside the writer is not used (its tables would have the defaults)
+        #expect(try fixture.database.writer.read { db in try FullTextBuilder.start(for: db) } == nil)
+        // When tickets are imported in bulk
+        let summary = try fixture.operatorDesk.importTickets(lines: (1...25).map { Self.line($0, replyIDs: [$0]) }, batchSize: 10)
+        // Then the setting is kept and the full-text indexes, rebuilt, agree with their tables
+        #expect(summary.imported == 25)
+        #expect(try Self.count(fixture.database, "SELECT v FROM ticket_fts_config WHERE k = 'automerge'") == 2)
+        try fixture.database.writer.write { db in
+            try db.execute(sql: "INSERT INTO ticket_fts(ticket_fts, rank) VALUES('integrity-check', 1)")
+            try db.execute(sql: "INSERT INTO response_fts(response_fts, rank) VALUES('integrity-check', 1)")
+        }
+        #expect(try Self.search(fixture, "stapler") == 25)
+    }
+
     @Test func setsAsideEveryPlainIndexAndOnlyTheInsertTriggersOfTheFullTextIndexes() throws {
         // Given the schema of the migrations
         let fixture = try DeskFixture()
