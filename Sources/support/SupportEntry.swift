@@ -11,6 +11,7 @@ enum SupportEntry {
         // kills the process without a word. Ignored, the write fails with EFBIG instead: SQLite
         // rolls the transaction back and the user is told (exit 74). (ReliabilityDatabaseFaultTests)
         signal(SIGXFSZ, SIG_IGN)
+        SQLiteProcessSettings.apply()
         // Answered before anything else loads: scripts call `--version` to probe for the tool.
         if CommandLine.argc == 2, CommandLine.arguments[1] == "--version" {
             print(Support.version)
