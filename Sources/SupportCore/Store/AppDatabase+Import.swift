@@ -55,13 +55,18 @@ extension AppDatabase {
                 try schema.setAside(db)
                 let fullText = try FullTextBuilder.start(for: db)
                 defer { fullText?.cancel() }
+                // The database had no ticket: every ticket in it at the end is one counted here.
+                var tally = TicketTally()
                 var batch: [ImportDraft]? = first
                 while let drafts = batch {
-                    record(drafts, try importAtomically(db, drafts, actor: actor, people: &people, intoEmpty: true, fullText: fullText))
+                    let errors = try importAtomically(db, drafts, actor: actor, people: &people, intoEmpty: true, fullText: fullText)
+                    record(drafts, errors)
+                    let refused = Set(errors.map(\.line))
+                    for d in drafts where !refused.contains(d.line) { tally.add(d.category, d.priority, d.status) }
                     batch = next()
                 }
                 let inserted = ContinuousClock.now
-                try schema.restore(db, fullText: fullText)
+                try schema.restore(db, tally: tally, fullText: fullText)
                 logger.debug("bulk import: \(summary.imported) tickets inserted in \(inserted - start), indexes rebuilt in \(ContinuousClock.now - inserted)")
             } else {
                 record(first, try importAtomically(db, first, actor: actor, people: &people, intoEmpty: false))

@@ -59,10 +59,11 @@ struct BulkImportSchema {
     }
 
     /// Builds the indexes over what is now in the tables, and the full-text indexes (copied
-    /// from `fullText`, which was handed every row, or rebuilt), and puts the triggers back for
-    /// the writes that follow.
-    func restore(_ db: Database, fullText: FullTextBuilder? = nil) throws {
-        try Self.refreshTally(db)
+    /// from `fullText`, which was handed every row, or rebuilt), writes the tally of every
+    /// ticket now in the table (`tally`, counted as they went in), and puts the triggers back
+    /// for the writes that follow.
+    func restore(_ db: Database, tally: TicketTally, fullText: FullTextBuilder? = nil) throws {
+        try tally.replaceStored(db)
         for index in indexes { try db.execute(sql: index.sql) }
         if let fullText {
             try fullText.finish(into: db)
@@ -72,15 +73,5 @@ struct BulkImportSchema {
             }
         }
         for trigger in triggers { try db.execute(sql: trigger.sql) }
-    }
-
-    /// What ticket_tally_insert would have counted: the bulk path runs only on a database that
-    /// had no ticket, so all rows are new.
-    static func refreshTally(_ db: Database) throws {
-        try db.execute(sql: """
-            DELETE FROM ticket_tally;
-            INSERT INTO ticket_tally (category, priority, status, tickets)
-                SELECT category, priority, status, count(*) FROM ticket GROUP BY category, priority, status;
-            """)
     }
 }

@@ -62,6 +62,32 @@ struct BulkImportTests {
         }
     }
 
+    /// The bulk path counts the tally as tickets go in, instead of the set-aside trigger: a
+    /// refused line (here a duplicate number, which rolls its batch back and redoes it ticket
+    /// by ticket) must not be counted.
+    @Test func tallyCountsOnlyTheTicketsThatWentIn() throws {
+        // Given a file in which three lines repeat a number given earlier, in varied categories
+        let fixture = try DeskFixture()
+        let categories = ["bug-report", "technical-issue", "account-issue"]
+        var lines: [String] = []
+        for n in 1...30 {
+            var object = try JSONSerialization.jsonObject(with: Data(Self.line(n, number: "ST-2025-\(String(format: "%03d", n % 27 + 1))").utf8))
+                as! [String: Any]
+            object["category"] = categories[n % 3]
+            object["status"] = ["Open", "Resolved", "Closed", "In Progress"][n % 4]
+            lines.append(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        }
+        // When it is imported in bulk
+        let summary = try fixture.operatorDesk.importTickets(lines: lines, batchSize: 8)
+        // Then the refused lines are reported and the tally holds exactly the tickets in the table
+        #expect(summary.imported == 27 && summary.errors.map(\.line) == [28, 29, 30])
+        let grouped = "SELECT category, priority, status, count(*) AS tickets FROM ticket GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        let tally = "SELECT category, priority, status, tickets FROM ticket_tally WHERE tickets > 0 ORDER BY 1, 2, 3"
+        let (fromTable, fromTally) = try fixture.database.writer.read { db in (try Row.fetchAll(db, sql: grouped), try Row.fetchAll(db, sql: tally)) }
+        #expect(fromTable.count > 3)
+        #expect(fromTally == fromTable)
+    }
+
     @Test func fullTextTablesWithSettingsOfTheirOwnAreRebuiltInstead() throws {
         // Given a fresh database whose ticket index was given a setting of its own
         let fixture = try DeskFixture()
