@@ -23,8 +23,10 @@ extension AppDatabase {
                 let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
                 try db.execute(sql: "PRAGMA cache_size = -\(Self.importCacheKiB)")
                 defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
+                let journal = try BulkImportJournal.take(db, path: writer.path, logger: logger)
+                defer { journal?.release(db, logger: logger) }
                 let (summary, bulk) = try Self.importBatches(db, next, actor: actor, logger: logger)
-                if bulk {
+                if bulk && journal == nil {
                     // The WAL grew to the size of everything imported, and a persistent WAL (see
                     // `open`) would keep that on disk: give the space back now that it is copied.
                     try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")

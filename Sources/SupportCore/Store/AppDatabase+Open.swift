@@ -72,7 +72,10 @@ extension AppDatabase {
         let lock = inWAL ? nil : try translatingErrors { try FileLock(path: path + ".lock") }
         defer { lock?.unlock() }
         if !inWAL && size > 0 {
-            try translatingErrors { try checkBeforeFirstWrite(path: path, busyTimeout: busyTimeout) }
+            try translatingErrors {
+                try rollBackHotJournal(path: path, busyTimeout: busyTimeout)
+                try checkBeforeFirstWrite(path: path, busyTimeout: busyTimeout)
+            }
         }
         return try translatingErrors {
             let queue = try DatabaseQueue(path: path, configuration: config)
@@ -137,6 +140,18 @@ extension AppDatabase {
         return pages > 0 && fileSize < pages * (pageSize == 1 ? 65_536 : pageSize)
     }
 
+    /// Rolls back what a killed writer in rollback-journal mode left (a bulk import switches the
+    /// file to it: `BulkImportJournal`), as SQLite does on the first read of a connection that
+    /// may write; the read-only look of `checkBeforeFirstWrite` could not, and would fail.
+    static func rollBackHotJournal(path: String, busyTimeout: TimeInterval) throws {
+        guard fileSize(path + "-journal") > 0 else { return }
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        try DatabaseQueue(path: path, configuration: config).read { db in
+            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")
+        }
+    }
+
     /// Refuses, without writing a byte, a file whose schema or a table's first page cannot be
     /// read, or one a newer support migrated. Runs before a file is switched to WAL mode (see
     /// `open`). Not `PRAGMA quick_check`: that reads every page (230 ms at 100,000 tickets,
@@ -175,6 +190,21 @@ struct FileLock {
                 throw SupportError.storage("cannot lock \(path): \(String(cString: strerror(errno)))")
             }
         }
+    }
+
+    private init(fd: Int32) { self.fd = fd }
+
+    /// The lock if it is free now; nil if another holds it (or the file cannot be opened).
+    static func ifFree(path: String) -> FileLock? {
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return nil }
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EINTR else {
+                close(fd)
+                return nil
+            }
+        }
+        return FileLock(fd: fd)
     }
 
     func unlock() {

@@ -27,8 +27,12 @@ struct BulkImportCLITests {
         let fresh = try Sandbox()
         try fresh.succeed(["ticket", "list"])
         let sandbox = try Sandbox()
-        let result = try sandbox.succeed(["ticket", "import", "--json"], stdin: Self.lines(300))
-        // Then both have the very same tables, indexes and triggers
+        let result = try sandbox.succeed(["ticket", "import", "--json", "--verbose"], stdin: Self.lines(300))
+        // Then it wrote through a rollback journal, and left the file in WAL mode
+        #expect(result.err.contains("rollback journal for the import"), "\(result.err)")
+        #expect(try sandbox.reliabilitySQL("PRAGMA journal_mode").trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
+        #expect(fileSize(sandbox.dbPath + "-journal") == -1)
+        // And both have the very same tables, indexes and triggers
         #expect(try result.json()["imported"] as? Int == 300)
         #expect(try Self.schema(sandbox) == (try Self.schema(fresh)))
         #expect(try sandbox.reliabilityIntegrity() == "ok")
@@ -69,9 +73,14 @@ struct BulkImportCLITests {
             running.send(SIGKILL)
             let result = try running.wait(timeout: 120)
             if result.signaled { killed += 1 }
-            // Then the file holds all of the import or none of it, with the schema of a new database
-            // (a kill after the commit, while the WAL is copied back, leaves all of it)
+            // Then the next command sees all of the import or none of it, and the file is back in WAL mode
+            let listed = try sandbox.list([]).pagination["total"]
+            #expect(listed == 0 || listed == 4000, "trial \(trial): \(listed ?? -1) tickets listed")
+            #expect(try sandbox.reliabilitySQL("PRAGMA journal_mode").trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
+            // And the file holds all of it or none of it, with the schema of a new database
+            // (a kill after the commit, while the file is switched back to WAL, leaves all of it)
             let tickets = try sandbox.reliabilityCount("SELECT count(*) FROM ticket")
+            #expect(tickets == listed)
             #expect(tickets == 0 || tickets == 4000, "trial \(trial): \(tickets) tickets")
             #expect(try sandbox.reliabilityCount("SELECT count(*) FROM ticket_fts WHERE ticket_fts MATCH 'scanner'") == tickets,
                     "trial \(trial)")
@@ -84,5 +93,87 @@ struct BulkImportCLITests {
             #expect(try Self.schema(sandbox) == freshSchema)
         }
         #expect(killed >= 3, "most trials should kill the import before it ends (\(killed) of 6)")
+
+    }
+
+    /// A writer in rollback-journal mode (as a bulk import is) killed after it wrote pages into
+    /// the file leaves a hot journal. The next `support` must roll it back before its read-only
+    /// look at the file (which cannot, and failed), and put the file back in WAL mode.
+    @Test func aHotJournalIsRolledBackByTheNextCommand() throws {
+        // Given a database with one ticket, and a writer in rollback mode that spilled pages of a
+        // large change into the file and was killed before its commit (the shell kills itself)
+        let sandbox = try Sandbox()
+        try sandbox.createTicket(subject: "Kept printer", extra: ["--requester", "kept@example.test"])
+        let before = try Self.schema(sandbox)
+        let script = """
+            PRAGMA journal_mode = DELETE;
+            PRAGMA cache_size = 5;
+            BEGIN;
+            UPDATE ticket SET subject = 'Changed';
+            CREATE TABLE junk (x);
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400) INSERT INTO junk SELECT randomblob(3000) FROM n;
+            .shell kill -9 $PPID
+            """
+        let killed = try sandbox.launch(["-batch", sandbox.dbPath], stdin: Data(script.utf8),
+                                        executable: URL(fileURLWithPath: ReliabilityTools.sqlite3)).wait()
+        #expect(killed.signaled)
+        let journal = try #require(FileManager.default.contents(atPath: sandbox.dbPath + "-journal"))
+        #expect(journal.prefix(8) == Data([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]), "the journal is hot (its magic is written)")
+        // When the next command runs
+        let listed = try sandbox.list(["--search", "printer"])
+        // Then it sees the database as it was, and leaves it in WAL mode with the schema it had
+        #expect(listed.pagination["total"] == 1)
+        #expect(try sandbox.reliabilitySQL("PRAGMA journal_mode").trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
+        #expect(try Self.schema(sandbox) == before)
+        #expect(try sandbox.reliabilityIntegrity() == "ok")
+    }
+
+    /// SQLite leaves WAL mode only when no other connection has the file open. When one has,
+    /// the bulk import writes through the WAL as before, and the other connection is untouched.
+    @Test func anotherOpenConnectionKeepsTheImportInWALMode() throws {
+        // Given a database that the sqlite3 shell has open (it read, and waits)
+        let sandbox = try Sandbox()
+        try sandbox.succeed(["ticket", "list"])
+        let marker = sandbox.directory.appendingPathComponent("shell-has-read").path
+        let shell = try sandbox.launch(["-batch", sandbox.dbPath], stdin: Data("""
+            SELECT count(*) FROM user;
+            .shell touch '\(marker)'; sleep 4
+            SELECT count(*) FROM ticket;
+            """.utf8), executable: URL(fileURLWithPath: ReliabilityTools.sqlite3))
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: marker) { usleep(20_000) }
+        #expect(FileManager.default.fileExists(atPath: marker))
+        // When tickets are imported in bulk meanwhile
+        let result = try sandbox.succeed(["ticket", "import", "--json", "--verbose"], stdin: Self.lines(300))
+        // Then the import says why it kept the WAL, and everything went in
+        #expect(result.err.contains("another connection has the database open"), "\(result.err)")
+        #expect(try result.json()["imported"] as? Int == 300)
+        // And the shell, still open, then reads the imported tickets
+        let shellResult = try shell.wait(timeout: 30)
+        #expect(shellResult.status == 0, "\(shellResult)")
+        #expect(shellResult.out.split(separator: "\n").last == "300")
+        #expect(try sandbox.reliabilitySQL("PRAGMA journal_mode").trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
+        #expect(try sandbox.reliabilityIntegrity() == "ok")
+    }
+
+    /// While a bulk import writes through its rollback journal, a command that starts then
+    /// waits for it (the `.lock` file, or SQLite's busy timeout) and sees all of it or none.
+    @Test func aReaderDuringTheImportSeesAllOrNothing() throws {
+        // Given an import of 4,000 tickets under way in a new database
+        let sandbox = try Sandbox()
+        try sandbox.succeed(["ticket", "list"])
+        let running = try sandbox.launch(["ticket", "import"], stdin: Self.lines(4000))
+        // When other commands list the tickets meanwhile
+        var totals: [Int] = []
+        for _ in 0..<5 {
+            usleep(150_000)
+            let listed = try sandbox.run(["ticket", "list", "--json"])
+            #expect(listed.status == 0, "\(listed)")
+            if let total = (try? listed.json())?["pagination"].flatMap({ ($0 as? [String: Any])?["total"] as? Int }) { totals.append(total) }
+        }
+        // Then each saw none of the import or all of it, and the import went through
+        #expect(try running.wait(timeout: 120).status == 0)
+        #expect(totals.count == 5 && totals.allSatisfy { $0 == 0 || $0 == 4000 }, "\(totals)")
+        #expect(try sandbox.list([]).pagination["total"] == 4000)
+        #expect(try sandbox.reliabilitySQL("PRAGMA journal_mode").trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
     }
 }
