@@ -135,11 +135,14 @@ struct BulkImportCLITests {
         let sandbox = try Sandbox()
         try sandbox.succeed(["ticket", "list"])
         let marker = sandbox.directory.appendingPathComponent("shell-has-read").path
+        let imported = sandbox.directory.appendingPathComponent("imported").path
         let shell = try sandbox.launch(["-batch", sandbox.dbPath], stdin: Data("""
             SELECT count(*) FROM user;
-            .shell touch '\(marker)'; sleep 4
+            .shell touch '\(marker)'; while [ ! -e '\(imported)' ]; do sleep 0.05; done
             SELECT count(*) FROM ticket;
             """.utf8), executable: URL(fileURLWithPath: ReliabilityTools.sqlite3))
+        // Whatever happens below, the shell is let go
+        defer { FileManager.default.createFile(atPath: imported, contents: nil) }
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: marker) { usleep(20_000) }
         #expect(FileManager.default.fileExists(atPath: marker))
         // When tickets are imported in bulk meanwhile
@@ -147,7 +150,8 @@ struct BulkImportCLITests {
         // Then the import says why it kept the WAL, and everything went in
         #expect(result.err.contains("another connection has the database open"), "\(result.err)")
         #expect(try result.json()["imported"] as? Int == 300)
-        // And the shell, still open, then reads the imported tickets
+        // And the shell, open all along, then reads the imported tickets
+        FileManager.default.createFile(atPath: imported, contents: nil)
         let shellResult = try shell.wait(timeout: 30)
         #expect(shellResult.status == 0, "\(shellResult)")
         #expect(shellResult.out.split(separator: "\n").last == "300")
