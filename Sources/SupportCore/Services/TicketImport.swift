@@ -48,7 +48,7 @@ struct ImportDraft: Sendable {
         var message: String
         var author: ImportPerson
         var isInternal: Bool
-        var createdAt: Date
+        var createdAt: ImportTime
     }
 
     var line: Int
@@ -61,10 +61,23 @@ struct ImportDraft: Sendable {
     var requester: ImportPerson
     var assignee: ImportPerson?
     var replies: [Reply]
-    var createdAt: Date
-    var updatedAt: Date
-    var resolvedAt: Date?
-    var closedAt: Date?
+    var createdAt: ImportTime
+    var updatedAt: ImportTime
+    var resolvedAt: ImportTime?
+    var closedAt: ImportTime?
+}
+
+/// A time of an import, with the text the store keeps for it (`ImportStatement.storedText`):
+/// made on the thread that parses, so that the writer, which the whole import waits for, only
+/// binds it.
+struct ImportTime: Sendable {
+    var date: Date
+    var stored: String
+
+    init(_ date: Date) {
+        self.date = date
+        stored = ImportStatement.storedText(date)
+    }
 }
 
 /// What `ticket import` did.
@@ -82,7 +95,7 @@ public struct ImportError: Sendable, Equatable {
 enum ImportParser {
     static func draft(line: Int, text: String, now: Date) throws(SupportError) -> ImportDraft {
         let record = try ImportJSONReader.ticket(text)
-        let createdAt = try date(record.createdAt, field: "createdAt") ?? now
+        let createdAt = ImportTime(try date(record.createdAt, field: "createdAt") ?? now)
         var draft = ImportDraft(
             line: line,
             number: try record.ticketNumber.map { (n: String) throws(SupportError) in try TicketNumber.parse(n) },
@@ -95,16 +108,16 @@ enum ImportParser {
             assignee: try record.assignedTo.map { (p: ImportedTicket.PersonJSON) throws(SupportError) in try person(p, field: "assignedTo") },
             replies: [],
             createdAt: createdAt,
-            updatedAt: try date(record.updatedAt, field: "updatedAt") ?? createdAt,
-            resolvedAt: try date(record.resolvedAt, field: "resolvedAt"),
-            closedAt: try date(record.closedAt, field: "closedAt"))
+            updatedAt: try date(record.updatedAt, field: "updatedAt").map(ImportTime.init) ?? createdAt,
+            resolvedAt: try date(record.resolvedAt, field: "resolvedAt").map(ImportTime.init),
+            closedAt: try date(record.closedAt, field: "closedAt").map(ImportTime.init))
         for (index, reply) in (record.responses ?? []).enumerated() {
             draft.replies.append(ImportDraft.Reply(
                 id: reply.id.flatMap { $0 > 0 ? $0 : nil },
                 message: try Validation.text(reply.message, field: "responses[\(index)].message"),
                 author: try person(reply.respondedBy, field: "responses[\(index)].respondedBy"),
                 isInternal: reply.isInternal ?? false,
-                createdAt: try date(reply.createdAt, field: "responses[\(index)].createdAt") ?? createdAt))
+                createdAt: try date(reply.createdAt, field: "responses[\(index)].createdAt").map(ImportTime.init) ?? createdAt))
         }
         if let attachments = record.attachments, !attachments.isEmpty {
             throw .invalidInput(field: "attachments", "attachments are not supported yet; the list must be empty")

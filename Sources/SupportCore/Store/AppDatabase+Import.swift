@@ -214,7 +214,7 @@ extension AppDatabase {
                     // Its year's sequence was moved past it above.
                     number = given
                 } else {
-                    let year = CivilDate.utcYear(of: d.createdAt) ?? Calendar.utc.component(.year, from: d.createdAt)
+                    let year = CivilDate.utcYear(of: d.createdAt.date) ?? Calendar.utc.component(.year, from: d.createdAt.date)
                     try TicketNumber.checkAssignable(year: year, sequence: 1)
                     let sequence: Int
                     if ticketByTicket {
@@ -239,12 +239,12 @@ extension AppDatabase {
                 insertTicket.bind(6, d.status.rawValue)
                 insertTicket.bind(7, try person(d.requester).id)
                 insertTicket.bind(8, try d.assignee.map { try person($0).id })
-                let createdAt = ImportStatement.storedText(d.createdAt)
-                let resolvedAt = d.resolvedAt.map(ImportStatement.storedText)
+                let createdAt = d.createdAt.stored
+                let resolvedAt = d.resolvedAt?.stored
                 insertTicket.bind(9, createdAt)
-                insertTicket.bind(10, d.updatedAt)
+                insertTicket.bind(10, d.updatedAt.stored)
                 insertTicket.bind(11, resolvedAt)
-                insertTicket.bind(12, d.closedAt)
+                insertTicket.bind(12, d.closedAt?.stored)
                 if derive {
                     // What the triggers response_first_staff_reply and ticket_resolution_seconds_insert
                     // of migration v6 write: the earliest public reply by staff (the first written
@@ -254,7 +254,7 @@ extension AppDatabase {
                         // Every author in reply order, as the inserts below would create them.
                         let author = try person(reply.author)
                         guard !reply.isInternal, author.isStaff else { continue }
-                        let at = ImportStatement.storedText(reply.createdAt)
+                        let at = reply.createdAt.stored
                         if first == nil || first!.createdAt > at { first = (at, author.id) }
                     }
                     insertTicket.bind(13, first?.createdAt)
@@ -276,7 +276,7 @@ extension AppDatabase {
                     insertResponse.bind(3, reply.message)
                     insertResponse.bind(4, try person(reply.author).id)
                     insertResponse.bind(5, reply.isInternal)
-                    insertResponse.bind(6, reply.createdAt)
+                    insertResponse.bind(6, reply.createdAt.stored)
                     try insertResponse.run()
                     if collect { rows.replies.append((db.lastInsertedRowID, reply.message)) }
                 }

@@ -44,8 +44,6 @@ struct ImportStatement {
         if let value { sqlite3_bind_double(handle, index, value) } else { sqlite3_bind_null(handle, index) }
     }
 
-    func bind(_ index: Int32, _ value: Date?) { bind(index, value.map(Self.storedText)) }
-
     /// Runs the statement to its end (all of an INSERT … RETURNING happens in its first step)
     /// and returns the first column of its first row, if it gave one.
     @discardableResult
