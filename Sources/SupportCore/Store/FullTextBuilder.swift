@@ -154,6 +154,10 @@ final class FullTextBuilder: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Rows per INSERT of the copy: most shadow rows are small (`_docsize` has one per ticket and
+    /// reply), and one statement per row cost more than the copying.
+    static let rowsPerInsert = 64
+
     /// Every row of `table` in `source` replaces those of `table` in `target`. Values pass from
     /// one statement to the other as SQLite values: blobs, integers and text as they are.
     static func copy(_ table: String, from source: Database, to target: Database) throws {
@@ -166,25 +170,45 @@ final class FullTextBuilder: @unchecked Sendable {
         guard inSource else { return }
         try target.execute(sql: "DELETE FROM \(table.quotedDatabaseIdentifier)")
         let read = try source.makeStatement(sql: "SELECT * FROM \(table.quotedDatabaseIdentifier)")
-        let columns = read.columnCount
-        let placeholders = Array(repeating: "?", count: columns).joined(separator: ", ")
-        let write = try target.makeStatement(sql: "INSERT INTO \(table.quotedDatabaseIdentifier) VALUES (\(placeholders))")
-        let (from, to) = (read.sqliteStatement, write.sqliteStatement)
+        let columns = Int32(read.columnCount)
+        func insert(rows: Int) throws -> Statement {
+            let row = "(" + Array(repeating: "?", count: Int(columns)).joined(separator: ", ") + ")"
+            return try target.makeStatement(sql: "INSERT INTO \(table.quotedDatabaseIdentifier) VALUES "
+                                            + Array(repeating: row, count: rows).joined(separator: ", "))
+        }
+        // Counted first (the scratch database has no other writer), so that the last rows are
+        // bound straight into an INSERT of their number.
+        var left = try Int.fetchOne(source, sql: "SELECT count(*) FROM \(table.quotedDatabaseIdentifier)") ?? 0
+        guard left > 0 else { return }
+        let full = try insert(rows: rowsPerInsert)
+        let rest = left % rowsPerInsert == 0 ? full : try insert(rows: left % rowsPerInsert)
+        let from = read.sqliteStatement
         defer { sqlite3_reset(from) }
-        while true {
-            switch sqlite3_step(from) {
-            case SQLITE_DONE:
-                return
-            case SQLITE_ROW:
-                for column in 0..<Int32(columns) { sqlite3_bind_value(to, column + 1, sqlite3_column_value(from, column)) }
-                let code = sqlite3_step(to)
-                sqlite3_reset(to)
-                guard code == SQLITE_DONE else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(target.sqliteConnection)))
-                }
-            case let code:
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(source.sqliteConnection)))
+        // Values are bound as they are read: SQLite copies a bound value, so the next step of
+        // `read` cannot change it.
+        var into = left >= rowsPerInsert ? full : rest
+        var size = min(left, rowsPerInsert)
+        var bound = 0
+        while left > 0 {
+            let code = sqlite3_step(from)
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: code == SQLITE_DONE
+                    ? "the full-text table \(table) changed while it was copied" : String(cString: sqlite3_errmsg(source.sqliteConnection)))
             }
+            for column in 0..<columns {
+                sqlite3_bind_value(into.sqliteStatement, Int32(bound) * columns + column + 1, sqlite3_column_value(from, column))
+            }
+            bound += 1
+            left -= 1
+            guard bound == size else { continue }
+            let written = sqlite3_step(into.sqliteStatement)
+            sqlite3_reset(into.sqliteStatement)
+            guard written == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: written), message: String(cString: sqlite3_errmsg(target.sqliteConnection)))
+            }
+            bound = 0
+            size = min(left, rowsPerInsert)
+            into = left >= rowsPerInsert ? full : rest
         }
     }
 }

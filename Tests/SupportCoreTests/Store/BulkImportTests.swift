@@ -88,6 +88,31 @@ struct BulkImportTests {
         #expect(fromTally == fromTable)
     }
 
+    /// The copy of a shadow table writes `rowsPerInsert` rows per statement and the rest in one
+    /// shorter statement: every count around those edges arrives whole, values as they were.
+    @Test(arguments: [0, 1, 63, 64, 65, 128, 200])
+    func theShadowTableCopyKeepsEveryRow(count: Int) throws {
+        // Given a table of `count` rows of blobs, integers, text and NULL, and an empty twin
+        let source = try DatabaseQueue(), target = try DatabaseQueue()
+        for queue in [source, target] {
+            try queue.write { db in try db.execute(sql: "CREATE TABLE t_data (id INTEGER PRIMARY KEY, block BLOB, note TEXT)") }
+        }
+        try target.write { db in try db.execute(sql: "INSERT INTO t_data VALUES (999999, x'00', 'stale')") }
+        try source.write { db in
+            for n in 0..<count {
+                try db.execute(sql: "INSERT INTO t_data VALUES (?, ?, ?)",
+                               arguments: [n * 7, Data((0..<(n % 50)).map { UInt8(($0 * 31 + n) % 256) }), n % 3 == 0 ? nil : "note \(n)"])
+            }
+        }
+        // When it is copied
+        try source.read { sourceDB in try target.write { targetDB in try FullTextBuilder.copy("t_data", from: sourceDB, to: targetDB) } }
+        // Then the twin holds exactly its rows, and nothing it had before
+        let sql = "SELECT id, block, note, typeof(block), typeof(note) FROM t_data ORDER BY id"
+        let copied = try target.read { db in try Row.fetchAll(db, sql: sql) }
+        #expect(copied.count == count)
+        #expect(copied == (try source.read { db in try Row.fetchAll(db, sql: sql) }))
+    }
+
     @Test func fullTextTablesWithSettingsOfTheirOwnAreRebuiltInstead() throws {
         // Given a fresh database whose ticket index was given a setting of its own
         let fixture = try DeskFixture()
