@@ -159,15 +159,23 @@ extension AppDatabase {
             people[p.email] = known
             return known
         }
-        let insertTicket = try ImportStatement(db, """
-            INSERT INTO ticket (ticketNumber, subject, message, category, priority, status, submittedBy, assignedTo,
-                                createdAt, updatedAt, resolvedAt, closedAt,
-                                firstResponseAt, firstResponderID, firstResponseSeconds, resolutionSeconds)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        let insertResponse = try ImportStatement(db, """
-            INSERT INTO response (id, ticketId, message, respondedBy, isInternal, createdAt) VALUES (?, ?, ?, ?, ?, ?)
-            """)
+        // Ids are given here (the next after the largest, as SQLite would choose), so that rows
+        // can wait to be written many per statement. Tickets are written before the replies that
+        // point at them.
+        let tickets = MultiRowInsert(db, into: "ticket", columns: [
+            "id", "ticketNumber", "subject", "message", "category", "priority", "status", "submittedBy", "assignedTo",
+            "createdAt", "updatedAt", "resolvedAt", "closedAt", "firstResponseAt", "firstResponderID", "firstResponseSeconds",
+            "resolutionSeconds",
+        ])
+        let responses = MultiRowInsert(db, into: "response", columns: ["id", "ticketId", "message", "respondedBy", "isInternal", "createdAt"])
+        func writeWhenFull() throws {
+            if ticketByTicket || responses.pendingRows >= MultiRowInsert.rowsPerStatement {
+                try tickets.write()
+                try responses.write()
+            } else if tickets.pendingRows >= MultiRowInsert.rowsPerStatement {
+                try tickets.write()
+            }
+        }
         let responseExists = try ImportStatement(db, "SELECT 1 FROM response WHERE id = ?")
         let ticketExists = try ImportStatement(db, "SELECT 1 FROM ticket WHERE ticketNumber = ?")
         let bumpSequence = try ImportStatement(db, """
@@ -199,6 +207,8 @@ extension AppDatabase {
         // In one go: the last number handed out per year, written back at the end of the batch.
         var handedOut: [Int: Int] = [:]
         let lastTicketID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ticket") ?? 0
+        var nextTicketID = lastTicketID + 1
+        var nextResponseID = (try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM response") ?? 0) + 1
         for d in drafts {
             if let number = d.number, lookups {
                 ticketExists.bind(1, number.description)
@@ -231,25 +241,15 @@ extension AppDatabase {
                     try TicketNumber.checkAssignable(year: year, sequence: sequence)
                     number = TicketNumber(year: year, sequence: sequence)
                 }
-                insertTicket.bind(1, number.description)
-                insertTicket.bind(2, d.subject)
-                insertTicket.bind(3, d.message)
-                insertTicket.bind(4, d.category.rawValue)
-                insertTicket.bind(5, d.priority.rawValue)
-                insertTicket.bind(6, d.status.rawValue)
-                insertTicket.bind(7, try person(d.requester).id)
-                insertTicket.bind(8, try d.assignee.map { try person($0).id })
+                let requester = try person(d.requester).id
+                let assignee = try d.assignee.map { try person($0).id }
                 let createdAt = d.createdAt.stored
                 let resolvedAt = d.resolvedAt?.stored
-                insertTicket.bind(9, createdAt)
-                insertTicket.bind(10, d.updatedAt.stored)
-                insertTicket.bind(11, resolvedAt)
-                insertTicket.bind(12, d.closedAt?.stored)
+                var first: (createdAt: String, by: Int64)?
                 if derive {
                     // What the triggers response_first_staff_reply and ticket_resolution_seconds_insert
                     // of migration v6 write: the earliest public reply by staff (the first written
                     // wins a tie), and the durations to the millisecond.
-                    var first: (createdAt: String, by: Int64)?
                     for reply in d.replies {
                         // Every author in reply order, as the inserts below would create them.
                         let author = try person(reply.author)
@@ -257,13 +257,17 @@ extension AppDatabase {
                         let at = reply.createdAt.stored
                         if first == nil || first!.createdAt > at { first = (at, author.id) }
                     }
-                    insertTicket.bind(13, first?.createdAt)
-                    insertTicket.bind(14, first?.by)
-                    insertTicket.bind(15, first.flatMap { Self.seconds(from: createdAt, to: $0.createdAt) })
-                    insertTicket.bind(16, resolvedAt.flatMap { Self.seconds(from: createdAt, to: $0) })
                 }
-                try insertTicket.run()
-                let ticketID = db.lastInsertedRowID
+                // Without `derive` these stay NULL, for the triggers to write.
+                let ticketID = nextTicketID
+                nextTicketID += 1
+                tickets.append(.integer(ticketID), .text(number.description), .text(d.subject), .text(d.message),
+                               .text(d.category.rawValue), .integer(Int64(d.priority.rawValue)), .integer(Int64(d.status.rawValue)),
+                               .integer(requester), .init(assignee), .text(createdAt), .text(d.updatedAt.stored), .init(resolvedAt),
+                               .init(d.closedAt?.stored), .init(first?.createdAt), .init(first?.by),
+                               .init(first.flatMap { Self.seconds(from: createdAt, to: $0.createdAt) }),
+                               .init(resolvedAt.flatMap { Self.seconds(from: createdAt, to: $0) }))
+                try writeWhenFull()
                 if collect { rows.tickets.append((ticketID, d.subject, d.message)) }
                 for reply in d.replies {
                     var id = reply.id
@@ -271,14 +275,18 @@ extension AppDatabase {
                         responseExists.bind(1, wanted)
                         if try responseExists.run() != nil { id = nil }
                     }
-                    insertResponse.bind(1, id)
-                    insertResponse.bind(2, ticketID)
-                    insertResponse.bind(3, reply.message)
-                    insertResponse.bind(4, try person(reply.author).id)
-                    insertResponse.bind(5, reply.isInternal)
-                    insertResponse.bind(6, reply.createdAt.stored)
-                    try insertResponse.run()
-                    if collect { rows.replies.append((db.lastInsertedRowID, reply.message)) }
+                    let replyID: Int64
+                    if let id {
+                        replyID = id
+                        nextResponseID = max(nextResponseID, id + 1)
+                    } else {
+                        replyID = nextResponseID
+                        nextResponseID += 1
+                    }
+                    responses.append(.integer(replyID), .integer(ticketID), .text(reply.message), .integer(try person(reply.author).id),
+                                     .integer(reply.isInternal ? 1 : 0), .text(reply.createdAt.stored))
+                    try writeWhenFull()
+                    if collect { rows.replies.append((replyID, reply.message)) }
                 }
                 if ticketByTicket {
                     audit.bind(1, number.description)
@@ -289,9 +297,14 @@ extension AppDatabase {
                 }
             }
             if ticketByTicket {
+                let nextIDs = (nextTicketID, nextResponseID)
                 do {
                     try db.inSavepoint { try insert(); return .commit }
                 } catch {
+                    // Nothing of this ticket stays: not its rows, not the ids it took.
+                    tickets.discard()
+                    responses.discard()
+                    (nextTicketID, nextResponseID) = nextIDs
                     // The rollback also removed the people this ticket created: forget every cached
                     // id, or a later ticket by one of them pointed at a user row that is gone.
                     people.removeAll()
@@ -308,6 +321,8 @@ extension AppDatabase {
             }
         }
         if !ticketByTicket {
+            try tickets.write()
+            try responses.write()
             for (year, sequence) in handedOut.sorted(by: { $0.key < $1.key }) {
                 bumpSequence.bind(1, year)
                 bumpSequence.bind(2, sequence)

@@ -17,7 +17,10 @@ struct ImportStatement {
         connection = db.sqliteConnection
     }
 
-    func bind(_ index: Int32, _ value: String) {
+    func bind(_ index: Int32, _ value: String) { Self.bindText(handle, index, value) }
+
+    /// Binds `value` as text, copied by SQLite (Swift's buffer may go right after).
+    static func bindText(_ handle: SQLiteStatement, _ index: Int32, _ value: String) {
         var value = value
         value.withUTF8 { text in
             // A nil base address would bind NULL, not the empty string.
