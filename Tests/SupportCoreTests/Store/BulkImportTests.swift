@@ -137,13 +137,15 @@ struct BulkImportTests {
         // Given the schema of the migrations
         let fixture = try DeskFixture()
         let schema = try #require(try fixture.database.writer.read { db in try BulkImportSchema.read(db) })
-        // Then what the bulk path drops is every non-unique index of ticket and response...
+        // Then what the bulk path drops is every non-unique index of ticket, response and audit_event...
         #expect(Set(schema.indexes.map(\.name)) == [
             "ticket_on_createdAt", "ticket_on_updatedAt", "ticket_on_submittedBy_createdAt", "ticket_on_status_priority_createdAt",
             "ticket_on_priority_createdAt", "ticket_on_category_createdAt", "ticket_on_assignedTo_createdAt",
             "ticket_on_status_createdAtDesc_idDesc", "ticket_on_submittedBy_status_createdAt",
             "ticket_on_firstResponder_seconds", "ticket_on_firstResponseSeconds", "ticket_on_assignedTo_resolutionSeconds",
             "ticket_on_resolutionSeconds", "response_on_ticketId_createdAt", "response_on_respondedBy",
+            "audit_event_on_ticketNumber", "audit_event_on_actorID_action_createdAt", "audit_event_on_createdAt",
+            "audit_event_on_action_createdAt",
         ])
         #expect(schema.triggers.map(\.name) == ["__ticket_fts_ai", "__response_fts_ai", "ticket_tally_insert",
                                                 "ticket_resolution_seconds_insert", "response_first_staff_reply"])
