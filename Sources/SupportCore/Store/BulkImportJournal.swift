@@ -29,23 +29,29 @@ struct BulkImportJournal {
               try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ticket) OR EXISTS (SELECT 1 FROM response)")!,
               let lock = FileLock.ifFree(path: path + ".lock")
         else { return nil }
-        // At once or not at all: SQLite needs the file to itself, and waiting for another
-        // process's connection to close would only delay an import that works in WAL mode too.
-        sqlite3_busy_timeout(db.sqliteConnection, 0)
-        defer { restoreBusyTimeout(db) }
-        let mode: String?
         do {
-            mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
-        } catch let error as DatabaseError where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) {
-            mode = nil
-        }
-        guard mode == "delete" else {
+            // FULL: in rollback mode NORMAL may skip a sync that a power cut could then cost.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // At once or not at all: SQLite needs the file to itself, and waiting for another
+            // process's connection to close would only delay an import that works in WAL mode too.
+            sqlite3_busy_timeout(db.sqliteConnection, 0)
+            defer { restoreBusyTimeout(db) }
+            let mode: String?
+            do {
+                mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+            } catch let error as DatabaseError where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) {
+                mode = nil
+            }
+            guard mode == "delete" else {
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                lock.unlock()
+                logger.debug("bulk import: another connection has the database open; the import writes through the WAL")
+                return nil
+            }
+        } catch {
             lock.unlock()
-            logger.debug("bulk import: another connection has the database open; the import writes through the WAL")
-            return nil
+            throw error
         }
-        // FULL: in rollback mode NORMAL may skip a sync that a power cut could then cost.
-        try db.execute(sql: "PRAGMA synchronous = FULL")
         logger.debug("bulk import: rollback journal for the import")
         return BulkImportJournal(lock: lock)
     }

@@ -154,10 +154,6 @@ final class FullTextBuilder: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Rows per INSERT of the copy: most shadow rows are small (`_docsize` has one per ticket and
-    /// reply), and one statement per row cost more than the copying.
-    static let rowsPerInsert = 64
-
     /// Every row of `table` in `source` replaces those of `table` in `target`. Values pass from
     /// one statement to the other as SQLite values: blobs, integers and text as they are.
     static func copy(_ table: String, from source: Database, to target: Database) throws {
@@ -171,10 +167,12 @@ final class FullTextBuilder: @unchecked Sendable {
         try target.execute(sql: "DELETE FROM \(table.quotedDatabaseIdentifier)")
         let read = try source.makeStatement(sql: "SELECT * FROM \(table.quotedDatabaseIdentifier)")
         let columns = Int32(read.columnCount)
+        // Many rows per INSERT: most shadow rows are small (`_docsize` has one per ticket and
+        // reply), and one statement per row cost more than the copying.
+        let rowsPerInsert = MultiRowInsert.rowsPerStatement
         func insert(rows: Int) throws -> Statement {
-            let row = "(" + Array(repeating: "?", count: Int(columns)).joined(separator: ", ") + ")"
-            return try target.makeStatement(sql: "INSERT INTO \(table.quotedDatabaseIdentifier) VALUES "
-                                            + Array(repeating: row, count: rows).joined(separator: ", "))
+            try target.makeStatement(sql: MultiRowInsert.statement("INSERT INTO \(table.quotedDatabaseIdentifier) VALUES ",
+                                                                   rows: rows, columns: Int(columns)))
         }
         // Counted first (the scratch database has no other writer), so that the last rows are
         // bound straight into an INSERT of their number.

@@ -26,7 +26,6 @@ final class MultiRowInsert {
 
     private let db: Database
     private let prefix: String
-    private let row: String
     private let columns: Int
     private var values: [Value] = []
 
@@ -34,8 +33,17 @@ final class MultiRowInsert {
         self.db = db
         self.columns = columns.count
         prefix = "INSERT INTO \(table.quotedDatabaseIdentifier) (\(columns.map(\.quotedDatabaseIdentifier).joined(separator: ", "))) VALUES "
-        row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         values.reserveCapacity(Self.rowsPerStatement * columns.count)
+    }
+
+    /// `(?, ?, …)` for a row of `columns` values.
+    static func placeholders(_ columns: Int) -> String {
+        "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+    }
+
+    /// `prefix` and the placeholders of `rows` rows: the text of one statement.
+    static func statement(_ prefix: String, rows: Int, columns: Int) -> String {
+        prefix + Array(repeating: placeholders(columns), count: rows).joined(separator: ", ")
     }
 
     var pendingRows: Int { values.count / columns }
@@ -58,7 +66,7 @@ final class MultiRowInsert {
         while start < values.count {
             let rows = min(Self.rowsPerStatement, (values.count - start) / columns)
             // Cached by its text: at most one statement per length.
-            let statement = try db.cachedStatement(sql: prefix + Array(repeating: row, count: rows).joined(separator: ", "))
+            let statement = try db.cachedStatement(sql: Self.statement(prefix, rows: rows, columns: columns))
             let handle = statement.sqliteStatement
             for offset in 0..<(rows * columns) {
                 let parameter = Int32(offset + 1)

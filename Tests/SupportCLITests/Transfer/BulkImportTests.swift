@@ -93,7 +93,6 @@ struct BulkImportCLITests {
             #expect(try Self.schema(sandbox) == freshSchema)
         }
         #expect(killed >= 3, "most trials should kill the import before it ends (\(killed) of 6)")
-
     }
 
     /// A writer in rollback-journal mode (as a bulk import is) killed after it wrote pages into

@@ -88,8 +88,9 @@ struct BulkImportTests {
         #expect(fromTally == fromTable)
     }
 
-    /// The copy of a shadow table writes `rowsPerInsert` rows per statement and the rest in one
-    /// shorter statement: every count around those edges arrives whole, values as they were.
+    /// The copy of a shadow table writes `MultiRowInsert.rowsPerStatement` (64) rows per
+    /// statement and the rest in one shorter statement: every count around those edges arrives
+    /// whole, values as they were.
     @Test(arguments: [0, 1, 63, 64, 65, 128, 200])
     func theShadowTableCopyKeepsEveryRow(count: Int) throws {
         // Given a table of `count` rows of blobs, integers, text and NULL, and an empty twin
