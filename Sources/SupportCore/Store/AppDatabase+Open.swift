@@ -179,29 +179,31 @@ struct FileLock {
     let fd: Int32
 
     init(path: String) throws {
-        fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw SupportError.storage(
-                "cannot create the lock file \(path) (\(String(cString: strerror(errno)))): the database's directory must be writable")
-        }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else {
-                close(fd)
-                throw SupportError.storage("cannot lock \(path): \(String(cString: strerror(errno)))")
-            }
-        }
+        guard let lock = try Self.lock(path, waiting: true) else { throw SupportError.internalError("flock returned without the lock") }
+        self = lock
     }
 
     private init(fd: Int32) { self.fd = fd }
 
     /// The lock if it is free now; nil if another holds it (or the file cannot be opened).
     static func ifFree(path: String) -> FileLock? {
+        try? lock(path, waiting: false)
+    }
+
+    /// Opens (creating) the lock file and locks it: `waiting` until it is free, or nil at once
+    /// when another holds it.
+    private static func lock(_ path: String, waiting: Bool) throws -> FileLock? {
         let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return nil }
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        guard fd >= 0 else {
+            throw SupportError.storage(
+                "cannot create the lock file \(path) (\(String(cString: strerror(errno)))): the database's directory must be writable")
+        }
+        while flock(fd, waiting ? LOCK_EX : LOCK_EX | LOCK_NB) != 0 {
             guard errno == EINTR else {
+                let failure = errno
                 close(fd)
-                return nil
+                if failure == EWOULDBLOCK { return nil }
+                throw SupportError.storage("cannot lock \(path): \(String(cString: strerror(failure)))")
             }
         }
         return FileLock(fd: fd)

@@ -26,6 +26,8 @@ final class MultiRowInsert {
 
     private let db: Database
     private let prefix: String
+    /// The text of a statement of `rowsPerStatement` rows, the one nearly every write uses.
+    private let fullStatement: String
     private let columns: Int
     private var values: [Value] = []
 
@@ -33,6 +35,7 @@ final class MultiRowInsert {
         self.db = db
         self.columns = columns.count
         prefix = "INSERT INTO \(table.quotedDatabaseIdentifier) (\(columns.map(\.quotedDatabaseIdentifier).joined(separator: ", "))) VALUES "
+        fullStatement = Self.statement(prefix, rows: Self.rowsPerStatement, columns: columns.count)
         values.reserveCapacity(Self.rowsPerStatement * columns.count)
     }
 
@@ -66,7 +69,8 @@ final class MultiRowInsert {
         while start < values.count {
             let rows = min(Self.rowsPerStatement, (values.count - start) / columns)
             // Cached by its text: at most one statement per length.
-            let statement = try db.cachedStatement(sql: Self.statement(prefix, rows: rows, columns: columns))
+            let statement = try db.cachedStatement(
+                sql: rows == Self.rowsPerStatement ? fullStatement : Self.statement(prefix, rows: rows, columns: columns))
             let handle = statement.sqliteStatement
             for offset in 0..<(rows * columns) {
                 let parameter = Int32(offset + 1)
