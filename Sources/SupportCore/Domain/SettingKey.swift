@@ -11,6 +11,10 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case ticketRateLimitPerHour = "ticket_rate_limit_per_hour"
     case sendmailCommand = "sendmail_command"
     case mailMaxAttempts = "mail_max_attempts"
+    case mailDefaultCategory = "mail_default_category"
+    case mailDefaultPriority = "mail_default_priority"
+    case mailReopenDays = "mail_reopen_days"
+    case mailMaxBytes = "mail_max_bytes"
 
     public var summary: String {
         switch self {
@@ -21,6 +25,10 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .ticketRateLimitPerHour: "tickets a requester may open per hour (0: no limit)"
         case .sendmailCommand: "mail program and its arguments; recipients are appended after --"
         case .mailMaxAttempts: "failed sends before a message is marked failed"
+        case .mailDefaultCategory: "category of a ticket opened by mail"
+        case .mailDefaultPriority: "priority of a ticket opened by mail"
+        case .mailReopenDays: "days after closing within which a mail reply reopens a ticket; later ones open a new ticket"
+        case .mailMaxBytes: "largest message mail ingest stores; a larger one is kept cut and quarantined"
         }
     }
 
@@ -33,6 +41,10 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .ticketRateLimitPerHour: "10"
         case .sendmailCommand: "/usr/sbin/sendmail -i"
         case .mailMaxAttempts: "8"
+        case .mailDefaultCategory: TicketCategory.generalInquiry.slug
+        case .mailDefaultPriority: TicketPriority.medium.slug
+        case .mailReopenDays: "30"
+        case .mailMaxBytes: String(25 * 1024 * 1024)
         }
     }
 
@@ -67,6 +79,15 @@ public enum SettingKey: String, CaseIterable, Sendable {
             return String(try Self.integer(value, field: field, in: 0...100_000))
         case .mailMaxAttempts:
             return String(try Self.integer(value, field: field, in: 1...100))
+        case .mailDefaultCategory:
+            return try TicketCategory.parse(value).slug
+        case .mailDefaultPriority:
+            return try TicketPriority.parse(value).slug
+        case .mailReopenDays:
+            return String(try Self.integer(value, field: field, in: 0...36_500))
+        case .mailMaxBytes:
+            // At least 64 KiB (a message with a short attachment), under 1 GB.
+            return String(try Self.integer(value, field: field, in: 65_536...999_999_999))
         case .sendmailCommand:
             let line = try Validation.oneLine(value, field: field, maxCharacters: 1000)
             let words = try CommandLineWords.split(line)

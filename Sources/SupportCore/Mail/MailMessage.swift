@@ -32,12 +32,16 @@ public struct MailMessage: Sendable, Equatable, Codable {
     /// The RFC 3834 `Auto-Submitted` value (`auto-generated`, `auto-replied`); nil omits the header.
     public var autoSubmitted: String?
     public var replyTo: MailAddress?
+    /// The desk's own address in an `X-Loop` header, so that the desk (and others) recognise its
+    /// mail when it comes back; nil omits the header.
+    public var loop: String?
 
     public init(
         from: MailAddress, to: [MailAddress], subject: String, body: String, messageID: String,
         inReplyTo: String? = nil, references: [String] = [], date: Date, autoSubmitted: String? = nil,
-        replyTo: MailAddress? = nil
+        replyTo: MailAddress? = nil, loop: String? = nil
     ) {
+        self.loop = loop
         self.from = from
         self.to = to
         self.subject = subject

@@ -11,9 +11,12 @@ public struct MailPlanner: Sendable {
     public let now: Date
     /// Set by the command: a staff reply given `--no-notify` mails nobody.
     public let notifyRequester: Bool
+    /// Signs every Message-ID with the desk's secret, so replies can be matched to their ticket.
+    public let signer: MessageIDSigner
 
-    public init(settings: [SettingKey: String], actorEmail: String, now: Date, notifyRequester: Bool = true) {
+    public init(settings: [SettingKey: String], actorEmail: String, now: Date, signer: MessageIDSigner, notifyRequester: Bool = true) {
         self.settings = settings
+        self.signer = signer
         self.actorEmail = actorEmail.lowercased()
         self.now = now
         self.notifyRequester = notifyRequester
@@ -72,22 +75,26 @@ public struct MailPlanner: Sendable {
 
     // MARK: Messages
 
-    /// The first message of a ticket's thread; every later message points at it.
-    static func threadRootID(_ ticket: Ticket, domain: String) -> String {
-        "\(ticket.ticketNumber).\(Int64(ticket.createdAt.timeIntervalSince1970 * 1000))@\(domain)"
+    /// The first message of a ticket's thread (the new-ticket notice to the desk); every later
+    /// message points at it, so it is made again, the same, from the ticket alone.
+    func threadRootID(_ ticket: Ticket, domain: String) -> String {
+        signer.messageID(ticket: ticket.ticketNumber, recipient: supportEmail ?? "",
+                         nonce: String(Int64(ticket.createdAt.timeIntervalSince1970 * 1000)), domain: domain)
     }
 
     func draft(_ ticket: Ticket, _ kind: MailKind, to recipient: MailAddress, subject: String, body: String,
                replyTo: MailAddress?, isThreadRoot: Bool, automatic: String?) -> OutboxDraft {
         let support = supportEmail ?? ""
         let domain = support.split(separator: "@").last.map(String.init) ?? "localhost"
-        let root = Self.threadRootID(ticket, domain: domain)
+        let root = threadRootID(ticket, domain: domain)
         let messageID = isThreadRoot ? root
-            : "\(ticket.ticketNumber).\(kind.rawValue).\(Int64(now.timeIntervalSince1970 * 1000)).\(UInt32.random(in: 0...UInt32.max))@\(domain)"
+            : signer.messageID(ticket: ticket.ticketNumber, recipient: recipient.email,
+                               nonce: "\(kind.rawValue).\(Int64(now.timeIntervalSince1970 * 1000)).\(UInt32.random(in: 0...UInt32.max))",
+                               domain: domain)
         let message = MailMessage(
             from: MailAddress(name: supportName, email: support), to: [recipient], subject: subject, body: body,
             messageID: messageID, inReplyTo: isThreadRoot ? nil : root, references: isThreadRoot ? [] : [root],
-            date: now, autoSubmitted: automatic, replyTo: replyTo)
+            date: now, autoSubmitted: automatic, replyTo: replyTo, loop: support)
         return OutboxDraft(ticketNumber: ticket.ticketNumber, kind: kind, sender: support, recipient: recipient.email,
                            subject: subject, messageID: messageID, bytes: MessageComposer.compose(message))
     }

@@ -20,7 +20,7 @@ public enum MessageComposer {
     ///
     /// Headers, in order: Date, From, To, Reply-To (if set), Subject, Message-ID, In-Reply-To (if
     /// set), References (if any), MIME-Version, Content-Type, Content-Transfer-Encoding,
-    /// Auto-Submitted (if set).
+    /// Auto-Submitted (if set), X-Loop (if set).
     public static func compose(_ message: MailMessage) -> [UInt8] {
         var headers = [
             "Date: " + rfc5322Date(message.date),
@@ -47,6 +47,12 @@ public enum MessageComposer {
             let value = MIMEEncoding.unfoldableToken(autoSubmitted, excluding: "")
             if !value.isEmpty {
                 headers.append(MIMEEncoding.field("Auto-Submitted", [value]))
+            }
+        }
+        if let loop = message.loop {
+            let value = MIMEEncoding.unfoldableToken(loop, excluding: "<>()[]\\,;:\"")
+            if !value.isEmpty {
+                headers.append(MIMEEncoding.field("X-Loop", [value]))
             }
         }
 

@@ -4,6 +4,8 @@ import Foundation
 public struct OutboxMessage: Sendable, Equatable {
     public enum Status: String, Sendable, CaseIterable {
         case pending, sending, sent, failed
+        /// Sent, then a delivery-status report about it came back (`mail ingest`).
+        case bounced
     }
 
     public var id: Int64

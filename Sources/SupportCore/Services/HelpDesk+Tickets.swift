@@ -97,10 +97,11 @@ extension HelpDesk {
     }
 
     /// The mail rules, bound to who is acting, for the store to run inside the change's transaction.
-    func mailPlan(_ event: MailEvent, notifyRequester: Bool = true) -> MailPlan {
-        let actorEmail = actor.user?.email ?? Actor.operatorEmail
-        return { ticket, settings, now in
-            MailPlanner(settings: settings, actorEmail: actorEmail, now: now, notifyRequester: notifyRequester)
+    /// `actorEmail` names who made the change when it is not the actor (the sender of ingested mail).
+    func mailPlan(_ event: MailEvent, notifyRequester: Bool = true, actorEmail: String? = nil) -> MailPlan {
+        let actorEmail = actorEmail ?? actor.user?.email ?? Actor.operatorEmail
+        return { ticket, settings, now, signer in
+            MailPlanner(settings: settings, actorEmail: actorEmail, now: now, signer: signer, notifyRequester: notifyRequester)
                 .drafts(for: event, on: ticket)
         }
     }

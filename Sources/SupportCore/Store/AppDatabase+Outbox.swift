@@ -10,6 +10,7 @@ extension AppDatabase {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [d.ticketNumber.description, d.kind.rawValue, d.sender, d.recipient, d.subject,
                                  d.messageID, Data(d.bytes), now, now])
+            try recordMessageID(db, d.messageID, ticket: d.ticketNumber, direction: .outgoing, address: d.recipient)
         }
     }
 
@@ -84,18 +85,22 @@ extension AppDatabase {
         try read { db in
             var sql = """
                 SELECT id, ticketNumber, kind, sender, recipient, subject, messageID, status, attempts, nextAttemptAt,
-                       lastError, createdAt, sentAt FROM outbox
+                       lastError, createdAt, sentAt, bouncedAt IS NOT NULL FROM outbox
                 """
             var arguments = StatementArguments()
-            if let status {
-                sql += " WHERE status = ?"
+            // A bounced message is stored as sent, with the time its bounce came back.
+            if status == .bounced {
+                sql += " WHERE bouncedAt IS NOT NULL"
+            } else if let status {
+                sql += " WHERE status = ? AND bouncedAt IS NULL"
                 arguments += [status.rawValue]
             }
             sql += " ORDER BY id DESC LIMIT ?"
             arguments += [limit]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 OutboxMessage(id: row[0], ticketNumber: row[1], kind: row[2], sender: row[3], recipient: row[4],
-                              subject: row[5], messageID: row[6], status: OutboxMessage.Status(rawValue: row[7]) ?? .pending,
+                              subject: row[5], messageID: row[6],
+                              status: row[13] ? .bounced : OutboxMessage.Status(rawValue: row[7]) ?? .pending,
                               attempts: row[8], nextAttemptAt: row[9], lastError: row[10], createdAt: row[11], sentAt: row[12])
             }
         }

@@ -33,12 +33,12 @@ struct TicketFilter: Sendable {
 
 /// Writes the mail a change causes, inside the change's transaction: given the ticket after the
 /// change, the settings and the transaction's time, the messages to put in the outbox.
-typealias MailPlan = (Ticket, [SettingKey: String], Date) -> [OutboxDraft]
+typealias MailPlan = (Ticket, [SettingKey: String], Date, MessageIDSigner) -> [OutboxDraft]
 
 extension AppDatabase {
     static func enqueueMail(_ db: Database, _ plan: MailPlan?, for ticket: Ticket) throws {
         guard let plan else { return }
-        try enqueue(db, plan(ticket, try fetchSettings(db), try db.transactionDate))
+        try enqueue(db, plan(ticket, try fetchSettings(db), try db.transactionDate, try messageIDSigner(db)))
     }
 
     static let ticketSelect = """
@@ -309,46 +309,50 @@ extension AppDatabase {
     /// requester's tickets of the last hour are counted in the same transaction, so concurrent
     /// creations cannot slip past the limit.
     func createTicket(_ draft: TicketDraft, by actor: PersonReference, rateLimitPerHour: Int?, mail: MailPlan? = nil) throws(SupportError) -> Ticket {
-        try write { db in
-            let now = try db.transactionDate
-            let requesterID = try Self.userID(db, for: draft.requester)
-            if let limit = rateLimitPerHour, limit > 0 {
-                // Counts the tickets the requester opened themself: those staff opened on their
-                // behalf do not use up their allowance.
-                let windowStart = now.addingTimeInterval(-3600)
-                let recent = try Date.fetchAll(db, sql: """
-                    SELECT createdAt FROM audit_event
-                    WHERE actorID = ? AND action = 'ticket.created' AND createdAt > ? ORDER BY createdAt LIMIT ?
-                    """, arguments: [requesterID, windowStart, limit])
-                if recent.count >= limit, let oldest = recent.first {
-                    let retry = oldest.addingTimeInterval(3600)
-                    throw SupportError.rateLimited(
-                        "rate limit reached: at most \(limit) tickets per hour; try again after \(ISO8601.string(retry))",
-                        retryAfter: retry)
-                }
+        try write { db in try Self.insertTicket(db, draft, by: actor, rateLimitPerHour: rateLimitPerHour, mail: mail) }
+    }
+
+    /// `createTicket` inside a transaction the caller holds (mail ingest writes more beside it).
+    static func insertTicket(_ db: Database, _ draft: TicketDraft, by actor: PersonReference, rateLimitPerHour: Int?,
+                             mail: MailPlan? = nil) throws -> Ticket {
+        let now = try db.transactionDate
+        let requesterID = try Self.userID(db, for: draft.requester)
+        if let limit = rateLimitPerHour, limit > 0 {
+            // Counts the tickets the requester opened themself: those staff opened on their
+            // behalf do not use up their allowance.
+            let windowStart = now.addingTimeInterval(-3600)
+            let recent = try Date.fetchAll(db, sql: """
+                SELECT createdAt FROM audit_event
+                WHERE actorID = ? AND action = 'ticket.created' AND createdAt > ? ORDER BY createdAt LIMIT ?
+                """, arguments: [requesterID, windowStart, limit])
+            if recent.count >= limit, let oldest = recent.first {
+                let retry = oldest.addingTimeInterval(3600)
+                throw SupportError.rateLimited(
+                    "rate limit reached: at most \(limit) tickets per hour; try again after \(ISO8601.string(retry))",
+                    retryAfter: retry)
             }
-            let year = CivilDate.utcYear(of: now) ?? Calendar.utc.component(.year, from: now)
-            guard let sequence = try Int.fetchOne(db, sql: """
-                INSERT INTO ticket_sequence (year, lastNumber) VALUES (?, 1)
-                ON CONFLICT(year) DO UPDATE SET lastNumber = lastNumber + 1
-                RETURNING lastNumber
-                """, arguments: [year])
-            else { throw SupportError.internalError("no ticket number was assigned") }
-            try TicketNumber.checkAssignable(year: year, sequence: sequence)
-            let number = TicketNumber(year: year, sequence: sequence)
-            try db.execute(sql: """
-                INSERT INTO ticket (ticketNumber, subject, message, category, priority, status, submittedBy,
-                                    assignedTo, createdAt, updatedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
-                """, arguments: [number.description, draft.subject, draft.message, draft.category.rawValue,
-                                 draft.priority.rawValue, TicketStatus.open.rawValue, requesterID, now, now])
-            guard let ticket = try Self.fetchTicket(db, number: number) else {
-                throw SupportError.internalError("the new ticket vanished")
-            }
-            try Self.audit(db, actor: actor, action: .ticketCreated, ticket: number, new: ticket.subject)
-            try Self.enqueueMail(db, mail, for: ticket)
-            return ticket
         }
+        let year = CivilDate.utcYear(of: now) ?? Calendar.utc.component(.year, from: now)
+        guard let sequence = try Int.fetchOne(db, sql: """
+            INSERT INTO ticket_sequence (year, lastNumber) VALUES (?, 1)
+            ON CONFLICT(year) DO UPDATE SET lastNumber = lastNumber + 1
+            RETURNING lastNumber
+            """, arguments: [year])
+        else { throw SupportError.internalError("no ticket number was assigned") }
+        try TicketNumber.checkAssignable(year: year, sequence: sequence)
+        let number = TicketNumber(year: year, sequence: sequence)
+        try db.execute(sql: """
+            INSERT INTO ticket (ticketNumber, subject, message, category, priority, status, submittedBy,
+                                assignedTo, createdAt, updatedAt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+            """, arguments: [number.description, draft.subject, draft.message, draft.category.rawValue,
+                             draft.priority.rawValue, TicketStatus.open.rawValue, requesterID, now, now])
+        guard let ticket = try Self.fetchTicket(db, number: number) else {
+            throw SupportError.internalError("the new ticket vanished")
+        }
+        try Self.audit(db, actor: actor, action: .ticketCreated, ticket: number, new: ticket.subject)
+        try Self.enqueueMail(db, mail, for: ticket)
+        return ticket
     }
 
     /// Applies `update`, keeping `resolvedAt` / `closedAt` in step with the status.
@@ -413,36 +417,46 @@ extension AppDatabase {
     func addResponse(to number: TicketNumber, message: String, by author: PersonReference, isInternal: Bool,
                      reopens: Bool, mail: ((TicketResponse) -> MailPlan)? = nil) throws(SupportError) -> (ticket: Ticket, response: TicketResponse) {
         try write { db in
-            guard let before = try Self.fetchTicket(db, number: number, withResponses: false) else {
-                throw SupportError.notFound("no ticket \(number)")
-            }
-            let now = try db.transactionDate
-            let authorID = try Self.userID(db, for: author)
-            try db.execute(sql: "INSERT INTO response (ticketId, message, respondedBy, isInternal, createdAt) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [before.id, message, authorID, isInternal, now])
-            let responseID = db.lastInsertedRowID
-            try Self.audit(db, actor: author, action: isInternal ? .ticketNoted : .ticketReplied, ticket: number,
-                           new: String(responseID), isInternal: isInternal)
-            if reopens && (before.status == .resolved || before.status == .closed) {
-                try Self.audit(db, actor: author, action: .ticketChanged, ticket: number, field: "status",
-                               old: before.status.title, new: TicketStatus.open.title)
-                try db.execute(sql: "UPDATE ticket SET updatedAt = ?, status = ?, resolvedAt = NULL, closedAt = NULL WHERE id = ?",
-                               arguments: [now, TicketStatus.open.rawValue, before.id])
-            } else if !isInternal {
-                // An internal note leaves updatedAt alone: requesters see that time, and must
-                // not learn from it that staff wrote something about them.
-                try db.execute(sql: "UPDATE ticket SET updatedAt = ? WHERE id = ?", arguments: [now, before.id])
-            }
-            guard let after = try Self.fetchTicket(db, number: number, withResponses: false),
-                  let row = try Row.fetchOne(db, sql: """
-                      SELECT r.ticketId, r.id, r.message, u.email, u.name, u.role, r.isInternal, r.createdAt
-                      FROM response r JOIN user u ON u.id = r.respondedBy WHERE r.id = ?
-                      """, arguments: [responseID])
-            else { throw SupportError.internalError("the reply vanished") }
-            let response = try Self.response(from: row).1
-            try Self.enqueueMail(db, mail?(response), for: after)
-            return (after, response)
+            try Self.insertResponse(db, to: number, message: message, by: author, isInternal: isInternal, reopens: reopens, mail: mail)
         }
+    }
+
+    /// `addResponse` inside a transaction the caller holds. `touches: false` leaves the ticket's
+    /// status and updatedAt alone (an out-of-office reply stored by mail ingest).
+    static func insertResponse(_ db: Database, to number: TicketNumber, message: String, by author: PersonReference, isInternal: Bool,
+                               reopens: Bool, touches: Bool = true,
+                               mail: ((TicketResponse) -> MailPlan)? = nil) throws -> (ticket: Ticket, response: TicketResponse) {
+        guard let before = try Self.fetchTicket(db, number: number, withResponses: false) else {
+            throw SupportError.notFound("no ticket \(number)")
+        }
+        let now = try db.transactionDate
+        let authorID = try Self.userID(db, for: author)
+        try db.execute(sql: "INSERT INTO response (ticketId, message, respondedBy, isInternal, createdAt) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [before.id, message, authorID, isInternal, now])
+        let responseID = db.lastInsertedRowID
+        try Self.audit(db, actor: author, action: isInternal ? .ticketNoted : .ticketReplied, ticket: number,
+                       new: String(responseID), isInternal: isInternal)
+        if !touches {
+            // Nothing about the ticket changes.
+        } else if reopens && (before.status == .resolved || before.status == .closed) {
+            try Self.audit(db, actor: author, action: .ticketChanged, ticket: number, field: "status",
+                           old: before.status.title, new: TicketStatus.open.title)
+            try db.execute(sql: "UPDATE ticket SET updatedAt = ?, status = ?, resolvedAt = NULL, closedAt = NULL WHERE id = ?",
+                           arguments: [now, TicketStatus.open.rawValue, before.id])
+        } else if !isInternal {
+            // An internal note leaves updatedAt alone: requesters see that time, and must
+            // not learn from it that staff wrote something about them.
+            try db.execute(sql: "UPDATE ticket SET updatedAt = ? WHERE id = ?", arguments: [now, before.id])
+        }
+        guard let after = try Self.fetchTicket(db, number: number, withResponses: false),
+              let row = try Row.fetchOne(db, sql: """
+                  SELECT r.ticketId, r.id, r.message, u.email, u.name, u.role, r.isInternal, r.createdAt
+                  FROM response r JOIN user u ON u.id = r.respondedBy WHERE r.id = ?
+                  """, arguments: [responseID])
+        else { throw SupportError.internalError("the reply vanished") }
+        let response = try Self.response(from: row).1
+        try Self.enqueueMail(db, mail?(response), for: after)
+        return (after, response)
     }
 }
 

@@ -261,6 +261,51 @@ enum Schema {
                 CREATE INDEX audit_event_on_action_createdAt ON audit_event(action, createdAt);
                 """)
         }
+        migrator.registerMigration("mail-in") { db in
+            try db.execute(sql: """
+                -- Every message `mail ingest` was handed, with what became of it (`mail list`). The
+                -- bytes are kept as received (up to mail_max_bytes; `size` is the whole size), so
+                -- a quarantined message can be ingested again and nothing is lost. A message is
+                -- ingested once: its Message-ID, or without one the SHA-256 of its bytes, is
+                -- unique among the rows that are not themselves duplicates.
+                CREATE TABLE inbound_mail (
+                    id INTEGER PRIMARY KEY,
+                    receivedAt DATETIME NOT NULL,
+                    messageID TEXT,
+                    digest TEXT NOT NULL CHECK (length(digest) = 64),
+                    sender TEXT,
+                    subject TEXT,
+                    outcome TEXT NOT NULL CHECK (outcome IN
+                        ('created', 'replied', 'ignored', 'bounce', 'quarantined', 'duplicate')),
+                    reason TEXT,
+                    ticketNumber TEXT,
+                    responseID INTEGER,
+                    raw BLOB NOT NULL,
+                    size INTEGER NOT NULL CHECK (size >= 0),
+                    truncated BOOLEAN NOT NULL DEFAULT 0 CHECK (truncated IN (0, 1))
+                );
+                CREATE UNIQUE INDEX inbound_mail_on_messageID ON inbound_mail(messageID)
+                    WHERE messageID IS NOT NULL AND outcome != 'duplicate';
+                CREATE UNIQUE INDEX inbound_mail_on_digest ON inbound_mail(digest) WHERE outcome != 'duplicate';
+                CREATE INDEX inbound_mail_on_outcome ON inbound_mail(outcome, id);
+
+                -- Message-IDs the desk sent ('out', with the recipient) or received ('in', with the
+                -- sender) for a ticket: how a reply's In-Reply-To/References find their ticket.
+                CREATE TABLE ticket_message (
+                    messageID TEXT PRIMARY KEY NOT NULL,
+                    ticketNumber TEXT NOT NULL,
+                    direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+                    address TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX ticket_message_on_ticketNumber ON ticket_message(ticketNumber);
+                INSERT OR IGNORE INTO ticket_message (messageID, ticketNumber, direction, address, createdAt)
+                    SELECT messageID, ticketNumber, 'out', recipient, createdAt FROM outbox;
+
+                -- A delivery-status report about a sent message marks it bounced.
+                ALTER TABLE outbox ADD COLUMN bouncedAt DATETIME;
+                """)
+        }
         return migrator
     }
 }

@@ -74,7 +74,7 @@ struct Notify: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "Show the outbox with attempts and last errors.")
 
-        @Option(help: ArgumentHelp("pending, sending, sent or failed.", valueName: "status"),
+        @Option(help: ArgumentHelp("pending, sending, sent, failed or bounced.", valueName: "status"),
                 completion: .list(OutboxMessage.Status.allCases.map(\.rawValue)))
         var status: String?
 
@@ -85,7 +85,7 @@ struct Notify: ParsableCommand {
                 var filter: OutboxMessage.Status?
                 if let status {
                     guard let parsed = OutboxMessage.Status(rawValue: status.lowercased()) else {
-                        throw SupportError.invalidInput(field: "status", "unknown status '\(Validation.printable(status))' (expected pending, sending, sent or failed)")
+                        throw SupportError.invalidInput(field: "status", "unknown status '\(Validation.printable(status))' (expected pending, sending, sent, failed or bounced)")
                     }
                     filter = parsed
                 }

@@ -126,7 +126,7 @@ private struct ReceivedList: Decodable {
 /// The headers `MessageComposer` writes (and nothing else may appear).
 let composerHeaders: Set<String> = [
     "date", "from", "to", "reply-to", "subject", "message-id", "in-reply-to", "references",
-    "mime-version", "content-type", "content-transfer-encoding", "auto-submitted",
+    "mime-version", "content-type", "content-transfer-encoding", "auto-submitted", "x-loop",
 ]
 
 /// An SMTP receiver on 127.0.0.1 (a free port the system picked) with an msmtp config for it.

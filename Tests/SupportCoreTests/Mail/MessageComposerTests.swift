@@ -10,7 +10,7 @@ struct MessageComposerTests {
 
     static let expectedHeaderNames: Set<String> = [
         "Date", "From", "To", "Reply-To", "Subject", "Message-ID", "In-Reply-To", "References",
-        "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Auto-Submitted",
+        "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Auto-Submitted", "X-Loop",
     ]
 
     static func message(

@@ -1,0 +1,201 @@
+import Foundation
+import GRDB
+
+/// A Message-ID the desk sent or received for a ticket.
+struct ThreadedMessage: Sendable, Equatable {
+    enum Direction: String, Sendable {
+        case outgoing = "out"
+        case incoming = "in"
+    }
+
+    var messageID: String
+    var ticketNumber: String
+    var direction: Direction
+    /// Whom an outgoing message went to; who sent an incoming one.
+    var address: String
+}
+
+/// An `inbound_mail` row about to be written.
+struct InboundRecordDraft: Sendable {
+    var messageID: String?
+    var digest: String
+    var sender: String?
+    var subject: String?
+    var outcome: InboundRecord.Outcome
+    var reason: String?
+    var ticketNumber: TicketNumber?
+    var responseID: Int64?
+    var raw: [UInt8]
+    var size: Int
+    var truncated: Bool
+}
+
+/// The writes of one `mail ingest`, all inside one transaction: the help desk decides (threading,
+/// permissions, loops), this reads and writes. Only mail ingest uses it.
+struct MailInTransaction {
+    let db: Database
+
+    func settings() throws -> [SettingKey: String] { try AppDatabase.fetchSettings(db) }
+
+    func signer() throws -> MessageIDSigner { try AppDatabase.messageIDSigner(db) }
+
+    func now() throws -> Date { try db.transactionDate }
+
+    /// The id of the record that already holds this message (same Message-ID, or same bytes), if
+    /// any, other than `excluding` (a quarantined record being retried).
+    func earlierRecord(messageID: String?, digest: String, excluding: Int64?) throws -> Int64? {
+        if let messageID, let id = try Int64.fetchOne(db, sql: """
+            SELECT id FROM inbound_mail WHERE messageID = ? AND outcome != 'duplicate' AND id IS NOT ?
+            """, arguments: [messageID, excluding]) {
+            return id
+        }
+        return try Int64.fetchOne(db, sql: "SELECT id FROM inbound_mail WHERE digest = ? AND outcome != 'duplicate' AND id IS NOT ?",
+                                  arguments: [digest, excluding])
+    }
+
+    func threadedMessage(_ messageID: String) throws -> ThreadedMessage? {
+        try Row.fetchOne(db, sql: "SELECT ticketNumber, direction, address FROM ticket_message WHERE messageID = ?",
+                         arguments: [messageID]).map { row in
+            ThreadedMessage(messageID: messageID, ticketNumber: row[0],
+                            direction: ThreadedMessage.Direction(rawValue: row[1]) ?? .incoming, address: row[2])
+        }
+    }
+
+    func user(email: String) throws -> User? { try AppDatabase.fetchUser(db, email: email) }
+
+    func ticket(_ number: TicketNumber) throws -> Ticket? {
+        try AppDatabase.fetchTicket(db, number: number, withResponses: false)
+    }
+
+    func createTicket(_ draft: TicketDraft, by actor: PersonReference, mail: MailPlan?) throws -> Ticket {
+        try AppDatabase.insertTicket(db, draft, by: actor, rateLimitPerHour: nil, mail: mail)
+    }
+
+    func addResponse(to number: TicketNumber, message: String, by author: PersonReference, reopens: Bool, touches: Bool,
+                     mail: ((TicketResponse) -> MailPlan)?) throws -> TicketResponse {
+        try AppDatabase.insertResponse(db, to: number, message: message, by: author, isInternal: false, reopens: reopens,
+                                       touches: touches, mail: mail).response
+    }
+
+    /// Marks the sent message with this Message-ID bounced; returns its outbox id.
+    func markBounced(messageID: String, detail: String) throws -> Int64? {
+        try Int64.fetchOne(db, sql: """
+            UPDATE outbox SET bouncedAt = coalesce(bouncedAt, ?), lastError = ? WHERE messageID = ? RETURNING id
+            """, arguments: [try db.transactionDate, detail, messageID])
+    }
+
+    func recordMessageID(_ messageID: String, ticket: TicketNumber, direction: ThreadedMessage.Direction, address: String) throws {
+        try AppDatabase.recordMessageID(db, messageID, ticket: ticket, direction: direction, address: address)
+    }
+
+    /// Writes the record, or rewrites `replacing` (a quarantined message ingested again).
+    func saveRecord(_ d: InboundRecordDraft, replacing: Int64? = nil) throws -> InboundRecord {
+        let now = try db.transactionDate
+        let arguments: StatementArguments = [now, d.messageID, d.digest, d.sender, d.subject, d.outcome.rawValue, d.reason,
+                                             d.ticketNumber?.description, d.responseID, Data(d.raw), d.size, d.truncated]
+        let id: Int64
+        if let replacing {
+            try db.execute(sql: """
+                UPDATE inbound_mail SET receivedAt = ?, messageID = ?, digest = ?, sender = ?, subject = ?, outcome = ?,
+                    reason = ?, ticketNumber = ?, responseID = ?, raw = ?, size = ?, truncated = ?
+                WHERE id = ?
+                """, arguments: arguments + [replacing])
+            id = replacing
+        } else {
+            try db.execute(sql: """
+                INSERT INTO inbound_mail (receivedAt, messageID, digest, sender, subject, outcome, reason, ticketNumber,
+                                          responseID, raw, size, truncated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: arguments)
+            id = db.lastInsertedRowID
+        }
+        return InboundRecord(id: id, receivedAt: now, messageID: d.messageID, digest: d.digest, sender: d.sender,
+                             subject: d.subject, outcome: d.outcome, reason: d.reason, ticketNumber: d.ticketNumber?.description,
+                             responseID: d.responseID, size: d.size, truncated: d.truncated)
+    }
+}
+
+extension AppDatabase {
+    /// Runs `body` in one write transaction: all of an ingest, or none of it.
+    func mailIn<T>(_ body: (MailInTransaction) throws -> T) throws(SupportError) -> T {
+        try write { db in try body(MailInTransaction(db: db)) }
+    }
+
+    static func recordMessageID(_ db: Database, _ messageID: String, ticket: TicketNumber,
+                                direction: ThreadedMessage.Direction, address: String) throws {
+        // The first ticket a Message-ID was seen on keeps it.
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO ticket_message (messageID, ticketNumber, direction, address, createdAt) VALUES (?, ?, ?, ?, ?)
+            """, arguments: [messageID, ticket.description, direction.rawValue, address, try db.transactionDate])
+    }
+
+    /// The key the desk signs its Message-IDs with: 32 random bytes made on first use and kept in
+    /// the `setting` table under a key that is no `SettingKey`, so `settings get` never shows it.
+    static func messageIDSigner(_ db: Database) throws -> MessageIDSigner {
+        if let stored = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [signingKeyName]),
+           let key = hexBytes(stored), key.count == 32 {
+            return MessageIDSigner(key: key)
+        }
+        // SystemRandomNumberGenerator reads the kernel's CSPRNG (getrandom on Linux).
+        var generator = SystemRandomNumberGenerator()
+        let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       arguments: [signingKeyName, SHA256.hex(key)])
+        return MessageIDSigner(key: key)
+    }
+
+    static let signingKeyName = "mail_signing_key"
+
+    static func hexBytes(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+
+    // MARK: Reading
+
+    static let inboundColumns = "id, receivedAt, messageID, digest, sender, subject, outcome, reason, ticketNumber, responseID, size, truncated"
+
+    static func inboundRecord(from row: Row) -> InboundRecord {
+        InboundRecord(id: row[0], receivedAt: row[1], messageID: row[2], digest: row[3], sender: row[4], subject: row[5],
+                      outcome: InboundRecord.Outcome(rawValue: row[6]) ?? .quarantined, reason: row[7], ticketNumber: row[8],
+                      responseID: row[9], size: row[10], truncated: row[11])
+    }
+
+    /// Ingested messages, newest first.
+    func inboundRecords(outcome: InboundRecord.Outcome?, limit: Int) throws(SupportError) -> [InboundRecord] {
+        try read { db in
+            var sql = "SELECT \(Self.inboundColumns) FROM inbound_mail"
+            var arguments = StatementArguments()
+            if let outcome {
+                sql += " WHERE outcome = ?"
+                arguments += [outcome.rawValue]
+            }
+            sql += " ORDER BY id DESC LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.inboundRecord(from:))
+        }
+    }
+
+    /// A record and the bytes it keeps.
+    func inboundMessage(id: Int64) throws(SupportError) -> (record: InboundRecord, raw: [UInt8])? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.inboundColumns), raw FROM inbound_mail WHERE id = ?", arguments: [id]).map { row in
+                (Self.inboundRecord(from: row), [UInt8](row[12] as Data))
+            }
+        }
+    }
+}
