@@ -31,7 +31,7 @@ enum EncodedWords {
                 pendingBytes += bytes
                 rest = after
                 // Blanks up to the next word vanish; before anything else they are kept.
-                let blanks = rest.prefix { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+                let blanks = rest.prefix { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
                 if !blanks.isEmpty, word(at: rest.dropFirst(blanks.count)) != nil {
                     rest = rest.dropFirst(blanks.count)
                 } else {

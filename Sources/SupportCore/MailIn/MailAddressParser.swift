@@ -77,7 +77,7 @@ enum MailAddressParser {
             case ",", ";", ":":
                 endWord()
                 tokens.append(.special(char))
-            case " ", "\t", "\r", "\n":
+            case " ", "\t", "\r", "\n", "\r\n":
                 endWord()
             default:
                 word.append(char)
@@ -104,6 +104,8 @@ enum MailAddressParser {
         }
         // A bare addr-spec, perhaps with a comment naming the person: `jane@x (Jane Doe)`.
         var spec = ""
+        let words = tokens.filter { if case .comment = $0 { false } else { true } }
+        guard words.count == 1 else { return nil }  // `x@y z` is no address
         for token in tokens {
             switch token {
             case .word(let text): spec += text

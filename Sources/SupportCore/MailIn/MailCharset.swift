@@ -90,6 +90,10 @@ enum MailCharset {
     /// a Latin-1 character). Text declared UTF-8 that is not is decoded with U+FFFD for bad bytes.
     static func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes, charset declared: String?) -> String {
         let kind = kind(of: declared)
+        if case .foundation(let encoding) = kind, encoding.rawValue == 0x8000_0920,
+           let text = String(bytes: eucJPAsISO2022JP(bytes), encoding: String.Encoding(rawValue: 0x8000_0820)) {
+            return text
+        }
         if case .foundation(let encoding) = kind,
            let text = String(bytes: bytes, encoding: encoding) {
             return text
@@ -104,6 +108,34 @@ enum MailCharset {
             return text
         }
         return latin1(bytes)
+    }
+
+    /// Foundation on Linux cannot decode EUC-JP (`String(bytes:encoding: .japaneseEUC)` is nil
+    /// for valid text) but decodes ISO-2022-JP, and both carry JIS X 0208 the same way: EUC-JP
+    /// sets the high bit of both bytes, ISO-2022-JP switches with escapes. So EUC-JP is rewritten
+    /// into ISO-2022-JP rather than decoded with a table of our own. Half-width katakana and
+    /// JIS X 0212 (rare in mail) become `?`.
+    static func eucJPAsISO2022JP<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 16)
+        var inKanji = false
+        var iterator = bytes.makeIterator()
+        while let byte = iterator.next() {
+            if byte >= 0xA1 && byte <= 0xFE, let second = iterator.next() {
+                if !inKanji { out += [0x1B, 0x24, 0x42]; inKanji = true }  // ESC $ B
+                out += [byte & 0x7F, second & 0x7F]
+                continue
+            }
+            if inKanji { out += [0x1B, 0x28, 0x42]; inKanji = false }  // ESC ( B
+            switch byte {
+            case 0x8E: _ = iterator.next(); out.append(UInt8(ascii: "?"))
+            case 0x8F: _ = iterator.next(); _ = iterator.next(); out.append(UInt8(ascii: "?"))
+            case 0x80...: out.append(UInt8(ascii: "?"))
+            default: out.append(byte)
+            }
+        }
+        if inKanji { out += [0x1B, 0x28, 0x42] }
+        return out
     }
 
     static func latin1<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
