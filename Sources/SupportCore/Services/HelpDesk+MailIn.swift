@@ -1,0 +1,307 @@
+import Foundation
+
+/// Mail in: one message, as an MTA hands it over, becomes a ticket, a reply, a bounce or a
+/// record of why nothing happened; all of it, with its audit records and the mail it causes, in
+/// one transaction. The rules (threading, who may add to a ticket, loops) live here; the store
+/// only reads and writes.
+extension HelpDesk {
+    /// Ingests one message. `size` is the whole size when `bytes` is only its head (the caller
+    /// stopped reading at `mail_max_bytes`): such a message is kept cut and quarantined.
+    /// Throws only when the database cannot be written (busy, full, read-only): the MTA must then
+    /// keep the message and try again. A message that cannot be read is quarantined instead.
+    public func ingest(_ bytes: [UInt8], size: Int? = nil) throws(SupportError) -> InboundRecord {
+        try requireAdmin("ingest mail")
+        return try ingest(bytes, size: max(size ?? bytes.count, bytes.count), replacing: nil)
+    }
+
+    /// Ingests a quarantined message again (after the parser learned to read it, say).
+    public func retryInbound(id: Int64) throws(SupportError) -> InboundRecord {
+        try requireAdmin("retry mail")
+        guard let (record, raw) = try database.inboundMessage(id: id) else {
+            throw .notFound("no message \(id) in the mail list")
+        }
+        guard record.outcome == .quarantined else {
+            throw .invalidInput(field: "id", "message \(id) was \(record.outcome.rawValue); only quarantined messages can be retried")
+        }
+        guard !record.truncated else {
+            throw .invalidInput(field: "id", "message \(id) was cut at mail_max_bytes (\(record.size) bytes); only its head was kept")
+        }
+        return try ingest(raw, size: raw.count, replacing: id)
+    }
+
+    /// Ingested messages, newest first (admin only: they hold every requester's mail).
+    public func inboundMail(outcome: InboundRecord.Outcome? = nil, limit: Int = 1000) throws(SupportError) -> [InboundRecord] {
+        try requireAdmin("read the mail list")
+        return try database.inboundRecords(outcome: outcome, limit: limit)
+    }
+
+    /// The bytes of one ingested message, as received.
+    public func inboundRaw(id: Int64) throws(SupportError) -> [UInt8] {
+        try requireAdmin("read ingested mail")
+        guard let (_, raw) = try database.inboundMessage(id: id) else { throw .notFound("no message \(id) in the mail list") }
+        return raw
+    }
+
+    func ingest(_ bytes: [UInt8], size: Int, replacing: Int64?) throws(SupportError) -> InboundRecord {
+        // Parsed before the transaction: it can take a while, and holds no lock.
+        let digest = SHA256.hex(SHA256.hash(bytes))
+        var mail: InboundMail?
+        var problem: String?
+        if size > bytes.count {
+            problem = "too large: \(size) bytes, only the first \(bytes.count) kept (mail_max_bytes)"
+        } else {
+            do {
+                mail = try InboundMail.parse(bytes)
+            } catch {
+                switch error {
+                case .unparseable(let why): problem = "unparseable: \(why)"
+                case .tooLarge(let why): problem = "too large: \(why)"
+                }
+            }
+        }
+        let base = InboundRecordDraft(
+            messageID: mail?.messageID.flatMap(Self.bareMessageID), digest: digest,
+            sender: mail?.from.first.map { Self.clip($0.email, 254) }, subject: mail.map { Self.clip($0.subject, 1000) },
+            outcome: .quarantined, reason: problem, ticketNumber: nil, responseID: nil, raw: bytes, size: size,
+            truncated: size > bytes.count)
+        let result = try database.mailIn { tx in
+            if let earlier = try tx.earlierRecord(messageID: base.messageID, digest: digest, excluding: replacing) {
+                var duplicate = base
+                duplicate.outcome = .duplicate
+                duplicate.reason = "already ingested as #\(earlier)"
+                // The first copy keeps the bytes; an MTA retrying a message must not fill the disk.
+                duplicate.raw = []
+                return try tx.saveRecord(duplicate, replacing: replacing)
+            }
+            guard let mail else { return try tx.saveRecord(base, replacing: replacing) }
+            var draft = try route(mail, base: base, tx)
+            // Rules refuse bad text as invalid input; a message is never refused, so none may be left.
+            if draft.outcome == .quarantined, draft.reason == nil { draft.reason = "not understood" }
+            return try tx.saveRecord(draft, replacing: replacing)
+        }
+        logger.debug("ingested mail", metadata: ["outcome": "\(result.outcome.rawValue)", "id": "\(result.id)"])
+        return result
+    }
+
+    /// Decides what a readable message becomes and writes it (the record itself excepted).
+    func route(_ mail: InboundMail, base: InboundRecordDraft, _ tx: MailInTransaction) throws -> InboundRecordDraft {
+        var draft = base
+        let settings = try tx.settings()
+        let desk = (settings[.supportEmail] ?? "").lowercased()
+
+        if let report = mail.deliveryStatus {
+            return try bounce(report, mail: mail, draft: draft, tx)
+        }
+        func ignored(_ reason: String) -> InboundRecordDraft {
+            draft.outcome = .ignored
+            draft.reason = reason
+            return draft
+        }
+        guard let from = mail.from.first, let sender = try? Validation.email(from.email, field: "from") else {
+            draft.reason = mail.from.isEmpty ? "no sender address (From)" : "the sender address cannot be used"
+            return draft
+        }
+        draft.sender = sender
+        if !desk.isEmpty, sender == desk {
+            return ignored("from the desk's own address")
+        }
+        if !desk.isEmpty, let loop = mail.header("X-Loop"), loop.lowercased().contains(desk) {
+            return ignored("the desk's own mail came back (X-Loop)")
+        }
+        if let id = draft.messageID, try tx.threadedMessage(id)?.direction == .outgoing {
+            return ignored("the desk's own message came back")
+        }
+        let found = try thread(mail, sender: sender, desk: desk, tx)
+        let author = try tx.user(email: sender)
+        let allowed = found.map { ticket in author?.role.isStaff == true || ticket.submittedBy.email == sender } ?? false
+
+        if mail.isOutOfOffice {
+            guard let ticket = found, allowed, let author else { return ignored("out-of-office reply naming no ticket") }
+            let response = try tx.addResponse(to: ticket.ticketNumber, message: Self.storedText(mail), by: .existing(userID: author.id),
+                                              reopens: false, touches: false, mail: nil)
+            try remember(draft.messageID, on: ticket.ticketNumber, from: sender, tx)
+            draft.outcome = .replied
+            draft.reason = "out-of-office reply: stored, status unchanged, nobody notified"
+            draft.ticketNumber = ticket.ticketNumber
+            draft.responseID = response.id
+            return draft
+        }
+        if mail.isAutomatic {
+            return ignored(mail.automaticReason ?? "automatic mail")
+        }
+
+        if let ticket = found, allowed, let author {
+            let reopenDays = Double(settings[.mailReopenDays] ?? "") ?? 30
+            if ticket.status == .closed, let closedAt = ticket.closedAt,
+               try tx.now().timeIntervalSince(closedAt) > reopenDays * 86_400 {
+                let created = try openTicket(mail, sender: sender, settings: settings, tx,
+                                             preface: "Follow-up to \(ticket.ticketNumber) (closed \(ISO8601.string(closedAt))):\n\n")
+                draft.outcome = .created
+                draft.reason = "reply to \(ticket.ticketNumber), closed more than \(Int(reopenDays)) days ago: new ticket"
+                draft.ticketNumber = created.ticketNumber
+                return draft
+            }
+            let response = try tx.addResponse(
+                to: ticket.ticketNumber, message: Self.storedText(mail), by: .existing(userID: author.id),
+                reopens: !author.role.isStaff, touches: true,
+                mail: { response in mailPlan(.replied(response), actorEmail: sender) })
+            try remember(draft.messageID, on: ticket.ticketNumber, from: sender, tx)
+            draft.outcome = .replied
+            draft.reason = author.role.isStaff ? "reply by staff" : "reply by the requester"
+            draft.ticketNumber = ticket.ticketNumber
+            draft.responseID = response.id
+            return draft
+        }
+        let created = try openTicket(mail, sender: sender, settings: settings, tx, preface: "")
+        draft.outcome = .created
+        draft.reason = found.map { "names \($0.ticketNumber) but comes from neither its requester nor staff: new ticket" }
+        draft.ticketNumber = created.ticketNumber
+        return draft
+    }
+
+    /// A delivery-status report: the outbox message it names is marked bounced.
+    func bounce(_ report: DeliveryStatusReport, mail: InboundMail, draft: InboundRecordDraft,
+                _ tx: MailInTransaction) throws -> InboundRecordDraft {
+        var draft = draft
+        let candidates = ([report.originalMessageID].compactMap { $0 } + mail.inReplyTo + mail.references)
+            .compactMap(Self.bareMessageID)
+        let recipients = report.failedRecipients.joined(separator: ", ")
+        guard report.isPermanent else {
+            draft.outcome = .ignored
+            draft.reason = "delivery delayed (not a bounce)\(recipients.isEmpty ? "" : ": \(recipients)")"
+            return draft
+        }
+        for id in candidates.prefix(50) {
+            let detail = "bounced\(recipients.isEmpty ? "" : ": \(recipients)")"
+            if try tx.markBounced(messageID: id, detail: detail) != nil {
+                draft.outcome = .bounce
+                draft.reason = detail
+                draft.ticketNumber = try tx.threadedMessage(id).flatMap { TicketNumber.parseCanonical($0.ticketNumber) }
+                return draft
+            }
+        }
+        draft.outcome = .ignored
+        draft.reason = "delivery report about no message of the desk"
+        return draft
+    }
+
+    /// The ticket a message names: a Message-ID the desk sent (its signature checked) or
+    /// received, newest reference first; else a `[ST-…]` tag in the subject. Who may add to it is
+    /// decided by the caller.
+    func thread(_ mail: InboundMail, sender: String, desk: String, _ tx: MailInTransaction) throws -> Ticket? {
+        let signer = try tx.signer()
+        var seen = Set<String>()
+        // In-Reply-To first, then References from the newest; a bounded number of look-ups.
+        let ids = (mail.inReplyTo + mail.references.reversed()).compactMap(Self.bareMessageID).filter { seen.insert($0).inserted }
+        for id in ids.prefix(50) {
+            let known = try tx.threadedMessage(id)
+            if let parts = MessageIDSigner.parts(of: id) {
+                // Signed by the desk: the signature says which ticket, and whom the message went to.
+                var recipients = [known?.address, sender, desk].compactMap { $0 }
+                if let ticket = try tx.ticket(parts.ticket) { recipients.append(ticket.submittedBy.email) }
+                if recipients.contains(where: { signer.verify(id, recipient: $0) != nil }), let ticket = try tx.ticket(parts.ticket) {
+                    return ticket
+                }
+            } else if let known, let number = TicketNumber.parseCanonical(known.ticketNumber), let ticket = try tx.ticket(number) {
+                // A message the desk received (or sent before it signed its ids).
+                return ticket
+            }
+        }
+        if let number = Self.subjectTag(mail.subject) {
+            return try tx.ticket(number)
+        }
+        return nil
+    }
+
+    /// A new ticket from a message, its sender the requester (created as a `user`).
+    func openTicket(_ mail: InboundMail, sender: String, settings: [SettingKey: String], _ tx: MailInTransaction,
+                    preface: String) throws -> Ticket {
+        let subject = Self.oneLine(mail.subject, maxCharacters: Validation.subjectMaxCharacters) ?? "(no subject)"
+        let name = mail.from.first?.name.flatMap { Self.oneLine($0, maxCharacters: Validation.nameMaxCharacters) }
+        let category = (try? TicketCategory.parse(settings[.mailDefaultCategory] ?? "")) ?? .generalInquiry
+        let priority = (try? TicketPriority.parse(settings[.mailDefaultPriority] ?? "")) ?? .medium
+        let ticket = try tx.createTicket(
+            TicketDraft(subject: subject, message: Self.storedText(mail, preface: preface), category: category, priority: priority,
+                        requester: .requester(email: sender, name: name)),
+            by: .requester(email: sender, name: name), mail: mailPlan(.ticketCreated, actorEmail: sender))
+        try remember(mail.messageID.flatMap(Self.bareMessageID), on: ticket.ticketNumber, from: sender, tx)
+        return ticket
+    }
+
+    func remember(_ messageID: String?, on ticket: TicketNumber, from sender: String, _ tx: MailInTransaction) throws {
+        guard let messageID else { return }
+        try tx.recordMessageID(messageID, ticket: ticket, direction: .incoming, address: sender)
+    }
+
+    // MARK: Text
+
+    /// `<id@host>` → `id@host`; nil when nothing usable is left. Kept to printable ASCII and 900
+    /// bytes, as the composer keeps the ids it writes.
+    static func bareMessageID(_ text: String) -> String? {
+        var id = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if id.hasPrefix("<") { id.removeFirst() }
+        if id.hasSuffix(">") { id.removeLast() }
+        let clean = String(id.unicodeScalars.filter { $0.value > 0x20 && $0.value < 0x7F && $0 != "<" && $0 != ">" }
+            .map(Character.init).prefix(900))
+        return clean.isEmpty ? nil : clean
+    }
+
+    /// `Re: AW: [ST-2026-012] Printer` → ST-2026-012: the first tag in square brackets.
+    static func subjectTag(_ subject: String) -> TicketNumber? {
+        var rest = Substring(subject)
+        while let open = rest.firstIndex(of: "[") {
+            let after = rest[rest.index(after: open)...]
+            if let close = after.firstIndex(of: "]"), let number = TicketNumber.parseCanonical(String(after[..<close])) {
+                return number
+            }
+            rest = after
+        }
+        return nil
+    }
+
+    /// What the person wrote: the reply without quotes and signature, else the whole text,
+    /// with control characters dropped and cut to the message limit.
+    static func storedText(_ mail: InboundMail, preface: String = "") -> String {
+        let reply = mail.reply.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = reply.isEmpty ? mail.text.trimmingCharacters(in: .whitespacesAndNewlines) : reply
+        var clean = String.UnicodeScalarView()
+        for scalar in (preface + (text.isEmpty ? "(no text)" : text)).unicodeScalars {
+            if scalar == "\r" { continue }
+            if scalar == "\n" || scalar == "\t" || !Validation.isForbiddenInLine(scalar) { clean.append(scalar) }
+        }
+        return cut(String(clean), toBytes: Validation.messageMaxBytes,
+                   note: "\n\n[cut at 64 KiB; the whole message is kept in `support mail list`]")
+    }
+
+    /// A subject or name as one line: control characters made spaces, runs of spaces made one,
+    /// cut to `maxCharacters`; nil when nothing is left.
+    static func oneLine(_ text: String, maxCharacters: Int) -> String? {
+        var out = ""
+        var space = false
+        for scalar in text.unicodeScalars {
+            if Validation.isForbiddenInLine(scalar) || Validation.isInvisible(scalar) || scalar == " " {
+                space = !out.isEmpty
+                continue
+            }
+            if space { out.append(" ") }
+            space = false
+            out.unicodeScalars.append(scalar)
+        }
+        return out.isEmpty ? nil : String(out.prefix(maxCharacters))
+    }
+
+    static func cut(_ text: String, toBytes limit: Int, note: String) -> String {
+        guard text.utf8.count > limit else { return text }
+        var out = ""
+        let room = limit - note.utf8.count
+        for character in text {
+            if out.utf8.count + character.utf8.count > room { break }
+            out.append(character)
+        }
+        return out + note
+    }
+
+    static func clip(_ text: String, _ maxCharacters: Int) -> String {
+        String(text.prefix(maxCharacters))
+    }
+}
