@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import SupportCore
+
+struct MailCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mail",
+        abstract: "Take in mail: ingest messages, list what became of them, retry quarantined ones (admin only).",
+        subcommands: [Ingest.self, List.self, Retry.self]
+    )
+
+    struct Ingest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ingest",
+            abstract: "Turn incoming mail into tickets and replies (one message on stdin, or a Maildir or mbox).",
+            discussion: """
+                For an MTA: a Postfix or Exim alias `help: "|support --db PATH mail ingest"`, or fetchmail/getmail's MDA. \
+                Exit status: 0 when the message was stored, threaded, ignored as automatic, recorded as a bounce or \
+                quarantined (`mail list --quarantined`); 75 only when the database is busy, locked, full or unwritable, \
+                so that the MTA keeps the message and tries again. With --maildir each message is moved to cur/ \
+                (flag S) once committed; a re-run never ingests one twice.
+                """
+        )
+
+        @Option(help: ArgumentHelp("Ingest every message in this Maildir's new/ and cur/.", valueName: "dir"), completion: .directory)
+        var maildir: String?
+
+        @Option(help: ArgumentHelp("Ingest every message of this mbox file.", valueName: "file"), completion: .file())
+        var mbox: String?
+
+        @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            if maildir != nil && mbox != nil { throw ValidationError("give --maildir or --mbox, not both") }
+        }
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                let desk = try frontend.desk()
+                let cap = Int(try desk.settings()[.mailMaxBytes] ?? "") ?? 25 * 1024 * 1024
+                var records: [InboundRecord] = []
+                do {
+                    if let maildir {
+                        try MailSource.eachMaildirMessage(maildir, cap: cap) { bytes, size in
+                            let record = try desk.ingest(bytes, size: size)
+                            records.append(record)
+                        }
+                    } else if let mbox {
+                        try MailSource.eachMboxMessage(mbox, cap: cap) { bytes, size in
+                            records.append(try desk.ingest(bytes, size: size))
+                        }
+                    } else {
+                        let (bytes, size) = try MailSource.readStandardInput(cap: cap)
+                        records.append(try desk.ingest(bytes, size: size))
+                    }
+                } catch let error as SupportError {
+                    // For an MTA, a database that cannot take the message now is a temporary failure.
+                    switch error {
+                    case .busy(let message), .storage(let message): throw SupportError.busy(message)
+                    default: throw error
+                    }
+                }
+                frontend.emit(json: MailRendering.recordsJSON(records)) { _ in MailRendering.ingestText(records) }
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Show ingested messages, newest first, with what became of each.")
+
+        @Flag(help: "Only quarantined messages (unreadable or too large).")
+        var quarantined = false
+
+        @Option(help: ArgumentHelp("created, replied, ignored, bounce, quarantined or duplicate.", valueName: "outcome"),
+                completion: .list(InboundRecord.Outcome.allCases.map(\.rawValue)))
+        var outcome: String?
+
+        @Option(help: ArgumentHelp("Show at most N messages.", valueName: "n"))
+        var limit: Int = 100
+
+        @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            if quarantined && outcome != nil { throw ValidationError("give --quarantined or --outcome, not both") }
+            if !(1...10_000).contains(limit) { throw ValidationError("--limit must be from 1 to 10000") }
+        }
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                var filter: InboundRecord.Outcome? = quarantined ? .quarantined : nil
+                if let outcome {
+                    guard let parsed = InboundRecord.Outcome(rawValue: outcome.lowercased()) else {
+                        let known = InboundRecord.Outcome.allCases.map(\.rawValue).joined(separator: ", ")
+                        throw SupportError.invalidInput(field: "outcome", "unknown outcome '\(Validation.printable(outcome))' (expected one of \(known))")
+                    }
+                    filter = parsed
+                }
+                let records = try frontend.desk().inboundMail(outcome: filter, limit: limit)
+                frontend.emit(json: MailRendering.recordsJSON(records)) { _ in MailRendering.listText(records) }
+            }
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "retry", abstract: "Ingest a quarantined message again.")
+
+        @Argument(help: ArgumentHelp("The message id from 'mail list'.", valueName: "id"))
+        var id: Int64
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                let record = try frontend.desk().retryInbound(id: id)
+                frontend.emit(json: MailRendering.recordsJSON([record])) { _ in MailRendering.ingestText([record]) }
+            }
+        }
+    }
+}
