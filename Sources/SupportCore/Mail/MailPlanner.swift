@@ -79,7 +79,8 @@ public struct MailPlanner: Sendable {
     /// message points at it, so it is made again, the same, from the ticket alone.
     func threadRootID(_ ticket: Ticket, domain: String) -> String {
         signer.messageID(ticket: ticket.ticketNumber, recipient: supportEmail ?? "",
-                         nonce: String(Int64(ticket.createdAt.timeIntervalSince1970 * 1000)), domain: domain)
+                         nonce: MessageIDSigner.nonce(millisecondsSince1970: Int64(ticket.createdAt.timeIntervalSince1970 * 1000), random: nil),
+                         domain: domain)
     }
 
     func draft(_ ticket: Ticket, _ kind: MailKind, to recipient: MailAddress, subject: String, body: String,
@@ -89,7 +90,8 @@ public struct MailPlanner: Sendable {
         let root = threadRootID(ticket, domain: domain)
         let messageID = isThreadRoot ? root
             : signer.messageID(ticket: ticket.ticketNumber, recipient: recipient.email,
-                               nonce: "\(kind.rawValue).\(Int64(now.timeIntervalSince1970 * 1000)).\(UInt32.random(in: 0...UInt32.max))",
+                               nonce: MessageIDSigner.nonce(millisecondsSince1970: Int64(now.timeIntervalSince1970 * 1000),
+                                                            random: UInt32.random(in: 0...UInt32.max)),
                                domain: domain)
         let message = MailMessage(
             from: MailAddress(name: supportName, email: support), to: [recipient], subject: subject, body: body,

@@ -111,7 +111,7 @@ struct HelpDeskMailInTests {
     @Test func aForgedDeskMessageIDDoesNotThread() throws {
         let (fixture, ticket) = try Self.deskWithTicket()
         // When jane's address sends a reference shaped like the desk's ids but not signed by it
-        let forged = "\(ticket.ticketNumber).staff-reply.1.2.\(String(repeating: "a", count: 24))@desk.test"
+        let forged = "\(ticket.ticketNumber).mf3k2a1b.1x7k2p.\(String(repeating: "a", count: 16))@desk.test"
         let record = try fixture.operatorDesk.ingest(Self.message(subject: "hello", headers: ["In-Reply-To: <\(forged)>"]))
         // Then it names no ticket: a new one opens
         #expect(record.outcome == .created && record.ticketNumber != ticket.ticketNumber.description)
