@@ -40,7 +40,7 @@ from email import _header_value_parser as hvp
 
 ALLOWED = {
     "date", "from", "to", "reply-to", "subject", "message-id", "in-reply-to", "references",
-    "mime-version", "content-type", "content-transfer-encoding", "auto-submitted",
+    "mime-version", "content-type", "content-transfer-encoding", "auto-submitted", "x-loop",
 }
 REQUIRED = {
     "date", "from", "to", "subject", "message-id", "mime-version", "content-type",
