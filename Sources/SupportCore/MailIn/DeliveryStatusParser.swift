@@ -6,7 +6,7 @@ enum DeliveryStatusParser {
             $0.mediaType == "message/delivery-status" || $0.mediaType == "message/global-delivery-status"
         }) else { return nil }
         let body = (try? reader.decodedBody(statusPart)) ?? []
-        let text = TextDecoding.headerString(body)
+        let text = TextDecoding.normalisedBody(TextDecoding.headerString(body))
         var failed: [String] = []
         var permanent = false
         // Groups of fields separated by blank lines: the first is about the message, the rest

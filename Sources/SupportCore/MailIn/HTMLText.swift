@@ -30,9 +30,15 @@ enum HTMLText {
                 rest = rest.range(of: "-->").map { rest[$0.upperBound...] } ?? ""
                 continue
             }
+            // `a < b` is text: a tag starts with a letter, `/`, `!` or `?`.
+            let next = rest.dropFirst().first
+            guard let next, next.isLetter || next == "/" || next == "!" || next == "?" else {
+                writer.text("<", preformatted: preDepth > 0)
+                rest = rest.dropFirst()
+                continue
+            }
             guard let gt = tagEnd(rest) else {
-                writer.text(decodeEntities(rest), preformatted: preDepth > 0)
-                break
+                break  // a tag cut off at the end, as browsers do: dropped
             }
             let tag = Tag(rest[rest.index(after: rest.startIndex)..<gt])
             rest = rest[rest.index(after: gt)...]
@@ -184,6 +190,8 @@ enum HTMLText {
         private var lineDepth = 0
         private var pendingSpace = false
         private var pendingBlankLine = false
+        /// The quote depth of the pending empty line: the outer one at a blockquote's edge.
+        private var pendingBlankDepth = 0
         var quoteDepth = 0
         private(set) var characterCount = 0
         private var all = ""
@@ -207,7 +215,7 @@ enum HTMLText {
 
         private mutating func append(_ char: Character) {
             if line.isEmpty {
-                if pendingBlankLine && !lines.isEmpty { lines.append(prefix(quoteDepth)) }
+                if pendingBlankLine && !lines.isEmpty { lines.append(prefix(min(pendingBlankDepth, quoteDepth)).trimmingBlanks()) }
                 pendingBlankLine = false
                 lineDepth = quoteDepth
             }
@@ -237,7 +245,10 @@ enum HTMLText {
 
         mutating func blockBoundary(paragraph: Bool) {
             endLine()
-            if paragraph { pendingBlankLine = true }
+            if paragraph {
+                pendingBlankDepth = pendingBlankLine ? min(pendingBlankDepth, quoteDepth) : quoteDepth
+                pendingBlankLine = true
+            }
         }
 
         mutating func finish() -> String {

@@ -56,6 +56,7 @@ struct InboundMailReader {
     /// multipart/related: its first part is the body, the rest (pictures) are attachments.
     /// Other multiparts (mixed, signed, report...): inline text parts in order, joined.
     private mutating func bodyText(_ part: MIMEPart) throws(InboundMailError) -> String? {
+        if part.isUnread { return nil }
         if part.isMultipart && !part.children.isEmpty {
             switch part.mediaType {
             case "multipart/alternative":
@@ -132,6 +133,7 @@ struct InboundMailReader {
     // MARK: Attachments
 
     private mutating func collectAttachments(_ part: MIMEPart) throws(InboundMailError) {
+        if part.isUnread { return }
         if part.isMultipart && !part.children.isEmpty {
             for child in part.children { try collectAttachments(child) }
             return

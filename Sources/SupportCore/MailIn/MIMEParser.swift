@@ -40,6 +40,7 @@ struct MIMEParser {
         // Capped as well, so that a caller's huge limit cannot turn into a stack overflow.
         guard part.depth < min(limits.maxDepth, 256) else {
             problems.append("multipart nested deeper than \(limits.maxDepth): inner parts not read")
+            part.isUnread = true
             return
         }
         let ranges = bodyRanges(of: part.body, boundary: Array(boundary.utf8))

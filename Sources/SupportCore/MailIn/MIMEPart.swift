@@ -6,6 +6,9 @@ struct MIMEPart {
     /// Filled for multipart/* parts whose delimiters were found.
     var children: [MIMEPart] = []
     var depth: Int
+    /// A multipart beyond `maxDepth`: neither its text nor its files are looked at, since reading
+    /// it as text would show raw MIME.
+    var isUnread = false
 
     var contentType: MIMEHeaderValue { MIMEHeaderValue(headers.first(named: "Content-Type")) }
     var disposition: MIMEHeaderValue { MIMEHeaderValue(headers.first(named: "Content-Disposition")) }

@@ -76,11 +76,14 @@ enum QuoteCutter {
         var candidates = [lower]
         if let next { candidates.append(lower + " " + next.lowercased()) }
         if let next, let third { candidates.append(lower + " " + next.lowercased() + " " + third.lowercased()) }
+        // The verb ends the line in English and French ("… Jane wrote:", "… a écrit :") and
+        // comes before the name in German, Dutch, Swedish ("Am … schrieb Jane Doe:").
+        let verbs = ["wrote", "schrieb", "a écrit", "escribió", "ha scritto", "schreef", "skrev",
+                     "escreveu", "napisał", "napsal", "kirjoitti", "írta"]
         return candidates.contains { text in
             guard text.hasSuffix(":") else { return false }
             let body = text.dropLast().trimmingBlanks()
-            return ["wrote", "schrieb", "a écrit", "escribió", "ha scritto", "schreef", "skrev",
-                    "escreveu", "napisał", "napsal", "kirjoitti", "írta"].contains { body.hasSuffix($0) }
+            return verbs.contains { body.hasSuffix($0) || body.contains(" \($0) ") }
         }
     }
 
