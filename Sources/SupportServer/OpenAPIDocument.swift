@@ -512,5 +512,6 @@ components:
         lastError: {type: [string, "null"]}
         createdAt: {type: string, format: date-time}
         sentAt: {type: [string, "null"], format: date-time}
+
 """#
 }

@@ -84,6 +84,6 @@ struct ServerAPITests {
     @Test func theEmbeddedDocumentIsDocsOpenAPIYAML() throws {
         let source = try String(contentsOf: Self.packageRoot.appendingPathComponent("Sources/SupportServer/OpenAPIDocument.swift"), encoding: .utf8)
         let document = try String(contentsOf: Self.packageRoot.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
-        #expect(source.contains("#\"\"\"\n" + document + "\"\"\"#"), "run scripts/embed-openapi.sh after editing docs/openapi.yaml")
+        #expect(source.contains("#\"\"\"\n" + document + "\n\"\"\"#"), "run scripts/embed-openapi.sh after editing docs/openapi.yaml")
     }
 }
