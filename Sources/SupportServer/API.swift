@@ -96,7 +96,12 @@ struct API: Sendable {
                 var checked: [(SettingKey, String)] = []
                 for (name, value) in body.sorted(by: { $0.key < $1.key }) {
                     let key = try SettingKey.parse(name)
-                    checked.append((key, try key.normalize(value.text)))
+                    // The mail program runs as the server's user: who may name it is whoever has a
+                    // shell on the machine, not whoever holds an admin token.
+                    guard key != .sendmailCommand else {
+                        throw SupportError.forbidden("sendmail_command is changed with 'support settings set' on the server, not over HTTP")
+                    }
+                    checked.append((key, try key.normalize(try value.text(for: key))))
                 }
                 for (key, value) in checked { _ = try desk.setSetting(key, to: value) }
                 return APIResponse.json(JSONRenderer.settings(try desk.settings()))
@@ -207,6 +212,8 @@ struct API: Sendable {
         }
         do {
             return try JSONDecoder().decode(T.self, from: bytes)
+        } catch let error as SupportError {
+            throw error
         } catch let DecodingError.keyNotFound(key, _) {
             throw SupportError.invalidInput(field: key.stringValue, "\(key.stringValue) is required")
         } catch let DecodingError.typeMismatch(_, context) {

@@ -25,22 +25,20 @@ paths:
         "200":
           description: The OpenAPI document.
           content:
-            application/yaml:
-              schema:
-                type: string
+            application/yaml: {}
   /api/support/tickets:
     get:
       summary: List tickets (a requester sees their own; staff see all)
       operationId: listTickets
       parameters:
-        - {name: status, in: query, schema: {type: string}, description: "open, in-progress, resolved, closed; comma-separated or repeated"}
-        - {name: priority, in: query, schema: {type: string}, description: "low, medium, high, critical"}
-        - {name: category, in: query, schema: {type: string}, description: "technical-issue, account-issue, feature-request, general-inquiry, bug-report"}
-        - {name: assignee, in: query, schema: {type: string}, description: "an email, me, or none"}
-        - {name: requester, in: query, schema: {type: string}}
-        - {name: since, in: query, schema: {type: string}, description: "2026-11-01, 2026-11-01T09:30Z, 7d, 12h, 2w"}
-        - {name: until, in: query, schema: {type: string}}
-        - {name: search, in: query, schema: {type: string}}
+        - {name: status, in: query, schema: {type: string, pattern: "^(open|in-progress|resolved|closed)(,(open|in-progress|resolved|closed))*$"}, description: "comma-separated or repeated"}
+        - {name: priority, in: query, schema: {type: string, pattern: "^(low|medium|high|critical)(,(low|medium|high|critical))*$"}}
+        - {name: category, in: query, schema: {type: string, pattern: "^(technical-issue|account-issue|feature-request|general-inquiry|bug-report)(,(technical-issue|account-issue|feature-request|general-inquiry|bug-report))*$"}}
+        - {name: assignee, in: query, schema: {$ref: "#/components/schemas/AssigneeFilter"}, description: "an email, me, or none"}
+        - {name: requester, in: query, schema: {$ref: "#/components/schemas/Email"}}
+        - {name: since, in: query, schema: {$ref: "#/components/schemas/DateInput"}, description: "created at or after; since must be before until"}
+        - {name: until, in: query, schema: {$ref: "#/components/schemas/DateInput"}, description: "created before (a bare day includes that day)"}
+        - {name: search, in: query, schema: {type: string}, description: "words in subject, message and replies (empty: no search)"}
         - {name: sort, in: query, schema: {type: string, enum: [created, updated, priority, status]}}
         - {name: reverse, in: query, schema: {type: boolean}}
         - {name: page, in: query, schema: {type: integer, minimum: 1, maximum: 10000000}}
@@ -167,7 +165,7 @@ paths:
         "404": {$ref: "#/components/responses/Error"}
         "429": {$ref: "#/components/responses/Error"}
     post:
-      summary: Reply (internal notes: staff only; rate limited per person)
+      summary: "Reply (internal notes only from staff; rate limited per person)"
       operationId: createResponse
       requestBody:
         required: true
@@ -217,8 +215,8 @@ paths:
       summary: Figures for tickets created in the period (staff)
       operationId: statistics
       parameters:
-        - {name: since, in: query, schema: {type: string}}
-        - {name: until, in: query, schema: {type: string}}
+        - {name: since, in: query, schema: {$ref: "#/components/schemas/DateInput"}}
+        - {name: until, in: query, schema: {$ref: "#/components/schemas/DateInput"}}
       responses:
         "200":
           description: The figures of `support stats --json`.
@@ -316,7 +314,7 @@ paths:
             schema:
               type: object
               properties:
-                id: {type: integer, format: int64}
+                id: {type: [integer, "null"], format: int64, description: "one message; absent or null: every failed one"}
       responses:
         "200":
           description: How many messages were queued again.
@@ -345,7 +343,7 @@ components:
       in: path
       required: true
       description: The ticket number, e.g. ST-2026-001.
-      schema: {type: string}
+      schema: {type: string, pattern: "^ST-20[0-9]{2}-(00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})$"}
   responses:
     Error:
       description: The seed's APIError.
@@ -436,32 +434,79 @@ components:
             page: {type: integer}
             limit: {type: integer}
             pages: {type: integer}
+    Line:
+      description: >-
+        One line of text: this document describes printable ASCII; the server also takes any
+        Unicode text but control and invisible characters, trimmed, at most 200 characters.
+      type: string
+      pattern: "^[!-~]([ -~]{0,198}[!-~])?$"
+    Text:
+      description: >-
+        A message: this document describes printable ASCII; the server also takes any Unicode
+        text with line breaks and tabs, at most 64 KiB.
+      type: string
+      pattern: "^[!-~]([ -~]{0,2000}[!-~])?$"
+    Email:
+      description: An address; this document describes a simple form of what the server takes.
+      type: string
+      pattern: "^[a-z0-9]{1,20}@[a-z0-9]{1,20}\\.(com|org|net)$"
+    AssigneeFilter:
+      type: string
+      pattern: "^(me|none|[a-z0-9]{1,20}@[a-z0-9]{1,20}\\.(com|org|net))$"
+    DateInput:
+      description: "A day (2026-11-01), a time (2026-11-01T09:30Z), or a time ago (7d, 12h, 2w)"
+      type: string
+      pattern: "^(20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|[1-9][0-9]{0,2}[hdw])$"
+    Category:
+      description: "a slug (technical-issue) or the seed's title (Technical Issue)"
+      type: string
+      enum: [technical-issue, account-issue, feature-request, general-inquiry, bug-report,
+             Technical Issue, Account Issue, Feature Request, General Inquiry, Bug Report]
+    Priority:
+      type: string
+      enum: [low, medium, high, critical, Low, Medium, High, Critical]
+    Status:
+      type: string
+      enum: [open, in-progress, resolved, closed, Open, In Progress, Resolved, Closed]
     CreateTicketRequest:
       type: object
       required: [subject, message, category]
       properties:
-        subject: {type: string}
-        message: {type: string}
-        category: {type: string, description: "a slug (technical-issue) or the seed's title (Technical Issue)"}
-        priority: {type: string, description: "low, medium (default), high, critical"}
-        requesterEmail: {type: string, description: "staff only: open the ticket for this person"}
-        requesterName: {type: string}
+        subject: {$ref: "#/components/schemas/Line"}
+        message: {$ref: "#/components/schemas/Text"}
+        category: {$ref: "#/components/schemas/Category"}
+        priority:
+          description: null is the same as absent (Medium)
+          oneOf: [{$ref: "#/components/schemas/Priority"}, {type: "null"}]
+        requesterEmail:
+          description: "staff only: open the ticket for this person (null: for yourself)"
+          oneOf: [{$ref: "#/components/schemas/Email"}, {type: "null"}]
+        requesterName:
+          description: "null: the part of the address before @"
+          type: [string, "null"]
+          pattern: "^[!-~]([ -~]{0,98}[!-~])?$"
     UpdateTicketRequest:
       type: object
+      minProperties: 1
+      additionalProperties: false
       properties:
-        subject: {type: string}
-        message: {type: string}
-        category: {type: string}
-        priority: {type: string}
-        status: {type: string}
-        assignedTo: {type: [string, "null"], description: "an email; null or \"none\" unassigns"}
+        subject: {$ref: "#/components/schemas/Line"}
+        message: {$ref: "#/components/schemas/Text"}
+        category: {$ref: "#/components/schemas/Category"}
+        priority: {$ref: "#/components/schemas/Priority"}
+        status: {$ref: "#/components/schemas/Status"}
+        assignedTo:
+          description: an email of a staff member; null or "none" unassigns
+          oneOf:
+            - {$ref: "#/components/schemas/Email"}
+            - {type: "null"}
     CreateResponseRequest:
       type: object
       required: [message]
       properties:
-        message: {type: string}
-        isInternal: {type: boolean, default: false}
-        notifyUser: {type: boolean, default: true}
+        message: {$ref: "#/components/schemas/Text"}
+        isInternal: {type: [boolean, "null"], default: false}
+        notifyUser: {type: [boolean, "null"], default: true}
     Settings:
       type: object
       properties:
@@ -473,16 +518,19 @@ components:
         sendmail_command: {type: string}
         mail_max_attempts: {type: integer}
     SettingsRequest:
+      description: >-
+        Any of the settings but sendmail_command (the mail program runs as the server's user, so
+        it is changed on the server with `support settings set`: 403 here).
       type: object
       minProperties: 1
+      additionalProperties: false
       properties:
-        support_email: {type: string}
-        support_name: {type: string}
+        support_email: {type: string, pattern: "^([a-z0-9]{1,20}@[a-z0-9]{1,20}\\.(com|org|net))?$", description: "empty: no mail"}
+        support_name: {$ref: "#/components/schemas/Line"}
         support_auto_response: {type: boolean}
-        support_email_template: {type: string}
-        ticket_rate_limit_per_hour: {type: integer}
-        sendmail_command: {type: string}
-        mail_max_attempts: {type: integer}
+        support_email_template: {type: string, pattern: "^[A-Za-z][A-Za-z ]{0,100}$", description: "a Mustache template; this document describes plain words"}
+        ticket_rate_limit_per_hour: {type: integer, minimum: 0, maximum: 100000}
+        mail_max_attempts: {type: integer, minimum: 1, maximum: 100}
     AuditEvent:
       type: object
       required: [id, ticketNumber, action, actor, field, oldValue, newValue, isInternal, createdAt]

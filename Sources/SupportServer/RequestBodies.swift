@@ -34,11 +34,20 @@ struct UpdateTicketBody: Decodable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        subject = try container.decodeIfPresent(String.self, forKey: .subject)
-        message = try container.decodeIfPresent(String.self, forKey: .message)
-        category = try container.decodeIfPresent(String.self, forKey: .category)
-        priority = try container.decodeIfPresent(String.self, forKey: .priority)
-        status = try container.decodeIfPresent(String.self, forKey: .status)
+        // A field is given a value or left out; null means nothing for these, so it is refused
+        // rather than read as "no change" (only assignedTo has a null: unassign).
+        func text(_ key: CodingKeys) throws -> String? {
+            guard container.contains(key) else { return nil }
+            if try container.decodeNil(forKey: key) {
+                throw SupportError.invalidInput(field: key.stringValue, "\(key.stringValue) must not be null")
+            }
+            return try container.decode(String.self, forKey: key)
+        }
+        subject = try text(.subject)
+        message = try text(.message)
+        category = try text(.category)
+        priority = try text(.priority)
+        status = try text(.status)
         if container.contains(.assignedTo) {
             if try container.decodeNil(forKey: .assignedTo) {
                 assignee = .unassign
@@ -74,18 +83,35 @@ struct RetryBody: Decodable {
     var id: Int64?
 }
 
-/// A setting's value as the seed sends it: text, a boolean, or a whole number.
-struct SettingValue: Decodable {
-    var text: String
+/// A setting's value as JSON gives it: the text of `settings set` for a key of the same type
+/// (a boolean for support_auto_response, a whole number for the counts, text for the rest).
+enum SettingValue: Decodable {
+    case text(String), flag(Bool), number(Int)
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let flag = try? container.decode(Bool.self) {
-            text = flag ? "true" : "false"
+            self = .flag(flag)
         } else if let number = try? container.decode(Int.self) {
-            text = String(number)
+            self = .number(number)
+        } else if let text = try? container.decode(String.self) {
+            self = .text(text)
         } else {
-            text = try container.decode(String.self)
+            throw SupportError.invalidInput(field: decoder.codingPath.last?.stringValue, "a setting is text, true/false or a whole number")
+        }
+    }
+
+    func text(for key: SettingKey) throws(SupportError) -> String {
+        switch (key, self) {
+        case (.supportAutoResponse, .flag(let flag)): return flag ? "true" : "false"
+        case (.ticketRateLimitPerHour, .number(let n)), (.mailMaxAttempts, .number(let n)): return String(n)
+        case (.supportEmail, .text(let t)), (.supportName, .text(let t)), (.supportEmailTemplate, .text(let t)),
+             (.sendmailCommand, .text(let t)):
+            return t
+        case (.supportAutoResponse, _): throw .invalidInput(field: key.rawValue, "\(key.rawValue) must be true or false")
+        case (.ticketRateLimitPerHour, _), (.mailMaxAttempts, _):
+            throw .invalidInput(field: key.rawValue, "\(key.rawValue) must be a whole number")
+        default: throw .invalidInput(field: key.rawValue, "\(key.rawValue) must be text")
         }
     }
 }
@@ -114,7 +140,8 @@ enum ListQuery {
         }
         query.requesterEmail = single(parameters, "requester")
         (query.since, query.until) = try period(parameters, now: now)
-        query.search = single(parameters, "search")
+        // Form encoding's "+" for a space (what browsers and requests send); a searched "+" is rare.
+        query.search = single(parameters, "search")?.replacingOccurrences(of: "+", with: " ")
         if let sort = single(parameters, "sort") {
             guard let order = TicketSort(rawValue: sort.lowercased()) else {
                 throw .invalidInput(field: "sort", "unknown sort '\(Validation.printable(sort))' (expected created, updated, priority or status)")

@@ -172,6 +172,12 @@ check(body["support_auto_response"] is False, "a refused PUT changes nothing")
 status, _, body = call("PUT", "/api/admin/support/settings", tokens["admin"], {"support_email": "help@example.com", "ticket_rate_limit_per_hour": 3})
 check(status == 200 and body["support_email"] == "help@example.com" and body["ticket_rate_limit_per_hour"] == 3, f"PUT settings: {status} {body}")
 
+status, _, body = call("PUT", "/api/admin/support/settings", tokens["admin"], {"sendmail_command": "/bin/sh -c id"})
+check(status == 403 and is_api_error(body), f"the mail program cannot be set over HTTP: {status}")
+check("/bin/sh" not in json.dumps(call("GET", "/api/admin/support/settings", tokens["admin"])[2]), "and it was not set")
+status, headers, body = call("POST", "/api/admin/support/settings", tokens["admin"], {"support_name": "x"})
+check(status == 405 and "PUT" in (headers.get("Allow") or "") and is_api_error(body), f"a known path with another method is 405: {status}")
+
 # --- Listing: filters, search, sort, pagination as `ticket list`.
 for i in range(2):
     status, _, _ = call("POST", "/api/support/tickets", tokens["bob"],
