@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "support", targets: ["support"]),
+        .executable(name: "support-server", targets: ["support-server"]),
         .library(name: "SupportCore", targets: ["SupportCore"]),
     ],
     dependencies: [
@@ -13,6 +14,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The HTTP server (`support serve` hands over to the `support-server` binary, so the
+        // command-line tool never links NIO and keeps its start-up time).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // Tests only: property-based checks of the mail composer and ticket numbers.
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
@@ -41,6 +47,22 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // The HTTP API: routes, JWT authentication, error mapping. Only `support-server` links it.
+        .target(
+            name: "SupportServer",
+            dependencies: [
+                "SupportCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "support-server",
+            dependencies: ["SupportServer"]
         ),
         .testTarget(
             name: "SupportCoreTests",

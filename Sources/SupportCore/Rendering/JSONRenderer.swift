@@ -55,6 +55,26 @@ public enum JSONRenderer {
         JSONValue.object([("users", .array(users.map(value)))]).serialized(pretty: true)
     }
 
+    /// The seed's `GET /tickets/[id]/responses`: the replies the reader may see.
+    public static func responses(_ responses: [TicketResponse]) -> String {
+        JSONValue.object([("responses", .array(responses.map(value)))]).serialized(pretty: true)
+    }
+
+    /// `notify list`: the outbox, newest first.
+    public static func outbox(_ messages: [OutboxMessage]) -> String {
+        JSONValue.object([("messages", .array(messages.map { m in
+            .object([
+                ("id", .int(m.id)), ("ticketNumber", .string(m.ticketNumber)), ("kind", .string(m.kind)),
+                ("recipient", .string(m.recipient)), ("subject", .string(m.subject)), ("messageId", .string(m.messageID)),
+                ("status", .string(m.status.rawValue)), ("attempts", .int(Int64(m.attempts))),
+                ("nextAttemptAt", .string(ISO8601.string(m.nextAttemptAt))),
+                ("lastError", m.lastError.map(JSONValue.string) ?? .null),
+                ("createdAt", .string(ISO8601.string(m.createdAt))),
+                ("sentAt", m.sentAt.map { .string(ISO8601.string($0)) } ?? .null),
+            ])
+        }))]).serialized(pretty: true)
+    }
+
     /// The seed's `APIError`, on one line.
     public static func error(_ error: SupportError) -> String {
         var details: [(String, JSONValue)] = []

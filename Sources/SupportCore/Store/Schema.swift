@@ -306,6 +306,22 @@ enum Schema {
                 ALTER TABLE outbox ADD COLUMN bouncedAt DATETIME;
                 """)
         }
+        migrator.registerMigration("server-auth-key-and-token-generations") { db in
+            try db.execute(sql: """
+                -- `support serve`: the desk's own HS256 signing key, made on first use. Kept out of
+                -- `setting` so that `settings get` (and its audit trail) never shows it.
+                CREATE TABLE server_key (
+                    name TEXT PRIMARY KEY,
+                    secret BLOB NOT NULL
+                ) WITHOUT ROWID;
+                -- Each token carries its person's generation; `support token revoke` raises it, and
+                -- every token issued before stops working at once.
+                CREATE TABLE token_generation (
+                    userID INTEGER PRIMARY KEY REFERENCES user(id) ON DELETE CASCADE,
+                    generation INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -26,17 +26,7 @@ enum NotifyRendering {
     }
 
     static func listJSON(_ messages: [OutboxMessage]) -> String {
-        JSONValue.object([("messages", .array(messages.map { m in
-            .object([
-                ("id", .int(m.id)), ("ticketNumber", .string(m.ticketNumber)), ("kind", .string(m.kind)),
-                ("recipient", .string(m.recipient)), ("subject", .string(m.subject)), ("messageId", .string(m.messageID)),
-                ("status", .string(m.status.rawValue)), ("attempts", .int(Int64(m.attempts))),
-                ("nextAttemptAt", .string(ISO8601.string(m.nextAttemptAt))),
-                ("lastError", m.lastError.map(JSONValue.string) ?? .null),
-                ("createdAt", .string(ISO8601.string(m.createdAt))),
-                ("sentAt", m.sentAt.map { .string(ISO8601.string($0)) } ?? .null),
-            ])
-        }))]).serialized(pretty: true)
+        JSONRenderer.outbox(messages)
     }
 
     static func listText(_ messages: [OutboxMessage], renderer: TerminalRenderer) -> String {

@@ -1,0 +1,229 @@
+import Foundation
+import Hummingbird
+import Logging
+import SupportCore
+
+/// The routes of the seed's "API Endpoints" and the commands a web client needs, each a thin
+/// call into `HelpDesk` as the authenticated person (never the local operator).
+struct API: Sendable {
+    let database: AppDatabase
+    let authority: TokenAuthority
+    let limiter: FailedAuthLimiter
+    let logger: Logger
+    let openAPIDocument: String?
+
+    /// A body larger than this is refused with 413 before it is parsed: the longest message is
+    /// 64 KiB, and a settings template four times that.
+    static let maxBodyBytes = 1 << 20
+
+    func register(on router: Router<APIContext>) {
+        router.get("/openapi.yaml") { _, _ in
+            guard let document = openAPIDocument else {
+                return APIResponse.error(status: .notFound, code: "NOT_FOUND", message: "no OpenAPI document was installed")
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/yaml; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: document)))
+        }
+        let tickets = router.group("/api/support/tickets")
+        tickets.get { request, context in
+            await handle(request, context) { desk in
+                let page = try desk.listTickets(try ListQuery.ticketQuery(request.uri.queryParameters))
+                return APIResponse.json(JSONRenderer.page(page))
+            }
+        }
+        tickets.post { request, context in
+            await handle(request, context) { desk in
+                let body = try await decode(CreateTicketBody.self, request)
+                let ticket = try desk.createTicket(try body.newTicket())
+                return APIResponse.json(JSONRenderer.ticket(ticket), status: .created)
+            }
+        }
+        tickets.get(":id") { request, context in
+            await handle(request, context) { desk in
+                APIResponse.json(JSONRenderer.ticket(try desk.ticket(try number(context))))
+            }
+        }
+        for method in [HTTPRequest.Method.put, .patch] {
+            tickets.on(":id", method: method) { request, context in
+                await handle(request, context) { desk in
+                    let number = try number(context)
+                    let changes = try await decode(UpdateTicketBody.self, request).changes()
+                    return APIResponse.json(JSONRenderer.ticket(try desk.updateTicket(number, changes)))
+                }
+            }
+        }
+        tickets.delete(":id") { request, context in
+            await handle(request, context) { desk in
+                try desk.deleteTicket(try number(context))
+                return APIResponse.json(JSONRenderer.success())
+            }
+        }
+        tickets.get(":id/responses") { request, context in
+            await handle(request, context) { desk in
+                APIResponse.json(JSONRenderer.responses(try desk.ticket(try number(context)).responses))
+            }
+        }
+        tickets.post(":id/responses") { request, context in
+            await handle(request, context) { desk in
+                let number = try number(context)
+                let body = try await decode(CreateResponseBody.self, request)
+                let response = try desk.respond(to: number, message: body.message, isInternal: body.isInternal ?? false,
+                                                notify: body.notifyUser ?? true)
+                return APIResponse.json(JSONRenderer.response(response), status: .created)
+            }
+        }
+        tickets.get(":id/history") { request, context in
+            await handle(request, context) { desk in
+                APIResponse.json(JSONRenderer.history(try desk.history(of: try number(context))))
+            }
+        }
+        router.get("/api/support/stats") { request, context in
+            await handle(request, context) { desk in
+                let (since, until) = try ListQuery.period(request.uri.queryParameters)
+                return APIResponse.json(StatisticsRenderer.json(try desk.statistics(since: since, until: until)))
+            }
+        }
+        router.get("/api/admin/support/settings") { request, context in
+            await handle(request, context) { desk in APIResponse.json(JSONRenderer.settings(try desk.settings())) }
+        }
+        router.put("/api/admin/support/settings") { request, context in
+            await handle(request, context) { desk in
+                let body = try await decode([String: SettingValue].self, request)
+                guard !body.isEmpty else { throw SupportError.invalidInput(field: nil, "nothing to change: give at least one setting") }
+                // Every value is checked before any is stored: a bad one changes nothing.
+                let _ = try desk.settings()
+                var checked: [(SettingKey, String)] = []
+                for (name, value) in body.sorted(by: { $0.key < $1.key }) {
+                    let key = try SettingKey.parse(name)
+                    // The mail program runs as the server's user: who may name it is whoever has a
+                    // shell on the machine, not whoever holds an admin token.
+                    guard key != .sendmailCommand else {
+                        throw SupportError.forbidden("sendmail_command is changed with 'support settings set' on the server, not over HTTP")
+                    }
+                    checked.append((key, try key.normalize(try value.text(for: key))))
+                }
+                for (key, value) in checked { _ = try desk.setSetting(key, to: value) }
+                return APIResponse.json(JSONRenderer.settings(try desk.settings()))
+            }
+        }
+        router.get("/api/admin/users") { request, context in
+            await handle(request, context) { desk in
+                let role = try request.uri.queryParameters["role"].map { try Role.parse(String($0)) }
+                return APIResponse.json(JSONRenderer.users(try desk.users(role: role)))
+            }
+        }
+        router.get("/api/admin/outbox") { request, context in
+            await handle(request, context) { desk in
+                let status = try request.uri.queryParameters["status"].map { text -> OutboxMessage.Status in
+                    guard let status = OutboxMessage.Status(rawValue: String(text)) else {
+                        throw SupportError.invalidInput(field: "status", "status must be pending, sending, sent or failed")
+                    }
+                    return status
+                }
+                return APIResponse.json(JSONRenderer.outbox(try desk.outbox(status: status)))
+            }
+        }
+        router.post("/api/admin/outbox/retry") { request, context in
+            await handle(request, context) { desk in
+                let body = try await decode(RetryBody.self, request, allowEmpty: true)
+                let count = try desk.retryMail(id: body?.id)
+                return APIResponse.json(JSONValue.object([("retried", .int(Int64(count)))]).serialized(pretty: true))
+            }
+        }
+    }
+
+    // MARK: Authentication and errors
+
+    /// Authenticates the request, runs `body` with the person's desk, and turns every failure into
+    /// the seed's error shape. A failure to authenticate is logged with its reason, never the token.
+    func handle(_ request: Request, _ context: APIContext, _ body: (HelpDesk) async throws -> Response) async -> Response {
+        let client = context.clientAddress
+        if let wait = limiter.blocked(client) {
+            var response = APIResponse.error(status: .tooManyRequests, code: "RATE_LIMITED",
+                                             message: "too many failed authentications from this address; try again later")
+            response.headers[.retryAfter] = String(wait)
+            return response
+        }
+        let user: User
+        switch await authenticate(request) {
+        case .success(let found):
+            user = found
+        case .failure(let reason):
+            limiter.recordFailure(client)
+            logger.notice("authentication failed", metadata: ["client": "\(client)", "reason": "\(reason.text)",
+                                                             "path": "\(request.uri.path)"])
+            return APIResponse.unauthorized()
+        }
+        let desk = HelpDesk(database: database, actor: .person(user), logger: logger)
+        do {
+            return try await body(desk)
+        } catch let error as SupportError {
+            return APIResponse.error(error)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            return APIResponse.error(status: .contentTooLarge, code: "PAYLOAD_TOO_LARGE",
+                                     message: "the body is larger than \(Self.maxBodyBytes / 1024) KiB")
+        } catch {
+            logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(type(of: error))"])
+            return APIResponse.error(.internalError("the request failed on the server"))
+        }
+    }
+
+    struct AuthFailure: Error { let text: String }
+
+    func authenticate(_ request: Request) async -> Result<User, AuthFailure> {
+        guard let header = request.headers[.authorization] else { return .failure(AuthFailure(text: "no Authorization header")) }
+        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            return .failure(AuthFailure(text: "not a Bearer credential"))
+        }
+        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        guard let claims = await authority.verify(token) else { return .failure(AuthFailure(text: "invalid token")) }
+        // The role, and whether the person still exists, come from the database on every request.
+        guard let found = try? database.user(email: claims.sub.value) else { return .failure(AuthFailure(text: "unknown user")) }
+        guard (try? database.tokenGeneration(userID: found.id)) == claims.gen else {
+            return .failure(AuthFailure(text: "revoked token"))
+        }
+        return .success(found)
+    }
+
+    // MARK: Request parts
+
+    func number(_ context: APIContext) throws(SupportError) -> TicketNumber {
+        try TicketNumber.parse(context.parameters.get("id") ?? "")
+    }
+
+    /// The body as JSON of the expected shape: at most `maxBodyBytes`, valid UTF-8, nothing else.
+    func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        guard let value = try await decode(type, request, allowEmpty: false) else {
+            throw SupportError.invalidInput(field: nil, "the request needs a JSON body")
+        }
+        return value
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ request: Request, allowEmpty: Bool) async throws -> T? {
+        let buffer = try await request.body.collect(upTo: Self.maxBodyBytes)
+        let bytes = Data(buffer.readableBytesView)
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            if allowEmpty { return nil }
+            throw SupportError.invalidInput(field: nil, "the request needs a JSON body")
+        }
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw SupportError.invalidInput(field: nil, "the body is not valid UTF-8")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: bytes)
+        } catch let error as SupportError {
+            throw error
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw SupportError.invalidInput(field: key.stringValue, "\(key.stringValue) is required")
+        } catch let DecodingError.typeMismatch(_, context) {
+            let field = context.codingPath.last?.stringValue
+            throw SupportError.invalidInput(field: field, "\(field ?? "the body") has the wrong type")
+        } catch let DecodingError.valueNotFound(_, context) {
+            let field = context.codingPath.last?.stringValue
+            throw SupportError.invalidInput(field: field, "\(field ?? "the body") must not be null")
+        } catch {
+            throw SupportError.invalidInput(field: nil, "the body is not valid JSON")
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// One line per request (method, path without the query, status, time, client), never a body or
+/// a header's value; and Hummingbird's own errors (unknown route, wrong method, body too large)
+/// in the seed's error shape.
+struct AccessLog: RouterMiddleware {
+    typealias Context = APIContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as any HTTPResponseError where error.status == .notFound {
+            // The router says 404 for a known path with another method: that is a 405.
+            if let allowed = RouteTable.methods(forPath: request.uri.path), !allowed.contains(request.method.rawValue) {
+                var refused = APIResponse.error(status: .methodNotAllowed, code: "METHOD_NOT_ALLOWED",
+                                                message: "\(request.method.rawValue) is not allowed here (allowed: \(allowed.joined(separator: ", ")))")
+                refused.headers[.allow] = allowed.joined(separator: ", ")
+                response = refused
+            } else {
+                response = APIResponse.error(status: .notFound, code: "NOT_FOUND", message: "no such route")
+            }
+        } catch let error as any HTTPResponseError {
+            response = APIResponse.error(status: error.status, code: Self.code(error.status),
+                                         message: error.status.reasonPhrase.isEmpty ? "request failed" : error.status.reasonPhrase.lowercased())
+        } catch {
+            response = APIResponse.error(status: .internalServerError, code: "INTERNAL_ERROR", message: "the request failed on the server")
+        }
+        let elapsed = ContinuousClock.now - start
+        let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        logger.info("request", metadata: [
+            "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+            "ms": "\(String(format: "%.1f", milliseconds))", "client": "\(context.clientAddress)",
+        ])
+        return response
+    }
+
+    static func code(_ status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 404: "NOT_FOUND"
+        case 405: "METHOD_NOT_ALLOWED"
+        case 413: "PAYLOAD_TOO_LARGE"
+        case 400..<500: "INVALID_INPUT"
+        default: "INTERNAL_ERROR"
+        }
+    }
+}
+
+/// The API's paths and their methods (as registered in `API.register`), for 405 and `Allow`.
+enum RouteTable {
+    static let routes: [(segments: [String], methods: [String])] = [
+        (["openapi.yaml"], ["GET"]),
+        (["api", "support", "tickets"], ["GET", "POST"]),
+        (["api", "support", "tickets", "*"], ["GET", "PUT", "PATCH", "DELETE"]),
+        (["api", "support", "tickets", "*", "responses"], ["GET", "POST"]),
+        (["api", "support", "tickets", "*", "history"], ["GET"]),
+        (["api", "support", "stats"], ["GET"]),
+        (["api", "admin", "support", "settings"], ["GET", "PUT"]),
+        (["api", "admin", "users"], ["GET"]),
+        (["api", "admin", "outbox"], ["GET"]),
+        (["api", "admin", "outbox", "retry"], ["POST"]),
+    ]
+
+    static func methods(forPath path: String) -> [String]? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        return routes.first { route in
+            route.segments.count == segments.count && zip(route.segments, segments).allSatisfy { $0 == "*" || $0 == $1 }
+        }?.methods
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Logging
+import SupportCore
+
+/// `support-server`: reached through `support serve` and `support token issue`, which resolve the
+/// database path and hand over their arguments, so that `support` itself never links NIO.
+///
+///     support-server serve --db PATH [--listen HOST:PORT] [--openapi PATH]
+///     support-server token-issue --db PATH EMAIL [--expires 30d]
+public enum ServerMain {
+    public static func run(_ arguments: [String]) async -> Int32 {
+        var options: [String: String] = [:]
+        var positional: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let word = arguments[index]
+            if word.hasPrefix("--") {
+                guard index + 1 < arguments.count else { return fail(.invalidInput(field: nil, "\(word) needs a value")) }
+                options[String(word.dropFirst(2))] = arguments[index + 1]
+                index += 2
+            } else {
+                positional.append(word)
+                index += 1
+            }
+        }
+        guard let command = positional.first, let path = options["db"], !path.isEmpty else {
+            return fail(.invalidInput(field: nil, "usage: support-server serve|token-issue --db PATH …"))
+        }
+        do {
+            let database = try AppDatabase.open(path: path, createDirectory: false)
+            switch command {
+            case "serve":
+                let limit = Int(options["auth-failure-limit"] ?? "20") ?? 20
+                return try await serve(database: database, listen: options["listen"] ?? "127.0.0.1:8080",
+                                       openAPIPath: options["openapi"], authFailureLimit: max(1, limit))
+            case "token-issue":
+                guard positional.count == 2 else { return fail(.invalidInput(field: nil, "usage: support token issue EMAIL [--expires 30d]")) }
+                let lifetime = try TokenAuthority.lifetime(options["expires"] ?? "30d")
+                let desk = HelpDesk(database: database, actor: .localOperator)
+                let (user, generation) = try desk.tokenSubject(email: positional[1])
+                let authority = await TokenAuthority(secret: try database.serverSigningKey())
+                print(try await authority.issue(email: user.email, generation: generation, lifetime: lifetime))
+                return 0
+            default:
+                return fail(.invalidInput(field: nil, "unknown command \(Validation.printable(command))"))
+            }
+        } catch let error as SupportError {
+            return fail(error)
+        } catch {
+            return fail(.internalError("\(error)"))
+        }
+    }
+
+    static func fail(_ error: SupportError) -> Int32 {
+        FileHandle.standardError.write(Data(("support: " + error.message + "\n").utf8))
+        return error.exitCode
+    }
+
+    static func parseListen(_ text: String) throws(SupportError) -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw .invalidInput(field: "listen", "--listen must be HOST:PORT, e.g. 127.0.0.1:8080")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw .invalidInput(field: "listen", "--listen must name a host, e.g. 127.0.0.1:8080") }
+        return (host, port)
+    }
+
+    static func serve(database: AppDatabase, listen: String, openAPIPath: String?, authFailureLimit: Int) async throws -> Int32 {
+        let (host, port) = try parseListen(listen)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "support.server")
+        // The embedded copy unless another is named (a document edited without a rebuild).
+        let document = openAPIPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? OpenAPIDocument.yaml
+        let api = API(database: database, authority: await TokenAuthority(secret: try database.serverSigningKey()),
+                      limiter: FailedAuthLimiter(limit: authFailureLimit), logger: logger, openAPIDocument: document)
+        let router = Router(context: APIContext.self)
+        router.add(middleware: AccessLog(logger: logger))
+        api.register(on: router)
+        let app = Application(
+            router: router,
+            // Slow or idle clients are dropped after 30 s; headers are bounded (16 KiB each, 64 KiB in all).
+            server: .http1(configuration: .init(
+                idleTimeout: .seconds(30),
+                httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100))),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil,
+                                 availableConnectionsDelegate: MaximumAvailableConnections(512)),
+            onServerRunning: { channel in
+                // The bound address on stdout, one line: with port 0, the tests learn the port here.
+                let bound = channel.localAddress.map { "\($0.ipAddress ?? host):\($0.port ?? port)" } ?? listen
+                FileHandle.standardOutput.write(Data("listening on \(bound)\n".utf8))
+            },
+            logger: logger)
+        // runService installs SIGTERM/SIGINT handlers (swift-service-lifecycle): on either, the
+        // server stops accepting, lets in-flight requests finish, and returns.
+        try await app.runService()
+        logger.info("stopped")
+        return 0
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import SupportServer
+
+exit(await ServerMain.run(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+/// `support serve` end to end: the real binaries on a real database, a real HTTP client
+/// (Python's urllib, Tests/server/api_e2e.py) on 127.0.0.1, the server started on a free port
+/// and stopped with SIGTERM by the test.
+@Suite(.serialized)
+struct ServerAPITests {
+    static let packageRoot: URL = {
+        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
+            directory.deleteLastPathComponent()
+        }
+        return directory
+    }()
+
+    /// Starts `support serve --listen 127.0.0.1:0` and waits for the line naming its port.
+    static func startServer(_ sandbox: Sandbox, extra: [String] = []) throws -> (RunningCommand, String, URL) {
+        let log = sandbox.directory.appendingPathComponent("server.out")
+        let server = try sandbox.launchShell(
+            "exec \"$SUPPORT\" serve --listen 127.0.0.1:0 \(extra.joined(separator: " ")) > \(log.path)")
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if let text = try? String(contentsOf: log, encoding: .utf8),
+               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) {
+                return (server, "http://" + line.dropFirst("listening on ".count), log)
+            }
+            usleep(50_000)
+        }
+        server.send(SIGKILL)
+        throw CLIError(description: "the server did not start: \(try server.wait())")
+    }
+
+    @Test func seedFlowsRolesJWTAttacksAndHostileBodiesOverHTTP() throws {
+        // Given a desk with an admin, an agent and two requesters, served on a free port
+        let sandbox = try Sandbox()
+        for (email, role) in [("admin@example.com", "admin"), ("agent@example.com", "internal"),
+                              ("alice@example.com", "user"), ("bob@example.com", "user")] {
+            try sandbox.succeed(["user", "add", email, "--role", role])
+        }
+        let (server, base, _) = try Self.startServer(sandbox, extra: ["--auth-failure-limit", "40"])
+
+        // When the client script runs every check against it
+        let script = Self.packageRoot.appendingPathComponent("Tests/server/api_e2e.py").path
+        let openapi = Self.packageRoot.appendingPathComponent("docs/openapi.yaml").path
+        let client = try sandbox.launch(
+            ["python3", script, base, sandbox.binary.path, sandbox.dbPath, openapi, "40"],
+            environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
+            executable: URL(fileURLWithPath: "/usr/bin/env"))
+        let result = try client.wait(timeout: 300)
+
+        // Then every check passed
+        #expect(result.status == 0, "\(result)")
+        #expect(result.out.contains("0 failures"), "\(result.out.suffix(3000))")
+
+        // And SIGTERM stops the server cleanly, its log naming requests but no token
+        server.send(SIGTERM)
+        let stopped = try server.wait(timeout: 30)
+        #expect(stopped.status == 0 && !stopped.signaled, "\(stopped)")
+        #expect(stopped.err.contains("status=200") || stopped.err.contains("status: 200") || stopped.err.contains("200"),
+                "the access log: \(stopped.err.prefix(2000))")
+        #expect(stopped.err.contains("authentication failed"), "failed authentications are logged")
+        #expect(!stopped.err.contains("eyJ"), "no token in the log")
+        #expect(!stopped.err.contains("spam folder"), "no body in the log")
+    }
+
+    @Test func serveRefusesABadListenAddressWithUsageCode() throws {
+        let sandbox = try Sandbox()
+        let result = try sandbox.run(["serve", "--listen", "nowhere"])
+        #expect(result.status == 65, "\(result)")
+        #expect(result.err.contains("--listen"), "\(result)")
+    }
+
+    @Test func tokenIssueNeedsAnExistingUserAndAnAdmin() throws {
+        let sandbox = try Sandbox()
+        try sandbox.succeed(["user", "add", "alice@example.com"])
+        #expect(try sandbox.run(["token", "issue", "ghost@example.com"]).status == 66)
+        #expect(try sandbox.run(["token", "issue", "alice@example.com"], as: "alice@example.com").status == 77)
+        #expect(try sandbox.run(["token", "issue", "alice@example.com", "--expires", "400d"]).status == 65)
+        let issued = try sandbox.succeed(["token", "issue", "alice@example.com", "--expires", "2h"])
+        #expect(issued.out.split(separator: ".").count == 3, "\(issued)")
+    }
+
+    @Test func theEmbeddedDocumentIsDocsOpenAPIYAML() throws {
+        let source = try String(contentsOf: Self.packageRoot.appendingPathComponent("Sources/SupportServer/OpenAPIDocument.swift"), encoding: .utf8)
+        let document = try String(contentsOf: Self.packageRoot.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
+        #expect(source.contains("#\"\"\"\n" + document + "\n\"\"\"#"), "run scripts/embed-openapi.sh after editing docs/openapi.yaml")
+    }
+}
