@@ -53,7 +53,9 @@ enum EncodedWords {
     private static func word(at text: Substring) -> (String, [UInt8], Substring)? {
         guard text.hasPrefix("=?") else { return nil }
         let afterStart = text.dropFirst(2)
-        guard let q1 = afterStart.firstIndex(of: "?") else { return nil }
+        // RFC 2047 words are at most 75 characters; lenient up to 2000, and no further, so that
+        // a 100 kB header full of `=?` costs linear time, not quadratic.
+        guard let q1 = afterStart.prefix(64).firstIndex(of: "?") else { return nil }
         let charsetField = afterStart[..<q1]
         guard !charsetField.isEmpty, charsetField.count < 64,
               !charsetField.contains(where: { $0 == " " || $0 == "\t" }) else { return nil }
@@ -63,7 +65,7 @@ enum EncodedWords {
         let afterEncoding = afterCharset.dropFirst()
         guard afterEncoding.first == "?" else { return nil }
         let payloadStart = afterEncoding.dropFirst()
-        guard let close = payloadStart.range(of: "?=") else { return nil }
+        guard let close = payloadStart.prefix(2_000).range(of: "?=") else { return nil }
         let payload = payloadStart[..<close.lowerBound]
         // Encoded-words contain no blanks; one that does is not a word (nor is it when a `?=`
         // far away would swallow half the header).

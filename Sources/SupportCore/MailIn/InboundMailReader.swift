@@ -89,7 +89,13 @@ struct InboundMailReader {
             for child in children { try collectAttachments(child) }
             return nil
         }
-        let text = try bodyText(children[chosen])
+        var text = try bodyText(children[chosen])
+        // Some senders (newsletters, a few webmail clients) put an empty text/plain beside the
+        // real HTML: then the HTML is what the person wrote.
+        if text?.trimmingBlanks().isEmpty ?? true,
+           let html = children.firstIndex(where: { $0.mediaType == "text/html" && isInlineText($0) }), html != chosen {
+            text = try bodyText(children[html])
+        }
         // The other alternatives say the same thing; only their attachments (pictures of an
         // HTML alternative inside multipart/related) are worth keeping.
         for (index, child) in children.enumerated() where index != chosen && child.isMultipart {

@@ -48,6 +48,7 @@ enum MailDateParser {
         }
         guard let day, let month, var year, let timeWord else { return nil }
         if year < 50 { year += 2000 } else if year < 1000 { year += 1900 }
+        guard (1900...9999).contains(year) else { return nil }  // no calendar arithmetic on nonsense
         let clock = timeWord.split(separator: ":").map { Int($0) }
         guard clock.count >= 2, clock.allSatisfy({ $0 != nil }) else { return nil }
         let hour = clock[0]!, minute = clock[1]!, second = clock.count > 2 ? clock[2]! : 0

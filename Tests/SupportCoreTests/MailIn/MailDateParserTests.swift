@@ -26,7 +26,11 @@ struct MailDateParserTests {
         #expect(MailDateParser.parse("5 Dec 2026 08:54") == Self.instant.addingTimeInterval(-8))
     }
 
-    @Test(arguments: ["", "yesterday", "31 Feb 2026 10:00:00 +0000", "5 Dec 2026 25:00:00 +0000", "Sat, 5 Dec 2026"])
+    @Test func anUnreadableZoneCountsAsUTC() {
+        #expect(MailDateParser.parse("5 Dec 2026 08:54:08 +99999999999") == Self.instant)
+    }
+
+    @Test(arguments: ["", "yesterday", "31 Feb 2026 10:00:00 +0000", "5 Dec 2026 25:00:00 +0000", "Sat, 5 Dec 2026", "5 Dec 999999999999999 10:00:00 +0000"])
     func nonsenseGivesNil(header: String) {
         #expect(MailDateParser.parse(header) == nil)
     }
