@@ -36,10 +36,10 @@ struct MailCommand: ParsableCommand {
 
         func run() throws {
             try Frontend.run(global) { frontend in
-                let desk = try frontend.desk()
-                let cap = Int(try desk.settings()[.mailMaxBytes] ?? "") ?? 25 * 1024 * 1024
                 var records: [InboundRecord] = []
                 do {
+                    let desk = try frontend.desk()
+                    let cap = Int(try desk.settings()[.mailMaxBytes] ?? "") ?? 25 * 1024 * 1024
                     if let maildir {
                         try MailSource.eachMaildirMessage(maildir, cap: cap) { bytes, size in
                             let record = try desk.ingest(bytes, size: size)
@@ -54,7 +54,8 @@ struct MailCommand: ParsableCommand {
                         records.append(try desk.ingest(bytes, size: size))
                     }
                 } catch let error as SupportError {
-                    // For an MTA, a database that cannot take the message now is a temporary failure.
+                    // For an MTA, a database that cannot take the message now (opening it included)
+                    // is a temporary failure: 75 makes it keep the message and try again.
                     switch error {
                     case .busy(let message), .storage(let message): throw SupportError.busy(message)
                     default: throw error
