@@ -15,6 +15,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case mailDefaultPriority = "mail_default_priority"
     case mailReopenDays = "mail_reopen_days"
     case mailMaxBytes = "mail_max_bytes"
+    case mailAutoResponsesPerHour = "mail_auto_responses_per_hour"
 
     public var summary: String {
         switch self {
@@ -29,6 +30,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .mailDefaultPriority: "priority of a ticket opened by mail"
         case .mailReopenDays: "days after closing within which a mail reply reopens a ticket; later ones open a new ticket"
         case .mailMaxBytes: "largest message mail ingest stores; a larger one is kept cut and quarantined"
+        case .mailAutoResponsesPerHour: "auto-responses to one address per hour for tickets opened by mail (0: no limit)"
         }
     }
 
@@ -45,6 +47,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .mailDefaultPriority: TicketPriority.medium.slug
         case .mailReopenDays: "30"
         case .mailMaxBytes: String(25 * 1024 * 1024)
+        case .mailAutoResponsesPerHour: "3"
         }
     }
 
@@ -85,6 +88,8 @@ public enum SettingKey: String, CaseIterable, Sendable {
             return try TicketPriority.parse(value).slug
         case .mailReopenDays:
             return String(try Self.integer(value, field: field, in: 0...36_500))
+        case .mailAutoResponsesPerHour:
+            return String(try Self.integer(value, field: field, in: 0...1000))
         case .mailMaxBytes:
             // At least 64 KiB (a message with a short attachment), under 1 GB.
             return String(try Self.integer(value, field: field, in: 65_536...999_999_999))

@@ -37,9 +37,15 @@ extension HelpDesk {
 
     /// The bytes of one ingested message, as received.
     public func inboundRaw(id: Int64) throws(SupportError) -> [UInt8] {
+        try inboundMessage(id: id).raw
+    }
+
+    /// One ingested message: its record and its bytes as received (empty for a duplicate: the
+    /// first copy keeps them).
+    public func inboundMessage(id: Int64) throws(SupportError) -> (record: InboundRecord, raw: [UInt8]) {
         try requireAdmin("read ingested mail")
-        guard let (_, raw) = try database.inboundMessage(id: id) else { throw .notFound("no message \(id) in the mail list") }
-        return raw
+        guard let message = try database.inboundMessage(id: id) else { throw .notFound("no message \(id) in the mail list") }
+        return message
     }
 
     func ingest(_ bytes: [UInt8], size: Int, replacing: Int64?) throws(SupportError) -> InboundRecord {
@@ -220,10 +226,19 @@ extension HelpDesk {
         let name = mail.from.first?.name.flatMap { Self.oneLine($0, maxCharacters: Validation.nameMaxCharacters) }
         let category = (try? TicketCategory.parse(settings[.mailDefaultCategory] ?? "")) ?? .generalInquiry
         let priority = (try? TicketPriority.parse(settings[.mailDefaultPriority] ?? "")) ?? .medium
+        // Auto-responses per address and hour are limited, so that two desks (or a broken
+        // autoresponder not marked as one) cannot keep each other busy.
+        let limit = Int(settings[.mailAutoResponsesPerHour] ?? "") ?? 3
+        let plan = mailPlan(.ticketCreated, actorEmail: sender)
+        var quiet = false
+        if limit > 0, settings[.supportAutoResponse] == "true" {
+            quiet = try tx.autoResponses(to: sender, since: tx.now().addingTimeInterval(-3600)) >= limit
+        }
         let ticket = try tx.createTicket(
             TicketDraft(subject: subject, message: Self.storedText(mail, preface: preface), category: category, priority: priority,
                         requester: .requester(email: sender, name: name)),
-            by: .requester(email: sender, name: name), mail: mailPlan(.ticketCreated, actorEmail: sender))
+            by: .requester(email: sender, name: name),
+            mail: quiet ? { ticket, settings, now, signer in plan(ticket, settings, now, signer).filter { $0.kind != .autoResponse } } : plan)
         try remember(mail.messageID.flatMap(Self.bareMessageID), on: ticket.ticketNumber, from: sender, tx)
         return ticket
     }

@@ -77,6 +77,13 @@ struct MailInTransaction {
                                        touches: touches, mail: mail).response
     }
 
+    /// How many auto-responses went to `address` since `since`.
+    func autoResponses(to address: String, since: Date) throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT count(*) FROM outbox WHERE recipient = ? AND kind = 'auto-response' AND createdAt > ?
+            """, arguments: [address, since]) ?? 0
+    }
+
     /// Marks the sent message with this Message-ID bounced; returns its outbox id.
     func markBounced(messageID: String, detail: String) throws -> Int64? {
         try Int64.fetchOne(db, sql: """
@@ -130,40 +137,21 @@ extension AppDatabase {
     }
 
     /// The key the desk signs its Message-IDs with: 32 random bytes made on first use and kept in
-    /// the `setting` table under a key that is no `SettingKey`, so `settings get` never shows it.
+    /// `desk_secret`, which no command shows.
     static func messageIDSigner(_ db: Database) throws -> MessageIDSigner {
-        if let stored = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [signingKeyName]),
-           let key = hexBytes(stored), key.count == 32 {
-            return MessageIDSigner(key: key)
+        if let stored = try Data.fetchOne(db, sql: "SELECT value FROM desk_secret WHERE name = ?", arguments: [signingKeyName]),
+           stored.count == 32 {
+            return MessageIDSigner(key: [UInt8](stored))
         }
         // SystemRandomNumberGenerator reads the kernel's CSPRNG (getrandom on Linux).
         var generator = SystemRandomNumberGenerator()
         let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       arguments: [signingKeyName, SHA256.hex(key)])
+        try db.execute(sql: "INSERT INTO desk_secret (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                       arguments: [signingKeyName, Data(key)])
         return MessageIDSigner(key: key)
     }
 
-    static let signingKeyName = "mail_signing_key"
-
-    static func hexBytes(_ text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return bytes
-    }
-
-    private static func hexValue(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        default: nil
-        }
-    }
+    static let signingKeyName = "message-id-key"
 
     // MARK: Reading
 

@@ -302,8 +302,19 @@ enum Schema {
                 INSERT OR IGNORE INTO ticket_message (messageID, ticketNumber, direction, address, createdAt)
                     SELECT messageID, ticketNumber, 'out', recipient, createdAt FROM outbox;
 
+                -- Secrets of the desk (the key its Message-IDs are signed with), made on first use.
+                -- Not settings: never shown, never set by hand, not in the settings' audit trail.
+                CREATE TABLE desk_secret (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    value BLOB NOT NULL
+                ) WITHOUT ROWID;
+
                 -- A delivery-status report about a sent message marks it bounced.
                 ALTER TABLE outbox ADD COLUMN bouncedAt DATETIME;
+
+                -- Auto-responses to one address in the last hour, counted before each new
+                -- ticket by mail (two desks answering each other must not ping-pong).
+                CREATE INDEX outbox_on_recipient_kind_createdAt ON outbox(recipient, kind, createdAt);
                 """)
         }
         migrator.registerMigration("server-auth-key-and-token-generations") { db in

@@ -6,7 +6,7 @@ struct MailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mail",
         abstract: "Take in mail: ingest messages, list what became of them, retry quarantined ones (admin only).",
-        subcommands: [Ingest.self, List.self, Retry.self]
+        subcommands: [Ingest.self, List.self, Show.self, Retry.self]
     )
 
     struct Ingest: ParsableCommand {
@@ -36,10 +36,10 @@ struct MailCommand: ParsableCommand {
 
         func run() throws {
             try Frontend.run(global) { frontend in
-                let desk = try frontend.desk()
-                let cap = Int(try desk.settings()[.mailMaxBytes] ?? "") ?? 25 * 1024 * 1024
                 var records: [InboundRecord] = []
                 do {
+                    let desk = try frontend.desk()
+                    let cap = Int(try desk.settings()[.mailMaxBytes] ?? "") ?? 25 * 1024 * 1024
                     if let maildir {
                         try MailSource.eachMaildirMessage(maildir, cap: cap) { bytes, size in
                             let record = try desk.ingest(bytes, size: size)
@@ -54,7 +54,8 @@ struct MailCommand: ParsableCommand {
                         records.append(try desk.ingest(bytes, size: size))
                     }
                 } catch let error as SupportError {
-                    // For an MTA, a database that cannot take the message now is a temporary failure.
+                    // For an MTA, a database that cannot take the message now (opening it included)
+                    // is a temporary failure: 75 makes it keep the message and try again.
                     switch error {
                     case .busy(let message), .storage(let message): throw SupportError.busy(message)
                     default: throw error
@@ -97,6 +98,30 @@ struct MailCommand: ParsableCommand {
                 }
                 let records = try frontend.desk().inboundMail(outcome: filter, limit: limit)
                 frontend.emit(json: MailRendering.recordsJSON(records)) { _ in MailRendering.listText(records) }
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show",
+            abstract: "Print an ingested message exactly as it was received (with --json: its record and the bytes in base64).")
+
+        @Argument(help: ArgumentHelp("The message id from 'mail list'.", valueName: "id"))
+        var id: Int64
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                let (record, raw) = try frontend.desk().inboundMessage(id: id)
+                if global.json {
+                    guard case .object(var fields) = MailRendering.recordJSON(record) else { return }
+                    fields.append(("rawBase64", .string(Data(raw).base64EncodedString())))
+                    Output.result(JSONValue.object(fields).serialized(pretty: true))
+                } else {
+                    Output.raw(raw)
+                }
             }
         }
     }

@@ -7,6 +7,11 @@ enum Output {
         print(text)
     }
 
+    /// Bytes exactly as they are (a message as received): no newline added, nothing converted.
+    static func raw(_ bytes: [UInt8]) {
+        FileHandle.standardOutput.write(Data(bytes))
+    }
+
     static func note(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }

@@ -42,6 +42,12 @@ struct MailIngestCommandTests {
         #expect(ticket["message"] as? String == "Paper is stuck.")
         let list = try messages(sandbox.succeed(["mail", "list", "--json"]))
         #expect(list.compactMap { $0["outcome"] as? String } == ["duplicate", "created"])
+        // And `mail show` gives back the bytes exactly as received, envelope line included
+        let id = try #require(created["id"] as? Int)
+        #expect(try sandbox.succeed(["mail", "show", String(id)]).stdout == mail)
+        let shown = try sandbox.succeed(["mail", "show", String(id), "--json"]).json()
+        #expect(shown["rawBase64"] as? String == mail.base64EncodedString() && shown["outcome"] as? String == "created")
+        #expect(try sandbox.run(["mail", "show", "42"]).status == 66)
         #expect(try sandbox.succeed(["ticket", "list", "--json"]).json()["pagination"].map { ($0 as? [String: Any])?["total"] as? Int } == 1)
     }
 

@@ -40,6 +40,8 @@ struct OutgoingMessageIDTests {
         #expect(first.key == second.key && first.key.count == 32 && Set(first.key).count > 8)
         let settings = try fixture.operatorDesk.settings()
         #expect(!settings.values.contains(SHA256.hex(first.key)))
+        // And it is no setting row at all (every setting row has its audit record)
+        #expect(try fixture.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM setting") } == 0)
     }
 
     @Test func outgoingMailCarriesXLoopAndAutoSubmittedWhereAutomatic() throws {

@@ -243,4 +243,20 @@ struct HelpDeskMailInTests {
         #expect(failure { _ = try fixture.desk(fixture.staff).ingest(garbage) }?.exitCode == 77)
         #expect(failure { _ = try fixture.desk(fixture.staff).inboundMail() }?.exitCode == 77)
     }
+
+    @Test func autoResponsesToOneAddressAreLimitedPerHour() throws {
+        // Given auto-responses on, at most 2 an hour to one address
+        let fixture = try DeskFixture()
+        let desk = fixture.operatorDesk
+        _ = try desk.setSetting(.supportEmail, to: "help@desk.test")
+        _ = try desk.setSetting(.supportAutoResponse, to: "true")
+        _ = try desk.setSetting(.mailAutoResponsesPerHour, to: "2")
+        // When one address opens four tickets by mail (another desk, say, answering each auto-response)
+        for n in 1...4 { _ = try desk.ingest(Self.message(from: "robot@other.test", subject: "ticket \(n)")) }
+        _ = try desk.ingest(Self.message(from: "jane@example.test", subject: "mine"))
+        // Then four tickets exist, but robot got only two auto-responses; jane still gets hers
+        let auto = try outbox(fixture).filter { $0.kind == "auto-response" }.map(\.recipient)
+        #expect(auto.filter { $0 == "robot@other.test" }.count == 2 && auto.filter { $0 == "jane@example.test" }.count == 1)
+        #expect(try desk.listTickets(TicketQuery()).total == 5)
+    }
 }
