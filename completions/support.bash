@@ -173,13 +173,13 @@ _support() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ticket|respond|settings|user|notify|stats|audit|help)
+    ticket|respond|settings|user|notify|mail|stats|audit|serve|token|help)
         # Offer subcommand argument completions
         "_support_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ticket respond settings user notify stats audit help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ticket respond settings user notify mail stats audit serve token help' -- "${cur}"))
         ;;
     esac
 }
@@ -538,7 +538,7 @@ _support_settings_get() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __support_add_completions -W 'support_email'$'\n''support_name'$'\n''support_auto_response'$'\n''support_email_template'$'\n''ticket_rate_limit_per_hour'$'\n''sendmail_command'$'\n''mail_max_attempts'
+        __support_add_completions -W 'support_email'$'\n''support_name'$'\n''support_auto_response'$'\n''support_email_template'$'\n''ticket_rate_limit_per_hour'$'\n''sendmail_command'$'\n''mail_max_attempts'$'\n''mail_default_category'$'\n''mail_default_priority'$'\n''mail_reopen_days'$'\n''mail_max_bytes'$'\n''mail_auto_responses_per_hour'
         return
         ;;
     esac
@@ -569,7 +569,7 @@ _support_settings_set() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __support_add_completions -W 'support_email'$'\n''support_name'$'\n''support_auto_response'$'\n''support_email_template'$'\n''ticket_rate_limit_per_hour'$'\n''sendmail_command'$'\n''mail_max_attempts'
+        __support_add_completions -W 'support_email'$'\n''support_name'$'\n''support_auto_response'$'\n''support_email_template'$'\n''ticket_rate_limit_per_hour'$'\n''sendmail_command'$'\n''mail_max_attempts'$'\n''mail_default_category'$'\n''mail_default_priority'$'\n''mail_reopen_days'$'\n''mail_max_bytes'$'\n''mail_auto_responses_per_hour'
         return
         ;;
     esac
@@ -737,7 +737,7 @@ _support_notify_list() {
     # Offer option value completions
     case "${prev}" in
     '--status')
-        __support_add_completions -W 'pending'$'\n''sending'$'\n''sent'$'\n''failed'
+        __support_add_completions -W 'pending'$'\n''sending'$'\n''sent'$'\n''failed'$'\n''bounced'
         return
         ;;
     '--db')
@@ -753,6 +753,120 @@ _support_notify_list() {
 _support_notify_retry() {
     repeating_flags=()
     non_repeating_flags=(--failed --json --verbose --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db --as)
+    __support_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    esac
+}
+
+_support_mail() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __support_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    ingest|list|show|retry)
+        # Offer subcommand argument completions
+        "_support_mail_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'ingest list show retry' -- "${cur}"))
+        ;;
+    esac
+}
+
+_support_mail_ingest() {
+    repeating_flags=()
+    non_repeating_flags=(--json --verbose --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--maildir --mbox --db --as)
+    __support_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--maildir')
+        __support_add_completions -d
+        return
+        ;;
+    '--mbox')
+        __support_add_completions -f
+        return
+        ;;
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    esac
+}
+
+_support_mail_list() {
+    repeating_flags=()
+    non_repeating_flags=(--quarantined --json --verbose --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--outcome --limit --db --as)
+    __support_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--outcome')
+        __support_add_completions -W 'created'$'\n''replied'$'\n''ignored'$'\n''bounce'$'\n''quarantined'$'\n''duplicate'
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    esac
+}
+
+_support_mail_show() {
+    repeating_flags=()
+    non_repeating_flags=(--json --verbose --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db --as)
+    __support_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    esac
+}
+
+_support_mail_retry() {
+    repeating_flags=()
+    non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
     non_repeating_options=(--db --as)
     __support_offer_flags_options 1
@@ -825,6 +939,95 @@ _support_audit() {
     '--limit')
         return
         ;;
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    esac
+}
+
+_support_serve() {
+    repeating_flags=()
+    non_repeating_flags=(--json --verbose --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--listen --auth-failure-limit --db --as)
+    __support_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--listen')
+        return
+        ;;
+    '--auth-failure-limit')
+        return
+        ;;
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    esac
+}
+
+_support_token() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __support_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    issue|revoke)
+        # Offer subcommand argument completions
+        "_support_token_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'issue revoke' -- "${cur}"))
+        ;;
+    esac
+}
+
+_support_token_issue() {
+    repeating_flags=()
+    non_repeating_flags=(--json --verbose --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--expires --db --as)
+    __support_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--expires')
+        return
+        ;;
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    esac
+}
+
+_support_token_revoke() {
+    repeating_flags=()
+    non_repeating_flags=(--json --verbose --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db --as)
+    __support_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
     '--db')
         __support_add_completions -f
         return
