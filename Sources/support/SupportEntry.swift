@@ -26,7 +26,13 @@ enum SupportEntry {
                 exit(failure.exitCode)
             }
         }
-        let arguments = globalOptionsMovedLast(Array(CommandLine.arguments.dropFirst()))
+        let given = Array(CommandLine.arguments.dropFirst())
+        if let repeated = repeatedGlobalOption(given) {
+            // A wrapper pins `--db`/`--as` by putting them first (`exec support --as alice "$@"`);
+            // ArgumentParser would let the caller's later copy win, so a second copy is refused.
+            usageFailure("\(repeated) is given more than once; a global option may be given once", json: given.contains("--json"))
+        }
+        let arguments = globalOptionsMovedLast(given)
         do {
             var command = try Support.parseAsRoot(arguments)
             try command.run()
@@ -34,11 +40,7 @@ enum SupportEntry {
             // A bad command line is an APIError too when the caller asked for JSON.
             let code = Support.exitCode(for: error)
             if code.rawValue == 64, arguments.contains("--json") {
-                let message = Support.message(for: error).split(separator: "\n").first.map(String.init) ?? "bad command line"
-                Output.note(JSONValue.object([
-                    ("error", .string(safeLine(message))), ("code", .string("USAGE_ERROR")), ("details", .null),
-                ]).serialized(pretty: false))
-                exit(64)
+                usageFailure(Support.message(for: error).split(separator: "\n").first.map(String.init) ?? "bad command line", json: true)
             }
             // ArgumentParser quotes the offending value in its message ("The value '…' is invalid
             // for '--limit <n>'"): an escape sequence in it would reach the terminal raw, and a
@@ -57,11 +59,42 @@ enum SupportEntry {
         }
     }
 
+    /// A bad command line: exit 64, the message on stderr (as the seed's APIError with `--json`).
+    static func usageFailure(_ message: String, json: Bool) -> Never {
+        if json {
+            Output.note(JSONValue.object([
+                ("error", .string(safeLine(message))), ("code", .string("USAGE_ERROR")), ("details", .null),
+            ]).serialized(pretty: false))
+        } else {
+            Output.note("Error: \(safeLine(message))")
+        }
+        exit(64)
+    }
+
     /// One line of an error message as a terminal may show it: control characters replaced,
     /// cut to 500 columns.
     static func safeLine(_ line: String) -> String {
         TerminalText.truncate(TerminalText.sanitize(line), to: 500)
     }
+
+    /// The first global option that occurs twice before `--`, in either spelling (`--as x`,
+    /// `--as=x`), or nil. The word after `--db`/`--as` is their value and is not counted.
+    static func repeatedGlobalOption(_ arguments: [String]) -> String? {
+        var seen: Set<String> = []
+        var index = 0
+        while index < arguments.count, arguments[index] != "--" {
+            let argument = arguments[index]
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            index += 1
+            guard globalOptionNames.contains(name) else { continue }
+            if !seen.insert(name).inserted { return name }
+            if valueTakingGlobalOptions.contains(argument) { index += 1 }
+        }
+        return nil
+    }
+
+    static let valueTakingGlobalOptions: Set<String> = ["--db", "--as"]
+    static let globalOptionNames: Set<String> = ["--db", "--as", "--json", "--verbose"]
 
     /// `support --json ticket list` → `support ticket list --json`: global options are declared on
     /// each command, so those given before the command's name are moved after it (before `--`).

@@ -23,6 +23,11 @@ public struct HelpDesk: Sendable {
         } catch {
             throw .unknownActor("--as: '\(Validation.printable(email))' is not an email address")
         }
+        // The local operator is whoever owns the file, never a name to claim: its row exists only
+        // to record the operator's own actions.
+        guard address != Actor.operatorEmail else {
+            throw .unknownActor("--as: \(address) is the local operator's placeholder, not a person; run without --as as the file's owner")
+        }
         guard let user = try database.user(email: address) else {
             throw .unknownActor("--as: no user \(address); staff are added with 'support user add', requesters on their first ticket")
         }

@@ -60,7 +60,9 @@ struct Frontend {
     func desk() throws -> HelpDesk {
         let database = try openDatabase()
         var email = options.actAs
-        if email == nil, let fromEnvironment = Self.environment("SUPPORT_AS"), !fromEnvironment.isEmpty {
+        // Set but empty fails closed, as `--as ''` does: a wrapper that meant to pin someone and
+        // expanded an empty variable must not make its caller the admin operator.
+        if email == nil, let fromEnvironment = Self.environment("SUPPORT_AS") {
             email = fromEnvironment
         }
         let actor = try HelpDesk.actor(named: email, in: database)
