@@ -77,8 +77,7 @@ IMPORT_FLOOR_SQL = {
     # The derived data (tally, first replies, durations) is copied as computed by support.
     "sqlite3, indexes and FTS rebuilt": "{drop}{insert}"
                                        "DELETE FROM ticket_tally; INSERT INTO ticket_tally SELECT * FROM src.ticket_tally; {create}"
-                                       "INSERT INTO ticket_fts(ticket_fts) VALUES('rebuild'); "
-                                       "INSERT INTO response_fts(response_fts) VALUES('rebuild'); {triggers}",
+                                       "INSERT INTO ticket_search(ticket_search) VALUES('rebuild'); {triggers}",
 }
 
 
@@ -113,7 +112,7 @@ def import_measure(size, runs, env):
     tables = "tbl_name IN ('ticket', 'response')"
     drop = sql(f"SELECT 'DROP INDEX \"' || name || '\"; ' FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND {tables} "
                "AND sql NOT LIKE 'CREATE UNIQUE%'").replace("\n", "")
-    set_aside = ("__ticket_fts_ai", "__response_fts_ai", "ticket_tally_insert", "ticket_resolution_seconds_insert",
+    set_aside = ("ticket_search_insert", "response_search_before_insert", "response_search_after_insert", "ticket_tally_insert", "ticket_resolution_seconds_insert",
                  "response_first_staff_reply")
     drop += "".join(f"DROP TRIGGER {name}; " for name in set_aside)
     create = sql(f"SELECT sql || '; ' FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND {tables} "
@@ -153,12 +152,18 @@ def cases(db, size):
         ("list --page 1000", [BIN, "ticket", "list", "--db", db, "--page", "1000", "--json"] if size >= 25000 else
          [BIN, "ticket", "list", "--db", db, "--page", str(size // 50), "--json"],
          count_sql.format(where="") + page_sql.format(where="", offset=(999 if size >= 25000 else size // 50 - 1) * 25)),
+        # The floor: the same one-document-per-ticket FTS5 index, counted and paged by rowid.
         ("list --search", [BIN, "ticket", "list", "--db", db, "--search", "printer refund", "--json"],
-         "SELECT count(*) FROM ticket t WHERE t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH 'printer refund' "
-         "UNION SELECT r.ticketId FROM response_fts JOIN response r ON r.id = response_fts.rowid WHERE response_fts MATCH 'printer refund');"
-         + page_sql.format(where="WHERE t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH 'printer refund' "
-                           "UNION SELECT r.ticketId FROM response_fts JOIN response r ON r.id = response_fts.rowid "
-                           "WHERE response_fts MATCH 'printer refund')", offset=0)),
+         "SELECT count(*) FROM ticket_search WHERE ticket_search MATCH '(printer AND refund)';"
+         + page_sql.replace("{where} ORDER BY t.createdAt DESC, t.id DESC", "{where} ORDER BY t.id DESC").format(
+             where="WHERE t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH '(printer AND refund)' "
+                   "ORDER BY rowid DESC LIMIT 25)", offset=0)),
+        ("list --assignee none --status open", [BIN, "ticket", "list", "--db", db, "--assignee", "none", "--status", "open", "--json"],
+         count_sql.format(where="WHERE t.status = 0 AND t.assignedTo IS NULL")
+         + page_sql.format(where="WHERE t.status = 0 AND t.assignedTo IS NULL", offset=0)),
+        ("list --status open --sort updated", [BIN, "ticket", "list", "--db", db, "--status", "open", "--sort", "updated", "--json"],
+         count_sql.format(where="WHERE t.status = 0")
+         + page_sql.replace("t.createdAt DESC", "t.updatedAt DESC").format(where="WHERE t.status = 0", offset=0)),
         ("show (50 replies)", [BIN, "ticket", "show", "--db", db, number, "--json"],
          f"SELECT * FROM ticket WHERE ticketNumber = '{number}'; SELECT r.*, u.email FROM response r JOIN user u ON u.id = r.respondedBy "
          f"WHERE r.ticketId = (SELECT id FROM ticket WHERE ticketNumber = '{number}') ORDER BY r.createdAt;"),

@@ -52,6 +52,11 @@ public struct TicketChanges: Sendable, Equatable {
 
 public enum TicketSort: String, CaseIterable, Sendable {
     case created, updated, priority, status
+    /// Best match first, for a search: bm25, a word in the subject counting more than in the text.
+    case relevance
+
+    /// The orders of a list without a search.
+    public static let listOrders: [TicketSort] = [.created, .updated, .priority, .status]
 }
 
 /// The filters of `ticket list` (and `export`). Several values of one filter match any of them;

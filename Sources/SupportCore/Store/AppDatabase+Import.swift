@@ -143,7 +143,7 @@ extension AppDatabase {
     /// copied from the new tickets. `lookups`: refuse existing ticket numbers and renumber
     /// existing reply ids by asking first. `derive`: the derived-data triggers are set aside
     /// (`BulkImportSchema`), so the ticket's first staff reply and durations are written with it.
-    /// `written`, when not nil: gets the rowid and text of every ticket and reply that went in.
+    /// `written`, when not nil: gets the search document of every ticket that went in.
     static func importBatch(_ db: Database, _ drafts: [ImportDraft], actor: PersonReference, people: inout [String: ImportedPerson],
                             ticketByTicket: Bool, lookups: Bool, derive: Bool,
                             written: inout FullTextBuilder.Rows?) throws -> [ImportError] {
@@ -268,7 +268,7 @@ extension AppDatabase {
                                .init(first.flatMap { Self.seconds(from: createdAt, to: $0.createdAt) }),
                                .init(resolvedAt.flatMap { Self.seconds(from: createdAt, to: $0) }))
                 try writeWhenFull()
-                if collect { rows.tickets.append((ticketID, d.subject, d.message)) }
+                var replyTexts: [(createdAt: String, id: Int64, message: String, isInternal: Bool)] = []
                 for reply in d.replies {
                     var id = reply.id
                     if let wanted = id, lookups {
@@ -286,8 +286,9 @@ extension AppDatabase {
                     responses.append(.integer(replyID), .integer(ticketID), .text(reply.message), .integer(try person(reply.author).id),
                                      .integer(reply.isInternal ? 1 : 0), .text(reply.createdAt.stored))
                     try writeWhenFull()
-                    if collect { rows.replies.append((replyID, reply.message)) }
+                    if collect { replyTexts.append((reply.createdAt.stored, replyID, reply.message, reply.isInternal)) }
                 }
+                if collect { rows.documents.append(Self.searchDocument(id: ticketID, subject: d.subject, message: d.message, replies: replyTexts)) }
                 if ticketByTicket {
                     audit.bind(1, number.description)
                     audit.bind(2, actorID)
@@ -315,10 +316,7 @@ extension AppDatabase {
             } else {
                 try insert()
             }
-            if collect {
-                written!.tickets += rows.tickets
-                written!.replies += rows.replies
-            }
+            if collect { written!.documents += rows.documents }
         }
         if !ticketByTicket {
             try tickets.write()
@@ -335,6 +333,30 @@ extension AppDatabase {
                 """, arguments: [actorID, now, lastTicketID])
         }
         return errors
+    }
+}
+
+extension AppDatabase {
+    /// What the view `ticket_search_document` (migration v9) gives for a ticket with these
+    /// replies, character for character: FTS5 removes a document by being handed the text it
+    /// indexed, so a document built here must be the one the triggers later take out. Replies
+    /// in the view's order: by their stored creation time (text, compared as SQLite's BINARY
+    /// collation does), then id.
+    static func searchDocument(id: Int64, subject: String, message: String,
+                               replies: [(createdAt: String, id: Int64, message: String, isInternal: Bool)])
+        -> (id: Int64, subject: String, body: String, notes: String) {
+        let ordered = replies.sorted { ($0.createdAt.utf8.lexicographicallyPrecedes($1.createdAt.utf8))
+            || ($0.createdAt == $1.createdAt && $0.id < $1.id) }
+        var body = message
+        var notes: [String] = []
+        for reply in ordered {
+            if reply.isInternal {
+                notes.append(reply.message)
+            } else {
+                body += "\n" + reply.message
+            }
+        }
+        return (id, subject, body, notes.joined(separator: "\n"))
     }
 }
 

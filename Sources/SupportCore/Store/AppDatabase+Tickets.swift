@@ -41,14 +41,17 @@ extension AppDatabase {
         try enqueue(db, plan(ticket, try fetchSettings(db), try db.transactionDate, try messageIDSigner(db)))
     }
 
-    static let ticketSelect = """
+    static let ticketColumns = """
         SELECT t.id, t.ticketNumber, t.subject, t.message, t.category, t.priority, t.status,
                s.email, s.name, s.role, a.email, a.name, a.role,
                t.createdAt, t.updatedAt, t.resolvedAt, t.closedAt
-        FROM ticket t
+        """
+    static let ticketPeople = """
+
         JOIN user s ON s.id = t.submittedBy
         LEFT JOIN user a ON a.id = t.assignedTo
         """
+    static let ticketSelect = ticketColumns + "\nFROM ticket t" + ticketPeople
 
     static func ticket(from row: Row) throws -> Ticket {
         let assigned: Person?
@@ -162,6 +165,7 @@ extension AppDatabase {
     /// so that tests can check their plans with EXPLAIN QUERY PLAN. nil when nothing can match.
     static func listSQL(for filter: TicketFilter) -> (countSQL: String, countArguments: StatementArguments,
                                                       pageSQL: String, pageArguments: StatementArguments)? {
+        if filter.query.search != nil { return searchSQL(for: filter) }
         guard let (whereSQL, arguments) = whereClause(filter) else { return nil }
         let q = filter.query
         var pageSQL = ticketSelect + whereSQL
@@ -230,8 +234,67 @@ extension AppDatabase {
         return values.filter { seen.insert($0).inserted }
     }
 
-    /// nil when nothing can match (a search text without a single word).
-    static func whereClause(_ filter: TicketFilter) -> (String, StatementArguments)? {
+    /// A search's total and page, read from the full-text index `ticket_search` (one document
+    /// per ticket, rowid = ticket id; migration v9).
+    ///
+    /// Without a requester or a named assignee, FTS5 drives: it hands out the matching rowids
+    /// in order (newest first: highest id first), each ticket is looked up by id and checked
+    /// against the other filters, and the page stops after `limit` of them. The total is
+    /// `count(*)` of the MATCH alone when nothing else filters. With a requester (their own
+    /// list, or `--requester`) or a named assignee, the few tickets of that person drive, each
+    /// checked against the document of its id: the cost follows their tickets, not the hits.
+    /// `--sort relevance` is bm25, a word in the subject weighing ten times one in the text;
+    /// the other orders sort the hits.
+    static func searchSQL(for filter: TicketFilter) -> (countSQL: String, countArguments: StatementArguments,
+                                                        pageSQL: String, pageArguments: StatementArguments)? {
+        let q = filter.query
+        guard let search = q.search, let match = searchMatch(search, includeNotes: filter.searchesInternalNotes) else { return nil }
+        var (conditions, arguments) = ticketConditions(filter)
+        let ticketDriven: Bool
+        if filter.submittedBy != nil {
+            ticketDriven = true
+        } else if case .some(.some) = filter.assignedTo {
+            ticketDriven = true
+        } else {
+            ticketDriven = false
+        }
+        // CROSS JOIN: SQLite takes the tables in the order written.
+        let from = ticketDriven
+            ? " FROM ticket t CROSS JOIN ticket_search f ON f.rowid = t.id"
+            : " FROM ticket_search f CROSS JOIN ticket t ON t.id = f.rowid"
+        conditions.append("f.ticket_search MATCH ?")
+        arguments += [match]
+        let whereSQL = " WHERE " + conditions.joined(separator: " AND ")
+        let countSQL = conditions.count == 1 && !ticketDriven
+            ? "SELECT count(*) FROM ticket_search f WHERE f.ticket_search MATCH ?"
+            : "SELECT count(*)" + from + whereSQL
+        let (d, _) = q.reverse ? ("ASC", "DESC") : ("DESC", "ASC")
+        let order: String
+        switch q.sort {
+        case .created: order = ticketDriven ? " ORDER BY t.id \(d)" : " ORDER BY f.rowid \(d)"
+        case .relevance:
+            // bm25 is lower for a better match. Notes weigh nothing for whoever may not search them.
+            let notes = filter.searchesInternalNotes ? "1.0" : "0.0"
+            order = " ORDER BY bm25(f.ticket_search, 10.0, 1.0, \(notes)) \(q.reverse ? "DESC" : "ASC"), t.id DESC"
+        default: order = orderClause(q.sort, reverse: q.reverse)
+        }
+        let pageSQL = ticketColumns + from + ticketPeople + whereSQL + order + " LIMIT ? OFFSET ?"
+        return (countSQL, arguments, pageSQL, arguments + [q.limit, (q.page - 1) * q.limit])
+    }
+
+    /// The FTS5 query of a search text: every word somewhere in the ticket's document, in the
+    /// columns the actor may read (`{subject body}` for a requester: FTS5 then skips the notes
+    /// column of every document it reads). Each word is a quoted FTS5 string, so no syntax in
+    /// the text is ever interpreted. nil when the text has no word.
+    static func searchMatch(_ text: String, includeNotes: Bool) -> String? {
+        let patterns = searchPatterns(text)
+        guard !patterns.isEmpty else { return nil }
+        let words = "(" + patterns.map(\.rawPattern).joined(separator: " AND ") + ")"
+        return includeNotes ? words : "{subject body} : " + words
+    }
+
+    /// The conditions of every filter but the search, on `ticket t`.
+    static func ticketConditions(_ filter: TicketFilter) -> ([String], StatementArguments) {
         var conditions: [String] = []
         var arguments = StatementArguments()
         let q = filter.query
@@ -255,27 +318,24 @@ extension AppDatabase {
             conditions.append("t.createdAt < ?")
             arguments += [until]
         }
-        if let search = q.search {
-            // Every word must occur in the subject, the message or a reply the actor may see; FTS5
-            // syntax in the text is never interpreted.
-            let patterns = searchPatterns(search)
-            guard !patterns.isEmpty else { return nil }
-            for pattern in patterns {
-                conditions.append("""
-                    t.id IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?
-                             UNION SELECT r.ticketId FROM response_fts JOIN response r ON r.id = response_fts.rowid
-                                   WHERE response_fts MATCH ?\(filter.searchesInternalNotes ? "" : " AND r.isInternal = 0"))
-                    """)
-                arguments += [pattern, pattern]
-            }
+        return (conditions, arguments)
+    }
+
+    /// Every filter as a WHERE clause on `ticket t` (the search as a set of ids: `export` reads
+    /// in id order anyway). nil when nothing can match (a search text without a single word).
+    static func whereClause(_ filter: TicketFilter) -> (String, StatementArguments)? {
+        var (conditions, arguments) = ticketConditions(filter)
+        if let search = filter.query.search {
+            guard let match = searchMatch(search, includeNotes: filter.searchesInternalNotes) else { return nil }
+            conditions.append("t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)")
+            arguments += [match]
         }
         return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), arguments)
     }
 
-    /// Search text as FTS5 patterns, each of which must match the ticket (subject and message) or
-    /// one of its replies. One pattern per word: a single pattern of all the words required them
-    /// all in the same place, so "slow updater" missed a ticket whose subject says slow and whose
-    /// reply says updater. Words are cut where FTS5Pattern's own tokenizer cuts (ASCII
+    /// Search text as FTS5 patterns, each of which must match the ticket's document. One pattern
+    /// per word (the document holds subject, message and replies alike, so "slow updater" finds
+    /// a ticket whose subject says slow and whose reply says updater). Words are cut where FTS5Pattern's own tokenizer cuts (ASCII
     /// punctuation and spaces), counted once, and kept only if they hold a letter or a digit
     /// (an emoji alone is no word). Past `maxSearchPatterns` words the rest share the last
     /// pattern (all of them in one place), which bounds the query however much is typed.
@@ -300,6 +360,8 @@ extension AppDatabase {
         case .updated: return " ORDER BY t.updatedAt \(d), t.id \(d)"
         case .priority: return " ORDER BY t.priority \(d), t.createdAt \(d), t.id \(d)"
         case .status: return " ORDER BY t.status \(a), t.createdAt \(d), t.id \(d)"
+        // Only a search has a relevance (`searchSQL`); without one, newest first.
+        case .relevance: return " ORDER BY t.createdAt \(d), t.id \(d)"
         }
     }
 

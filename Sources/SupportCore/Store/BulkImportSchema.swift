@@ -12,9 +12,11 @@ struct BulkImportSchema {
     /// Where rows are inserted in bulk: the tickets, their replies, and an audit record per
     /// ticket (whose four indexes, kept row by row, were a fifth of the writer's work).
     static let tables = ["ticket", "response", "audit_event"]
-    /// The triggers that copy each new row into a full-text index, and that index: both
-    /// triggers are made by GRDB's `synchronize(withTable:)` in migration v3-search.
-    static let fullTextTriggers = [("__ticket_fts_ai", "ticket_fts"), ("__response_fts_ai", "response_fts")]
+    /// The triggers that keep the search document of a ticket up to date as its rows go in
+    /// (migration v9-ticket-search): a reply takes its ticket's document out and puts it back.
+    static let fullTextTriggers = ["ticket_search_insert", "response_search_before_insert", "response_search_after_insert"]
+    /// The full-text index those triggers keep, built once at the end instead.
+    static let fullTextTable = "ticket_search"
     /// The insert triggers of migration v6-stats, which keep derived data (the tally, the first
     /// staff reply, the durations) row by row: an UPDATE of the ticket per reply or resolution.
     /// The import writes the first reply and the durations with each ticket instead
@@ -32,7 +34,7 @@ struct BulkImportSchema {
 
     /// Reads what to set aside. Only plain (non-unique) indexes go: a unique index is a rule
     /// that must hold while rows go in, and the implicit ones cannot be dropped anyway. Nil
-    /// when a full-text trigger is not where migration v3 put it: then there is nothing safe
+    /// when a full-text trigger is not where migration v9 put it: then there is nothing safe
     /// to do but the ordinary import.
     static func read(_ db: Database) throws -> BulkImportSchema? {
         var indexes: [Object] = []
@@ -45,7 +47,7 @@ struct BulkImportSchema {
                 """, arguments: [table]).map { Object(name: $0["name"], sql: $0["sql"]) }
         }
         var triggers: [Object] = []
-        for name in fullTextTriggers.map(\.0) + derivedDataTriggers {
+        for name in fullTextTriggers + derivedDataTriggers {
             guard let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
                                                 arguments: [name])
             else { return nil }
@@ -69,9 +71,8 @@ struct BulkImportSchema {
         if let fullText {
             try fullText.finish(into: db)
         } else {
-            for (_, table) in Self.fullTextTriggers {
-                try db.execute(sql: "INSERT INTO \(table.quotedDatabaseIdentifier)(\(table.quotedDatabaseIdentifier)) VALUES('rebuild')")
-            }
+            let table = Self.fullTextTable.quotedDatabaseIdentifier
+            try db.execute(sql: "INSERT INTO \(table)(\(table)) VALUES('rebuild')")
         }
         for trigger in triggers { try db.execute(sql: trigger.sql) }
     }

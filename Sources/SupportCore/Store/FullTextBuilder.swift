@@ -13,21 +13,20 @@ import GRDBSQLite
 /// An FTS5 index is nothing but its shadow tables, so copying their rows gives the real tables
 /// the index `rebuild` would have built; the integrity check of FTS5 says so in the tests.
 final class FullTextBuilder: @unchecked Sendable {
-    /// The indexed text of rows just written, with their rowids.
+    /// The search documents of tickets just written, with their rowids (the ticket ids): what
+    /// the view `ticket_search_document` gives for them.
     struct Rows: Sendable {
-        var tickets: [(id: Int64, subject: String, message: String)] = []
-        var replies: [(id: Int64, message: String)] = []
-        var isEmpty: Bool { tickets.isEmpty && replies.isEmpty }
+        var documents: [(id: Int64, subject: String, body: String, notes: String)] = []
+        var isEmpty: Bool { documents.isEmpty }
         /// Bytes of text held.
         var textBytes: Int {
-            tickets.reduce(0) { $0 + $1.subject.utf8.count + $1.message.utf8.count } + replies.reduce(0) { $0 + $1.message.utf8.count }
+            documents.reduce(0) { $0 + $1.subject.utf8.count + $1.body.utf8.count + $1.notes.utf8.count }
         }
     }
 
-    /// The two full-text tables and how a row goes in: as the insert triggers of migration v3.
+    /// The full-text table and how a document goes in: as the insert triggers of migration v9.
     static let tables = [
-        (name: "ticket_fts", insert: #"INSERT INTO "ticket_fts"("rowid", "subject", "message") VALUES (?, ?, ?)"#),
-        (name: "response_fts", insert: #"INSERT INTO "response_fts"("rowid", "message") VALUES (?, ?)"#),
+        (name: "ticket_search", insert: #"INSERT INTO "ticket_search"("rowid", "subject", "body", "notes") VALUES (?, ?, ?, ?)"#),
     ]
     /// The shadow tables FTS5 may make (an external-content table has no `_content`). `_config`
     /// is not copied: the builder starts only when it holds what the real one holds.
@@ -48,7 +47,7 @@ final class FullTextBuilder: @unchecked Sendable {
     private var ended = false
 
     /// Starts the builder for the database `db` is connected to; nil when its full-text tables
-    /// are not as migration v3 made them or carry settings of their own (then `rebuild` it is).
+    /// are not as migration v9 made them or carry settings of their own (then `rebuild` it is).
     static func start(for db: Database) throws -> FullTextBuilder? {
         var definitions: [String] = []
         for table in tables {
@@ -126,19 +125,14 @@ final class FullTextBuilder: @unchecked Sendable {
         var failure: (any Error)?
         do {
             try scratch.inTransaction { db in
-                let tickets = try ImportStatement(db, Self.tables[0].insert)
-                let replies = try ImportStatement(db, Self.tables[1].insert)
+                let documents = try ImportStatement(db, Self.tables[0].insert)
                 while let rows = channel.next() {
-                    for row in rows.tickets {
-                        tickets.bind(1, row.id)
-                        tickets.bind(2, row.subject)
-                        tickets.bind(3, row.message)
-                        try tickets.run()
-                    }
-                    for row in rows.replies {
-                        replies.bind(1, row.id)
-                        replies.bind(2, row.message)
-                        try replies.run()
+                    for row in rows.documents {
+                        documents.bind(1, row.id)
+                        documents.bind(2, row.subject)
+                        documents.bind(3, row.body)
+                        documents.bind(4, row.notes)
+                        try documents.run()
                     }
                 }
                 return .commit

@@ -58,10 +58,14 @@ struct TicketFilterOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Created before DATE (a bare day includes that day).", valueName: "date"))
     var until: String?
 
-    @Option(help: ArgumentHelp("Words to find in subject, message and replies.", valueName: "text"))
+    @Option(help: ArgumentHelp("Words to find in subject, message and replies (every word must occur; staff: internal notes too).",
+                               valueName: "text"))
     var search: String?
 
-    @Option(help: ArgumentHelp("created (default), updated, priority or status.", valueName: "order"),
+    @Option(help: ArgumentHelp("""
+        created (default: newest first; with --search, the newest entered first), updated, priority, status, \
+        or relevance (with --search: best match first, words in the subject counting most).
+        """, valueName: "order"),
             completion: .list(TicketSort.allCases.map(\.rawValue)))
     var sort: String = TicketSort.created.rawValue
 
@@ -85,7 +89,11 @@ struct TicketFilterOptions: ParsableArguments {
         query.until = try until.map { try DateInput.parse($0, now: now, bound: .end, field: "--until") }
         query.search = search
         guard let order = TicketSort(rawValue: sort.lowercased()) else {
-            throw SupportError.invalidInput(field: "sort", "unknown sort '\(Validation.printable(sort))' (expected created, updated, priority or status)")
+            throw SupportError.invalidInput(field: "sort",
+                "unknown sort '\(Validation.printable(sort))' (expected created, updated, priority, status or relevance)")
+        }
+        if order == .relevance && search == nil {
+            throw SupportError.invalidInput(field: "sort", "--sort relevance needs --search")
         }
         query.sort = order
         query.reverse = reverse

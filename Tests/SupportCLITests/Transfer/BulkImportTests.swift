@@ -39,8 +39,7 @@ struct BulkImportCLITests {
         // And the full-text indexes (built beside the writer, then copied in) agree with the rows:
         // FTS5's own check, which sqlite3 exits non-zero on
         _ = try sandbox.reliabilitySQL("""
-            INSERT INTO ticket_fts(ticket_fts, rank) VALUES('integrity-check', 1);
-            INSERT INTO response_fts(response_fts, rank) VALUES('integrity-check', 1);
+            INSERT INTO ticket_search(ticket_search, rank) VALUES('integrity-check', 1);
             """)
         // And search, filters and sorts see every ticket
         #expect(try sandbox.list(["--search", "scanner"]).pagination["total"] == 300)
@@ -82,7 +81,7 @@ struct BulkImportCLITests {
             let tickets = try sandbox.reliabilityCount("SELECT count(*) FROM ticket")
             #expect(tickets == listed)
             #expect(tickets == 0 || tickets == 4000, "trial \(trial): \(tickets) tickets")
-            #expect(try sandbox.reliabilityCount("SELECT count(*) FROM ticket_fts WHERE ticket_fts MATCH 'scanner'") == tickets,
+            #expect(try sandbox.reliabilityCount("SELECT count(*) FROM ticket_search WHERE ticket_search MATCH 'scanner'") == tickets,
                     "trial \(trial)")
             #expect(try sandbox.reliabilityCount("SELECT count(*) FROM user WHERE email LIKE 'person%'") == (tickets == 0 ? 0 : 40))
             #expect(try Self.schema(sandbox) == freshSchema, "trial \(trial)")

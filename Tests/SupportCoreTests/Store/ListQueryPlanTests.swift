@@ -66,6 +66,27 @@ struct ListQueryPlanTests {
         Path("--assignee none --priority a,b", assignee: .nobody) { $0.priorities = [.low, .high] },
         Path("a requester's own list, --priority a,b", ownTicketsOnly: true) { $0.priorities = [.high, .critical] },
         Path("a requester's own list, --status a,b", ownTicketsOnly: true) { $0.statuses = [.open, .resolved] },
+        // The queues agents watch (issue 14): two equality filters, one index range in order
+        Path("--assignee none --status", assignee: .nobody) { $0.statuses = [.open] },
+        Path("--assignee EMAIL --status", assignee: .email("sam@example.test")) { $0.statuses = [.inProgress] },
+        Path("--assignee none --category", assignee: .nobody) { $0.categories = [.bugReport] },
+        Path("--assignee EMAIL --category", assignee: .email("sam@example.test")) { $0.categories = [.bugReport] },
+        Path("--status --sort updated") { $0.statuses = [.open]; $0.sort = .updated },
+        Path("--status --sort updated --reverse") { $0.statuses = [.open]; $0.sort = .updated; $0.reverse = true },
+        Path("--assignee EMAIL --sort updated", assignee: .email("sam@example.test")) { $0.sort = .updated },
+        Path("--assignee none --sort updated", assignee: .nobody) { $0.sort = .updated },
+    ]
+
+    /// The index each queue view must read, for its page and its total alike.
+    static let queueIndexes: [String: String] = [
+        "--assignee none --status": "ticket_on_status_assignedTo_createdAt",
+        "--assignee EMAIL --status": "ticket_on_status_assignedTo_createdAt",
+        "--assignee none --category": "ticket_on_category_assignedTo_createdAt",
+        "--assignee EMAIL --category": "ticket_on_category_assignedTo_createdAt",
+        "--status --sort updated": "ticket_on_status_updatedAt",
+        "--status --sort updated --reverse": "ticket_on_status_updatedAt",
+        "--assignee EMAIL --sort updated": "ticket_on_assignedTo_updatedAt",
+        "--assignee none --sort updated": "ticket_on_assignedTo_updatedAt",
     ]
 
     /// The `detail` column of EXPLAIN QUERY PLAN, one line per step.
@@ -102,12 +123,39 @@ struct ListQueryPlanTests {
         if filter.submittedBy != nil && !filter.query.statuses.isEmpty {
             #expect(ticketStep.contains("submittedBy=?") && ticketStep.contains("status=?"), "\(path.name):\n\(described)")
         }
-        // And the total is counted from an index alone
+        // And a queue view reads its own two-column index, for the page and for the total
         let counted = count.joined(separator: "\n")
+        if let index = Self.queueIndexes[path.name] {
+            #expect(ticketStep.contains("INDEX \(index) ("), "\(path.name):\n\(described)")
+            #expect(count.contains { $0.hasPrefix("SEARCH t USING COVERING INDEX ") }, "\(path.name):\n\(counted)")
+        }
+        // And the total is counted from an index alone
         #expect(count.allSatisfy { !$0.hasPrefix("SCAN t ") || $0.contains("COVERING INDEX") }, "\(path.name):\n\(counted)")
         if filtered {
             #expect(count.contains { $0.hasPrefix("SEARCH t ") }, "\(path.name): the count scans every ticket:\n\(counted)")
         }
+    }
+
+    @Test(arguments: TicketSort.listOrders, [false, true])
+    func sinceWithEverySortIsReadInOrderAndCountedFromAnIndex(_ sort: TicketSort, _ reverse: Bool) throws {
+        // Given `--since` with a sort order
+        let fixture = try DeskFixture()
+        var query = TicketQuery()
+        query.since = fixedNow.addingTimeInterval(-86_400)
+        query.sort = sort
+        query.reverse = reverse
+        let filter = try #require(try fixture.desk(fixture.staff).filter(for: query))
+        let list = try #require(AppDatabase.listSQL(for: filter))
+        // When SQLite plans the page and the count
+        let (page, count) = try fixture.database.writer.read { db in
+            (try Self.plan(db, list.pageSQL, list.pageArguments), try Self.plan(db, list.countSQL, list.countArguments))
+        }
+        // Then the page is read in order from an index (the window filtered inside it), never sorted
+        let described = page.joined(separator: "\n")
+        #expect(!described.contains("TEMP B-TREE"), "\(sort): \(described)")
+        #expect(page.contains { $0.contains(" USING INDEX ") || $0.contains(" USING COVERING INDEX ") }, "\(sort): \(described)")
+        // And the total is one range of the createdAt index, no ticket row read
+        #expect(count == ["SEARCH t USING COVERING INDEX ticket_on_createdAt (createdAt>?)"], "\(sort): \(count)")
     }
 
     /// Plans the page of `query` and expects it to merge (UNION ALL) `ranges` ordered ranges of
@@ -175,24 +223,50 @@ struct ListQueryPlanTests {
         }
     }
 
-    @Test func searchReadsTheFullTextIndexesNotTheTables() throws {
-        // Given a staff search and a requester's search
+    @Test func searchPagesAndCountsStraightFromTheFullTextIndex() throws {
+        // Given a staff search, alone and with a status
         let fixture = try DeskFixture()
         var query = TicketQuery()
         query.search = "printer crashes"
-        for user in [fixture.staff, fixture.requester] {
-            let filter = try #require(try fixture.desk(user).filter(for: query))
+        for statuses in [[], [TicketStatus.open]] {
+            query.statuses = statuses
+            let filter = try #require(try fixture.desk(fixture.staff).filter(for: query))
             let list = try #require(AppDatabase.listSQL(for: filter))
-            // When SQLite plans the page
-            let page = try fixture.database.writer.read { db in try Self.plan(db, list.pageSQL, list.pageArguments) }
+            // When SQLite plans the page and the count
+            let (page, count) = try fixture.database.writer.read { db in
+                (try Self.plan(db, list.pageSQL, list.pageArguments), try Self.plan(db, list.countSQL, list.countArguments))
+            }
             let described = page.joined(separator: "\n")
-            // Then the words are looked up in both FTS5 indexes, replies by primary key, and no
-            // table is scanned whole (tickets come by id, or from the requester's own index)
-            #expect(page.contains { $0.hasPrefix("SCAN ticket_fts VIRTUAL TABLE") }, "\(described)")
-            #expect(page.contains { $0.hasPrefix("SCAN response_fts VIRTUAL TABLE") }, "\(described)")
-            #expect(page.contains { $0.hasPrefix("SEARCH r USING INTEGER PRIMARY KEY") }, "\(described)")
-            #expect(page.contains { $0.hasPrefix("SEARCH t ") }, "\(described)")
-            #expect(!page.contains { $0.hasPrefix("SCAN t ") || $0.hasPrefix("SCAN r ") }, "\(described)")
+            // Then FTS5 hands out the matches in rowid order (no sort), each ticket read by its id
+            #expect(page.first?.hasPrefix("SCAN f VIRTUAL TABLE") == true, "\(described)")
+            #expect(page.contains("SEARCH t USING INTEGER PRIMARY KEY (rowid=?)"), "\(described)")
+            #expect(!described.contains("TEMP B-TREE"), "\(described)")
+            // And the words are one MATCH (every word in one document), not a set per word
+            #expect(list.pageSQL.components(separatedBy: "MATCH ?").count == 2, "\(list.pageSQL)")
+            // And alone, the total is counted in the full-text index without reading a ticket
+            if statuses.isEmpty {
+                #expect(count == ["SCAN f VIRTUAL TABLE INDEX 0:M3"], "\(count)")
+            }
         }
+    }
+
+    @Test func aRequestersSearchStartsFromTheirOwnTicketsAndNamesThePublicColumns() throws {
+        // Given a requester's search
+        let fixture = try DeskFixture()
+        var query = TicketQuery()
+        query.search = "printer crashes"
+        let filter = try #require(try fixture.desk(fixture.requester).filter(for: query))
+        let list = try #require(AppDatabase.listSQL(for: filter))
+        // When SQLite plans the page
+        let page = try fixture.database.writer.read { db in try Self.plan(db, list.pageSQL, list.pageArguments) }
+        let described = page.joined(separator: "\n")
+        // Then their own tickets come from their index, and each is looked up in the full-text
+        // index by its rowid (`=`), with the MATCH
+        #expect(page.contains { $0.hasPrefix("SEARCH t USING INDEX ticket_on_submittedBy") }, "\(described)")
+        #expect(page.contains { $0.hasPrefix("SCAN f VIRTUAL TABLE INDEX 0:=M") }, "\(described)")
+        // And the query names only the columns a requester may search: the notes column is never read
+        #expect(!filter.searchesInternalNotes)
+        #expect(AppDatabase.searchMatch(query.search!, includeNotes: false) == #"{subject body} : (printer AND crashes)"#)
+        #expect(AppDatabase.searchMatch(query.search!, includeNotes: true) == #"(printer AND crashes)"#)
     }
 }
