@@ -283,7 +283,7 @@ _support_ticket_list() {
         return
         ;;
     '--sort')
-        __support_add_completions -W 'created'$'\n''updated'$'\n''priority'$'\n''status'
+        __support_add_completions -W 'created'$'\n''updated'$'\n''priority'$'\n''status'$'\n''relevance'
         return
         ;;
     '--page')
@@ -436,7 +436,7 @@ _support_ticket_export() {
         return
         ;;
     '--sort')
-        __support_add_completions -W 'created'$'\n''updated'$'\n''priority'$'\n''status'
+        __support_add_completions -W 'created'$'\n''updated'$'\n''priority'$'\n''status'$'\n''relevance'
         return
         ;;
     '--db')
