@@ -169,19 +169,23 @@ struct API: Sendable {
         }
     }
 
-    struct AuthFailure: Error { let text: String }
-
-    func authenticate(_ request: Request) async -> Result<User, AuthFailure> {
-        guard let header = request.headers[.authorization] else { return .failure(AuthFailure(text: "no Authorization header")) }
+    func authenticate(_ request: Request) async -> Result<User, TokenRefusal> {
+        guard let header = request.headers[.authorization] else { return .failure(TokenRefusal("no Authorization header")) }
         guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
-            return .failure(AuthFailure(text: "not a Bearer credential"))
+            return .failure(TokenRefusal("not a Bearer credential"))
         }
         let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        guard let claims = await authority.verify(token) else { return .failure(AuthFailure(text: "invalid token")) }
+        let identity: VerifiedIdentity
+        switch await authority.verify(token) {
+        case .success(let verified): identity = verified
+        case .failure(let refusal): return .failure(refusal)
+        }
         // The role, and whether the person still exists, come from the database on every request.
-        guard let found = try? database.user(email: claims.sub.value) else { return .failure(AuthFailure(text: "unknown user")) }
-        guard (try? database.tokenGeneration(userID: found.id)) == claims.gen else {
-            return .failure(AuthFailure(text: "revoked token"))
+        guard let found = try? database.user(email: identity.email) else { return .failure(TokenRefusal("unknown user")) }
+        if case .desk(_, let generation) = identity {
+            guard (try? database.tokenGeneration(userID: found.id)) == generation else {
+                return .failure(TokenRefusal("revoked token"))
+            }
         }
         return .success(found)
     }

@@ -33,8 +33,9 @@ public enum ServerMain {
             switch command {
             case "serve":
                 let limit = Int(options["auth-failure-limit"] ?? "20") ?? 20
+                let provider = try await identityProvider(options)
                 return try await serve(database: database, listen: options["listen"] ?? "127.0.0.1:8080",
-                                       openAPIPath: options["openapi"], authFailureLimit: max(1, limit))
+                                       openAPIPath: options["openapi"], authFailureLimit: max(1, limit), provider: provider)
             case "token-issue":
                 guard positional.count == 2 else { return fail(.invalidInput(field: nil, "usage: support token issue EMAIL [--expires 30d]")) }
                 let lifetime = try TokenAuthority.lifetime(options["expires"] ?? "30d")
@@ -58,6 +59,23 @@ public enum ServerMain {
         return error.exitCode
     }
 
+    /// The external identity provider of `--jwt-public-key FILE --jwt-issuer ISS --jwt-audience AUD
+    /// [--jwt-email-claim email]`, or nil when no key is named.
+    static func identityProvider(_ options: [String: String]) async throws(SupportError) -> ExternalIdentityProvider? {
+        guard let path = options["jwt-public-key"] else {
+            if options["jwt-issuer"] != nil || options["jwt-audience"] != nil || options["jwt-email-claim"] != nil {
+                throw .invalidInput(field: "jwt-public-key", "--jwt-issuer, --jwt-audience and --jwt-email-claim need --jwt-public-key")
+            }
+            return nil
+        }
+        guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw .configuration("cannot read --jwt-public-key \(Validation.printable(path))")
+        }
+        return try await ExternalIdentityProvider(publicKeyPEM: pem, issuer: options["jwt-issuer"] ?? "",
+                                                  audience: options["jwt-audience"] ?? "",
+                                                  emailClaim: options["jwt-email-claim"] ?? "email")
+    }
+
     static func parseListen(_ text: String) throws(SupportError) -> (String, Int) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
             throw .invalidInput(field: "listen", "--listen must be HOST:PORT, e.g. 127.0.0.1:8080")
@@ -68,7 +86,8 @@ public enum ServerMain {
         return (host, port)
     }
 
-    static func serve(database: AppDatabase, listen: String, openAPIPath: String?, authFailureLimit: Int) async throws -> Int32 {
+    static func serve(database: AppDatabase, listen: String, openAPIPath: String?, authFailureLimit: Int,
+                      provider: ExternalIdentityProvider?) async throws -> Int32 {
         let (host, port) = try parseListen(listen)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -76,9 +95,13 @@ public enum ServerMain {
             return handler
         }
         let logger = Logger(label: "support.server")
+        if let provider {
+            logger.info("accepting provider tokens", metadata: ["algorithm": "\(provider.algorithm)", "issuer": "\(provider.issuer)",
+                                                                "audience": "\(provider.audience)", "emailClaim": "\(provider.emailClaim)"])
+        }
         // The embedded copy unless another is named (a document edited without a rebuild).
         let document = openAPIPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? OpenAPIDocument.yaml
-        let api = API(database: database, authority: await TokenAuthority(secret: try database.serverSigningKey()),
+        let api = API(database: database, authority: await TokenAuthority(secret: try database.serverSigningKey(), provider: provider),
                       limiter: FailedAuthLimiter(limit: authFailureLimit), logger: logger, openAPIDocument: document)
         let router = Router(context: APIContext.self)
         router.add(middleware: AccessLog(logger: logger))

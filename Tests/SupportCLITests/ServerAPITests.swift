@@ -64,6 +64,63 @@ struct ServerAPITests {
         #expect(!stopped.err.contains("spam folder"), "no body in the log")
     }
 
+    /// Runs a Python script of Tests/server against the server at `base` and expects "0 failures".
+    static func runScript(_ sandbox: Sandbox, _ name: String, _ arguments: [String], timeout: TimeInterval = 300) throws -> CLIResult {
+        let script = packageRoot.appendingPathComponent("Tests/server/\(name)").path
+        let client = try sandbox.launch(
+            ["python3", script] + arguments,
+            environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
+            executable: URL(fileURLWithPath: "/usr/bin/env"))
+        return try client.wait(timeout: timeout)
+    }
+
+    @Test(arguments: [("RS256", "email"), ("ES256", "upn")])
+    func identityProviderTokensAreVerifiedByItsPublicKeyAndEveryAttackIs401(algorithm: String, emailClaim: String) throws {
+        // Given a desk and a provider's key pair (and a second key of the same type it never names)
+        let sandbox = try Sandbox()
+        for (email, role) in [("admin@example.com", "admin"), ("agent@example.com", "internal"),
+                              ("alice@example.com", "user"), ("carol@example.com", "user")] {
+            try sandbox.succeed(["user", "add", email, "--role", role])
+        }
+        let keys = sandbox.directory.path
+        let generate = algorithm == "RS256" ? "-algorithm RSA -pkeyopt rsa_keygen_bits:2048" : "-algorithm EC -pkeyopt ec_paramgen_curve:P-256"
+        let made = try sandbox.launchShell("""
+            set -e; cd \(keys)
+            openssl genpkey \(generate) -out idp.pem 2>/dev/null; openssl pkey -in idp.pem -pubout -out idp.pub
+            openssl genpkey \(generate) -out other.pem 2>/dev/null
+            """).wait()
+        #expect(made.status == 0, "\(made)")
+
+        // When the server accepts the provider's tokens and the attack script runs against it
+        let (server, base, _) = try Self.startServer(sandbox, extra: [
+            "--auth-failure-limit", "100", "--jwt-public-key", "\(keys)/idp.pub", "--jwt-issuer", "https://idp.example.com",
+            "--jwt-audience", "support-desk", "--jwt-email-claim", emailClaim])
+        let result = try Self.runScript(sandbox, "provider_e2e.py", [
+            base, sandbox.binary.path, sandbox.dbPath, "\(keys)/idp.pem", "\(keys)/idp.pub", "\(keys)/other.pem", algorithm, emailClaim])
+
+        // Then good tokens act as the person with the database's role, every attack is a 401,
+        server.send(SIGTERM)
+        let stopped = try server.wait(timeout: 30)
+        #expect(result.status == 0 && result.out.contains("0 failures"), "\(result.out.suffix(3000)) \(result.err.suffix(2000))")
+        // and the refusals are logged with a reason but never with the token
+        #expect(stopped.status == 0, "\(stopped)")
+        #expect(stopped.err.contains("authentication failed") && stopped.err.contains("reason="), "\(stopped.err.prefix(2000))")
+        #expect(!stopped.err.contains("eyJ"), "no token in the log")
+    }
+
+    @Test func aProviderKeyWithoutIssuerAndAudienceOrNotAKeyIsRefused() throws {
+        let sandbox = try Sandbox()
+        let key = sandbox.directory.appendingPathComponent("idp.pub")
+        try Data("-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----\n".utf8).write(to: key)
+        let noIssuer = try sandbox.run(["serve", "--listen", "127.0.0.1:0", "--jwt-public-key", key.path, "--jwt-audience", "a"])
+        #expect(noIssuer.status == 64 && noIssuer.err.contains("--jwt-issuer"), "\(noIssuer)")
+        let noKey = try sandbox.run(["serve", "--listen", "127.0.0.1:0", "--jwt-issuer", "i"])
+        #expect(noKey.status == 64, "\(noKey)")
+        let notAKey = try sandbox.run(["serve", "--listen", "127.0.0.1:0", "--jwt-public-key", key.path, "--jwt-issuer", "i",
+                                       "--jwt-audience", "a"])
+        #expect(notAKey.status == 78 && notAKey.err.contains("PEM"), "\(notAKey)")
+    }
+
     @Test func serveRefusesABadListenAddressWithUsageCode() throws {
         let sandbox = try Sandbox()
         let result = try sandbox.run(["serve", "--listen", "nowhere"])

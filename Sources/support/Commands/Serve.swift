@@ -17,7 +17,28 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("Failed authentications a client address may make per minute before it gets 429.", valueName: "n"))
     var authFailureLimit = 20
 
+    @Option(help: ArgumentHelp("Also accept RS256/ES256 tokens of an identity provider: its public key (PEM).", valueName: "file"))
+    var jwtPublicKey: String?
+
+    @Option(help: ArgumentHelp("The provider's issuer (iss) its tokens must carry; required with --jwt-public-key.", valueName: "iss"))
+    var jwtIssuer: String?
+
+    @Option(help: ArgumentHelp("The audience (aud) provider tokens must name; required with --jwt-public-key.", valueName: "aud"))
+    var jwtAudience: String?
+
+    @Option(help: ArgumentHelp("The provider claim that carries the person's email.", valueName: "claim"))
+    var jwtEmailClaim: String?
+
     @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if jwtPublicKey == nil, jwtIssuer != nil || jwtAudience != nil || jwtEmailClaim != nil {
+            throw ValidationError("--jwt-issuer, --jwt-audience and --jwt-email-claim need --jwt-public-key")
+        }
+        if jwtPublicKey != nil, (jwtIssuer ?? "").isEmpty || (jwtAudience ?? "").isEmpty {
+            throw ValidationError("--jwt-public-key needs --jwt-issuer and --jwt-audience")
+        }
+    }
 
     func run() throws {
         try Frontend.run(global) { frontend in
@@ -26,8 +47,13 @@ struct Serve: ParsableCommand {
             }
             // Opened (created, migrated) here so that a bad --db fails as every other command does.
             _ = try frontend.openDatabase()
-            try ServerHandOver.exec(["serve", "--db", frontend.databasePath.path, "--listen", listen,
-                                      "--auth-failure-limit", String(authFailureLimit)])
+            var arguments = ["serve", "--db", frontend.databasePath.path, "--listen", listen,
+                             "--auth-failure-limit", String(authFailureLimit)]
+            for (name, value) in [("jwt-public-key", jwtPublicKey), ("jwt-issuer", jwtIssuer), ("jwt-audience", jwtAudience),
+                                  ("jwt-email-claim", jwtEmailClaim)] {
+                if let value { arguments += ["--" + name, value] }
+            }
+            try ServerHandOver.exec(arguments)
         }
     }
 }
