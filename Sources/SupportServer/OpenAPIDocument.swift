@@ -515,6 +515,7 @@ components:
         support_auto_response: {type: boolean}
         support_email_template: {type: string}
         ticket_rate_limit_per_hour: {type: integer}
+        reply_rate_limit_per_hour: {type: integer}
         sendmail_command: {type: string}
         mail_max_attempts: {type: integer}
     SettingsRequest:
@@ -530,6 +531,7 @@ components:
         support_auto_response: {type: boolean}
         support_email_template: {type: string, pattern: "^[A-Za-z][A-Za-z ]{0,100}$", description: "a Mustache template; this document describes plain words"}
         ticket_rate_limit_per_hour: {type: integer, minimum: 0, maximum: 100000}
+        reply_rate_limit_per_hour: {type: integer, minimum: 0, maximum: 100000}
         mail_max_attempts: {type: integer, minimum: 1, maximum: 100}
     AuditEvent:
       type: object

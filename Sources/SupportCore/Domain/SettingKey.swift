@@ -9,6 +9,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case supportAutoResponse = "support_auto_response"
     case supportEmailTemplate = "support_email_template"
     case ticketRateLimitPerHour = "ticket_rate_limit_per_hour"
+    case replyRateLimitPerHour = "reply_rate_limit_per_hour"
     case sendmailCommand = "sendmail_command"
     case mailMaxAttempts = "mail_max_attempts"
     case mailDefaultCategory = "mail_default_category"
@@ -24,6 +25,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .supportAutoResponse: "send the requester an auto-response on a new ticket (true/false)"
         case .supportEmailTemplate: "Mustache template of the auto-response (plain text)"
         case .ticketRateLimitPerHour: "tickets a requester may open per hour (0: no limit)"
+        case .replyRateLimitPerHour: "replies a requester may add per hour, over all their tickets (0: no limit)"
         case .sendmailCommand: "mail program and its arguments; recipients are appended after --"
         case .mailMaxAttempts: "failed sends before a message is marked failed"
         case .mailDefaultCategory: "category of a ticket opened by mail"
@@ -41,6 +43,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .supportAutoResponse: "false"
         case .supportEmailTemplate: Self.defaultTemplate
         case .ticketRateLimitPerHour: "10"
+        case .replyRateLimitPerHour: "60"
         case .sendmailCommand: "/usr/sbin/sendmail -i"
         case .mailMaxAttempts: "8"
         case .mailDefaultCategory: TicketCategory.generalInquiry.slug
@@ -78,7 +81,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
             let text = try Validation.text(value, field: field)
             try Self.checkTemplate(text)
             return text
-        case .ticketRateLimitPerHour:
+        case .ticketRateLimitPerHour, .replyRateLimitPerHour:
             return String(try Self.integer(value, field: field, in: 0...100_000))
         case .mailMaxAttempts:
             return String(try Self.integer(value, field: field, in: 1...100))

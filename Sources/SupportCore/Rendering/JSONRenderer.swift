@@ -40,7 +40,7 @@ public enum JSONRenderer {
             guard let raw = settings[key] else { return nil }
             switch key {
             case .supportAutoResponse: return (key.rawValue, .bool(raw == "true"))
-            case .ticketRateLimitPerHour, .mailMaxAttempts: return (key.rawValue, .int(Int64(raw) ?? 0))
+            case .ticketRateLimitPerHour, .replyRateLimitPerHour, .mailMaxAttempts: return (key.rawValue, .int(Int64(raw) ?? 0))
             default: return (key.rawValue, .string(raw))
             }
         }

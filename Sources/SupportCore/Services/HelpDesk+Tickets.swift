@@ -90,9 +90,11 @@ extension HelpDesk {
         try requireVisible(number)
         if isInternal { try requireStaff("add internal notes") }
         let text = try Validation.text(message)
+        // Requesters are limited (a flood of replies is a flood of mail to the desk); staff are not.
+        let rateLimit = actor.isStaff ? nil : Int(try database.settings()[.replyRateLimitPerHour] ?? "") ?? 60
         let (_, response) = try database.addResponse(
             to: number, message: text, by: actorReference, isInternal: isInternal, reopens: !actor.isStaff,
-            mail: { response in mailPlan(.replied(response), notifyRequester: notify) })
+            replyRateLimitPerHour: rateLimit, mail: { response in mailPlan(.replied(response), notifyRequester: notify) })
         return response
     }
 

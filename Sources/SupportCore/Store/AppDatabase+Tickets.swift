@@ -374,6 +374,22 @@ extension AppDatabase {
         try write { db in try Self.insertTicket(db, draft, by: actor, rateLimitPerHour: rateLimitPerHour, mail: mail) }
     }
 
+    /// Throws `rateLimited` when the person already did `action` `limit` times in the last hour
+    /// (their audit events, indexed by actor, action and time).
+    static func checkRate(_ db: Database, of actorID: Int64, action: AuditEvent.Action, limit: Int, noun: String) throws {
+        let windowStart = try db.transactionDate.addingTimeInterval(-3600)
+        let recent = try Date.fetchAll(db, sql: """
+            SELECT createdAt FROM audit_event
+            WHERE actorID = ? AND action = ? AND createdAt > ? ORDER BY createdAt LIMIT ?
+            """, arguments: [actorID, action.rawValue, windowStart, limit])
+        if recent.count >= limit, let oldest = recent.first {
+            let retry = oldest.addingTimeInterval(3600)
+            throw SupportError.rateLimited(
+                "rate limit reached: at most \(limit) \(noun) per hour; try again after \(ISO8601.string(retry))",
+                retryAfter: retry)
+        }
+    }
+
     /// `createTicket` inside a transaction the caller holds (mail ingest writes more beside it).
     static func insertTicket(_ db: Database, _ draft: TicketDraft, by actor: PersonReference, rateLimitPerHour: Int?,
                              mail: MailPlan? = nil) throws -> Ticket {
@@ -382,17 +398,7 @@ extension AppDatabase {
         if let limit = rateLimitPerHour, limit > 0 {
             // Counts the tickets the requester opened themself: those staff opened on their
             // behalf do not use up their allowance.
-            let windowStart = now.addingTimeInterval(-3600)
-            let recent = try Date.fetchAll(db, sql: """
-                SELECT createdAt FROM audit_event
-                WHERE actorID = ? AND action = 'ticket.created' AND createdAt > ? ORDER BY createdAt LIMIT ?
-                """, arguments: [requesterID, windowStart, limit])
-            if recent.count >= limit, let oldest = recent.first {
-                let retry = oldest.addingTimeInterval(3600)
-                throw SupportError.rateLimited(
-                    "rate limit reached: at most \(limit) tickets per hour; try again after \(ISO8601.string(retry))",
-                    retryAfter: retry)
-            }
+            try checkRate(db, of: requesterID, action: .ticketCreated, limit: limit, noun: "tickets")
         }
         let year = CivilDate.utcYear(of: now) ?? Calendar.utc.component(.year, from: now)
         guard let sequence = try Int.fetchOne(db, sql: """
@@ -476,10 +482,16 @@ extension AppDatabase {
     }
 
     /// Adds a reply. A requester's reply on a resolved or closed ticket reopens it.
+    /// When `replyRateLimitPerHour` is given, the author's replies of the last hour are counted in
+    /// the same transaction (as `createTicket`'s limit), so concurrent replies cannot slip past it.
     func addResponse(to number: TicketNumber, message: String, by author: PersonReference, isInternal: Bool,
-                     reopens: Bool, mail: ((TicketResponse) -> MailPlan)? = nil) throws(SupportError) -> (ticket: Ticket, response: TicketResponse) {
+                     reopens: Bool, replyRateLimitPerHour: Int? = nil,
+                     mail: ((TicketResponse) -> MailPlan)? = nil) throws(SupportError) -> (ticket: Ticket, response: TicketResponse) {
         try write { db in
-            try Self.insertResponse(db, to: number, message: message, by: author, isInternal: isInternal, reopens: reopens, mail: mail)
+            if let limit = replyRateLimitPerHour, limit > 0 {
+                try Self.checkRate(db, of: try Self.userID(db, for: author), action: .ticketReplied, limit: limit, noun: "replies")
+            }
+            return try Self.insertResponse(db, to: number, message: message, by: author, isInternal: isInternal, reopens: reopens, mail: mail)
         }
     }
 
