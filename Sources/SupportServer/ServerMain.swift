@@ -34,8 +34,10 @@ public enum ServerMain {
             case "serve":
                 let limit = Int(options["auth-failure-limit"] ?? "20") ?? 20
                 let provider = try await identityProvider(options)
+                let flushEvery = try options["flush-every"].map { text throws(SupportError) in try OutboxFlushService.interval(text) }
                 return try await serve(database: database, listen: options["listen"] ?? "127.0.0.1:8080",
-                                       openAPIPath: options["openapi"], authFailureLimit: max(1, limit), provider: provider)
+                                       openAPIPath: options["openapi"], authFailureLimit: max(1, limit), provider: provider,
+                                       flushEvery: flushEvery)
             case "token-issue":
                 guard positional.count == 2 else { return fail(.invalidInput(field: nil, "usage: support token issue EMAIL [--expires 30d]")) }
                 let lifetime = try TokenAuthority.lifetime(options["expires"] ?? "30d")
@@ -87,7 +89,7 @@ public enum ServerMain {
     }
 
     static func serve(database: AppDatabase, listen: String, openAPIPath: String?, authFailureLimit: Int,
-                      provider: ExternalIdentityProvider?) async throws -> Int32 {
+                      provider: ExternalIdentityProvider?, flushEvery: Duration?) async throws -> Int32 {
         let (host, port) = try parseListen(listen)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -106,7 +108,7 @@ public enum ServerMain {
         let router = Router(context: APIContext.self)
         router.add(middleware: AccessLog(logger: logger))
         api.register(on: router)
-        let app = Application(
+        var app = Application(
             router: router,
             // Slow or idle clients are dropped after 30 s; headers are bounded (16 KiB each, 64 KiB in all).
             server: .http1(configuration: .init(
@@ -120,6 +122,9 @@ public enum ServerMain {
                 FileHandle.standardOutput.write(Data("listening on \(bound)\n".utf8))
             },
             logger: logger)
+        if let flushEvery {
+            app.addServices(OutboxFlushService(database: database, interval: flushEvery, logger: logger))
+        }
         // runService installs SIGTERM/SIGINT handlers (swift-service-lifecycle): on either, the
         // server stops accepting, lets in-flight requests finish, and returns.
         try await app.runService()

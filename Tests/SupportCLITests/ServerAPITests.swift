@@ -121,6 +121,69 @@ struct ServerAPITests {
         #expect(notAKey.status == 78 && notAKey.err.contains("PEM"), "\(notAKey)")
     }
 
+    @Test func theServersFlusherBesideCronFlushesSendsEveryMessageExactlyOnce() throws {
+        // Given mail to a fake mail program that keeps each message it reads, and 30 queued notices
+        let sandbox = try Sandbox()
+        try sandbox.enableMail()
+        let sink = sandbox.directory.appendingPathComponent("sink")
+        try FileManager.default.createDirectory(at: sink, withIntermediateDirectories: true)
+        try sandbox.succeed(["settings", "set", "sendmail_command", "\(MailTools.fakeSendmail) --out \(sink.path) --sleep 0.05"])
+        let create = """
+            for i in $(seq $FROM $TO); do
+              "$SUPPORT" ticket create --subject "Ticket $i" --category bug-report --message m --requester "r$i@example.test" >/dev/null || exit 1
+            done
+            """
+        #expect(try sandbox.launchShell(create, environment: ["FROM": "1", "TO": "30"]).wait().status == 0)
+
+        // When the server flushes every second while three cron flushes run beside it and 30 more
+        // tickets are opened
+        let (server, _, _) = try Self.startServer(sandbox, extra: ["--flush-every", "1s"])
+        let more = try sandbox.launchShell(create, environment: ["FROM": "31", "TO": "60"])
+        var cron: [RunningCommand] = []
+        for _ in 0..<3 {
+            cron.append(try sandbox.launch(["notify", "flush", "--json", "--jobs", "4"]))
+            usleep(300_000)
+        }
+        #expect(try more.wait().status == 0)
+        cron.append(try sandbox.launch(["notify", "flush", "--json", "--jobs", "4"]))
+        var cronSent = 0
+        for flush in cron {
+            let result = try flush.wait(timeout: 120)
+            #expect(result.status == 0, "\(result)")
+            cronSent += try result.flushSummary().sent
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, try sandbox.outbox().contains(where: { $0["status"] as? String != "sent" }) { usleep(200_000) }
+        server.send(SIGTERM)
+        let stopped = try server.wait(timeout: 60)
+
+        // Then all 60 were sent, each exactly once (60 files, 60 different Message-IDs), shared
+        // between the server and cron
+        let outbox = try sandbox.outbox()
+        #expect(outbox.count == 60 && outbox.allSatisfy { $0["status"] as? String == "sent" }, "\(outbox.map { $0["status"] ?? "" })")
+        let delivered = try FileManager.default.contentsOfDirectory(atPath: sink.path).filter { $0.hasSuffix(".eml") }
+        #expect(delivered.count == 60, "\(delivered.count) delivered")
+        let messageIDs = try Set(delivered.map { name in
+            try String(contentsOf: sink.appendingPathComponent(name), encoding: .utf8)
+                .split(separator: "\n").first { $0.lowercased().hasPrefix("message-id:") }.map(String.init) ?? name
+        })
+        #expect(messageIDs.count == 60)
+        let serverSent = stopped.err.split(separator: "\n").filter { $0.contains("mail flushed") }.compactMap { line in
+            line.firstRange(of: /sent=(\d+)/).flatMap { Int(line[$0].dropFirst(5)) }
+        }.reduce(0, +)
+        #expect(serverSent > 0, "the server sent some: \(stopped.err.suffix(1500))")
+        #expect(serverSent + cronSent == 60, "server \(serverSent) + cron \(cronSent)")
+        #expect(stopped.status == 0, "\(stopped)")
+    }
+
+    @Test func flushEveryRefusesANonsenseInterval() throws {
+        let sandbox = try Sandbox()
+        for bad in ["0s", "soon", "2d", "90000s"] {
+            let result = try sandbox.run(["serve", "--listen", "127.0.0.1:0", "--flush-every", bad])
+            #expect(result.status == 65 && result.err.contains("--flush-every"), "\(bad): \(result)")
+        }
+    }
+
     @Test func serveRefusesABadListenAddressWithUsageCode() throws {
         let sandbox = try Sandbox()
         let result = try sandbox.run(["serve", "--listen", "nowhere"])

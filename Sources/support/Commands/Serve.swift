@@ -29,6 +29,10 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("The provider claim that carries the person's email.", valueName: "claim"))
     var jwtEmailClaim: String?
 
+    @Option(help: ArgumentHelp("Also send the outbox every interval (30s, 5m, 1h), as 'notify flush' does; safe beside a cron flush.",
+                               valueName: "interval"))
+    var flushEvery: String?
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -50,7 +54,7 @@ struct Serve: ParsableCommand {
             var arguments = ["serve", "--db", frontend.databasePath.path, "--listen", listen,
                              "--auth-failure-limit", String(authFailureLimit)]
             for (name, value) in [("jwt-public-key", jwtPublicKey), ("jwt-issuer", jwtIssuer), ("jwt-audience", jwtAudience),
-                                  ("jwt-email-claim", jwtEmailClaim)] {
+                                  ("jwt-email-claim", jwtEmailClaim), ("flush-every", flushEvery)] {
                 if let value { arguments += ["--" + name, value] }
             }
             try ServerHandOver.exec(arguments)
