@@ -37,7 +37,7 @@ public enum ServerMain {
                 let flushEvery = try options["flush-every"].map { text throws(SupportError) in try OutboxFlushService.interval(text) }
                 return try await serve(database: database, listen: options["listen"] ?? "127.0.0.1:8080",
                                        openAPIPath: options["openapi"], authFailureLimit: max(1, limit), provider: provider,
-                                       flushEvery: flushEvery)
+                                       flushEvery: flushEvery, limits: try ConnectionLimits(options))
             case "token-issue":
                 guard positional.count == 2 else { return fail(.invalidInput(field: nil, "usage: support token issue EMAIL [--expires 30d]")) }
                 let lifetime = try TokenAuthority.lifetime(options["expires"] ?? "30d")
@@ -89,7 +89,8 @@ public enum ServerMain {
     }
 
     static func serve(database: AppDatabase, listen: String, openAPIPath: String?, authFailureLimit: Int,
-                      provider: ExternalIdentityProvider?, flushEvery: Duration?) async throws -> Int32 {
+                      provider: ExternalIdentityProvider?, flushEvery: Duration?,
+                      limits: ConnectionLimits) async throws -> Int32 {
         let (host, port) = try parseListen(listen)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -103,19 +104,22 @@ public enum ServerMain {
         }
         // The embedded copy unless another is named (a document edited without a rebuild).
         let document = openAPIPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? OpenAPIDocument.yaml
-        let api = API(database: database, authority: await TokenAuthority(secret: try database.serverSigningKey(), provider: provider),
+        var api = API(database: database, authority: await TokenAuthority(secret: try database.serverSigningKey(), provider: provider),
                       limiter: FailedAuthLimiter(limit: authFailureLimit), logger: logger, openAPIDocument: document)
+        api.bodyTimeout = .seconds(limits.idleTimeoutSeconds)
         let router = Router(context: APIContext.self)
         router.add(middleware: AccessLog(logger: logger))
         api.register(on: router)
         var app = Application(
             router: router,
-            // Slow or idle clients are dropped after 30 s; headers are bounded (16 KiB each, 64 KiB in all).
+            // Idle clients, and clients whose headers do not arrive whole, are dropped after the
+            // idle timeout (30 s); a body must arrive within as long (API.collectBody); headers are
+            // bounded (16 KiB each, 64 KiB in all).
             server: .http1(configuration: .init(
-                idleTimeout: .seconds(30),
+                idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)),
                 httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100))),
             configuration: .init(address: .hostname(host, port: port), serverName: nil,
-                                 availableConnectionsDelegate: MaximumAvailableConnections(512)),
+                                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
             onServerRunning: { channel in
                 // The bound address on stdout, one line: with port 0, the tests learn the port here.
                 let bound = channel.localAddress.map { "\($0.ipAddress ?? host):\($0.port ?? port)" } ?? listen
@@ -130,5 +134,27 @@ public enum ServerMain {
         try await app.runService()
         logger.info("stopped")
         return 0
+    }
+}
+
+/// `--idle-timeout SECONDS` (default 30) and `--max-connections N` (default 512): past the cap,
+/// new connections wait in the kernel's queue until one closes.
+struct ConnectionLimits {
+    var idleTimeoutSeconds = 30
+    var maxConnections = 512
+
+    init(_ options: [String: String]) throws(SupportError) {
+        if let text = options["idle-timeout"] {
+            guard let seconds = Int(text), (1...3600).contains(seconds) else {
+                throw .invalidInput(field: "idle-timeout", "--idle-timeout must be from 1 to 3600 seconds")
+            }
+            idleTimeoutSeconds = seconds
+        }
+        if let text = options["max-connections"] {
+            guard let count = Int(text), (1...100_000).contains(count) else {
+                throw .invalidInput(field: "max-connections", "--max-connections must be from 1 to 100000")
+            }
+            maxConnections = count
+        }
     }
 }

@@ -176,6 +176,33 @@ struct ServerAPITests {
         #expect(stopped.status == 0, "\(stopped)")
     }
 
+    @Test func requestLimitsSlowClientsConnectionCapAndSIGTERMWithARequestInFlight() throws {
+        // Given a server with a 2 s idle timeout and room for 4 connections
+        let sandbox = try Sandbox()
+        try sandbox.succeed(["user", "add", "admin@example.com", "--role", "admin"])
+        let token = try sandbox.succeed(["token", "issue", "admin@example.com", "--expires", "1h"]).out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let (server, base, _) = try Self.startServer(sandbox, extra: ["--idle-timeout", "2", "--max-connections", "4"])
+
+        // When the script sends duplicate keys, oversized headers, dribbles headers and a body,
+        // opens a fifth connection, and sends SIGTERM with a request half sent
+        let result = try Self.runScript(sandbox, "limits_e2e.py", [base, token, String(server.processIdentifier), "2", "4"])
+        let stopped = try server.wait(timeout: 60)
+
+        // Then every check passed, the request in flight was answered and stored, and the server
+        // exited 0 having closed the database (its -wal checkpointed and emptied, the file intact)
+        #expect(result.status == 0 && result.out.contains("0 failures"), "\(result.out.suffix(3000)) \(result.err.suffix(2000))")
+        #expect(stopped.status == 0 && !stopped.signaled, "\(stopped)")
+        let wal = try FileManager.default.attributesOfItem(atPath: sandbox.dbPath + "-wal")[.size] as? Int
+        #expect(wal == 0, "the -wal after a clean close: \(wal ?? -1) bytes")
+        let integrity = try sandbox.launch(["sqlite3", sandbox.dbPath, "PRAGMA integrity_check"],
+                                           executable: URL(fileURLWithPath: "/usr/bin/env")).wait()
+        #expect(integrity.out == "ok\n", "\(integrity)")
+        let list = try sandbox.succeed(["ticket", "list", "--json"]).json()
+        let subjects = (list["tickets"] as? [[String: Any]] ?? []).compactMap { $0["subject"] as? String }
+        #expect(subjects == ["In flight at SIGTERM"], "\(subjects)")
+    }
+
     @Test func flushEveryRefusesANonsenseInterval() throws {
         let sandbox = try Sandbox()
         for bad in ["0s", "soon", "2d", "90000s"] {

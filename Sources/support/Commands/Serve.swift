@@ -33,6 +33,13 @@ struct Serve: ParsableCommand {
                                valueName: "interval"))
     var flushEvery: String?
 
+    @Option(help: ArgumentHelp("Seconds before an idle connection is dropped; a request's headers and body must arrive within as long (default 30).",
+                               valueName: "seconds"))
+    var idleTimeout: Int?
+
+    @Option(help: ArgumentHelp("Connections served at once; more wait until one closes (default 512).", valueName: "n"))
+    var maxConnections: Int?
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -54,7 +61,8 @@ struct Serve: ParsableCommand {
             var arguments = ["serve", "--db", frontend.databasePath.path, "--listen", listen,
                              "--auth-failure-limit", String(authFailureLimit)]
             for (name, value) in [("jwt-public-key", jwtPublicKey), ("jwt-issuer", jwtIssuer), ("jwt-audience", jwtAudience),
-                                  ("jwt-email-claim", jwtEmailClaim), ("flush-every", flushEvery)] {
+                                  ("jwt-email-claim", jwtEmailClaim), ("flush-every", flushEvery),
+                                  ("idle-timeout", idleTimeout.map(String.init)), ("max-connections", maxConnections.map(String.init))] {
                 if let value { arguments += ["--" + name, value] }
             }
             try ServerHandOver.exec(arguments)
