@@ -9,28 +9,17 @@ public enum DateInput {
     public static func parse(_ text: String, now: Date, bound: Bound = .start, field: String) throws(SupportError) -> Date {
         let t = text.trimmingCharacters(in: .whitespaces)
         if let relative = relative(t, now: now) { return relative }
-        let utc = TimeZone(identifier: "UTC")!
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = utc
-        let dayPattern = #"^(\d{4})-(\d{2})-(\d{2})$"#
-        if t.range(of: dayPattern, options: .regularExpression) != nil {
-            let parts = t.split(separator: "-").map { Int($0)! }
-            var comps = DateComponents(year: parts[0], month: parts[1], day: parts[2])
-            comps.timeZone = utc
-            guard let day = calendar.date(from: comps), calendar.component(.day, from: day) == parts[2],
-                  calendar.component(.month, from: day) == parts[1]
-            else { throw .invalidInput(field: field, "\(field): '\(Validation.printable(text))' is not a real date") }
-            return bound == .end ? day.addingTimeInterval(86_400) : day
+        // Strictly, by hand: DateFormatter took second 60 as the next minute.
+        if let midnight = StrictTimestamp.day(t) {
+            return Date(timeIntervalSince1970: Double(bound == .end ? midnight + 86_400_000 : midnight) / 1000)
         }
-        let withZone = t.range(of: #"(Z|[+-]\d{2}:?\d{2})$"#, options: .regularExpression) != nil ? t : t + "Z"
-        for format in ["yyyy-MM-dd'T'HH:mm:ss.SSSXXXXX", "yyyy-MM-dd'T'HH:mm:ssXXXXX", "yyyy-MM-dd'T'HH:mmXXXXX",
-                       "yyyy-MM-dd HH:mm:ssXXXXX", "yyyy-MM-dd HH:mmXXXXX"] {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = utc
-            formatter.isLenient = false
-            formatter.dateFormat = format
-            if let date = formatter.date(from: withZone) { return date }
+        if let milliseconds = StrictTimestamp.milliseconds(t, form: .commandLine) {
+            return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        }
+        // Shaped like a date but naming a day, hour, minute or second the calendar does not have
+        // (2026-02-30, T25:00, :60): said so, rather than that it is not a date at all.
+        if t.range(of: #"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"#, options: .regularExpression) != nil {
+            throw .invalidInput(field: field, "\(field): '\(Validation.printable(text))' is not a real date or time")
         }
         throw .invalidInput(field: field, "\(field): '\(Validation.printable(text))' is not a date (use 2026-11-01, 2026-11-01T09:30Z, or 7d / 12h / 2w ago)")
     }

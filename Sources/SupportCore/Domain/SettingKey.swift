@@ -136,25 +136,77 @@ public enum SettingKey: String, CaseIterable, Sendable {
     }
 
     static func checkTemplate(_ text: String) throws(SupportError) {
+        // Names first: a misspelt variable rendered as nothing, and a transform such as
+        // {{uppercased(message)}} could grow a value past what the length check below measures
+        // ("ß" upper-cases to "SS"), so only the plain variables are allowed.
+        try checkTemplateTags(text)
+        let parsed: MustacheTemplate
         do {
-            let parsed = try MustacheTemplate(string: templatePrefix + text)
-            // Refused now rather than skipped at each new ticket (see MailPlanner.autoResponseBody).
-            let longest = renderedLength(parsed, values: MailPlanner.longestTemplateValues)
-            if longest > templateRenderMaxBytes {
-                throw SupportError.invalidInput(
-                    field: "support_email_template",
-                    "the template can render \(longest / 1024) KiB for a ticket with a 64 KiB message; "
-                        + "the limit is \(templateRenderMaxBytes / 1024) KiB: use {{message}} fewer times")
-            }
-        } catch let error as SupportError {
-            throw error
+            parsed = try MustacheTemplate(string: templatePrefix + text)
         } catch let error as MustacheTemplate.ParserError {
             let column = error.context.lineNumber == 1 ? error.context.columnNumber - templatePrefix.count : error.context.columnNumber
             throw .invalidInput(
                 field: "support_email_template",
-                "template does not parse at line \(error.context.lineNumber), column \(max(1, column)): \(error.error)")
+                "template does not parse at line \(error.context.lineNumber), column \(max(1, column)): \(describe(error.error))")
         } catch {
-            throw .invalidInput(field: "support_email_template", "template does not parse: \(error)")
+            throw .invalidInput(field: "support_email_template", "template does not parse: a {{…}} tag is not closed or not valid")
+        }
+        if let problem = templateProblem(parsed) {
+            throw .invalidInput(field: "support_email_template", problem)
+        }
+    }
+
+    /// Why `parsed` cannot be sent, or nil: it may render past the limit for the longest ticket,
+    /// or render nothing but blanks for the shortest. Checked at `settings set` and again at send
+    /// time (a template stored before these checks, or written into the file by other means).
+    static func templateProblem(_ parsed: MustacheTemplate) -> String? {
+        let longest = renderedLength(parsed, values: MailPlanner.longestTemplateValues)
+        if longest > templateRenderMaxBytes {
+            return "the template can render \(longest / 1024) KiB for a ticket with a 64 KiB message; "
+                + "the limit is \(templateRenderMaxBytes / 1024) KiB: use {{message}} fewer times"
+        }
+        if parsed.render(MailPlanner.shortestTemplateValues).allSatisfy(\.isWhitespace) {
+            return "the template renders an empty letter; write some text or use {{message}}"
+        }
+        return nil
+    }
+
+    /// The variables a template may name (`MailPlanner.templateVariables`).
+    public static let templateVariableNames = MailPlanner.longestTemplateValues.keys.sorted()
+
+    /// Every `{{…}}` tag must be a comment or name one of `templateVariableNames`, plainly, as a
+    /// section or an inverted section. Set-delimiter tags, partials, dotted names and transforms
+    /// are refused: they are what made a template's size and meaning unpredictable.
+    static func checkTemplateTags(_ text: String) throws(SupportError) {
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{") {
+            var after = rest[open.upperBound...]
+            let triple = after.hasPrefix("{")
+            if triple { after = after.dropFirst() }
+            guard let close = after.range(of: triple ? "}}}" : "}}") else {
+                throw .invalidInput(field: "support_email_template", "template does not parse: a {{ is never closed")
+            }
+            var tag = after[..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            rest = after[close.upperBound...]
+            if tag.hasPrefix("!") { continue }
+            if let sigil = tag.first, "#^/&".contains(sigil) { tag = String(tag.dropFirst()).trimmingCharacters(in: .whitespaces) }
+            guard templateVariableNames.contains(tag) else {
+                let shown = Validation.printable(String(tag.prefix(60)))
+                throw .invalidInput(
+                    field: "support_email_template",
+                    "template: unknown variable '\(shown)' (known: \(templateVariableNames.joined(separator: ", ")))")
+            }
+        }
+    }
+
+    /// A parser error in words: the library's case names mean nothing to an admin.
+    static func describe(_ error: any Error) -> String {
+        switch error as? MustacheTemplate.Error {
+        case .sectionCloseNameIncorrect?: "a closing {{/…}} does not match the section it closes"
+        case .unfinishedName?: "a {{…}} tag is not finished"
+        case .expectedSectionEnd?: "a section {{#…}} is never closed"
+        case .invalidSetDelimiter?: "a delimiter change is not valid"
+        default: "the template is not valid"
         }
     }
 

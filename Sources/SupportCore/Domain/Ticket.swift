@@ -47,6 +47,8 @@ public struct Ticket: Sendable, Equatable {
         guard !viewer.isStaff else { return self }
         var copy = self
         copy.responses.removeAll(where: \.isInternal)
+        // Numbered by place, never by row id: ids showed gaps where internal notes sit (issue 13).
+        for index in copy.responses.indices { copy.responses[index].id = Int64(index + 1) }
         return copy
     }
 }

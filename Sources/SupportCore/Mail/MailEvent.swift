@@ -25,4 +25,7 @@ public struct OutboxDraft: Sendable, Equatable {
     public var subject: String
     public var messageID: String
     public var bytes: [UInt8]
+    /// Set when the message cannot be sent (an auto-response template that cannot be used): it
+    /// is queued as failed with this reason, for `notify` and `mail` to show, and never sent.
+    public var failure: String? = nil
 }

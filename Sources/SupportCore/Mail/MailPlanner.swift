@@ -43,9 +43,13 @@ public struct MailPlanner: Sendable {
                                     isThreadRoot: true, automatic: nil))
             }
             if settings[.supportAutoResponse] == "true", requester.email != support {
-                drafts.append(draft(ticket, .autoResponse, to: MailAddress(name: requester.name, email: requester.email),
-                                    subject: "\(tag) \(ticket.subject)", body: autoResponseBody(ticket),
-                                    replyTo: nil, isThreadRoot: false, automatic: "auto-replied"))
+                let body = autoResponseBody(ticket)
+                var response = draft(ticket, .autoResponse, to: MailAddress(name: requester.name, email: requester.email),
+                                     subject: "\(tag) \(ticket.subject)",
+                                     body: (try? body.get()) ?? "(not sent: the auto-response template cannot be used)",
+                                     replyTo: nil, isThreadRoot: false, automatic: "auto-replied")
+                if case .failure(let failure) = body { response.failure = failure.reason }
+                drafts.append(response)
             }
         case .replied(let response):
             if response.isInternal { return [] }
@@ -137,21 +141,41 @@ public struct MailPlanner: Sendable {
         """
     }
 
-    func autoResponseBody(_ t: Ticket) -> String {
+    /// The auto-response, or why it cannot be sent. A template that would render past the limit
+    /// (a template repeating {{message}} 5,000 times turned a requester's 64 KiB ticket into a
+    /// 330 MB mail; found by ReliabilityStoredTextTests), names unknown variables, or renders
+    /// blank is not sent, and not silently replaced by the default letter either: the message is
+    /// queued as failed with the reason, where `notify` and `mail` show it (issue 13).
+    func autoResponseBody(_ t: Ticket) -> Result<String, TemplateFailure> {
         let template = settings[.supportEmailTemplate] ?? SettingKey.defaultTemplate
         let values = Self.templateVariables(t, settings: settings)
-        let fallback = try? MustacheTemplate(string: SettingKey.templatePrefix + SettingKey.defaultTemplate)
-        // A template that would render past the limit (one stored before `settings set` checked
-        // for it, or written around it) is not used: a template repeating {{message}} 5,000
-        // times turned a requester's 64 KiB ticket into a 330 MB mail, 26 s and 1.3 GB of memory
-        // per ticket. Measured from small renders first, then checked again on the real one.
-        // (Found by ReliabilityStoredTextTests.)
-        if let parsed = try? MustacheTemplate(string: SettingKey.templatePrefix + template),
-           SettingKey.renderedLength(parsed, values: values) <= SettingKey.templateRenderMaxBytes {
-            let body = parsed.render(values)
-            if body.utf8.count <= SettingKey.templateRenderMaxBytes { return body }
+        do {
+            try SettingKey.checkTemplateTags(template)
+        } catch {
+            return .failure(TemplateFailure(reason: "support_email_template: " + error.message))
         }
-        return fallback?.render(values) ?? t.message
+        guard let parsed = try? MustacheTemplate(string: SettingKey.templatePrefix + template) else {
+            return .failure(TemplateFailure(reason: "support_email_template does not parse"))
+        }
+        if let problem = SettingKey.templateProblem(parsed) {
+            return .failure(TemplateFailure(reason: "support_email_template: " + problem))
+        }
+        // Measured from small renders first, then checked again on the real one.
+        guard SettingKey.renderedLength(parsed, values: values) <= SettingKey.templateRenderMaxBytes else {
+            return .failure(TemplateFailure(reason: "support_email_template renders past \(SettingKey.templateRenderMaxBytes / 1024) KiB for this ticket"))
+        }
+        let body = parsed.render(values)
+        guard body.utf8.count <= SettingKey.templateRenderMaxBytes else {
+            return .failure(TemplateFailure(reason: "support_email_template renders past \(SettingKey.templateRenderMaxBytes / 1024) KiB for this ticket"))
+        }
+        guard !body.allSatisfy(\.isWhitespace) else {
+            return .failure(TemplateFailure(reason: "support_email_template renders an empty letter for this ticket"))
+        }
+        return .success(body)
+    }
+
+    struct TemplateFailure: Error {
+        var reason: String
     }
 
     /// The longest value each template variable can have, for `settings set` to measure a
@@ -166,6 +190,14 @@ public struct MailPlanner: Sendable {
             "requester_email": longEmail, "support_email": longEmail, "support_name": longName, "created_at": "2026-11-26T16:04:17.123Z",
         ]
     }()
+
+    /// The shortest values a real ticket can give, for `settings set` to refuse a template that
+    /// renders nothing but blanks.
+    static let shortestTemplateValues: [String: String] = [
+        "ticket_number": "ST-2026-001", "subject": "x", "message": "x", "category": "Bug Report", "priority": "Low",
+        "status": "Open", "requester_name": "x", "requester_email": "x@x", "support_email": "", "support_name": "x",
+        "created_at": "2026-11-26T16:04:17.123Z",
+    ]
 
     /// The variables a `support_email_template` can use (documented in docs/mail.md).
     public static func templateVariables(_ t: Ticket, settings: [SettingKey: String]) -> [String: String] {

@@ -111,7 +111,51 @@ public enum JSONRenderer {
         ])
     }
 
+    /// A ticket written reply by reply (`ticket show`, `ticket export`): `head`, then each reply
+    /// from `reply(_:first:)`, then `tail(replies:)`. The bytes are those of the whole ticket
+    /// written at once.
+    public struct StreamedTicket: Sendable {
+        public let head: String
+        let tailText: String
+        let pretty: Bool
+        let depth: Int
+
+        public func reply(_ r: TicketResponse, first: Bool) -> String {
+            var out: [UInt8] = []
+            if !first { out.append(UInt8(ascii: ",")) }
+            if pretty { JSONValue.newline(&out, depth) }
+            JSONRenderer.value(r).write(to: &out, pretty: pretty, depth: depth)
+            return String(decoding: out, as: UTF8.self)
+        }
+
+        public func tail(replies: Int) -> String {
+            guard pretty, replies > 0 else { return tailText }
+            var out: [UInt8] = []
+            JSONValue.newline(&out, depth - 1)
+            return String(decoding: out, as: UTF8.self) + tailText
+        }
+    }
+
+    /// `{"ticket": {…}}` (pretty, with `extra` members after the ticket), or the ticket alone
+    /// on one line (NDJSON), split where its replies go.
+    public static func streamedTicket(_ t: Ticket, line: Bool, extra: [(String, JSONValue)] = []) -> StreamedTicket {
+        let marker = "\u{1}replies\u{1}"
+        let ticket = value(t, responses: .array([.string(marker)]))
+        let text = line ? ticket.serialized(pretty: false)
+            : JSONValue.object([("ticket", ticket)] + extra).serialized(pretty: true)
+        let quoted = JSONValue.string(marker).serialized(pretty: false)
+        let at = text.range(of: quoted)!
+        // Before the marker: "[" and, when pretty, a newline and indent; after it, likewise "]".
+        let open = text[..<at.lowerBound].lastIndex(of: "[")!
+        let close = text[at.upperBound...].firstIndex(of: "]")!
+        return StreamedTicket(head: String(text[...open]), tailText: String(text[close...]), pretty: !line, depth: line ? 1 : 3)
+    }
+
     public static func value(_ t: Ticket) -> JSONValue {
+        value(t, responses: .array(t.responses.map(value)))
+    }
+
+    static func value(_ t: Ticket, responses: JSONValue) -> JSONValue {
         .object([
             ("ticketNumber", .string(t.ticketNumber.description)),
             ("subject", .string(t.subject)),
@@ -121,7 +165,7 @@ public enum JSONRenderer {
             ("status", .string(t.status.title)),
             ("submittedBy", value(t.submittedBy)),
             ("assignedTo", t.assignedTo.map(value) ?? .null),
-            ("responses", .array(t.responses.map(value))),
+            ("responses", responses),
             ("attachments", .array(t.attachments.map(JSONValue.string))),
             ("createdAt", date(t.createdAt)),
             ("updatedAt", date(t.updatedAt)),

@@ -24,6 +24,38 @@ public struct TerminalRenderer: Sendable {
     }
 
     public func ticket(_ t: Ticket) -> String {
+        var text = ticketHead(t)
+        for r in t.responses { text += "\n" + reply(r) }
+        if t.responses.isEmpty { text += "\n\n" + style.dim("No replies yet.") }
+        return text
+    }
+
+    /// `ticket show` written reply by reply: the ticket's fields and message, with a line saying
+    /// how many earlier replies are left out (`total - shown`) when any are.
+    public func ticketHead(_ t: Ticket, total: Int, shown: Int) -> String {
+        var text = ticketHead(t)
+        if total == 0 {
+            text += "\n\n" + style.dim("No replies yet.")
+        } else if shown < total {
+            text += "\n\n" + style.dim("… \(total - shown) earlier repl\(total - shown == 1 ? "y" : "ies") not shown (--all shows every one)")
+        }
+        return text
+    }
+
+    /// One reply of `ticket show`, with the blank line before it.
+    public func reply(_ r: TicketResponse) -> String {
+        let kind = r.isInternal ? style.paint("internal note", "1;35") : "reply"
+        return "\n" + style.dim("── ") + "\(kind) by \(person(r.respondedBy)) · \(Self.longDate(r.createdAt))\n"
+            + indent(TerminalText.sanitize(r.message, multiline: true))
+    }
+
+    /// The footer of `ticket show` when replies were left out.
+    public func ticketFooter(total: Int, shown: Int) -> String? {
+        guard shown < total else { return nil }
+        return "\n" + style.dim("Showing the newest \(shown) of \(total) replies; \(total - shown) earlier not shown (--all shows every one).")
+    }
+
+    func ticketHead(_ t: Ticket) -> String {
         var lines: [String] = []
         lines.append("\(style.bold(t.ticketNumber.description))  \(style.badge(t.status)) \(style.badge(t.priority))  \(style.bold(TerminalText.sanitize(t.subject)))")
         lines.append(field("Category", t.category.title))
@@ -35,16 +67,6 @@ public struct TerminalRenderer: Sendable {
         if let d = t.closedAt { lines.append(field("Closed", Self.longDate(d))) }
         lines.append("")
         lines.append(indent(TerminalText.sanitize(t.message, multiline: true)))
-        for r in t.responses {
-            lines.append("")
-            let kind = r.isInternal ? style.paint("internal note", "1;35") : "reply"
-            lines.append(style.dim("── ") + "\(kind) by \(person(r.respondedBy)) · \(Self.longDate(r.createdAt))")
-            lines.append(indent(TerminalText.sanitize(r.message, multiline: true)))
-        }
-        if t.responses.isEmpty {
-            lines.append("")
-            lines.append(style.dim("No replies yet."))
-        }
         return lines.joined(separator: "\n")
     }
 

@@ -38,6 +38,16 @@ extension HelpDesk {
         try visibleTicket(number)
     }
 
+    /// `ticket show`: the ticket (without replies) with how many replies the reader can see and
+    /// how many follow, then those replies one at a time, oldest first; `newest`: only the last
+    /// that many. Memory stays flat however many replies there are and however long.
+    public func showTicket(_ number: TicketNumber, newest: Int?, head: (Ticket, _ total: Int, _ shown: Int) throws -> Void,
+                           reply: (TicketResponse) throws -> Void) throws(SupportError) {
+        try database.streamTicket(number, includeInternal: actor.isStaff, newest: newest, check: { ticket in
+            guard canSee(ticket) else { throw SupportError.notFound("no ticket \(number)") }
+        }, head: head, reply: reply)
+    }
+
     public func listTickets(_ query: TicketQuery) throws(SupportError) -> TicketPage {
         try Self.checkPaging(limit: query.limit, page: query.page, since: query.since, until: query.until)
         guard let filter = try filter(for: query) else {
@@ -92,9 +102,12 @@ extension HelpDesk {
         let text = try Validation.text(message)
         // Requesters are limited (a flood of replies is a flood of mail to the desk); staff are not.
         let rateLimit = actor.isStaff ? nil : Int(try database.settings()[.replyRateLimitPerHour] ?? "") ?? 60
-        let (_, response) = try database.addResponse(
+        var (_, response) = try database.addResponse(
             to: number, message: text, by: actorReference, isInternal: isInternal, reopens: !actor.isStaff,
             replyRateLimitPerHour: rateLimit, mail: { response in mailPlan(.replied(response), notifyRequester: notify) })
+        // A requester is never shown a row id (ids showed gaps where internal notes sit): their
+        // reply is numbered by its place among the replies they can see, as `show` numbers it.
+        if !actor.isStaff { response.id = try database.publicPosition(ofResponse: response.id) }
         return response
     }
 
@@ -113,8 +126,13 @@ extension HelpDesk {
         if !actor.isStaff {
             try requireVisible(number)
         }
-        let events = try database.history(of: number, includeInternal: actor.isStaff)
+        var events = try database.history(of: number, includeInternal: actor.isStaff)
         if events.isEmpty, try database.ticket(number: number) == nil { throw .notFound("no ticket \(number)") }
+        if !actor.isStaff {
+            // Numbered 1, 2, 3 … as the requester sees them: audit row ids would show gaps
+            // where staff-only events sit, and count every change on the desk.
+            for index in events.indices { events[index].id = Int64(index + 1) }
+        }
         return events
     }
 

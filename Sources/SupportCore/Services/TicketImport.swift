@@ -112,8 +112,12 @@ enum ImportParser {
             resolvedAt: try date(record.resolvedAt, field: "resolvedAt").map(ImportTime.init),
             closedAt: try date(record.closedAt, field: "closedAt").map(ImportTime.init))
         for (index, reply) in (record.responses ?? []).enumerated() {
+            // Row ids are 1 and up: a zero or negative id is a broken file, not a request for a new id.
+            if let id = reply.id, id < 1 {
+                throw .invalidInput(field: "responses[\(index)].id", "responses[\(index)].id: \(id) is not a reply id (1 to \(Int64.max))")
+            }
             draft.replies.append(ImportDraft.Reply(
-                id: reply.id.flatMap { $0 > 0 ? $0 : nil },
+                id: reply.id,
                 message: try Validation.text(reply.message, field: "responses[\(index)].message"),
                 author: try person(reply.respondedBy, field: "responses[\(index)].respondedBy"),
                 isInternal: reply.isInternal ?? false,
@@ -136,11 +140,11 @@ enum ImportParser {
 
     static func date(_ text: String?, field: String) throws(SupportError) -> Date? {
         guard let text else { return nil }
-        // The form every export prints, read by hand; anything else goes to Foundation.
-        if let milliseconds = ISO8601.milliseconds(exactUTC: text) { return ISO8601.date(milliseconds: milliseconds) }
-        // Snapped, or GRDB's storage text would cut "…:06.907Z" to .906 (see ISO8601).
-        if let d = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return ISO8601.snappedToMillisecond(d) }
-        if let d = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return ISO8601.snappedToMillisecond(d) }
-        throw .invalidInput(field: field, "\(field): '\(Validation.printable(text))' is not an ISO 8601 date")
+        // Read by hand and strictly: Foundation's format styles normalised impossible dates
+        // (February 30, hour 25, second 60) and rounded fractions into the next second.
+        guard let milliseconds = StrictTimestamp.milliseconds(text, form: .importFile) else {
+            throw .invalidInput(field: field, "\(field): '\(Validation.printable(text))' is not a valid ISO 8601 time (2026-11-01T09:30:00Z)")
+        }
+        return ISO8601.date(milliseconds: milliseconds)
     }
 }

@@ -207,8 +207,12 @@ extension AppDatabase {
         // In one go: the last number handed out per year, written back at the end of the batch.
         var handedOut: [Int: Int] = [:]
         let lastTicketID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ticket") ?? 0
-        var nextTicketID = lastTicketID + 1
-        var nextResponseID = (try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM response") ?? 0) + 1
+        // Ids are counted with checked arithmetic: a reply id of 9223372036854775807 in a file (or
+        // in the database, from an earlier import) made `+ 1` trap and killed every later import.
+        var nextTicketID: Int64? = Self.successor(of: lastTicketID)
+        // nil once the ids after the largest are used up: SQLite then chooses (it finds a free
+        // rowid at random), which only the bulk path, which must know each id, cannot wait for.
+        var nextResponseID: Int64? = Self.successor(of: try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM response") ?? 0)
         for d in drafts {
             if let number = d.number, lookups {
                 ticketExists.bind(1, number.description)
@@ -242,7 +246,16 @@ extension AppDatabase {
                     number = TicketNumber(year: year, sequence: sequence)
                 }
                 let requester = try person(d.requester).id
-                let assignee = try d.assignee.map { try person($0).id }
+                // The rules `ticket assign` and `respond --internal` keep hold for an import too (a
+                // requester as assignee was mailed about other people's tickets): judged on the
+                // role the person has in the database, which an import never changes.
+                let assignee = try d.assignee.map { (p: ImportPerson) throws -> Int64 in
+                    let known = try person(p)
+                    guard known.isStaff else {
+                        throw SupportError.invalidInput(field: "assignedTo", "assignedTo: \(p.email) is a requester; only staff can be assigned")
+                    }
+                    return known.id
+                }
                 let createdAt = d.createdAt.stored
                 let resolvedAt = d.resolvedAt?.stored
                 var first: (createdAt: String, by: Int64)?
@@ -259,8 +272,10 @@ extension AppDatabase {
                     }
                 }
                 // Without `derive` these stay NULL, for the triggers to write.
-                let ticketID = nextTicketID
-                nextTicketID += 1
+                guard let ticketID = nextTicketID else {
+                    throw SupportError.invalidInput(field: nil, "no ticket ids are left in this database")
+                }
+                nextTicketID = Self.successor(of: ticketID)
                 tickets.append(.integer(ticketID), .text(number.description), .text(d.subject), .text(d.message),
                                .text(d.category.rawValue), .integer(Int64(d.priority.rawValue)), .integer(Int64(d.status.rawValue)),
                                .integer(requester), .init(assignee), .text(createdAt), .text(d.updatedAt.stored), .init(resolvedAt),
@@ -269,23 +284,43 @@ extension AppDatabase {
                                .init(resolvedAt.flatMap { Self.seconds(from: createdAt, to: $0) }))
                 try writeWhenFull()
                 var replyTexts: [(createdAt: String, id: Int64, message: String, isInternal: Bool)] = []
-                for reply in d.replies {
+                for (index, reply) in d.replies.enumerated() {
                     var id = reply.id
                     if let wanted = id, lookups {
                         responseExists.bind(1, wanted)
                         if try responseExists.run() != nil { id = nil }
                     }
-                    let replyID: Int64
+                    let author = try person(reply.author)
+                    if reply.isInternal && !author.isStaff {
+                        throw SupportError.invalidInput(
+                            field: "responses[\(index)].respondedBy",
+                            "responses[\(index)]: \(reply.author.email) is a requester; only staff write internal notes")
+                    }
+                    var replyID: Int64
+                    let row: [MultiRowInsert.Value] = [.integer(ticketID), .text(reply.message), .integer(author.id),
+                                                       .integer(reply.isInternal ? 1 : 0), .text(reply.createdAt.stored)]
                     if let id {
                         replyID = id
-                        nextResponseID = max(nextResponseID, id + 1)
+                        // Once the largest id is taken, only SQLite can find a free one.
+                        if let next = nextResponseID { nextResponseID = id < next ? next : Self.successor(of: id) }
+                    } else if let next = nextResponseID {
+                        replyID = next
+                        nextResponseID = Self.successor(of: next)
                     } else {
-                        replyID = nextResponseID
-                        nextResponseID += 1
+                        replyID = 0
                     }
-                    responses.append(.integer(replyID), .integer(ticketID), .text(reply.message), .integer(try person(reply.author).id),
-                                     .integer(reply.isInternal ? 1 : 0), .text(reply.createdAt.stored))
-                    try writeWhenFull()
+                    if replyID == 0 {
+                        // Every id after the largest (9223372036854775807) is taken: SQLite finds a
+                        // free one, so this row is written now, alone, to learn which.
+                        try tickets.write()
+                        try responses.write()
+                        responses.append(contentsOf: [.null] + row)
+                        try responses.write()
+                        replyID = db.lastInsertedRowID
+                    } else {
+                        responses.append(contentsOf: [.integer(replyID)] + row)
+                        try writeWhenFull()
+                    }
                     if collect { replyTexts.append((reply.createdAt.stored, replyID, reply.message, reply.isInternal)) }
                 }
                 if collect { rows.documents.append(Self.searchDocument(id: ticketID, subject: d.subject, message: d.message, replies: replyTexts)) }
@@ -309,7 +344,8 @@ extension AppDatabase {
                     // The rollback also removed the people this ticket created: forget every cached
                     // id, or a later ticket by one of them pointed at a user row that is gone.
                     people.removeAll()
-                    let message = (error as? DatabaseError).map { AppDatabase.translate($0).message } ?? "\(error)"
+                    let message = (error as? DatabaseError).map { AppDatabase.translate($0).message }
+                        ?? (error as? SupportError)?.message ?? "\(error)"
                     errors.append(ImportError(line: d.line, message: message))
                     continue
                 }
@@ -367,6 +403,12 @@ struct ImportedPerson {
 }
 
 extension AppDatabase {
+    /// `id + 1`, or nil when `id` is the largest rowid SQLite has.
+    static func successor(of id: Int64) -> Int64? {
+        let (next, overflow) = id.addingReportingOverflow(1)
+        return overflow ? nil : next
+    }
+
     /// SQLite's `round((julianday(end) - julianday(start)) * 86400000) / 1000` of two storage
     /// texts, as the v6 triggers compute durations: whole milliseconds apart, in seconds.
     static func seconds(from start: String, to end: String) -> Double? {

@@ -15,10 +15,11 @@ extension AppDatabase {
                 continue
             }
             try db.execute(sql: """
-                INSERT INTO outbox (ticketNumber, kind, sender, recipient, subject, messageID, message, nextAttemptAt, createdAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO outbox (ticketNumber, kind, sender, recipient, subject, messageID, message, nextAttemptAt, createdAt,
+                                    status, lastError)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [d.ticketNumber.description, d.kind.rawValue, d.sender, d.recipient, d.subject,
-                                 d.messageID, Data(d.bytes), now, now])
+                                 d.messageID, Data(d.bytes), now, now, d.failure == nil ? "pending" : "failed", d.failure])
             try recordMessageID(db, d.messageID, ticket: d.ticketNumber, direction: .outgoing, address: d.recipient)
         }
     }
@@ -49,6 +50,15 @@ extension AppDatabase {
                 OutboxDelivery(id: row[0], sender: row[1], recipient: row[2], subject: row[3],
                                bytes: [UInt8](row[4] as Data), attempts: row[5])
             }.sorted { $0.id < $1.id }
+        }
+    }
+
+    /// Extends the leases `owner` still holds (messages it is sending) to `lease` seconds from now.
+    public func renewLeases(owner: String, lease: TimeInterval) throws(SupportError) {
+        try write { db in
+            let now = try db.transactionDate
+            try db.execute(sql: "UPDATE outbox SET leaseUntil = ? WHERE status = 'sending' AND leaseOwner = ?",
+                           arguments: [now.addingTimeInterval(lease), owner])
         }
     }
 

@@ -63,6 +63,25 @@ extension AppDatabase {
             if before.role != user.role {
                 try Self.audit(db, actor: actor, action: .userChanged, field: "\(email) role", old: before.role.rawValue, new: user.role.rawValue)
             }
+            if before.role.isStaff && !user.role.isStaff {
+                // Only staff can be assigned (`ticket assign` refuses anyone else): a demoted
+                // member leaves every ticket they held, each change in the ticket's history, so
+                // that no mail about other people's tickets reaches them any more.
+                let now = try db.transactionDate
+                let held = try String.fetchAll(db, sql: "SELECT ticketNumber FROM ticket WHERE assignedTo = ? ORDER BY id",
+                                               arguments: [user.id])
+                try db.execute(sql: "UPDATE ticket SET assignedTo = NULL, updatedAt = ? WHERE assignedTo = ?",
+                               arguments: [now, user.id])
+                for number in held {
+                    try Self.audit(db, actor: actor, action: .ticketChanged, ticket: try TicketNumber.parse(number),
+                                   field: "assignedTo", old: email, new: nil)
+                }
+                // A requester's reply waiting to be mailed to them as the assignee is not sent either.
+                try db.execute(sql: """
+                    UPDATE outbox SET status = 'failed', lastError = 'the recipient is no longer staff', leaseOwner = NULL, leaseUntil = NULL
+                    WHERE recipient = ? AND status = 'pending' AND kind = ?
+                    """, arguments: [email, MailKind.requesterReply.rawValue])
+            }
             if before.name != user.name {
                 try Self.audit(db, actor: actor, action: .userChanged, field: "\(email) name", old: before.name, new: user.name)
             }

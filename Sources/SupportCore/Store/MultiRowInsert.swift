@@ -57,6 +57,11 @@ final class MultiRowInsert {
         values += row
     }
 
+    func append(contentsOf row: [Value]) {
+        precondition(row.count == columns, "a row of \(row.count) values for \(columns) columns")
+        values += row
+    }
+
     /// Drops the waiting rows.
     func discard() { values.removeAll(keepingCapacity: true) }
 

@@ -63,10 +63,7 @@ struct Settings: ParsableCommand {
                 let key = try SettingKey.parse(key)
                 let text: String
                 if let file {
-                    guard let data = FileManager.default.contents(atPath: file) else {
-                        throw SupportError.notFound("cannot read \(file)")
-                    }
-                    text = try Validation.utf8(data, field: key.rawValue)
+                    text = try MessageInput.readFile(file, what: key.rawValue)
                 } else if value == "-" {
                     text = try MessageInput.readStandardInput(what: key.rawValue)
                 } else {

@@ -11,13 +11,53 @@ extension Ticket {
         @Argument(help: ArgumentHelp("The ticket number, e.g. ST-2026-001.", valueName: "ticket"))
         var number: String
 
+        @Option(help: ArgumentHelp("Show the newest N replies (default \(Show.defaultReplies)).", valueName: "n"))
+        var replies: Int?
+
+        @Flag(help: "Show every reply, however many.")
+        var all = false
+
         @OptionGroup var global: GlobalOptions
+
+        /// Replies shown by default: a ticket may have thousands.
+        static let defaultReplies = 50
+
+        func validate() throws {
+            if all, replies != nil { throw ValidationError("give --all or --replies, not both") }
+            if let replies, !(1...100_000).contains(replies) { throw ValidationError("--replies must be from 1 to 100000") }
+        }
 
         func run() throws {
             try Frontend.run(global) { frontend in
                 let number = try TicketNumber.parse(number)
-                let ticket = try frontend.desk().ticket(number)
-                frontend.emit(json: JSONRenderer.ticket(ticket)) { $0.ticket(ticket) }
+                let newest = all ? nil : (replies ?? Show.defaultReplies)
+                let out = LineWriter()
+                // Written reply by reply as they are read: memory stays flat in their number and size.
+                var frame: JSONRenderer.StreamedTicket?
+                var written = 0
+                var counts = (total: 0, shown: 0)
+                let renderer = frontend.renderer
+                try frontend.desk().showTicket(number, newest: newest, head: { ticket, total, shown in
+                    counts = (total, shown)
+                    if frontend.json {
+                        frame = JSONRenderer.streamedTicket(ticket, line: false, extra: [
+                            ("replies", .object([("total", .int(Int64(total))), ("shown", .int(Int64(shown)))])),
+                        ])
+                        out.append(frame!.head)
+                    } else {
+                        out.append(renderer.ticketHead(ticket, total: total, shown: shown))
+                    }
+                }, reply: { reply in
+                    out.append(frontend.json ? frame!.reply(reply, first: written == 0) : "\n" + renderer.reply(reply))
+                    written += 1
+                })
+                if frontend.json {
+                    out.write(frame!.tail(replies: written))
+                } else {
+                    if let footer = renderer.ticketFooter(total: counts.total, shown: counts.shown) { out.append("\n" + footer) }
+                    out.write("")
+                }
+                out.flush()
             }
         }
     }

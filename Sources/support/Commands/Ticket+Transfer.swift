@@ -7,7 +7,7 @@ extension Ticket {
         static let configuration = CommandConfiguration(
             commandName: "export",
             abstract: "Write matching tickets as NDJSON, one per line in the --json shape, oldest first.",
-            discussion: "Streams in constant memory. A requester exports their own tickets, without internal notes."
+            discussion: "Streams reply by reply, in constant memory. A requester exports their own tickets, without internal notes."
         )
 
         @OptionGroup var filters: TicketFilterOptions
@@ -18,7 +18,19 @@ extension Ticket {
             try Frontend.run(global) { frontend in
                 let query = try filters.query()
                 let out = LineWriter()
-                try frontend.desk().exportTickets(query) { ticket in out.write(JSONRenderer.line(ticket)) }
+                // Reply by reply: a ticket is never held whole (memory flat in its replies).
+                var frame: JSONRenderer.StreamedTicket?
+                var replies = 0
+                try frontend.desk().exportTickets(query, ticket: { ticket in
+                    frame = JSONRenderer.streamedTicket(ticket, line: true)
+                    replies = 0
+                    out.append(frame!.head)
+                }, reply: { reply in
+                    out.append(frame!.reply(reply, first: replies == 0))
+                    replies += 1
+                }, end: {
+                    out.write(frame!.tail(replies: replies))
+                })
                 out.flush()
             }
         }
@@ -52,7 +64,7 @@ extension Ticket {
                 } else {
                     handle = FileHandle.standardInput
                 }
-                let summary = try desk.importTickets(lines: LineReader(handle: handle))
+                let summary = try desk.importTickets(readLines: LineReader(handle: handle))
                 for error in summary.errors {
                     Output.note("line \(error.line): \(TerminalText.sanitize(error.message))")
                 }

@@ -14,16 +14,27 @@ enum MessageInput {
 
     /// Reads at most one byte past the limit, so a huge input is refused without being held.
     static func readStandardInput(what: String) throws -> String {
+        try readCapped(FileHandle.standardInput, from: "stdin", what: what)
+    }
+
+    /// `settings set --file PATH`: read like stdin, never more than one byte past the limit (a
+    /// 100 MB file was read whole before it was refused).
+    static func readFile(_ path: String, what: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw SupportError.notFound("cannot read \(path)") }
+        defer { try? handle.close() }
+        return try readCapped(handle, from: path, what: what)
+    }
+
+    private static func readCapped(_ handle: FileHandle, from source: String, what: String) throws -> String {
         let limit = Validation.messageMaxBytes * 4 + 1
         var data = Data()
-        let handle = FileHandle.standardInput
         while data.count < limit {
             let chunk = handle.readData(ofLength: min(65_536, limit - data.count))
             if chunk.isEmpty { break }
             data.append(chunk)
         }
         if data.count >= limit {
-            throw SupportError.invalidInput(field: what, "\(what) on stdin is longer than the limit of \(Validation.messageMaxBytes) bytes")
+            throw SupportError.invalidInput(field: what, "\(what) in \(source) is longer than the limit of \(Validation.messageMaxBytes) bytes")
         }
         return try Validation.utf8(data, field: what)
     }

@@ -137,7 +137,8 @@ struct ReliabilityStoredTextTests {
         let create = try sandbox.run(["ticket", "create", "--subject", "big", "--category", "bug-report", "--message", "-",
                                       "--requester", "jane@example.test"], stdin: Data(String(repeating: "=", count: 65_536).utf8))
         let elapsed = Date().timeIntervalSince(started)
-        // Then the ticket is created quickly, its auto-response written from the default template
+        // Then the ticket is created quickly, its auto-response queued as failed with the reason (issue 13: not silently
+        // replaced by the default letter), never a huge mail
         #expect(create.status == 0, "\(create)")
         #expect(elapsed < 10, "took \(elapsed) s")
         let largest = try sandbox.reliabilityCount("SELECT max(length(message)) FROM outbox")
