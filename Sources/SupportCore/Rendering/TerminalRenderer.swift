@@ -35,17 +35,41 @@ public struct TerminalRenderer: Sendable {
         if let d = t.closedAt { lines.append(field("Closed", Self.longDate(d))) }
         lines.append("")
         lines.append(indent(TerminalText.sanitize(t.message, multiline: true)))
+        lines += attachmentLines(t.attachments.filter { $0.responseID == nil })
         for r in t.responses {
             lines.append("")
             let kind = r.isInternal ? style.paint("internal note", "1;35") : "reply"
             lines.append(style.dim("── ") + "\(kind) by \(person(r.respondedBy)) · \(Self.longDate(r.createdAt))")
             lines.append(indent(TerminalText.sanitize(r.message, multiline: true)))
+            lines += attachmentLines(t.attachments.filter { $0.responseID == r.id })
         }
         if t.responses.isEmpty {
             lines.append("")
             lines.append(style.dim("No replies yet."))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `attachment 12: report.pdf (application/pdf, 1.2 MB)`, one line each, under the message
+    /// they came with; `support attachment get 12` fetches one.
+    func attachmentLines(_ attachments: [TicketAttachment]) -> [String] {
+        attachments.map { a in
+            "  " + style.dim("attachment \(a.id):") + " \(TerminalText.sanitize(a.fileName)) "
+                + style.dim("(\(TerminalText.sanitize(a.contentType)), \(Self.byteCount(a.size)))")
+        }
+    }
+
+    /// 812 bytes, 12.3 kB, 4.5 MB: decimal units, as `ls -h --si` and file managers show them.
+    static func byteCount(_ bytes: Int) -> String {
+        if bytes < 1000 { return "\(bytes) byte\(bytes == 1 ? "" : "s")" }
+        let units = ["kB", "MB", "GB"]
+        var value = Double(bytes) / 1000
+        var unit = 0
+        while value >= 1000, unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return String(format: "%.1f %@", value, units[unit])
     }
 
     public func response(_ r: TicketResponse, on number: TicketNumber) -> String {

@@ -92,6 +92,7 @@ extension AppDatabase {
         var ticket = try ticket(from: row)
         if withResponses {
             ticket.responses = try fetchResponses(db, ticketIDs: [ticket.id])[ticket.id] ?? []
+            ticket.attachments = try fetchAttachments(db, ticketIDs: [ticket.id])[ticket.id] ?? []
         }
         return ticket
     }
@@ -123,7 +124,11 @@ extension AppDatabase {
             let rows = try Row.fetchAll(db, sql: list.pageSQL, arguments: list.pageArguments)
             var tickets = try rows.map(Self.ticket(from:))
             let responses = try Self.fetchResponses(db, ticketIDs: tickets.map(\.id), includeInternal: includeInternal)
-            for index in tickets.indices { tickets[index].responses = responses[tickets[index].id] ?? [] }
+            let attachments = try Self.fetchAttachments(db, ticketIDs: tickets.map(\.id), includeInternal: includeInternal)
+            for index in tickets.indices {
+                tickets[index].responses = responses[tickets[index].id] ?? []
+                tickets[index].attachments = attachments[tickets[index].id] ?? []
+            }
             return TicketPage(tickets: tickets, total: total, page: q.page, limit: q.limit)
         }
     }
@@ -370,13 +375,16 @@ extension AppDatabase {
     /// Creates a ticket with the next number of the current year. When `rateLimit` is given, the
     /// requester's tickets of the last hour are counted in the same transaction, so concurrent
     /// creations cannot slip past the limit.
-    func createTicket(_ draft: TicketDraft, by actor: PersonReference, rateLimitPerHour: Int?, mail: MailPlan? = nil) throws(SupportError) -> Ticket {
-        try write { db in try Self.insertTicket(db, draft, by: actor, rateLimitPerHour: rateLimitPerHour, mail: mail) }
+    func createTicket(_ draft: TicketDraft, by actor: PersonReference, rateLimitPerHour: Int?, mail: MailPlan? = nil,
+                      attachments: [AttachmentUpload] = []) throws(SupportError) -> Ticket {
+        try write { db in
+            try Self.insertTicket(db, draft, by: actor, rateLimitPerHour: rateLimitPerHour, mail: mail, attachments: attachments)
+        }
     }
 
     /// `createTicket` inside a transaction the caller holds (mail ingest writes more beside it).
     static func insertTicket(_ db: Database, _ draft: TicketDraft, by actor: PersonReference, rateLimitPerHour: Int?,
-                             mail: MailPlan? = nil) throws -> Ticket {
+                             mail: MailPlan? = nil, attachments: [AttachmentUpload] = []) throws -> Ticket {
         let now = try db.transactionDate
         let requesterID = try Self.userID(db, for: draft.requester)
         if let limit = rateLimitPerHour, limit > 0 {
@@ -409,6 +417,7 @@ extension AppDatabase {
             VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
             """, arguments: [number.description, draft.subject, draft.message, draft.category.rawValue,
                              draft.priority.rawValue, TicketStatus.open.rawValue, requesterID, now, now])
+        try insertAttachments(db, attachments, ticketID: db.lastInsertedRowID, responseID: nil)
         guard let ticket = try Self.fetchTicket(db, number: number) else {
             throw SupportError.internalError("the new ticket vanished")
         }
@@ -477,17 +486,19 @@ extension AppDatabase {
 
     /// Adds a reply. A requester's reply on a resolved or closed ticket reopens it.
     func addResponse(to number: TicketNumber, message: String, by author: PersonReference, isInternal: Bool,
-                     reopens: Bool, mail: ((TicketResponse) -> MailPlan)? = nil) throws(SupportError) -> (ticket: Ticket, response: TicketResponse) {
+                     reopens: Bool, mail: ((TicketResponse) -> MailPlan)? = nil,
+                     attachments: [AttachmentUpload] = []) throws(SupportError) -> (ticket: Ticket, response: TicketResponse) {
         try write { db in
-            try Self.insertResponse(db, to: number, message: message, by: author, isInternal: isInternal, reopens: reopens, mail: mail)
+            try Self.insertResponse(db, to: number, message: message, by: author, isInternal: isInternal, reopens: reopens, mail: mail,
+                                    attachments: attachments)
         }
     }
 
     /// `addResponse` inside a transaction the caller holds. `touches: false` leaves the ticket's
     /// status and updatedAt alone (an out-of-office reply stored by mail ingest).
     static func insertResponse(_ db: Database, to number: TicketNumber, message: String, by author: PersonReference, isInternal: Bool,
-                               reopens: Bool, touches: Bool = true,
-                               mail: ((TicketResponse) -> MailPlan)? = nil) throws -> (ticket: Ticket, response: TicketResponse) {
+                               reopens: Bool, touches: Bool = true, mail: ((TicketResponse) -> MailPlan)? = nil,
+                               attachments: [AttachmentUpload] = []) throws -> (ticket: Ticket, response: TicketResponse) {
         guard let before = try Self.fetchTicket(db, number: number, withResponses: false) else {
             throw SupportError.notFound("no ticket \(number)")
         }
@@ -496,6 +507,7 @@ extension AppDatabase {
         try db.execute(sql: "INSERT INTO response (ticketId, message, respondedBy, isInternal, createdAt) VALUES (?, ?, ?, ?, ?)",
                        arguments: [before.id, message, authorID, isInternal, now])
         let responseID = db.lastInsertedRowID
+        try insertAttachments(db, attachments, ticketID: before.id, responseID: responseID)
         try Self.audit(db, actor: author, action: isInternal ? .ticketNoted : .ticketReplied, ticket: number,
                        new: String(responseID), isInternal: isInternal)
         if !touches {
