@@ -388,6 +388,18 @@ components:
         respondedBy: {$ref: "#/components/schemas/Person"}
         isInternal: {type: boolean}
         createdAt: {type: string, format: date-time}
+    Attachment:
+      type: object
+      required: [id, fileName, contentType, size, sha256, responseId, isInternal, createdAt]
+      properties:
+        id: {type: integer}
+        fileName: {type: string}
+        contentType: {type: string}
+        size: {type: integer}
+        sha256: {type: string}
+        responseId: {type: [integer, "null"]}
+        isInternal: {type: boolean}
+        createdAt: {type: string, format: date-time}
     Ticket:
       type: object
       required: [ticketNumber, subject, message, category, priority, status, submittedBy, assignedTo,
@@ -409,7 +421,7 @@ components:
           items: {$ref: "#/components/schemas/Response"}
         attachments:
           type: array
-          items: {type: string}
+          items: {$ref: "#/components/schemas/Attachment"}
         createdAt: {type: string, format: date-time}
         updatedAt: {type: string, format: date-time}
         resolvedAt: {type: [string, "null"], format: date-time}

@@ -17,6 +17,8 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case mailReopenDays = "mail_reopen_days"
     case mailMaxBytes = "mail_max_bytes"
     case mailAutoResponsesPerHour = "mail_auto_responses_per_hour"
+    case attachmentMaxBytes = "attachment_max_bytes"
+    case attachmentMaxTotalBytes = "attachment_max_total_bytes"
 
     public var summary: String {
         switch self {
@@ -33,6 +35,8 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .mailReopenDays: "days after closing within which a mail reply reopens a ticket; later ones open a new ticket"
         case .mailMaxBytes: "largest message mail ingest stores; a larger one is kept cut and quarantined"
         case .mailAutoResponsesPerHour: "auto-responses to one address per hour for tickets opened by mail (0: no limit)"
+        case .attachmentMaxBytes: "largest file --attach accepts"
+        case .attachmentMaxTotalBytes: "most bytes the --attach files of one ticket or reply may add up to"
         }
     }
 
@@ -51,6 +55,8 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .mailReopenDays: "30"
         case .mailMaxBytes: String(25 * 1024 * 1024)
         case .mailAutoResponsesPerHour: "3"
+        case .attachmentMaxBytes: String(10 * 1024 * 1024)
+        case .attachmentMaxTotalBytes: String(20 * 1024 * 1024)
         }
     }
 
@@ -93,6 +99,10 @@ public enum SettingKey: String, CaseIterable, Sendable {
             return String(try Self.integer(value, field: field, in: 0...36_500))
         case .mailAutoResponsesPerHour:
             return String(try Self.integer(value, field: field, in: 0...1000))
+        case .attachmentMaxBytes, .attachmentMaxTotalBytes:
+            // Base64 makes a file a third larger in the mail that carries it; 500 MB is far past
+            // what any mail server accepts.
+            return String(try Self.integer(value, field: field, in: 0...500_000_000))
         case .mailMaxBytes:
             // At least 64 KiB (a message with a short attachment), under 1 GB.
             return String(try Self.integer(value, field: field, in: 65_536...999_999_999))

@@ -25,7 +25,7 @@ public struct TerminalRenderer: Sendable {
 
     public func ticket(_ t: Ticket) -> String {
         var text = ticketHead(t)
-        for r in t.responses { text += "\n" + reply(r) }
+        for r in t.responses { text += "\n" + reply(r, attachments: t.attachments) }
         if t.responses.isEmpty { text += "\n\n" + style.dim("No replies yet.") }
         return text
     }
@@ -43,10 +43,12 @@ public struct TerminalRenderer: Sendable {
     }
 
     /// One reply of `ticket show`, with the blank line before it.
-    public func reply(_ r: TicketResponse) -> String {
+    /// `attachments`: the ticket's files; those that came with this reply are listed under it.
+    public func reply(_ r: TicketResponse, attachments: [TicketAttachment] = []) -> String {
         let kind = r.isInternal ? style.paint("internal note", "1;35") : "reply"
-        return "\n" + style.dim("── ") + "\(kind) by \(person(r.respondedBy)) · \(Self.longDate(r.createdAt))\n"
-            + indent(TerminalText.sanitize(r.message, multiline: true))
+        return (["\n" + style.dim("── ") + "\(kind) by \(person(r.respondedBy)) · \(Self.longDate(r.createdAt))",
+                 indent(TerminalText.sanitize(r.message, multiline: true))]
+                + attachmentLines(attachments.filter { $0.responseID == r.id })).joined(separator: "\n")
     }
 
     /// The footer of `ticket show` when replies were left out.
@@ -67,7 +69,30 @@ public struct TerminalRenderer: Sendable {
         if let d = t.closedAt { lines.append(field("Closed", Self.longDate(d))) }
         lines.append("")
         lines.append(indent(TerminalText.sanitize(t.message, multiline: true)))
+        lines += attachmentLines(t.attachments.filter { $0.responseID == nil })
         return lines.joined(separator: "\n")
+    }
+
+    /// `attachment 12: report.pdf (application/pdf, 1.2 MB)`, one line each, under the message
+    /// they came with; `support attachment get 12` fetches one.
+    func attachmentLines(_ attachments: [TicketAttachment]) -> [String] {
+        attachments.map { a in
+            "  " + style.dim("attachment \(a.id):") + " \(TerminalText.sanitize(a.fileName)) "
+                + style.dim("(\(TerminalText.sanitize(a.contentType)), \(Self.byteCount(a.size)))")
+        }
+    }
+
+    /// 812 bytes, 12.3 kB, 4.5 MB: decimal units, as `ls -h --si` and file managers show them.
+    static func byteCount(_ bytes: Int) -> String {
+        if bytes < 1000 { return "\(bytes) byte\(bytes == 1 ? "" : "s")" }
+        let units = ["kB", "MB", "GB"]
+        var value = Double(bytes) / 1000
+        var unit = 0
+        while value >= 1000, unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return String(format: "%.1f %@", value, units[unit])
     }
 
     public func response(_ r: TicketResponse, on number: TicketNumber) -> String {

@@ -92,6 +92,7 @@ extension AppDatabase {
         var ticket = try ticket(from: row)
         if withResponses {
             ticket.responses = try fetchResponses(db, ticketIDs: [ticket.id])[ticket.id] ?? []
+            ticket.attachments = try fetchAttachments(db, ticketIDs: [ticket.id])[ticket.id] ?? []
         }
         return ticket
     }
@@ -122,8 +123,11 @@ extension AppDatabase {
             let total = try Self.talliedTotal(db, filter) ?? Int.fetchOne(db, sql: list.countSQL, arguments: list.countArguments) ?? 0
             let rows = try Row.fetchAll(db, sql: list.pageSQL, arguments: list.pageArguments)
             // A list never loads replies (a page of tickets with 10,000 replies of 64 KiB took
-            // 679 MB): `responses` is empty in a list; `ticket show` and `export` carry them.
-            let tickets = try rows.map(Self.ticket(from:))
+            // 679 MB): `responses` is empty in a list; `ticket show` and `export` carry them. The
+            // attachments' names and sizes are small and listed.
+            var tickets = try rows.map(Self.ticket(from:))
+            let attachments = try Self.fetchAttachments(db, ticketIDs: tickets.map(\.id), includeInternal: includeInternal)
+            for index in tickets.indices { tickets[index].attachments = attachments[tickets[index].id] ?? [] }
             return TicketPage(tickets: tickets, total: total, page: q.page, limit: q.limit)
         }
     }
@@ -370,8 +374,11 @@ extension AppDatabase {
     /// Creates a ticket with the next number of the current year. When `rateLimit` is given, the
     /// requester's tickets of the last hour are counted in the same transaction, so concurrent
     /// creations cannot slip past the limit.
-    func createTicket(_ draft: TicketDraft, by actor: PersonReference, rateLimitPerHour: Int?, mail: MailPlan? = nil) throws(SupportError) -> Ticket {
-        try write { db in try Self.insertTicket(db, draft, by: actor, rateLimitPerHour: rateLimitPerHour, mail: mail) }
+    func createTicket(_ draft: TicketDraft, by actor: PersonReference, rateLimitPerHour: Int?, mail: MailPlan? = nil,
+                      attachments: [AttachmentUpload] = []) throws(SupportError) -> Ticket {
+        try write { db in
+            try Self.insertTicket(db, draft, by: actor, rateLimitPerHour: rateLimitPerHour, mail: mail, attachments: attachments)
+        }
     }
 
     /// Throws `rateLimited` when the person already did `action` `limit` times in the last hour
@@ -392,7 +399,7 @@ extension AppDatabase {
 
     /// `createTicket` inside a transaction the caller holds (mail ingest writes more beside it).
     static func insertTicket(_ db: Database, _ draft: TicketDraft, by actor: PersonReference, rateLimitPerHour: Int?,
-                             mail: MailPlan? = nil) throws -> Ticket {
+                             mail: MailPlan? = nil, attachments: [AttachmentUpload] = []) throws -> Ticket {
         let now = try db.transactionDate
         let requesterID = try Self.userID(db, for: draft.requester)
         if let limit = rateLimitPerHour, limit > 0 {
@@ -415,6 +422,7 @@ extension AppDatabase {
             VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
             """, arguments: [number.description, draft.subject, draft.message, draft.category.rawValue,
                              draft.priority.rawValue, TicketStatus.open.rawValue, requesterID, now, now])
+        try insertAttachments(db, attachments, ticketID: db.lastInsertedRowID, responseID: nil)
         guard let ticket = try Self.fetchTicket(db, number: number) else {
             throw SupportError.internalError("the new ticket vanished")
         }
@@ -486,20 +494,22 @@ extension AppDatabase {
     /// the same transaction (as `createTicket`'s limit), so concurrent replies cannot slip past it.
     func addResponse(to number: TicketNumber, message: String, by author: PersonReference, isInternal: Bool,
                      reopens: Bool, replyRateLimitPerHour: Int? = nil,
-                     mail: ((TicketResponse) -> MailPlan)? = nil) throws(SupportError) -> (ticket: Ticket, response: TicketResponse) {
+                     mail: ((TicketResponse) -> MailPlan)? = nil,
+                     attachments: [AttachmentUpload] = []) throws(SupportError) -> (ticket: Ticket, response: TicketResponse) {
         try write { db in
             if let limit = replyRateLimitPerHour, limit > 0 {
                 try Self.checkRate(db, of: try Self.userID(db, for: author), action: .ticketReplied, limit: limit, noun: "replies")
             }
-            return try Self.insertResponse(db, to: number, message: message, by: author, isInternal: isInternal, reopens: reopens, mail: mail)
+            return try Self.insertResponse(db, to: number, message: message, by: author, isInternal: isInternal, reopens: reopens,
+                                           mail: mail, attachments: attachments)
         }
     }
 
     /// `addResponse` inside a transaction the caller holds. `touches: false` leaves the ticket's
     /// status and updatedAt alone (an out-of-office reply stored by mail ingest).
     static func insertResponse(_ db: Database, to number: TicketNumber, message: String, by author: PersonReference, isInternal: Bool,
-                               reopens: Bool, touches: Bool = true,
-                               mail: ((TicketResponse) -> MailPlan)? = nil) throws -> (ticket: Ticket, response: TicketResponse) {
+                               reopens: Bool, touches: Bool = true, mail: ((TicketResponse) -> MailPlan)? = nil,
+                               attachments: [AttachmentUpload] = []) throws -> (ticket: Ticket, response: TicketResponse) {
         guard let before = try Self.fetchTicket(db, number: number, withResponses: false) else {
             throw SupportError.notFound("no ticket \(number)")
         }
@@ -508,6 +518,7 @@ extension AppDatabase {
         try db.execute(sql: "INSERT INTO response (ticketId, message, respondedBy, isInternal, createdAt) VALUES (?, ?, ?, ?, ?)",
                        arguments: [before.id, message, authorID, isInternal, now])
         let responseID = db.lastInsertedRowID
+        try insertAttachments(db, attachments, ticketID: before.id, responseID: responseID)
         try Self.audit(db, actor: author, action: isInternal ? .ticketNoted : .ticketReplied, ticket: number,
                        new: String(responseID), isInternal: isInternal)
         if !touches {

@@ -29,6 +29,9 @@ extension Ticket {
         @Option(help: ArgumentHelp("The requester's name, when they are new.", valueName: "name"))
         var name: String?
 
+        @Option(name: .customLong("attach"), help: ArgumentHelp("Attach this file (repeat for more); limits: attachment_max_bytes, attachment_max_total_bytes.", valueName: "file"), completion: .file())
+        var attach: [String] = []
+
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
@@ -39,7 +42,7 @@ extension Ticket {
                 let desk = try frontend.desk()
                 let ticket = try desk.createTicket(NewTicket(
                     subject: subject, message: text, category: category, priority: priority,
-                    requesterEmail: requester, requesterName: name))
+                    requesterEmail: requester, requesterName: name), attachments: try AttachmentFiles.read(attach, desk: desk))
                 frontend.emit(json: JSONRenderer.ticket(ticket)) { _ in "Created \(ticket.ticketNumber)." }
             }
         }

@@ -36,9 +36,11 @@ extension Ticket {
                 var frame: JSONRenderer.StreamedTicket?
                 var written = 0
                 var counts = (total: 0, shown: 0)
+                var attachments: [TicketAttachment] = []
                 let renderer = frontend.renderer
                 try frontend.desk().showTicket(number, newest: newest, head: { ticket, total, shown in
                     counts = (total, shown)
+                    attachments = ticket.attachments
                     if frontend.json {
                         frame = JSONRenderer.streamedTicket(ticket, line: false, extra: [
                             ("replies", .object([("total", .int(Int64(total))), ("shown", .int(Int64(shown)))])),
@@ -48,7 +50,7 @@ extension Ticket {
                         out.append(renderer.ticketHead(ticket, total: total, shown: shown))
                     }
                 }, reply: { reply in
-                    out.append(frontend.json ? frame!.reply(reply, first: written == 0) : "\n" + renderer.reply(reply))
+                    out.append(frontend.json ? frame!.reply(reply, first: written == 0) : "\n" + renderer.reply(reply, attachments: attachments))
                     written += 1
                 })
                 if frontend.json {
