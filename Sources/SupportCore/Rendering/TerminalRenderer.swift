@@ -97,15 +97,19 @@ public struct TerminalRenderer: Sendable {
     /// What one event did, in words: "changed status: Open → Resolved".
     func change(_ e: AuditEvent) -> String {
         switch e.action {
-        case .ticketCreated: return "opened the ticket"
+        case .ticketCreated:
+            // An import records the opening at the ticket's own time, by whoever imported it.
+            return e.field == "import" ? "opened the ticket (imported)" : "opened the ticket"
         case .ticketReplied: return "replied"
         case .ticketNoted: return "added an internal note"
         case .ticketDeleted: return "deleted the ticket"
         case .userAdded:
             return "added \(TerminalText.sanitize(e.field ?? "?")) as \(TerminalText.sanitize(e.newValue ?? "?"))"
         case .ticketChanged, .settingChanged, .userChanged:
-            let field = TerminalText.sanitize(e.field ?? "")
+            var field = TerminalText.sanitize(e.field ?? "")
             if field == "message" && e.action == .ticketChanged { return "changed the message" }
+            // The record (and --json) keep the seed's field name; people read "assignee".
+            if field == "assignedTo" && e.action == .ticketChanged { field = "assignee" }
             return "changed \(field): \(shownValue(e.oldValue, of: e.action)) → \(shownValue(e.newValue, of: e.action))"
         }
     }

@@ -11,7 +11,7 @@ struct Respond: ParsableCommand {
     @Argument(help: ArgumentHelp("The ticket number, e.g. ST-2026-001.", valueName: "ticket"))
     var number: String
 
-    @Option(help: ArgumentHelp("The reply, or - to read it from stdin.", valueName: "text"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("The reply, or - to read it from stdin.", valueName: "text"))
     var message: String?
 
     @Flag(help: "An internal note: never shown or mailed to the requester.")

@@ -11,19 +11,20 @@ struct Serve: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Address to listen on (port 0: any free port, printed on start).", valueName: "host:port"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Address to listen on (port 0: any free port, printed on start).", valueName: "host:port"))
     var listen = "127.0.0.1:8080"
 
-    @Option(help: ArgumentHelp("Failed authentications a client address may make per minute before it gets 429.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Failed authentications a client address may make per minute before it gets 429.", valueName: "n"))
     var authFailureLimit = 20
 
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+        try OptionRange.check(authFailureLimit, 1...1_000_000, "--auth-failure-limit")
+    }
+
     func run() throws {
         try Frontend.run(global) { frontend in
-            guard (1...1_000_000).contains(authFailureLimit) else {
-                throw SupportError.invalidInput(field: "auth-failure-limit", "--auth-failure-limit must be from 1 to 1000000")
-            }
             // Opened (created, migrated) here so that a bad --db fails as every other command does.
             _ = try frontend.openDatabase()
             try ServerHandOver.exec(["serve", "--db", frontend.databasePath.path, "--listen", listen,
@@ -47,7 +48,7 @@ struct Token: ParsableCommand {
         @Argument(help: ArgumentHelp("The user's email.", valueName: "email"))
         var email: String
 
-        @Option(help: ArgumentHelp("Lifetime: 90m, 12h, 30d, 2w (at most 366 days).", valueName: "duration"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Lifetime: 90m, 12h, 30d, 2w (at most 366 days).", valueName: "duration"))
         var expires = "30d"
 
         @OptionGroup var global: GlobalOptions

@@ -12,13 +12,18 @@ extension Ticket {
 
         @OptionGroup var filters: TicketFilterOptions
 
-        @Option(help: ArgumentHelp("Page number, from 1.", valueName: "n"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Page number, from 1.", valueName: "n"))
         var page: Int = 1
 
-        @Option(help: ArgumentHelp("Tickets per page, 1 to \(TicketQuery.maximumLimit) (default \(TicketQuery.defaultLimit)).", valueName: "n"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Tickets per page, 1 to \(TicketQuery.maximumLimit).", valueName: "n"))
         var limit: Int = TicketQuery.defaultLimit
 
         @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            try OptionRange.check(page, 1...TicketQuery.maximumPage, "--page")
+            try OptionRange.check(limit, 1...TicketQuery.maximumLimit, "--limit")
+        }
 
         func run() throws {
             try Frontend.run(global) { frontend in
@@ -34,36 +39,36 @@ extension Ticket {
 
 /// The filters shared by `ticket list` and `ticket export`.
 struct TicketFilterOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("open, in-progress, resolved, closed.", valueName: "status"),
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("open, in-progress, resolved, closed.", valueName: "status"),
             completion: .list(TicketStatus.allCases.map(\.slug)))
     var status: [String] = []
 
-    @Option(help: ArgumentHelp("low, medium, high, critical.", valueName: "priority"),
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("low, medium, high, critical.", valueName: "priority"),
             completion: .list(TicketPriority.allCases.map(\.slug)))
     var priority: [String] = []
 
-    @Option(help: ArgumentHelp("technical-issue, account-issue, feature-request, general-inquiry, bug-report.", valueName: "category"),
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("technical-issue, account-issue, feature-request, general-inquiry, bug-report.", valueName: "category"),
             completion: .list(TicketCategory.allCases.map(\.slug)))
     var category: [String] = []
 
-    @Option(help: ArgumentHelp("Assigned to EMAIL, to me, or to none.", valueName: "email|me|none"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Assigned to EMAIL, to me, or to none.", valueName: "email|me|none"))
     var assignee: String?
 
-    @Option(help: ArgumentHelp("Opened by EMAIL.", valueName: "email"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Opened by EMAIL.", valueName: "email"))
     var requester: String?
 
-    @Option(help: ArgumentHelp("Created at or after DATE (2026-11-01, 2026-11-01T09:30Z, 7d, 12h, 2w).", valueName: "date"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Created at or after DATE (2026-11-01, 2026-11-01T09:30Z, 7d, 12h, 2w).", valueName: "date"))
     var since: String?
 
-    @Option(help: ArgumentHelp("Created before DATE (a bare day includes that day).", valueName: "date"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Created before DATE (a bare day includes that day).", valueName: "date"))
     var until: String?
 
-    @Option(help: ArgumentHelp("Words to find in subject, message and replies (every word must occur; staff: internal notes too).",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Words to find in subject, message and replies (every word must occur; staff: internal notes too).",
                                valueName: "text"))
     var search: String?
 
-    @Option(help: ArgumentHelp("""
-        created (default: newest first; with --search, the newest entered first), updated, priority, status, \
+    @Option(parsing: .unconditional, help: ArgumentHelp("""
+        created (newest first; with --search, the newest entered first), updated, priority, status, \
         or relevance (with --search: best match first, words in the subject counting most).
         """, valueName: "order"),
             completion: .list(TicketSort.allCases.map(\.rawValue)))
