@@ -130,4 +130,67 @@ struct DailyUseTests {
         // And a real change still says Updated
         #expect(try sandbox.succeed(["ticket", "update", number, "--priority", "high"]).out == "Updated \(number).\n")
     }
+
+    /// Four tickets: 1 open, 2 in progress, 3 resolved, 4 closed.
+    static func fourStatuses() throws -> Sandbox {
+        let sandbox = try Sandbox()
+        for subject in ["open one", "busy one", "solved one", "closed one"] {
+            try sandbox.createTicket(subject: subject, extra: ["--requester", "jane@example.test"])
+        }
+        try sandbox.succeed(["ticket", "update", Sandbox.number(2), "--status", "in-progress"])
+        try sandbox.succeed(["ticket", "update", Sandbox.number(3), "--status", "resolved"])
+        try sandbox.succeed(["ticket", "update", Sandbox.number(4), "--status", "closed"])
+        return sandbox
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: TerminalOutputTests.script), "needs script(1)"))
+    func listShowsOpenAndInProgressByDefaultAndSaysWhatItLeftOut() throws {
+        // Given a ticket in each status
+        let sandbox = try Self.fourStatuses()
+        // When listed without --status, with --status all, and with a status of their own
+        let byDefault = try sandbox.succeed(["ticket", "list", "--json"]).json()
+        let all = try sandbox.succeed(["ticket", "list", "--json", "--status", "all"]).json()
+        let closed = try sandbox.succeed(["ticket", "list", "--json", "--status", "closed"]).json()
+        func numbers(_ root: [String: Any]) -> [String] {
+            (root["tickets"] as? [[String: Any]] ?? []).compactMap { $0["ticketNumber"] as? String }
+        }
+        // Then the default is open and in progress (as gh shows open issues), all is all
+        #expect(numbers(byDefault) == [Sandbox.number(2), Sandbox.number(1)])
+        #expect(numbers(all) == (1...4).reversed().map(Sandbox.number))
+        #expect(numbers(closed) == [Sandbox.number(4)])
+        // And on a terminal the footer says how many were left out and how to see them; `ls` is the same command
+        let table = try TerminalOutputTests.onTerminal(sandbox, "ticket ls", environment: [:]).out.replacing("\r\n", with: "\n")
+        #expect(table.hasSuffix("Page 1 of 1 · 2 tickets · 2 resolved or closed not shown (--status all)\n"), "\(table)")
+        let everything = try TerminalOutputTests.onTerminal(sandbox, "ticket list --status all", environment: [:]).out
+        #expect(everything.contains("Page 1 of 1 · 4 tickets\r\n") && !everything.contains("not shown"), "\(everything)")
+        // And a default list with nothing in it still says what it hid
+        let none = try TerminalOutputTests.onTerminal(sandbox, "ticket list --search nothingmatches", environment: [:]).out
+        #expect(none == "No tickets.\r\n", "\(none)")
+        let onlyHidden = try TerminalOutputTests.onTerminal(sandbox, "ticket list --search solved", environment: [:]).out
+        #expect(onlyHidden == "No tickets; 1 resolved or closed not shown (--status all).\r\n", "\(onlyHidden)")
+    }
+
+    @Test func pipedListIsTabSeparatedRowsAndIdsAreJustNumbers() throws {
+        // Given a ticket in each status
+        let sandbox = try Self.fourStatuses()
+        // When listed into a pipe (the test reads a file, not a terminal)
+        let rows = try sandbox.succeed(["ticket", "list", "--status", "all"]).out
+        let ids = try sandbox.succeed(["ticket", "list", "--ids"]).out
+        let none = try sandbox.succeed(["ticket", "list", "--status", "closed", "--search", "nothingmatches"]).out
+        // Then there is one line per ticket, eight tab-separated fields, no header and no footer
+        let lines = rows.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        #expect(rows.hasSuffix("\n") && lines.count == 4, "\(rows)")
+        let fields = lines.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        #expect(fields.allSatisfy { $0.count == 8 }, "\(fields)")
+        #expect(fields.map { $0[0] } == (1...4).reversed().map(Sandbox.number))
+        #expect(fields.map { $0[1] } == ["closed", "resolved", "in-progress", "open"])
+        #expect(fields[3][4] == "jane@example.test" && fields[3][7] == "open one", "\(fields[3])")
+        #expect(fields[0][6].hasSuffix("Z") && fields[0][6].contains("T"), "an ISO 8601 time: \(fields[0][6])")
+        #expect(!rows.contains("TICKET") && !rows.contains("Page "))
+        // And --ids prints the numbers only (of the default list); nothing matching prints nothing
+        #expect(ids == "\(Sandbox.number(2))\n\(Sandbox.number(1))\n", "\(ids)")
+        #expect(none == "")
+        // And --ids with --json is a usage error
+        #expect(try sandbox.run(["ticket", "list", "--ids", "--json"]).status == 64)
+    }
 }
