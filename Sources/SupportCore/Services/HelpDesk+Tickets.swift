@@ -59,6 +59,12 @@ extension HelpDesk {
 
     /// Staff change fields; nothing changes when validation fails.
     public func updateTicket(_ number: TicketNumber, _ changes: TicketChanges) throws(SupportError) -> Ticket {
+        try applyChanges(number, changes).ticket
+    }
+
+    /// `updateTicket`, saying whether anything changed: asking for what the ticket already is
+    /// (the same status, the same assignee) writes nothing and returns `changed: false`.
+    public func applyChanges(_ number: TicketNumber, _ changes: TicketChanges) throws(SupportError) -> (ticket: Ticket, changed: Bool) {
         try requireVisible(number)
         try requireStaff("update tickets")
         guard !changes.isEmpty else {
@@ -85,8 +91,8 @@ extension HelpDesk {
             }
             update.assignedTo = .some(assignee.id)
         }
-        let (_, after) = try database.updateTicket(number, update, by: actorReference, mail: { before in mailPlan(.statusChanged(from: before.status)) })
-        return after
+        let (_, after, changed) = try database.updateTicket(number, update, by: actorReference, mail: { before in mailPlan(.statusChanged(from: before.status)) })
+        return (after, changed)
     }
 
     public func deleteTicket(_ number: TicketNumber) throws(SupportError) {

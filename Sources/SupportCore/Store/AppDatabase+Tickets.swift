@@ -19,6 +19,16 @@ struct TicketUpdate: Sendable {
     var status: TicketStatus?
     /// `.some(nil)` unassigns.
     var assignedTo: Int64??
+
+    /// True when every field given already has that value (the ticket's assignee is `assigneeID`).
+    func changesNothing(of ticket: Ticket, assigneeID: Int64?) -> Bool {
+        (subject.map { $0 == ticket.subject } ?? true)
+            && (message.map { $0 == ticket.message } ?? true)
+            && (category.map { $0 == ticket.category } ?? true)
+            && (priority.map { $0 == ticket.priority } ?? true)
+            && (status.map { $0 == ticket.status } ?? true)
+            && (assignedTo.map { $0 == assigneeID } ?? true)
+    }
 }
 
 /// A ticket list request with people already resolved to ids.
@@ -433,10 +443,17 @@ extension AppDatabase {
 
     /// Applies `update`, keeping `resolvedAt` / `closedAt` in step with the status.
     /// Returns the ticket before and after.
-    func updateTicket(_ number: TicketNumber, _ update: TicketUpdate, by actor: PersonReference, mail: ((Ticket) -> MailPlan)? = nil) throws(SupportError) -> (before: Ticket, after: Ticket) {
+    func updateTicket(_ number: TicketNumber, _ update: TicketUpdate, by actor: PersonReference, mail: ((Ticket) -> MailPlan)? = nil) throws(SupportError) -> (before: Ticket, after: Ticket, changed: Bool) {
         try write { db in
             guard let before = try Self.fetchTicket(db, number: number, withResponses: false) else {
                 throw SupportError.notFound("no ticket \(number)")
+            }
+            // A change to what the ticket already is writes nothing: no updatedAt, no audit
+            // record, no mail, and the caller can say that nothing changed.
+            let assigneeID = try Int64?.fetchOne(db, sql: "SELECT assignedTo FROM ticket WHERE id = ?", arguments: [before.id]) ?? nil
+            if update.changesNothing(of: before, assigneeID: assigneeID) {
+                let whole = try Self.fetchTicket(db, number: number) ?? before
+                return (whole, whole, false)
             }
             let now = try db.transactionDate
             var sets: [String] = ["updatedAt = ?"]
@@ -464,7 +481,7 @@ extension AppDatabase {
                 try Self.audit(db, actor: actor, action: .ticketChanged, ticket: number, field: field, old: old, new: new)
             }
             try Self.enqueueMail(db, mail?(before), for: after)
-            return (before, after)
+            return (before, after, true)
         }
     }
 

@@ -21,7 +21,7 @@ struct AttachmentCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The attachment's id, as ticket show lists it.", valueName: "id"))
         var id: Int64
 
-        @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file"), completion: .file())
+        @Option(name: [.short, .long], parsing: .unconditional, help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file"), completion: .file())
         var output: String?
 
         @Flag(help: "Replace the --output file if it exists.")

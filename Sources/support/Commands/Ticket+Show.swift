@@ -11,7 +11,7 @@ extension Ticket {
         @Argument(help: ArgumentHelp("The ticket number, e.g. ST-2026-001.", valueName: "ticket"))
         var number: String
 
-        @Option(help: ArgumentHelp("Show the newest N replies (default \(Show.defaultReplies)).", valueName: "n"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Show the newest N replies (default \(Show.defaultReplies)).", valueName: "n"))
         var replies: Int?
 
         @Flag(help: "Show every reply, however many.")
@@ -24,7 +24,7 @@ extension Ticket {
 
         func validate() throws {
             if all, replies != nil { throw ValidationError("give --all or --replies, not both") }
-            if let replies, !(1...100_000).contains(replies) { throw ValidationError("--replies must be from 1 to 100000") }
+            if let replies { try OptionRange.check(replies, 1...100_000, "--replies") }
         }
 
         func run() throws {
