@@ -29,7 +29,9 @@ public enum ServerMain {
             return fail(.invalidInput(field: nil, "usage: support-server serve|token-issue --db PATH …"))
         }
         do {
-            let database = try AppDatabase.open(path: path, createDirectory: false)
+            // `support serve` opened (created, migrated, switched to WAL) the file before handing
+            // over, so the server gets its pool of readers.
+            let database = try AppDatabase.open(path: path, createDirectory: false, readers: command == "serve" ? 4 : 0)
             switch command {
             case "serve":
                 let limit = Int(options["auth-failure-limit"] ?? "20") ?? 20
