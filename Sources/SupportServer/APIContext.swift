@@ -4,7 +4,8 @@ import Hummingbird
 /// failed-authentication limit and the access log key on.
 struct APIContext: RequestContext {
     var coreContext: CoreRequestContextStorage
-    let clientAddress: String
+    /// The TCP peer, or with `--trust-proxy` the address the proxy in front names (AccessLog).
+    var clientAddress: String
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -8,9 +8,18 @@ import Logging
 struct AccessLog: RouterMiddleware {
     typealias Context = APIContext
     let logger: Logger
+    /// `--trust-proxy`: behind nginx every request comes from 127.0.0.1, so the failed-auth limit
+    /// and the log would see one client. The proxy's `X-Real-IP` is taken instead, and only from a
+    /// loopback peer (the proxy on this machine), never from a client that reaches the server itself.
+    var trustProxy = false
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
+        var context = context
+        if trustProxy, ["127.0.0.1", "::1"].contains(context.clientAddress), let named = request.headers[.init("X-Real-IP")!],
+           Self.isAddress(named) {
+            context.clientAddress = named
+        }
         let response: Response
         do {
             response = try await next(request, context)
@@ -37,6 +46,11 @@ struct AccessLog: RouterMiddleware {
             "ms": "\(String(format: "%.1f", milliseconds))", "client": "\(context.clientAddress)",
         ])
         return response
+    }
+
+    /// An IPv4 or IPv6 address as text (what nginx's `$remote_addr` is), nothing else.
+    static func isAddress(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 45 && text.unicodeScalars.allSatisfy { $0.properties.isASCIIHexDigit || $0 == "." || $0 == ":" }
     }
 
     static func code(_ status: HTTPResponse.Status) -> String {

@@ -337,6 +337,11 @@ components:
       type: http
       scheme: bearer
       bearerFormat: JWT
+      description: >-
+        A desk token (HS256, `support token issue`) or, when the server is started with
+        --jwt-public-key, a token of the platform's identity provider (RS256 or ES256, by the key;
+        its issuer and audience required, the email in the configured claim). The role is the
+        database's on every request.
   parameters:
     TicketNumber:
       name: id

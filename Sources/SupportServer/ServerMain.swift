@@ -29,7 +29,9 @@ public enum ServerMain {
             return fail(.invalidInput(field: nil, "usage: support-server serve|token-issue --db PATH …"))
         }
         do {
-            let database = try AppDatabase.open(path: path, createDirectory: false)
+            // `support serve` opened (created, migrated, switched to WAL) the file before handing
+            // over, so the server gets its pool of readers.
+            let database = try AppDatabase.open(path: path, createDirectory: false, readers: command == "serve" ? 4 : 0)
             switch command {
             case "serve":
                 let limit = Int(options["auth-failure-limit"] ?? "20") ?? 20
@@ -37,7 +39,7 @@ public enum ServerMain {
                 let flushEvery = try options["flush-every"].map { text throws(SupportError) in try OutboxFlushService.interval(text) }
                 return try await serve(database: database, listen: options["listen"] ?? "127.0.0.1:8080",
                                        openAPIPath: options["openapi"], authFailureLimit: max(1, limit), provider: provider,
-                                       flushEvery: flushEvery, limits: try ConnectionLimits(options))
+                                       flushEvery: flushEvery, limits: try ConnectionLimits(options), options: options)
             case "token-issue":
                 guard positional.count == 2 else { return fail(.invalidInput(field: nil, "usage: support token issue EMAIL [--expires 30d]")) }
                 let lifetime = try TokenAuthority.lifetime(options["expires"] ?? "30d")
@@ -90,7 +92,7 @@ public enum ServerMain {
 
     static func serve(database: AppDatabase, listen: String, openAPIPath: String?, authFailureLimit: Int,
                       provider: ExternalIdentityProvider?, flushEvery: Duration?,
-                      limits: ConnectionLimits) async throws -> Int32 {
+                      limits: ConnectionLimits, options: [String: String]) async throws -> Int32 {
         let (host, port) = try parseListen(listen)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -108,7 +110,7 @@ public enum ServerMain {
                       limiter: FailedAuthLimiter(limit: authFailureLimit), logger: logger, openAPIDocument: document)
         api.bodyTimeout = .seconds(limits.idleTimeoutSeconds)
         let router = Router(context: APIContext.self)
-        router.add(middleware: AccessLog(logger: logger))
+        router.add(middleware: AccessLog(logger: logger, trustProxy: options["trust-proxy"] == "true"))
         api.register(on: router)
         var app = Application(
             router: router,

@@ -203,6 +203,77 @@ struct ServerAPITests {
         #expect(subjects == ["In flight at SIGTERM"], "\(subjects)")
     }
 
+    /// nginx on this machine, or nil (the test then skips, saying why; CI installs it).
+    static let nginx: String? = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test func readmesNginxConfigServesTheAPIOverTLS() throws {
+        guard let nginx = Self.nginx else {
+            print("skipped readmesNginxConfigServesTheAPIOverTLS: nginx is not installed (apt-get install nginx; .ci/run does it)")
+            return
+        }
+        // Given the server behind docs/nginx/support.conf, with a self-signed certificate for 127.0.0.1
+        let sandbox = try Sandbox()
+        try sandbox.succeed(["user", "add", "admin@example.com", "--role", "admin"])
+        let token = try sandbox.succeed(["token", "issue", "admin@example.com", "--expires", "1h"]).out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let (server, base, _) = try Self.startServer(sandbox, extra: ["--trust-proxy"])
+        let dir = sandbox.directory.appendingPathComponent("nginx")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        let made = try sandbox.launchShell("""
+            openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+              -keyout \(dir.path)/key.pem -out \(dir.path)/cert.pem 2>/dev/null
+            python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+            """).wait()
+        let port = try #require(Int(made.out.trimmingCharacters(in: .whitespacesAndNewlines)), "\(made)")
+        let site = try String(contentsOf: Self.packageRoot.appendingPathComponent("docs/nginx/support.conf"), encoding: .utf8)
+            .replacingOccurrences(of: "listen 443 ssl;", with: "listen 127.0.0.1:\(port) ssl;")
+            .replacingOccurrences(of: "/etc/ssl/support/fullchain.pem", with: "\(dir.path)/cert.pem")
+            .replacingOccurrences(of: "/etc/ssl/support/privkey.pem", with: "\(dir.path)/key.pem")
+            .replacingOccurrences(of: "http://127.0.0.1:8080", with: base)
+        #expect(site.contains("\(dir.path)/cert.pem") && site.contains(base), "the test rewrote the shipped config")
+        // A root master hands requests to workers as root here: the temporary prefix is not nobody's.
+        let conf = """
+            \(geteuid() == 0 ? "user root;" : "")
+            worker_processes 1;
+            pid \(dir.path)/nginx.pid;
+            error_log \(dir.path)/logs/error.log;
+            events { worker_connections 64; }
+            http {
+                access_log \(dir.path)/logs/access.log;
+                client_body_temp_path \(dir.path)/body; proxy_temp_path \(dir.path)/proxy;
+                fastcgi_temp_path \(dir.path)/fastcgi; uwsgi_temp_path \(dir.path)/uwsgi; scgi_temp_path \(dir.path)/scgi;
+            \(site)
+            }
+            """
+        try Data(conf.utf8).write(to: dir.appendingPathComponent("nginx.conf"))
+        let proxy = try sandbox.launch([nginx, "-p", dir.path, "-c", dir.appendingPathComponent("nginx.conf").path, "-g", "daemon off;"],
+                                       executable: URL(fileURLWithPath: "/usr/bin/env"))
+        defer { proxy.send(SIGTERM); _ = try? proxy.wait(timeout: 30) }
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, !FileManager.default.fileExists(atPath: dir.appendingPathComponent("nginx.pid").path) { usleep(100_000) }
+        usleep(300_000)
+
+        // When the client talks HTTPS to nginx (and once straight to the server, as nginx does)
+        let result = try Self.runScript(sandbox, "nginx_tls.py",
+                                        ["https://127.0.0.1:\(port)", "\(dir.path)/cert.pem", token, base])
+        server.send(SIGTERM)
+        let stopped = try server.wait(timeout: 30)
+
+        // Then every request went through, and the server logged the client nginx saw: the
+        // client's own X-Real-IP was replaced by nginx, and one from the local proxy is believed
+        let nginxLog = (try? String(contentsOf: dir.appendingPathComponent("logs/error.log"), encoding: .utf8)) ?? ""
+        #expect(result.status == 0 && result.out.contains("0 failures"), "\(result.out.suffix(3000)) \(result.err.suffix(1500)) nginx: \(nginxLog.suffix(1500))")
+        #expect(stopped.err.contains("client=127.0.0.1") && !stopped.err.contains("203.0.113.9"), "\(stopped.err.suffix(2000))")
+        #expect(stopped.err.contains("client=198.51.100.7"), "\(stopped.err.suffix(2000))")
+    }
+
+    @Test func readmeShowsTheTestedNginxConfig() throws {
+        let readme = try String(contentsOf: Self.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let site = try String(contentsOf: Self.packageRoot.appendingPathComponent("docs/nginx/support.conf"), encoding: .utf8)
+        #expect(readme.contains("```nginx\n" + site + "```"), "README's nginx block must be docs/nginx/support.conf")
+    }
+
     @Test func flushEveryRefusesANonsenseInterval() throws {
         let sandbox = try Sandbox()
         for bad in ["0s", "soon", "2d", "90000s"] {

@@ -224,6 +224,70 @@ for bad in [{"limit": "0"}, {"limit": "501"}, {"page": "x"}, {"sort": "bogus"}, 
     status, _, body = listing(bad)
     check(status == 400 and is_api_error(body) and body["code"] == "INVALID_INPUT", f"bad query {bad} → 400: {status}")
 
+# --- The permission matrix: each role against every route (as PermissionMatrixTests for the
+# commands): another requester's ticket does not exist for a requester (404), a requester is
+# refused staff work on their own (403), and staff-only routes are 403 for requesters.
+call("PUT", "/api/admin/support/settings", tokens["admin"], {"reply_rate_limit_per_hour": 0})
+status, _, body = call("POST", "/api/support/tickets", tokens["alice"],
+                       {"subject": "Matrix ticket", "message": "Printer on fire", "category": "technical-issue"})
+check(status == 201, f"alice opens the matrix ticket: {status} {body}")
+mx = body["ticket"]["ticketNumber"]
+SECRET_WORD = "quokkasecret"
+status, _, _ = call("POST", f"/api/support/tickets/{mx}/responses", tokens["agent"],
+                    {"message": f"Internal: {SECRET_WORD} suspects the requester", "isInternal": True})
+check(status == 201, "the agent adds an internal note to the matrix ticket")
+T = f"/api/support/tickets/{mx}"
+#                   (method, path, body)                                              admin agent owner other
+matrix = [
+    (("GET", "/api/support/tickets", None),                                             (200, 200, 200, 200)),
+    (("GET", T, None),                                                                  (200, 200, 200, 404)),
+    (("PUT", T, {"priority": "high"}),                                                  (200, 200, 403, 404)),
+    (("PATCH", T, {"status": "in-progress"}),                                           (200, 200, 403, 404)),
+    (("GET", T + "/responses", None),                                                   (200, 200, 200, 404)),
+    (("POST", T + "/responses", {"message": "a public reply"}),                         (201, 201, 201, 404)),
+    (("POST", T + "/responses", {"message": "a note", "isInternal": True}),             (201, 201, 403, 404)),
+    (("GET", T + "/history", None),                                                     (200, 200, 200, 404)),
+    (("DELETE", T, None),                                                               (None, 403, 403, 404)),
+    (("GET", "/api/support/stats", None),                                               (200, 200, 403, 403)),
+    (("GET", "/api/admin/support/settings", None),                                      (200, 403, 403, 403)),
+    (("PUT", "/api/admin/support/settings", {"support_name": "Support"}),               (200, 403, 403, 403)),
+    (("GET", "/api/admin/users", None),                                                 (200, 200, 403, 403)),
+    (("GET", "/api/admin/outbox", None),                                                (200, 403, 403, 403)),
+    (("POST", "/api/admin/outbox/retry", None),                                         (200, 403, 403, 403)),
+    (("POST", "/api/support/tickets", {"subject": "On behalf", "message": "m", "category": "bug-report",
+                                       "requesterEmail": "bob@example.com"}),           (201, 201, 403, None)),
+]
+roles = {"admin": tokens["admin"], "agent": tokens["agent"], "owner": tokens["alice"], "other": tokens["bob"]}
+seen = []
+for (method, path, payload), expected in matrix:
+    for role, want in zip(["admin", "agent", "owner", "other"], expected):
+        if want is None:
+            continue
+        status, headers, body = call(method, path, roles[role], payload)
+        check(status == want, f"matrix: {role} {method} {path} -> {want}: {status} {str(body)[:160]}")
+        if status >= 400:
+            check(is_api_error(body), f"matrix: {role} {method} {path}: the error shape")
+        if role in ("owner", "other"):
+            seen.append(json.dumps(body) + json.dumps(dict(headers)))
+# Nothing a requester received, body or header, carries the internal note or its author's words.
+check(not any(SECRET_WORD in text for text in seen), "no internal note in anything a requester received")
+for who in ["owner", "other"]:
+    status, _, body = call("GET", "/api/support/tickets?search=" + SECRET_WORD, roles[who])
+    check(status == 200 and body["pagination"]["total"] == 0, f"{who}'s search does not count the internal note: {body}")
+status, _, body = call("GET", "/api/support/tickets?search=" + SECRET_WORD, roles["admin"])
+check(status == 200 and body["pagination"]["total"] == 1, f"staff's search finds the note (control): {body.get('pagination')}")
+# Another's ticket and no ticket at all are the same answer, but for the number.
+_, head_other, other = call("GET", T, roles["other"])
+missing = T.rsplit("-", 1)[0] + "-999999"
+_, head_missing, nothing = call("GET", missing, roles["other"])
+check(json.dumps(other).replace(mx, "N") == json.dumps(nothing).replace(missing.rsplit("/", 1)[1], "N"),
+      f"another's ticket looks like no ticket: {other} vs {nothing}")
+check(sorted(k.lower() for k in head_other.keys()) == sorted(k.lower() for k in head_missing.keys()),
+      "and with the same headers")
+status, _, body = call("GET", T + "/responses", roles["owner"])
+check(status == 200 and all(not r["isInternal"] for r in body["responses"]) and
+      [r.get("id") for r in body["responses"]] == sorted(r.get("id") for r in body["responses"]), "the owner sees public replies only")
+
 # --- Bad paths and bodies change nothing.
 status, _, body = call("GET", "/api/support/tickets/not-a-number", tokens["admin"])
 check(status == 400 and is_api_error(body), f"a malformed ticket number is 400: {status}")

@@ -10,8 +10,11 @@ extension AppDatabase {
     /// Opens (creating if needed) the database file at `path` for use by several processes at
     /// once: WAL, a busy timeout, and migrations serialised across processes.
     /// A new file is created with mode 0600; its directory must exist unless `createDirectory`.
+    /// `readers` > 0 (the server) opens a pool: that many reads run at once beside the one writer,
+    /// where a command's single connection would make every request wait for the one before.
     public static func open(
-        path: String, createDirectory: Bool, busyTimeout: TimeInterval = 5, logger: Logger = Logger(label: "support.store")
+        path: String, createDirectory: Bool, busyTimeout: TimeInterval = 5, readers: Int = 0,
+        logger: Logger = Logger(label: "support.store")
     ) throws(SupportError) -> AppDatabase {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
@@ -78,7 +81,11 @@ extension AppDatabase {
             }
         }
         return try translatingErrors {
-            let queue = try DatabaseQueue(path: path, configuration: config)
+            var poolConfig = config
+            poolConfig.maximumReaderCount = max(1, readers)
+            let queue: any DatabaseWriter = readers > 0 && inWAL
+                ? try DatabasePool(path: path, configuration: poolConfig)
+                : try DatabaseQueue(path: path, configuration: config)
             if !inWAL {
                 let mode = try queue.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
                 guard mode == "wal" else { throw SupportError.storage("cannot switch the database to WAL mode (\(mode ?? "?"))") }

@@ -40,6 +40,9 @@ struct Serve: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Connections served at once; more wait until one closes (default 512).", valueName: "n"))
     var maxConnections: Int?
 
+    @Flag(help: "Behind a proxy on this machine (nginx): take the client's address from its X-Real-IP header.")
+    var trustProxy = false
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -63,6 +66,7 @@ struct Serve: ParsableCommand {
                                   ("idle-timeout", idleTimeout.map(String.init)), ("max-connections", maxConnections.map(String.init))] {
                 if let value { arguments += ["--" + name, value] }
             }
+            if trustProxy { arguments += ["--trust-proxy", "true"] }
             try ServerHandOver.exec(arguments)
         }
     }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The HTTP API under load (issue 16): wrk on loopback, 2 threads, 64 connections, against a
+# release support-server over DB (e.g. 1M tickets: scripts/bench/generate.py 1000000 > t.ndjson;
+# support --db DB ticket import --file t.ndjson), while `notify flush` runs beside it every
+# second. Prints wrk's reports (requests/s, latency percentiles, non-2xx counts).
+#
+#     swift build -c release --product support --product support-server   (or one at a time)
+#     scripts/bench/server.sh DB [SECONDS] [BIN_DIR]
+set -euo pipefail
+db=$1; seconds=${2:-20}; bin=${3:-.build/release}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 69; }
+work=$(mktemp -d); trap 'kill $server $flusher 2>/dev/null || true; rm -rf "$work"' EXIT
+"$bin/support" --db "$db" user add bench-admin@example.com --role admin >/dev/null 2>&1 || true
+"$bin/support" --db "$db" settings set support_email desk@example.com >/dev/null
+"$bin/support" --db "$db" settings set sendmail_command "$root/Tests/mail/fake_sendmail.sh --out $work/sink" >/dev/null
+mkdir -p "$work/sink"
+token=$("$bin/support" --db "$db" token issue bench-admin@example.com --expires 2h)
+number=$("$bin/support" --db "$db" ticket list --status open --limit 1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["tickets"][0]["ticketNumber"])')
+"$bin/support" --db "$db" serve --listen 127.0.0.1:0 --auth-failure-limit 1000000 >"$work/listen" 2>"$work/server.log" &
+server=$!
+for _ in $(seq 1 100); do grep -q '^listening on ' "$work/listen" 2>/dev/null && break; sleep 0.1; done
+base="http://$(sed -n 's/^listening on //p' "$work/listen")"
+( while true; do "$bin/support" --db "$db" notify flush --quiet >/dev/null 2>&1 || true; sleep 1; done ) &
+flusher=$!
+auth="Authorization: Bearer $token"
+echo "== GET /api/support/tickets?status=open"
+wrk -t2 -c64 -d"${seconds}s" --latency -H "$auth" "$base/api/support/tickets?status=open"
+echo "== GET /api/support/tickets/$number"
+wrk -t2 -c64 -d"${seconds}s" --latency -H "$auth" "$base/api/support/tickets/$number"
+echo "== POST /api/support/tickets (scripts/bench/create.lua)"
+wrk -t2 -c64 -d"${seconds}s" --latency -H "$auth" -s "$root/scripts/bench/create.lua" "$base/api/support/tickets"
+echo "== mail sent by the flusher beside: $(ls "$work/sink" | grep -c '\.eml$' || true)"
