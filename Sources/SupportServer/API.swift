@@ -11,6 +11,8 @@ struct API: Sendable {
     let limiter: FailedAuthLimiter
     let logger: Logger
     let openAPIDocument: String?
+    /// How long a request's body may take to arrive (the server's idle timeout).
+    var bodyTimeout: Duration = .seconds(30)
 
     /// A body larger than this is refused with 413 before it is parsed: the longest message is
     /// 64 KiB, and a settings template four times that.
@@ -160,6 +162,11 @@ struct API: Sendable {
             return try await body(desk)
         } catch let error as SupportError {
             return APIResponse.error(error)
+        } catch is BodyTimeout {
+            var response = APIResponse.error(status: .requestTimeout, code: "REQUEST_TIMEOUT",
+                                             message: "the body did not arrive within \(bodyTimeout.components.seconds) s")
+            response.headers[.connection] = "close"
+            return response
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             return APIResponse.error(status: .contentTooLarge, code: "PAYLOAD_TOO_LARGE",
                                      message: "the body is larger than \(Self.maxBodyBytes / 1024) KiB")
@@ -169,24 +176,48 @@ struct API: Sendable {
         }
     }
 
-    struct AuthFailure: Error { let text: String }
-
-    func authenticate(_ request: Request) async -> Result<User, AuthFailure> {
-        guard let header = request.headers[.authorization] else { return .failure(AuthFailure(text: "no Authorization header")) }
+    func authenticate(_ request: Request) async -> Result<User, TokenRefusal> {
+        guard let header = request.headers[.authorization] else { return .failure(TokenRefusal("no Authorization header")) }
         guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
-            return .failure(AuthFailure(text: "not a Bearer credential"))
+            return .failure(TokenRefusal("not a Bearer credential"))
         }
         let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        guard let claims = await authority.verify(token) else { return .failure(AuthFailure(text: "invalid token")) }
+        let identity: VerifiedIdentity
+        switch await authority.verify(token) {
+        case .success(let verified): identity = verified
+        case .failure(let refusal): return .failure(refusal)
+        }
         // The role, and whether the person still exists, come from the database on every request.
-        guard let found = try? database.user(email: claims.sub.value) else { return .failure(AuthFailure(text: "unknown user")) }
-        guard (try? database.tokenGeneration(userID: found.id)) == claims.gen else {
-            return .failure(AuthFailure(text: "revoked token"))
+        guard let found = try? database.user(email: identity.email) else { return .failure(TokenRefusal("unknown user")) }
+        if case .desk(_, let generation) = identity {
+            guard (try? database.tokenGeneration(userID: found.id)) == generation else {
+                return .failure(TokenRefusal("revoked token"))
+            }
         }
         return .success(found)
     }
 
     // MARK: Request parts
+
+    /// The body, at most `maxBodyBytes`, arrived whole within `bodyTimeout`: the idle timeout only
+    /// drops a connection that sends nothing, and a client dribbling a byte a second would
+    /// otherwise hold a request open for days.
+    func collectBody(_ request: Request) async throws -> ByteBuffer {
+        let body = request.body
+        let limit = bodyTimeout
+        return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: Self.maxBodyBytes) }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let buffer = first else { throw BodyTimeout() }
+            return buffer
+        }
+    }
+
+    struct BodyTimeout: Error {}
 
     func number(_ context: APIContext) throws(SupportError) -> TicketNumber {
         try TicketNumber.parse(context.parameters.get("id") ?? "")
@@ -201,7 +232,7 @@ struct API: Sendable {
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ request: Request, allowEmpty: Bool) async throws -> T? {
-        let buffer = try await request.body.collect(upTo: Self.maxBodyBytes)
+        let buffer = try await collectBody(request)
         let bytes = Data(buffer.readableBytesView)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             if allowEmpty { return nil }
@@ -210,8 +241,9 @@ struct API: Sendable {
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw SupportError.invalidInput(field: nil, "the body is not valid UTF-8")
         }
+        let value: T
         do {
-            return try JSONDecoder().decode(T.self, from: bytes)
+            value = try JSONDecoder().decode(T.self, from: bytes)
         } catch let error as SupportError {
             throw error
         } catch let DecodingError.keyNotFound(key, _) {
@@ -225,5 +257,9 @@ struct API: Sendable {
         } catch {
             throw SupportError.invalidInput(field: nil, "the body is not valid JSON")
         }
+        if let key = DuplicateJSONKeys.first(in: bytes) {
+            throw SupportError.invalidInput(field: key, "\(Validation.printable(key)) is given twice")
+        }
+        return value
     }
 }

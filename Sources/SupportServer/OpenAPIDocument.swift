@@ -388,6 +388,18 @@ components:
         respondedBy: {$ref: "#/components/schemas/Person"}
         isInternal: {type: boolean}
         createdAt: {type: string, format: date-time}
+    Attachment:
+      type: object
+      required: [id, fileName, contentType, size, sha256, responseId, isInternal, createdAt]
+      properties:
+        id: {type: integer}
+        fileName: {type: string}
+        contentType: {type: string}
+        size: {type: integer}
+        sha256: {type: string}
+        responseId: {type: [integer, "null"]}
+        isInternal: {type: boolean}
+        createdAt: {type: string, format: date-time}
     Ticket:
       type: object
       required: [ticketNumber, subject, message, category, priority, status, submittedBy, assignedTo,
@@ -409,7 +421,7 @@ components:
           items: {$ref: "#/components/schemas/Response"}
         attachments:
           type: array
-          items: {type: string}
+          items: {$ref: "#/components/schemas/Attachment"}
         createdAt: {type: string, format: date-time}
         updatedAt: {type: string, format: date-time}
         resolvedAt: {type: [string, "null"], format: date-time}
@@ -515,6 +527,7 @@ components:
         support_auto_response: {type: boolean}
         support_email_template: {type: string}
         ticket_rate_limit_per_hour: {type: integer}
+        reply_rate_limit_per_hour: {type: integer}
         sendmail_command: {type: string}
         mail_max_attempts: {type: integer}
     SettingsRequest:
@@ -530,6 +543,7 @@ components:
         support_auto_response: {type: boolean}
         support_email_template: {type: string, pattern: "^[A-Za-z][A-Za-z ]{0,100}$", description: "a Mustache template; this document describes plain words"}
         ticket_rate_limit_per_hour: {type: integer, minimum: 0, maximum: 100000}
+        reply_rate_limit_per_hour: {type: integer, minimum: 0, maximum: 100000}
         mail_max_attempts: {type: integer, minimum: 1, maximum: 100}
     AuditEvent:
       type: object

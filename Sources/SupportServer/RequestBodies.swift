@@ -104,12 +104,13 @@ enum SettingValue: Decodable {
     func text(for key: SettingKey) throws(SupportError) -> String {
         switch (key, self) {
         case (.supportAutoResponse, .flag(let flag)): return flag ? "true" : "false"
-        case (.ticketRateLimitPerHour, .number(let n)), (.mailMaxAttempts, .number(let n)): return String(n)
+        case (.ticketRateLimitPerHour, .number(let n)), (.replyRateLimitPerHour, .number(let n)), (.mailMaxAttempts, .number(let n)):
+            return String(n)
         case (.supportEmail, .text(let t)), (.supportName, .text(let t)), (.supportEmailTemplate, .text(let t)),
              (.sendmailCommand, .text(let t)):
             return t
         case (.supportAutoResponse, _): throw .invalidInput(field: key.rawValue, "\(key.rawValue) must be true or false")
-        case (.ticketRateLimitPerHour, _), (.mailMaxAttempts, _):
+        case (.ticketRateLimitPerHour, _), (.replyRateLimitPerHour, _), (.mailMaxAttempts, _):
             throw .invalidInput(field: key.rawValue, "\(key.rawValue) must be a whole number")
         default: throw .invalidInput(field: key.rawValue, "\(key.rawValue) must be text")
         }
@@ -182,5 +183,43 @@ enum ListQuery {
             throw .invalidInput(field: String(key), "\(key) must be a whole number")
         }
         return n
+    }
+}
+
+/// The first key given twice in one object of a JSON text (`{"status":"open","status":"closed"}`),
+/// or nil. JSONDecoder keeps one of the two silently; a client that sends both meant something
+/// the server cannot know, so the body is refused. Runs on text JSONDecoder already accepted.
+enum DuplicateJSONKeys {
+    static func first(in bytes: Data) -> String? {
+        struct Frame { var isObject: Bool; var keys: Set<String> = []; var expectsKey: Bool }
+        var stack: [Frame] = []
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                let start = index
+                index += 1
+                while index < bytes.endIndex, bytes[index] != UInt8(ascii: "\"") {
+                    index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                if var top = stack.last, top.isObject, top.expectsKey {
+                    let raw = bytes[start...min(index, bytes.endIndex - 1)]
+                    // Escapes are resolved, so "a" and "\u0061" are the same key.
+                    let key = raw.contains(UInt8(ascii: "\\"))
+                        ? (try? JSONDecoder().decode(String.self, from: Data(raw))) ?? String(decoding: raw, as: UTF8.self)
+                        : String(decoding: raw.dropFirst().dropLast(), as: UTF8.self)
+                    if !top.keys.insert(key).inserted { return key }
+                    top.expectsKey = false
+                    stack[stack.count - 1] = top
+                }
+            case UInt8(ascii: "{"): stack.append(Frame(isObject: true, expectsKey: true))
+            case UInt8(ascii: "["): stack.append(Frame(isObject: false, expectsKey: false))
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = stack.popLast()
+            case UInt8(ascii: ","): if stack.last?.isObject == true { stack[stack.count - 1].expectsKey = true }
+            default: break
+            }
+            index += 1
+        }
+        return nil
     }
 }

@@ -33,8 +33,11 @@ public enum ServerMain {
             switch command {
             case "serve":
                 let limit = Int(options["auth-failure-limit"] ?? "20") ?? 20
+                let provider = try await identityProvider(options)
+                let flushEvery = try options["flush-every"].map { text throws(SupportError) in try OutboxFlushService.interval(text) }
                 return try await serve(database: database, listen: options["listen"] ?? "127.0.0.1:8080",
-                                       openAPIPath: options["openapi"], authFailureLimit: max(1, limit))
+                                       openAPIPath: options["openapi"], authFailureLimit: max(1, limit), provider: provider,
+                                       flushEvery: flushEvery, limits: try ConnectionLimits(options))
             case "token-issue":
                 guard positional.count == 2 else { return fail(.invalidInput(field: nil, "usage: support token issue EMAIL [--expires 30d]")) }
                 let lifetime = try TokenAuthority.lifetime(options["expires"] ?? "30d")
@@ -58,6 +61,23 @@ public enum ServerMain {
         return error.exitCode
     }
 
+    /// The external identity provider of `--jwt-public-key FILE --jwt-issuer ISS --jwt-audience AUD
+    /// [--jwt-email-claim email]`, or nil when no key is named.
+    static func identityProvider(_ options: [String: String]) async throws(SupportError) -> ExternalIdentityProvider? {
+        guard let path = options["jwt-public-key"] else {
+            if options["jwt-issuer"] != nil || options["jwt-audience"] != nil || options["jwt-email-claim"] != nil {
+                throw .invalidInput(field: "jwt-public-key", "--jwt-issuer, --jwt-audience and --jwt-email-claim need --jwt-public-key")
+            }
+            return nil
+        }
+        guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw .configuration("cannot read --jwt-public-key \(Validation.printable(path))")
+        }
+        return try await ExternalIdentityProvider(publicKeyPEM: pem, issuer: options["jwt-issuer"] ?? "",
+                                                  audience: options["jwt-audience"] ?? "",
+                                                  emailClaim: options["jwt-email-claim"] ?? "email")
+    }
+
     static func parseListen(_ text: String) throws(SupportError) -> (String, Int) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
             throw .invalidInput(field: "listen", "--listen must be HOST:PORT, e.g. 127.0.0.1:8080")
@@ -68,7 +88,9 @@ public enum ServerMain {
         return (host, port)
     }
 
-    static func serve(database: AppDatabase, listen: String, openAPIPath: String?, authFailureLimit: Int) async throws -> Int32 {
+    static func serve(database: AppDatabase, listen: String, openAPIPath: String?, authFailureLimit: Int,
+                      provider: ExternalIdentityProvider?, flushEvery: Duration?,
+                      limits: ConnectionLimits) async throws -> Int32 {
         let (host, port) = try parseListen(listen)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -76,31 +98,63 @@ public enum ServerMain {
             return handler
         }
         let logger = Logger(label: "support.server")
+        if let provider {
+            logger.info("accepting provider tokens", metadata: ["algorithm": "\(provider.algorithm)", "issuer": "\(provider.issuer)",
+                                                                "audience": "\(provider.audience)", "emailClaim": "\(provider.emailClaim)"])
+        }
         // The embedded copy unless another is named (a document edited without a rebuild).
         let document = openAPIPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? OpenAPIDocument.yaml
-        let api = API(database: database, authority: await TokenAuthority(secret: try database.serverSigningKey()),
+        var api = API(database: database, authority: await TokenAuthority(secret: try database.serverSigningKey(), provider: provider),
                       limiter: FailedAuthLimiter(limit: authFailureLimit), logger: logger, openAPIDocument: document)
+        api.bodyTimeout = .seconds(limits.idleTimeoutSeconds)
         let router = Router(context: APIContext.self)
         router.add(middleware: AccessLog(logger: logger))
         api.register(on: router)
-        let app = Application(
+        var app = Application(
             router: router,
-            // Slow or idle clients are dropped after 30 s; headers are bounded (16 KiB each, 64 KiB in all).
+            // Idle clients, and clients whose headers do not arrive whole, are dropped after the
+            // idle timeout (30 s); a body must arrive within as long (API.collectBody); headers are
+            // bounded (16 KiB each, 64 KiB in all).
             server: .http1(configuration: .init(
-                idleTimeout: .seconds(30),
+                idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)),
                 httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100))),
             configuration: .init(address: .hostname(host, port: port), serverName: nil,
-                                 availableConnectionsDelegate: MaximumAvailableConnections(512)),
+                                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
             onServerRunning: { channel in
                 // The bound address on stdout, one line: with port 0, the tests learn the port here.
                 let bound = channel.localAddress.map { "\($0.ipAddress ?? host):\($0.port ?? port)" } ?? listen
                 FileHandle.standardOutput.write(Data("listening on \(bound)\n".utf8))
             },
             logger: logger)
+        if let flushEvery {
+            app.addServices(OutboxFlushService(database: database, interval: flushEvery, logger: logger))
+        }
         // runService installs SIGTERM/SIGINT handlers (swift-service-lifecycle): on either, the
         // server stops accepting, lets in-flight requests finish, and returns.
         try await app.runService()
         logger.info("stopped")
         return 0
+    }
+}
+
+/// `--idle-timeout SECONDS` (default 30) and `--max-connections N` (default 512): past the cap,
+/// new connections wait in the kernel's queue until one closes.
+struct ConnectionLimits {
+    var idleTimeoutSeconds = 30
+    var maxConnections = 512
+
+    init(_ options: [String: String]) throws(SupportError) {
+        if let text = options["idle-timeout"] {
+            guard let seconds = Int(text), (1...3600).contains(seconds) else {
+                throw .invalidInput(field: "idle-timeout", "--idle-timeout must be from 1 to 3600 seconds")
+            }
+            idleTimeoutSeconds = seconds
+        }
+        if let text = options["max-connections"] {
+            guard let count = Int(text), (1...100_000).contains(count) else {
+                throw .invalidInput(field: "max-connections", "--max-connections must be from 1 to 100000")
+            }
+            maxConnections = count
+        }
     }
 }

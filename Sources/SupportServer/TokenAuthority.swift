@@ -24,17 +24,33 @@ struct DeskClaims: JWTPayload {
     }
 }
 
-/// Issues and verifies the desk's HS256 tokens with its own key (kept in the database).
+/// Who a good token names: a desk token carries the person's token generation (revocation), a
+/// provider's token only the email.
+enum VerifiedIdentity: Equatable {
+    case desk(email: String, generation: Int64)
+    case provider(email: String)
+
+    var email: String {
+        switch self {
+        case .desk(let email, _), .provider(let email): email
+        }
+    }
+}
+
+/// Issues and verifies the desk's HS256 tokens with its own key (kept in the database), and, when
+/// one is configured, verifies the tokens of an external identity provider.
 struct TokenAuthority: Sendable {
     static let audience = "support-api"
     static let issuer = "support"
     static let longestLifetime: TimeInterval = 366 * 86_400
 
     let keys: JWTKeyCollection
+    let provider: ExternalIdentityProvider?
 
-    init(secret: [UInt8]) async {
+    init(secret: [UInt8], provider: ExternalIdentityProvider? = nil) async {
         keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        self.provider = provider
     }
 
     func issue(email: String, generation: Int64, lifetime: TimeInterval, now: Date = Date()) async throws -> String {
@@ -45,17 +61,29 @@ struct TokenAuthority: Sendable {
         return try await keys.sign(claims)
     }
 
-    /// The claims of a good token, or nil. The header must name HS256 exactly: `none`, and an
-    /// RS256 header carrying an HMAC made with a public key (algorithm confusion), are refused
-    /// before any key is looked at.
-    func verify(_ token: String) async -> DeskClaims? {
-        guard token.utf8.count <= 4096 else { return nil }
+    /// Who a good token names, or why it was refused. The header's `alg` picks the key, and only
+    /// two are possible: HS256 with the desk's own key, or the provider's one algorithm with its
+    /// public key. So `none`, HS512, and an HS256 token whose HMAC was made with the provider's
+    /// public key as the secret (algorithm confusion: it is checked against the desk's secret,
+    /// never the public key) are all refused.
+    func verify(_ token: String) async -> Result<VerifiedIdentity, TokenRefusal> {
+        guard token.utf8.count <= 8192 else { return .failure(TokenRefusal("token too long")) }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let header = Self.decodeSegment(parts[0]),
               let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any],
-              object["alg"] as? String == "HS256", object["crit"] == nil
-        else { return nil }
-        return try? await keys.verify(token, as: DeskClaims.self)
+              let algorithm = object["alg"] as? String
+        else { return .failure(TokenRefusal("malformed token")) }
+        guard object["crit"] == nil else { return .failure(TokenRefusal("unsupported critical header")) }
+        if algorithm == "HS256" {
+            guard let claims = try? await keys.verify(token, as: DeskClaims.self) else {
+                return .failure(TokenRefusal("invalid desk token"))
+            }
+            return .success(.desk(email: claims.sub.value, generation: claims.gen))
+        }
+        if let provider, algorithm == provider.algorithm {
+            return await provider.verify(token).map { .provider(email: $0) }
+        }
+        return .failure(TokenRefusal("algorithm \(Validation.printable(String(algorithm.prefix(16)))) is not accepted"))
     }
 
     static func decodeSegment(_ segment: Substring) -> Data? {

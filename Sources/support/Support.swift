@@ -14,8 +14,8 @@ struct Support: ParsableCommand {
             74 database error, 75 try again later (rate limit, busy), 77 not allowed, 78 configuration, 70 bug.
             """,
         version: Support.version,
-        subcommands: [Ticket.self, Respond.self, Settings.self, UserCommand.self, Notify.self, MailCommand.self, Stats.self, Audit.self, Serve.self, Token.self]
+        subcommands: [Ticket.self, Respond.self, Settings.self, UserCommand.self, Notify.self, MailCommand.self, AttachmentCommand.self, Stats.self, Audit.self, Serve.self, Token.self]
     )
 
-    static let version = "0.1.0"
+    static let version = "0.2.0"
 }

@@ -32,6 +32,10 @@ enum SupportEntry {
             // ArgumentParser would let the caller's later copy win, so a second copy is refused.
             usageFailure("\(repeated) is given more than once; a global option may be given once", json: given.contains("--json"))
         }
+        if let unknown = unknownHelpTopic(given) {
+            // ArgumentParser's `help` prints the top help for a name it does not know, and exits 0.
+            usageFailure("no command '\(unknown)'; see 'support --help'", json: given.contains("--json"))
+        }
         let arguments = globalOptionsMovedLast(given)
         do {
             var command = try Support.parseAsRoot(arguments)
@@ -89,6 +93,21 @@ enum SupportEntry {
             guard globalOptionNames.contains(name) else { continue }
             if !seen.insert(name).inserted { return name }
             if valueTakingGlobalOptions.contains(argument) { index += 1 }
+        }
+        return nil
+    }
+
+    /// `support help ticket nonsense` → "nonsense": the first word after `help` that names no
+    /// subcommand of the command before it; nil when every word names one (or this is not `help`).
+    static func unknownHelpTopic(_ arguments: [String]) -> String? {
+        guard arguments.first == "help" else { return nil }
+        var command: any ParsableCommand.Type = Support.self
+        for word in arguments.dropFirst() where !word.hasPrefix("-") {
+            let children = command.configuration.subcommands
+            guard let child = children.first(where: { $0._commandName == word || $0.configuration.aliases.contains(word) }) else {
+                return word
+            }
+            command = child
         }
         return nil
     }

@@ -54,4 +54,57 @@ struct RateLimitCommandTests {
                                   as: "jane@example.test")
         #expect(own.status == 75, "\(own)")
     }
+
+    @Test func aRequestersRepliesPastTheHourlyLimitExit75AndChangeNothing() throws {
+        // Given a reply limit of 3 an hour, a requester's ticket and an agent
+        let sandbox = try Sandbox()
+        try sandbox.succeed(["settings", "set", "reply_rate_limit_per_hour", "3"])
+        try sandbox.succeed(["user", "add", "jane@example.test"])
+        try sandbox.succeed(["user", "add", "sam@example.test", "--role", "internal"])
+        let number = try sandbox.succeed(["ticket", "create", "--subject", "s", "--category", "bug-report", "--message", "m", "--json"],
+                                         as: "jane@example.test").json()["ticket"].flatMap { ($0 as? [String: Any])?["ticketNumber"] as? String }
+        let ticket = try #require(number)
+        // When she replies three times, then a fourth
+        for i in 1...3 { try sandbox.succeed(["respond", ticket, "--message", "more \(i)"], as: "jane@example.test") }
+        let before = try sandbox.storedState()
+        let fourth = try sandbox.run(["respond", ticket, "--message", "one too many", "--json"], as: "jane@example.test")
+        // Then the fourth exits 75 with RATE_LIMITED and a retry time, and nothing changed
+        #expect(fourth.status == 75, "\(fourth)")
+        let error = try fourth.apiError()
+        #expect(error["code"] as? String == "RATE_LIMITED" && (error["error"] as? String ?? "").contains("3 replies per hour"), "\(error)")
+        #expect(try sandbox.storedState() == before)
+        // And staff are not limited
+        for i in 1...5 { try sandbox.succeed(["respond", ticket, "--message", "staff \(i)"], as: "sam@example.test") }
+        // And 0 means no limit
+        try sandbox.succeed(["settings", "set", "reply_rate_limit_per_hour", "0"])
+        try sandbox.succeed(["respond", ticket, "--message", "unlimited now"], as: "jane@example.test")
+    }
+
+    @Test func aRequestersRepliesQueueOneMailToStaffPerTicketUntilItIsSent() throws {
+        // Given mail on and a requester's two tickets
+        let sandbox = try Sandbox()
+        try sandbox.enableMail()
+        try sandbox.succeed(["settings", "set", "reply_rate_limit_per_hour", "0"])
+        try sandbox.succeed(["user", "add", "jane@example.test"])
+        var tickets: [String] = []
+        for subject in ["first", "second"] {
+            let created = try sandbox.succeed(["ticket", "create", "--subject", subject, "--category", "bug-report", "--message", "m", "--json"],
+                                              as: "jane@example.test").json()
+            tickets.append(try #require((created["ticket"] as? [String: Any])?["ticketNumber"] as? String))
+        }
+        // When she replies 20 times on the first and once on the second
+        for i in 1...20 { try sandbox.succeed(["respond", tickets[0], "--message", "again \(i)"], as: "jane@example.test") }
+        try sandbox.succeed(["respond", tickets[1], "--message", "hello"], as: "jane@example.test")
+        // Then one notice per ticket waits for the desk, not 21
+        func replyNotices() throws -> [[String: Any]] { try sandbox.outbox().filter { $0["kind"] as? String == "requester-reply" } }
+        let waiting = try replyNotices()
+        #expect(waiting.map { $0["ticketNumber"] as? String } == tickets, "\(waiting)")
+        // And once those are sent, her next reply queues a new one
+        let out = sandbox.directory.appendingPathComponent("sent")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        #expect(try sandbox.flush("\(MailTools.fakeSendmail) --out \(out.path)").status == 0)
+        try sandbox.succeed(["respond", tickets[0], "--message", "after the flush"], as: "jane@example.test")
+        let notices = try replyNotices()
+        #expect(notices.count == 3 && notices.map { $0["status"] as? String } == ["sent", "sent", "pending"], "\(notices)")
+    }
 }

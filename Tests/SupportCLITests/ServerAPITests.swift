@@ -64,6 +64,153 @@ struct ServerAPITests {
         #expect(!stopped.err.contains("spam folder"), "no body in the log")
     }
 
+    /// Runs a Python script of Tests/server against the server at `base` and expects "0 failures".
+    static func runScript(_ sandbox: Sandbox, _ name: String, _ arguments: [String], timeout: TimeInterval = 300) throws -> CLIResult {
+        let script = packageRoot.appendingPathComponent("Tests/server/\(name)").path
+        let client = try sandbox.launch(
+            ["python3", script] + arguments,
+            environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
+            executable: URL(fileURLWithPath: "/usr/bin/env"))
+        return try client.wait(timeout: timeout)
+    }
+
+    @Test(arguments: [("RS256", "email"), ("ES256", "upn")])
+    func identityProviderTokensAreVerifiedByItsPublicKeyAndEveryAttackIs401(algorithm: String, emailClaim: String) throws {
+        // Given a desk and a provider's key pair (and a second key of the same type it never names)
+        let sandbox = try Sandbox()
+        for (email, role) in [("admin@example.com", "admin"), ("agent@example.com", "internal"),
+                              ("alice@example.com", "user"), ("carol@example.com", "user")] {
+            try sandbox.succeed(["user", "add", email, "--role", role])
+        }
+        let keys = sandbox.directory.path
+        let generate = algorithm == "RS256" ? "-algorithm RSA -pkeyopt rsa_keygen_bits:2048" : "-algorithm EC -pkeyopt ec_paramgen_curve:P-256"
+        let made = try sandbox.launchShell("""
+            set -e; cd \(keys)
+            openssl genpkey \(generate) -out idp.pem 2>/dev/null; openssl pkey -in idp.pem -pubout -out idp.pub
+            openssl genpkey \(generate) -out other.pem 2>/dev/null
+            """).wait()
+        #expect(made.status == 0, "\(made)")
+
+        // When the server accepts the provider's tokens and the attack script runs against it
+        let (server, base, _) = try Self.startServer(sandbox, extra: [
+            "--auth-failure-limit", "100", "--jwt-public-key", "\(keys)/idp.pub", "--jwt-issuer", "https://idp.example.com",
+            "--jwt-audience", "support-desk", "--jwt-email-claim", emailClaim])
+        let result = try Self.runScript(sandbox, "provider_e2e.py", [
+            base, sandbox.binary.path, sandbox.dbPath, "\(keys)/idp.pem", "\(keys)/idp.pub", "\(keys)/other.pem", algorithm, emailClaim])
+
+        // Then good tokens act as the person with the database's role, every attack is a 401,
+        server.send(SIGTERM)
+        let stopped = try server.wait(timeout: 30)
+        #expect(result.status == 0 && result.out.contains("0 failures"), "\(result.out.suffix(3000)) \(result.err.suffix(2000))")
+        // and the refusals are logged with a reason but never with the token
+        #expect(stopped.status == 0, "\(stopped)")
+        #expect(stopped.err.contains("authentication failed") && stopped.err.contains("reason="), "\(stopped.err.prefix(2000))")
+        #expect(!stopped.err.contains("eyJ"), "no token in the log")
+    }
+
+    @Test func aProviderKeyWithoutIssuerAndAudienceOrNotAKeyIsRefused() throws {
+        let sandbox = try Sandbox()
+        let key = sandbox.directory.appendingPathComponent("idp.pub")
+        try Data("-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----\n".utf8).write(to: key)
+        let noIssuer = try sandbox.run(["serve", "--listen", "127.0.0.1:0", "--jwt-public-key", key.path, "--jwt-audience", "a"])
+        #expect(noIssuer.status == 64 && noIssuer.err.contains("--jwt-issuer"), "\(noIssuer)")
+        let noKey = try sandbox.run(["serve", "--listen", "127.0.0.1:0", "--jwt-issuer", "i"])
+        #expect(noKey.status == 64, "\(noKey)")
+        let notAKey = try sandbox.run(["serve", "--listen", "127.0.0.1:0", "--jwt-public-key", key.path, "--jwt-issuer", "i",
+                                       "--jwt-audience", "a"])
+        #expect(notAKey.status == 78 && notAKey.err.contains("PEM"), "\(notAKey)")
+    }
+
+    @Test func theServersFlusherBesideCronFlushesSendsEveryMessageExactlyOnce() throws {
+        // Given mail to a fake mail program that keeps each message it reads, and 30 queued notices
+        let sandbox = try Sandbox()
+        try sandbox.enableMail()
+        let sink = sandbox.directory.appendingPathComponent("sink")
+        try FileManager.default.createDirectory(at: sink, withIntermediateDirectories: true)
+        try sandbox.succeed(["settings", "set", "sendmail_command", "\(MailTools.fakeSendmail) --out \(sink.path) --sleep 0.05"])
+        let create = """
+            for i in $(seq $FROM $TO); do
+              "$SUPPORT" ticket create --subject "Ticket $i" --category bug-report --message m --requester "r$i@example.test" >/dev/null || exit 1
+            done
+            """
+        #expect(try sandbox.launchShell(create, environment: ["FROM": "1", "TO": "30"]).wait().status == 0)
+
+        // When the server flushes every second while three cron flushes run beside it and 30 more
+        // tickets are opened
+        let (server, _, _) = try Self.startServer(sandbox, extra: ["--flush-every", "1s"])
+        let more = try sandbox.launchShell(create, environment: ["FROM": "31", "TO": "60"])
+        var cron: [RunningCommand] = []
+        for _ in 0..<3 {
+            cron.append(try sandbox.launch(["notify", "flush", "--json", "--jobs", "4"]))
+            usleep(300_000)
+        }
+        #expect(try more.wait().status == 0)
+        cron.append(try sandbox.launch(["notify", "flush", "--json", "--jobs", "4"]))
+        var cronSent = 0
+        for flush in cron {
+            let result = try flush.wait(timeout: 120)
+            #expect(result.status == 0, "\(result)")
+            cronSent += try result.flushSummary().sent
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, try sandbox.outbox().contains(where: { $0["status"] as? String != "sent" }) { usleep(200_000) }
+        server.send(SIGTERM)
+        let stopped = try server.wait(timeout: 60)
+
+        // Then all 60 were sent, each exactly once (60 files, 60 different Message-IDs), shared
+        // between the server and cron
+        let outbox = try sandbox.outbox()
+        #expect(outbox.count == 60 && outbox.allSatisfy { $0["status"] as? String == "sent" }, "\(outbox.map { $0["status"] ?? "" })")
+        let delivered = try FileManager.default.contentsOfDirectory(atPath: sink.path).filter { $0.hasSuffix(".eml") }
+        #expect(delivered.count == 60, "\(delivered.count) delivered")
+        let messageIDs = try Set(delivered.map { name in
+            try String(contentsOf: sink.appendingPathComponent(name), encoding: .utf8)
+                .split(separator: "\n").first { $0.lowercased().hasPrefix("message-id:") }.map(String.init) ?? name
+        })
+        #expect(messageIDs.count == 60)
+        let serverSent = stopped.err.split(separator: "\n").filter { $0.contains("mail flushed") }.compactMap { line in
+            line.firstRange(of: /sent=(\d+)/).flatMap { Int(line[$0].dropFirst(5)) }
+        }.reduce(0, +)
+        #expect(serverSent > 0, "the server sent some: \(stopped.err.suffix(1500))")
+        #expect(serverSent + cronSent == 60, "server \(serverSent) + cron \(cronSent)")
+        #expect(stopped.status == 0, "\(stopped)")
+    }
+
+    @Test func requestLimitsSlowClientsConnectionCapAndSIGTERMWithARequestInFlight() throws {
+        // Given a server with a 2 s idle timeout and room for 4 connections
+        let sandbox = try Sandbox()
+        try sandbox.succeed(["user", "add", "admin@example.com", "--role", "admin"])
+        let token = try sandbox.succeed(["token", "issue", "admin@example.com", "--expires", "1h"]).out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let (server, base, _) = try Self.startServer(sandbox, extra: ["--idle-timeout", "2", "--max-connections", "4"])
+
+        // When the script sends duplicate keys, oversized headers, dribbles headers and a body,
+        // opens a fifth connection, and sends SIGTERM with a request half sent
+        let result = try Self.runScript(sandbox, "limits_e2e.py", [base, token, String(server.processIdentifier), "2", "4"])
+        let stopped = try server.wait(timeout: 60)
+
+        // Then every check passed, the request in flight was answered and stored, and the server
+        // exited 0 having closed the database (its -wal checkpointed and emptied, the file intact)
+        #expect(result.status == 0 && result.out.contains("0 failures"), "\(result.out.suffix(3000)) \(result.err.suffix(2000))")
+        #expect(stopped.status == 0 && !stopped.signaled, "\(stopped)")
+        let wal = try FileManager.default.attributesOfItem(atPath: sandbox.dbPath + "-wal")[.size] as? Int
+        #expect(wal == 0, "the -wal after a clean close: \(wal ?? -1) bytes")
+        let integrity = try sandbox.launch(["sqlite3", sandbox.dbPath, "PRAGMA integrity_check"],
+                                           executable: URL(fileURLWithPath: "/usr/bin/env")).wait()
+        #expect(integrity.out == "ok\n", "\(integrity)")
+        let list = try sandbox.succeed(["ticket", "list", "--json"]).json()
+        let subjects = (list["tickets"] as? [[String: Any]] ?? []).compactMap { $0["subject"] as? String }
+        #expect(subjects == ["In flight at SIGTERM"], "\(subjects)")
+    }
+
+    @Test func flushEveryRefusesANonsenseInterval() throws {
+        let sandbox = try Sandbox()
+        for bad in ["0s", "soon", "2d", "90000s"] {
+            let result = try sandbox.run(["serve", "--listen", "127.0.0.1:0", "--flush-every", bad])
+            #expect(result.status == 65 && result.err.contains("--flush-every"), "\(bad): \(result)")
+        }
+    }
+
     @Test func serveRefusesABadListenAddressWithUsageCode() throws {
         let sandbox = try Sandbox()
         let result = try sandbox.run(["serve", "--listen", "nowhere"])

@@ -185,9 +185,24 @@ for i in range(2):
     check(status == 201, f"bob creates ticket {i}")
 status, headers, body = call("POST", "/api/support/tickets", tokens["bob"], {"subject": "Third", "message": "m", "category": "bug-report"})
 check(status == 201, "bob's third ticket this hour")
+bobs_ticket = body["ticket"]["ticketNumber"]
 status, headers, body = call("POST", "/api/support/tickets", tokens["bob"], {"subject": "Fourth", "message": "m", "category": "bug-report"})
 check(status == 429 and body["code"] == "RATE_LIMITED" and int(headers.get("Retry-After", "0")) > 0,
       f"the fourth ticket in an hour is rate limited with Retry-After: {status} {dict(headers)}")
+
+# Replies per person: the setting over HTTP, 429 with Retry-After past it, staff exempt.
+status, _, body = call("PUT", "/api/admin/support/settings", tokens["admin"], {"reply_rate_limit_per_hour": 2})
+check(status == 200 and body["reply_rate_limit_per_hour"] == 2, f"PUT reply_rate_limit_per_hour: {status} {body}")
+for i in range(2):
+    status, _, _ = call("POST", f"/api/support/tickets/{bobs_ticket}/responses", tokens["bob"], {"message": f"more {i}"})
+    check(status == 201, f"bob's reply {i} within the limit: {status}")
+status, headers, body = call("POST", f"/api/support/tickets/{bobs_ticket}/responses", tokens["bob"], {"message": "once more"})
+check(status == 429 and body["code"] == "RATE_LIMITED" and int(headers.get("Retry-After", "0")) > 3000,
+      f"bob's third reply in an hour is 429 with Retry-After (about an hour): {status} {dict(headers)} {body}")
+status, _, body = call("GET", f"/api/support/tickets/{bobs_ticket}/responses", tokens["bob"])
+check(status == 200 and len(body["responses"]) == 2, "the refused reply was not stored")
+status, _, _ = call("POST", f"/api/support/tickets/{bobs_ticket}/responses", tokens["admin"], {"message": "staff are not limited"})
+check(status == 201, f"staff replies are not limited: {status}")
 
 def listing(query, token="admin"):
     return call("GET", "/api/support/tickets?" + urllib.parse.urlencode(query, doseq=True, quote_via=urllib.parse.quote), tokens[token])

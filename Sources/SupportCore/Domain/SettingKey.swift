@@ -9,6 +9,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case supportAutoResponse = "support_auto_response"
     case supportEmailTemplate = "support_email_template"
     case ticketRateLimitPerHour = "ticket_rate_limit_per_hour"
+    case replyRateLimitPerHour = "reply_rate_limit_per_hour"
     case sendmailCommand = "sendmail_command"
     case mailMaxAttempts = "mail_max_attempts"
     case mailDefaultCategory = "mail_default_category"
@@ -16,6 +17,8 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case mailReopenDays = "mail_reopen_days"
     case mailMaxBytes = "mail_max_bytes"
     case mailAutoResponsesPerHour = "mail_auto_responses_per_hour"
+    case attachmentMaxBytes = "attachment_max_bytes"
+    case attachmentMaxTotalBytes = "attachment_max_total_bytes"
 
     public var summary: String {
         switch self {
@@ -24,6 +27,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .supportAutoResponse: "send the requester an auto-response on a new ticket (true/false)"
         case .supportEmailTemplate: "Mustache template of the auto-response (plain text)"
         case .ticketRateLimitPerHour: "tickets a requester may open per hour (0: no limit)"
+        case .replyRateLimitPerHour: "replies a requester may add per hour, over all their tickets (0: no limit)"
         case .sendmailCommand: "mail program and its arguments; recipients are appended after --"
         case .mailMaxAttempts: "failed sends before a message is marked failed"
         case .mailDefaultCategory: "category of a ticket opened by mail"
@@ -31,6 +35,8 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .mailReopenDays: "days after closing within which a mail reply reopens a ticket; later ones open a new ticket"
         case .mailMaxBytes: "largest message mail ingest stores; a larger one is kept cut and quarantined"
         case .mailAutoResponsesPerHour: "auto-responses to one address per hour for tickets opened by mail (0: no limit)"
+        case .attachmentMaxBytes: "largest file --attach accepts"
+        case .attachmentMaxTotalBytes: "most bytes the --attach files of one ticket or reply may add up to"
         }
     }
 
@@ -41,6 +47,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .supportAutoResponse: "false"
         case .supportEmailTemplate: Self.defaultTemplate
         case .ticketRateLimitPerHour: "10"
+        case .replyRateLimitPerHour: "60"
         case .sendmailCommand: "/usr/sbin/sendmail -i"
         case .mailMaxAttempts: "8"
         case .mailDefaultCategory: TicketCategory.generalInquiry.slug
@@ -48,6 +55,8 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .mailReopenDays: "30"
         case .mailMaxBytes: String(25 * 1024 * 1024)
         case .mailAutoResponsesPerHour: "3"
+        case .attachmentMaxBytes: String(10 * 1024 * 1024)
+        case .attachmentMaxTotalBytes: String(20 * 1024 * 1024)
         }
     }
 
@@ -78,7 +87,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
             let text = try Validation.text(value, field: field)
             try Self.checkTemplate(text)
             return text
-        case .ticketRateLimitPerHour:
+        case .ticketRateLimitPerHour, .replyRateLimitPerHour:
             return String(try Self.integer(value, field: field, in: 0...100_000))
         case .mailMaxAttempts:
             return String(try Self.integer(value, field: field, in: 1...100))
@@ -90,6 +99,10 @@ public enum SettingKey: String, CaseIterable, Sendable {
             return String(try Self.integer(value, field: field, in: 0...36_500))
         case .mailAutoResponsesPerHour:
             return String(try Self.integer(value, field: field, in: 0...1000))
+        case .attachmentMaxBytes, .attachmentMaxTotalBytes:
+            // Base64 makes a file a third larger in the mail that carries it; 500 MB is far past
+            // what any mail server accepts.
+            return String(try Self.integer(value, field: field, in: 0...500_000_000))
         case .mailMaxBytes:
             // At least 64 KiB (a message with a short attachment), under 1 GB.
             return String(try Self.integer(value, field: field, in: 65_536...999_999_999))

@@ -12,8 +12,8 @@ public struct Ticket: Sendable, Equatable {
     public var submittedBy: Person
     public var assignedTo: Person?
     public var responses: [TicketResponse]
-    /// Always empty: attachments are a future enhancement in the seed.
-    public var attachments: [String]
+    /// Files of the ticket's first message and of its replies, oldest first.
+    public var attachments: [TicketAttachment]
     public var createdAt: Date
     public var updatedAt: Date
     public var resolvedAt: Date?
@@ -22,7 +22,7 @@ public struct Ticket: Sendable, Equatable {
     public init(
         id: Int64, ticketNumber: TicketNumber, subject: String, message: String, category: TicketCategory,
         priority: TicketPriority, status: TicketStatus, submittedBy: Person, assignedTo: Person?,
-        responses: [TicketResponse] = [], attachments: [String] = [], createdAt: Date, updatedAt: Date,
+        responses: [TicketResponse] = [], attachments: [TicketAttachment] = [], createdAt: Date, updatedAt: Date,
         resolvedAt: Date? = nil, closedAt: Date? = nil
     ) {
         self.id = id
@@ -47,8 +47,17 @@ public struct Ticket: Sendable, Equatable {
         guard !viewer.isStaff else { return self }
         var copy = self
         copy.responses.removeAll(where: \.isInternal)
+        copy.attachments.removeAll(where: \.isInternal)
         // Numbered by place, never by row id: ids showed gaps where internal notes sit (issue 13).
-        for index in copy.responses.indices { copy.responses[index].id = Int64(index + 1) }
+        // The files of a reply follow its number.
+        var position: [Int64: Int64] = [:]
+        for index in copy.responses.indices {
+            position[copy.responses[index].id] = Int64(index + 1)
+            copy.responses[index].id = Int64(index + 1)
+        }
+        for index in copy.attachments.indices {
+            copy.attachments[index].responseID = copy.attachments[index].responseID.flatMap { position[$0] }
+        }
         return copy
     }
 }

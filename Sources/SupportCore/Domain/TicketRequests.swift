@@ -70,6 +70,7 @@ public struct TicketQuery: Sendable, Equatable {
 
     public static let defaultLimit = 25
     public static let maximumLimit = 500
+    public static let maximumPage = 10_000_000
 
     public var statuses: [TicketStatus] = []
     public var priorities: [TicketPriority] = []

@@ -35,12 +35,15 @@ public struct MailMessage: Sendable, Equatable, Codable {
     /// The desk's own address in an `X-Loop` header, so that the desk (and others) recognise its
     /// mail when it comes back; nil omits the header.
     public var loop: String?
+    /// Files sent along: the message becomes multipart/mixed, each file a base64 part.
+    public var attachments: [AttachmentUpload]
 
     public init(
         from: MailAddress, to: [MailAddress], subject: String, body: String, messageID: String,
         inReplyTo: String? = nil, references: [String] = [], date: Date, autoSubmitted: String? = nil,
-        replyTo: MailAddress? = nil, loop: String? = nil
+        replyTo: MailAddress? = nil, loop: String? = nil, attachments: [AttachmentUpload] = []
     ) {
+        self.attachments = attachments
         self.loop = loop
         self.from = from
         self.to = to

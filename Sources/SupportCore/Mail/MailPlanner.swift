@@ -13,9 +13,14 @@ public struct MailPlanner: Sendable {
     public let notifyRequester: Bool
     /// Signs every Message-ID with the desk's secret, so replies can be matched to their ticket.
     public let signer: MessageIDSigner
+    /// The files of the new ticket or reply: the new-ticket notice and reply notifications carry
+    /// them (the auto-response and status mail do not: the requester has them already).
+    public let attachments: [AttachmentUpload]
 
-    public init(settings: [SettingKey: String], actorEmail: String, now: Date, signer: MessageIDSigner, notifyRequester: Bool = true) {
+    public init(settings: [SettingKey: String], actorEmail: String, now: Date, signer: MessageIDSigner, notifyRequester: Bool = true,
+                attachments: [AttachmentUpload] = []) {
         self.settings = settings
+        self.attachments = attachments
         self.signer = signer
         self.actorEmail = actorEmail.lowercased()
         self.now = now
@@ -100,7 +105,8 @@ public struct MailPlanner: Sendable {
         let message = MailMessage(
             from: MailAddress(name: supportName, email: support), to: [recipient], subject: subject, body: body,
             messageID: messageID, inReplyTo: isThreadRoot ? nil : root, references: isThreadRoot ? [] : [root],
-            date: now, autoSubmitted: automatic, replyTo: replyTo, loop: support)
+            date: now, autoSubmitted: automatic, replyTo: replyTo, loop: support,
+            attachments: [.newTicket, .staffReply, .requesterReply].contains(kind) ? attachments : [])
         return OutboxDraft(ticketNumber: ticket.ticketNumber, kind: kind, sender: support, recipient: recipient.email,
                            subject: subject, messageID: messageID, bytes: MessageComposer.compose(message))
     }

@@ -40,8 +40,12 @@ public enum MessageComposer {
             headers.append(MIMEEncoding.field("References", references))
         }
         headers.append("MIME-Version: 1.0")
-        headers.append("Content-Type: text/plain; charset=utf-8")
-        headers.append("Content-Transfer-Encoding: quoted-printable")
+        if message.attachments.isEmpty {
+            headers.append("Content-Type: text/plain; charset=utf-8")
+            headers.append("Content-Transfer-Encoding: quoted-printable")
+        } else {
+            headers.append("Content-Type: multipart/mixed; boundary=\"\(mixedBoundary)\"")
+        }
         if let autoSubmitted = message.autoSubmitted {
             // RFC 3834 values are a keyword with optional `;param=value`, all printable ASCII.
             let value = MIMEEncoding.unfoldableToken(autoSubmitted, excluding: "")
@@ -63,8 +67,114 @@ public enum MessageComposer {
             bytes.append(0x0A)
         }
         bytes.append(0x0A)
-        bytes.append(contentsOf: MIMEEncoding.quotedPrintable(message.body))
+        if message.attachments.isEmpty {
+            bytes.append(contentsOf: MIMEEncoding.quotedPrintable(message.body))
+        } else {
+            appendMixedBody(message, to: &bytes)
+        }
         return bytes
+    }
+
+    // MARK: - Attachments
+
+    /// `=_` can occur neither in quoted-printable (`=` is followed by two hex digits or a line
+    /// break) nor in base64, so no part can contain the boundary, whatever the files hold.
+    static let mixedBoundary = "=_support-mixed_="
+
+    /// The text as the first part, then each file as a base64 part with its name in RFC 2231
+    /// form (`filename*=utf-8''…`, split into `filename*0*`, `filename*1*` … past 60 characters).
+    private static func appendMixedBody(_ message: MailMessage, to bytes: inout [UInt8]) {
+        func line(_ text: String) {
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(0x0A)
+        }
+        let total = message.attachments.reduce(0) { $0 + $1.data.count }
+        bytes.reserveCapacity(bytes.count + message.body.utf8.count * 11 / 10 + total * 138 / 100 + 4096)
+        line("This is a multi-part message in MIME format.")
+        line("")
+        line("--" + mixedBoundary)
+        line("Content-Type: text/plain; charset=utf-8")
+        line("Content-Transfer-Encoding: quoted-printable")
+        line("")
+        bytes.append(contentsOf: MIMEEncoding.quotedPrintable(message.body))
+        for file in message.attachments {
+            line("--" + mixedBoundary)
+            line("Content-Type: " + safeMediaType(file.contentType))
+            line("Content-Transfer-Encoding: base64")
+            let name = fileNameParameters(file.fileName)
+            line("Content-Disposition: attachment;" + (name.count == 1 ? " " + name[0] : "\n " + name.joined(separator: ";\n ")))
+            line("")
+            appendBase64Lines(file.data, to: &bytes)
+        }
+        line("--" + mixedBoundary + "--")
+    }
+
+    /// `type/subtype` of token characters only (RFC 2045), else application/octet-stream: a
+    /// declared type never brings a parameter, a quote or a line break into the part's header.
+    static func safeMediaType(_ type: String) -> String {
+        let parts = type.lowercased().split(separator: "/", omittingEmptySubsequences: false)
+        let token = { (s: Substring) in !s.isEmpty && s.utf8.count <= 100 && s.utf8.allSatisfy(isTokenByte) }
+        guard parts.count == 2, token(parts[0]), token(parts[1]) else { return "application/octet-stream" }
+        return parts.joined(separator: "/")
+    }
+
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        byte > 0x20 && byte < 0x7F && !"()<>@,;:\\\"/[]?=".utf8.contains(byte)
+    }
+
+    /// RFC 2231 parameters for a file name: percent-encoded UTF-8, control characters left out,
+    /// in pieces that keep each header line short and never split a `%XX`.
+    static func fileNameParameters(_ name: String) -> [String] {
+        var encoded: [String] = []
+        for scalar in name.unicodeScalars where scalar.value >= 0x20 && scalar.value != 0x7F {
+            for byte in String(scalar).utf8 {
+                let plain = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || "!#$&+-.^_`|~".utf8.contains(byte)
+                encoded.append(plain ? String(UnicodeScalar(byte)) : "%" + hex2(byte))
+            }
+        }
+        if encoded.isEmpty { encoded = ["attachment"] }
+        var pieces: [String] = []
+        var current = ""
+        for unit in encoded {
+            if current.utf8.count + unit.utf8.count > 60 {
+                pieces.append(current)
+                current = ""
+            }
+            current += unit
+        }
+        pieces.append(current)
+        if pieces.count == 1 { return ["filename*=utf-8''" + pieces[0]] }
+        return pieces.enumerated().map { index, piece in "filename*\(index)*=" + (index == 0 ? "utf-8''" : "") + piece }
+    }
+
+    private static func hex2(_ byte: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+    }
+
+    private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// Base64 in lines of 76 characters (RFC 2045 §6.8), straight into the message buffer.
+    static func appendBase64Lines(_ data: [UInt8], to out: inout [UInt8]) {
+        var index = 0
+        var column = 0
+        while index < data.count {
+            let b0 = data[index]
+            let b1 = index + 1 < data.count ? data[index + 1] : 0
+            let b2 = index + 2 < data.count ? data[index + 2] : 0
+            out.append(base64Alphabet[Int(b0 >> 2)])
+            out.append(base64Alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)])
+            out.append(index + 1 < data.count ? base64Alphabet[Int((b1 & 0x0F) << 2 | b2 >> 6)] : 0x3D)
+            out.append(index + 2 < data.count ? base64Alphabet[Int(b2 & 0x3F)] : 0x3D)
+            index += 3
+            column += 4
+            if column == 76 {
+                out.append(0x0A)
+                column = 0
+            }
+        }
+        if column > 0 { out.append(0x0A) }
     }
 
     // MARK: - Addresses

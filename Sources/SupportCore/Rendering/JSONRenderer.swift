@@ -33,6 +33,11 @@ public enum JSONRenderer {
         JSONValue.object([("response", value(response))]).serialized(pretty: true)
     }
 
+    /// `attachment get --output`: `{"attachment": {...}}`, the shape `ticket show` lists.
+    public static func attachment(_ attachment: TicketAttachment) -> String {
+        JSONValue.object([("attachment", value(attachment))]).serialized(pretty: true)
+    }
+
     public static func success() -> String { JSONValue.object([("success", .bool(true))]).serialized(pretty: true) }
 
     public static func settings(_ settings: [SettingKey: String]) -> String {
@@ -40,7 +45,7 @@ public enum JSONRenderer {
             guard let raw = settings[key] else { return nil }
             switch key {
             case .supportAutoResponse: return (key.rawValue, .bool(raw == "true"))
-            case .ticketRateLimitPerHour, .mailMaxAttempts: return (key.rawValue, .int(Int64(raw) ?? 0))
+            case .ticketRateLimitPerHour, .replyRateLimitPerHour, .mailMaxAttempts: return (key.rawValue, .int(Int64(raw) ?? 0))
             default: return (key.rawValue, .string(raw))
             }
         }
@@ -166,7 +171,7 @@ public enum JSONRenderer {
             ("submittedBy", value(t.submittedBy)),
             ("assignedTo", t.assignedTo.map(value) ?? .null),
             ("responses", responses),
-            ("attachments", .array(t.attachments.map(JSONValue.string))),
+            ("attachments", .array(t.attachments.map(value))),
             ("createdAt", date(t.createdAt)),
             ("updatedAt", date(t.updatedAt)),
             ("resolvedAt", t.resolvedAt.map(date) ?? .null),
@@ -181,6 +186,19 @@ public enum JSONRenderer {
             ("respondedBy", value(r.respondedBy)),
             ("isInternal", .bool(r.isInternal)),
             ("createdAt", date(r.createdAt)),
+        ])
+    }
+
+    public static func value(_ a: TicketAttachment) -> JSONValue {
+        .object([
+            ("id", .int(a.id)),
+            ("fileName", .string(a.fileName)),
+            ("contentType", .string(a.contentType)),
+            ("size", .int(Int64(a.size))),
+            ("sha256", .string(a.sha256)),
+            ("responseId", a.responseID.map(JSONValue.int) ?? .null),
+            ("isInternal", .bool(a.isInternal)),
+            ("createdAt", date(a.createdAt)),
         ])
     }
 

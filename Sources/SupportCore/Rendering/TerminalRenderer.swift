@@ -8,9 +8,11 @@ public struct TerminalRenderer: Sendable {
         self.style = style
     }
 
-    public func page(_ page: TicketPage) -> String {
+    /// `leftOut`: what a default filter hid, said in the footer ("3 resolved or closed not shown").
+    public func page(_ page: TicketPage, leftOut: String? = nil) -> String {
         guard !page.tickets.isEmpty else {
-            return page.total == 0 ? "No tickets." : "No tickets on page \(page.page) (there are \(page.pages) pages)."
+            let none = page.total == 0 ? "No tickets" : "No tickets on page \(page.page) (there are \(page.pages) pages)"
+            return none + (leftOut.map { page.total == 0 ? "; \($0)." : " \($0)." } ?? ".")
         }
         let header = ["TICKET", "STATUS", "PRIORITY", "CATEGORY", "REQUESTER", "ASSIGNEE", "UPDATED", "SUBJECT"]
         let rows = page.tickets.map { t in
@@ -19,13 +21,26 @@ public struct TerminalRenderer: Sendable {
              Self.shortDate(t.updatedAt), TerminalText.sanitize(t.subject)]
         }
         var text = table(header: header, rows: rows, flexibleColumn: 7)
-        text += "\n" + style.dim("Page \(page.page) of \(page.pages) · \(page.total) ticket\(page.total == 1 ? "" : "s")")
+        text += "\n" + style.dim("Page \(page.page) of \(page.pages) · \(page.total) ticket\(page.total == 1 ? "" : "s")"
+            + (leftOut.map { " · \($0)" } ?? ""))
         return text
+    }
+
+    /// The tickets for a pipe (gh's rule): one tab-separated line each, no header, no footer,
+    /// full ISO 8601 times; a tab or line break inside a cell becomes a space.
+    public func tabSeparated(_ page: TicketPage) -> String {
+        func cell(_ text: String) -> String {
+            TerminalText.sanitize(text.replacing("\t", with: " ").replacing("\r\n", with: " ").replacing("\n", with: " "))
+        }
+        return page.tickets.map { t in
+            [t.ticketNumber.description, t.status.slug, t.priority.slug, t.category.slug, cell(t.submittedBy.email),
+             t.assignedTo.map { cell($0.email) } ?? "", ISO8601.string(t.updatedAt), cell(t.subject)].joined(separator: "\t")
+        }.joined(separator: "\n")
     }
 
     public func ticket(_ t: Ticket) -> String {
         var text = ticketHead(t)
-        for r in t.responses { text += "\n" + reply(r) }
+        for r in t.responses { text += "\n" + reply(r, attachments: t.attachments) }
         if t.responses.isEmpty { text += "\n\n" + style.dim("No replies yet.") }
         return text
     }
@@ -43,10 +58,12 @@ public struct TerminalRenderer: Sendable {
     }
 
     /// One reply of `ticket show`, with the blank line before it.
-    public func reply(_ r: TicketResponse) -> String {
+    /// `attachments`: the ticket's files; those that came with this reply are listed under it.
+    public func reply(_ r: TicketResponse, attachments: [TicketAttachment] = []) -> String {
         let kind = r.isInternal ? style.paint("internal note", "1;35") : "reply"
-        return "\n" + style.dim("── ") + "\(kind) by \(person(r.respondedBy)) · \(Self.longDate(r.createdAt))\n"
-            + indent(TerminalText.sanitize(r.message, multiline: true))
+        return (["\n" + style.dim("── ") + "\(kind) by \(person(r.respondedBy)) · \(Self.longDate(r.createdAt))",
+                 indent(TerminalText.sanitize(r.message, multiline: true))]
+                + attachmentLines(attachments.filter { $0.responseID == r.id })).joined(separator: "\n")
     }
 
     /// The footer of `ticket show` when replies were left out.
@@ -67,7 +84,30 @@ public struct TerminalRenderer: Sendable {
         if let d = t.closedAt { lines.append(field("Closed", Self.longDate(d))) }
         lines.append("")
         lines.append(indent(TerminalText.sanitize(t.message, multiline: true)))
+        lines += attachmentLines(t.attachments.filter { $0.responseID == nil })
         return lines.joined(separator: "\n")
+    }
+
+    /// `attachment 12: report.pdf (application/pdf, 1.2 MB)`, one line each, under the message
+    /// they came with; `support attachment get 12` fetches one.
+    func attachmentLines(_ attachments: [TicketAttachment]) -> [String] {
+        attachments.map { a in
+            "  " + style.dim("attachment \(a.id):") + " \(TerminalText.sanitize(a.fileName)) "
+                + style.dim("(\(TerminalText.sanitize(a.contentType)), \(Self.byteCount(a.size)))")
+        }
+    }
+
+    /// 812 bytes, 12.3 kB, 4.5 MB: decimal units, as `ls -h --si` and file managers show them.
+    static func byteCount(_ bytes: Int) -> String {
+        if bytes < 1000 { return "\(bytes) byte\(bytes == 1 ? "" : "s")" }
+        let units = ["kB", "MB", "GB"]
+        var value = Double(bytes) / 1000
+        var unit = 0
+        while value >= 1000, unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return String(format: "%.1f %@", value, units[unit])
     }
 
     public func response(_ r: TicketResponse, on number: TicketNumber) -> String {
@@ -119,15 +159,19 @@ public struct TerminalRenderer: Sendable {
     /// What one event did, in words: "changed status: Open → Resolved".
     func change(_ e: AuditEvent) -> String {
         switch e.action {
-        case .ticketCreated: return "opened the ticket"
+        case .ticketCreated:
+            // An import records the opening at the ticket's own time, by whoever imported it.
+            return e.field == "import" ? "opened the ticket (imported)" : "opened the ticket"
         case .ticketReplied: return "replied"
         case .ticketNoted: return "added an internal note"
         case .ticketDeleted: return "deleted the ticket"
         case .userAdded:
             return "added \(TerminalText.sanitize(e.field ?? "?")) as \(TerminalText.sanitize(e.newValue ?? "?"))"
         case .ticketChanged, .settingChanged, .userChanged:
-            let field = TerminalText.sanitize(e.field ?? "")
+            var field = TerminalText.sanitize(e.field ?? "")
             if field == "message" && e.action == .ticketChanged { return "changed the message" }
+            // The record (and --json) keep the seed's field name; people read "assignee".
+            if field == "assignedTo" && e.action == .ticketChanged { field = "assignee" }
             return "changed \(field): \(shownValue(e.oldValue, of: e.action)) → \(shownValue(e.newValue, of: e.action))"
         }
     }

@@ -124,7 +124,7 @@ extension HelpDesk {
         if mail.isOutOfOffice {
             guard let ticket = found, allowed, let author else { return ignored("out-of-office reply naming no ticket") }
             let response = try tx.addResponse(to: ticket.ticketNumber, message: Self.storedText(mail), by: .existing(userID: author.id),
-                                              reopens: false, touches: false, mail: nil)
+                                              reopens: false, touches: false, mail: nil, attachments: Self.files(of: mail))
             try remember(draft.messageID, on: ticket.ticketNumber, from: sender, tx)
             draft.outcome = .replied
             draft.reason = "out-of-office reply: stored, status unchanged, nobody notified"
@@ -150,7 +150,8 @@ extension HelpDesk {
             let response = try tx.addResponse(
                 to: ticket.ticketNumber, message: Self.storedText(mail), by: .existing(userID: author.id),
                 reopens: !author.role.isStaff, touches: true,
-                mail: { response in mailPlan(.replied(response), actorEmail: sender) })
+                mail: { response in mailPlan(.replied(response), actorEmail: sender, attachments: Self.files(of: mail)) },
+                attachments: Self.files(of: mail))
             try remember(draft.messageID, on: ticket.ticketNumber, from: sender, tx)
             draft.outcome = .replied
             draft.reason = author.role.isStaff ? "reply by staff" : "reply by the requester"
@@ -229,7 +230,7 @@ extension HelpDesk {
         // Auto-responses per address and hour are limited, so that two desks (or a broken
         // autoresponder not marked as one) cannot keep each other busy.
         let limit = Int(settings[.mailAutoResponsesPerHour] ?? "") ?? 3
-        let plan = mailPlan(.ticketCreated, actorEmail: sender)
+        let plan = mailPlan(.ticketCreated, actorEmail: sender, attachments: Self.files(of: mail))
         var quiet = false
         if limit > 0, settings[.supportAutoResponse] == "true" {
             quiet = try tx.autoResponses(to: sender, since: tx.now().addingTimeInterval(-3600)) >= limit
@@ -238,7 +239,8 @@ extension HelpDesk {
             TicketDraft(subject: subject, message: Self.storedText(mail, preface: preface), category: category, priority: priority,
                         requester: .requester(email: sender, name: name)),
             by: .requester(email: sender, name: name),
-            mail: quiet ? { ticket, settings, now, signer in plan(ticket, settings, now, signer).filter { $0.kind != .autoResponse } } : plan)
+            mail: quiet ? { ticket, settings, now, signer in plan(ticket, settings, now, signer).filter { $0.kind != .autoResponse } } : plan,
+            attachments: Self.files(of: mail))
         try remember(mail.messageID.flatMap(Self.bareMessageID), on: ticket.ticketNumber, from: sender, tx)
         return ticket
     }
@@ -246,6 +248,11 @@ extension HelpDesk {
     func remember(_ messageID: String?, on ticket: TicketNumber, from sender: String, _ tx: MailInTransaction) throws {
         guard let messageID else { return }
         try tx.recordMessageID(messageID, ticket: ticket, direction: .incoming, address: sender)
+    }
+
+    /// Every file of the message, as the parser named and typed it (the name is already safe).
+    static func files(of mail: InboundMail) -> [AttachmentUpload] {
+        mail.attachments.map { AttachmentUpload(fileName: $0.fileName, contentType: $0.contentType, data: $0.data) }
     }
 
     // MARK: Text

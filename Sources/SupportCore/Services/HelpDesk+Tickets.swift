@@ -1,7 +1,8 @@
 import Foundation
 
 extension HelpDesk {
-    public func createTicket(_ request: NewTicket) throws(SupportError) -> Ticket {
+    public func createTicket(_ request: NewTicket, attachments: [AttachmentUpload] = []) throws(SupportError) -> Ticket {
+        let files = try checkedAttachments(attachments)
         let subject = try Validation.oneLine(request.subject, field: "subject", maxCharacters: Validation.subjectMaxCharacters)
         let message = try Validation.text(request.message)
         let requester: PersonReference
@@ -29,7 +30,7 @@ extension HelpDesk {
         let ticket = try database.createTicket(
             TicketDraft(subject: subject, message: message, category: request.category, priority: request.priority,
                         requester: requester),
-            by: actorReference, rateLimitPerHour: rateLimit, mail: mailPlan(.ticketCreated))
+            by: actorReference, rateLimitPerHour: rateLimit, mail: mailPlan(.ticketCreated, attachments: files), attachments: files)
         logger.debug("created ticket", metadata: ["ticket": "\(ticket.ticketNumber)"])
         return ticket.visible(to: actor)
     }
@@ -58,6 +59,12 @@ extension HelpDesk {
 
     /// Staff change fields; nothing changes when validation fails.
     public func updateTicket(_ number: TicketNumber, _ changes: TicketChanges) throws(SupportError) -> Ticket {
+        try applyChanges(number, changes).ticket
+    }
+
+    /// `updateTicket`, saying whether anything changed: asking for what the ticket already is
+    /// (the same status, the same assignee) writes nothing and returns `changed: false`.
+    public func applyChanges(_ number: TicketNumber, _ changes: TicketChanges) throws(SupportError) -> (ticket: Ticket, changed: Bool) {
         try requireVisible(number)
         try requireStaff("update tickets")
         guard !changes.isEmpty else {
@@ -84,8 +91,8 @@ extension HelpDesk {
             }
             update.assignedTo = .some(assignee.id)
         }
-        let (_, after) = try database.updateTicket(number, update, by: actorReference, mail: { before in mailPlan(.statusChanged(from: before.status)) })
-        return after
+        let (_, after, changed) = try database.updateTicket(number, update, by: actorReference, mail: { before in mailPlan(.statusChanged(from: before.status)) })
+        return (after, changed)
     }
 
     public func deleteTicket(_ number: TicketNumber) throws(SupportError) {
@@ -96,13 +103,18 @@ extension HelpDesk {
 
     /// A reply. Requesters reply publicly on their own tickets; staff may add internal notes.
     /// `notify: false` (the seed's `notifyUser`) mails nobody about a staff reply.
-    public func respond(to number: TicketNumber, message: String, isInternal: Bool, notify: Bool = true) throws(SupportError) -> TicketResponse {
+    public func respond(to number: TicketNumber, message: String, isInternal: Bool, notify: Bool = true,
+                        attachments: [AttachmentUpload] = []) throws(SupportError) -> TicketResponse {
         try requireVisible(number)
         if isInternal { try requireStaff("add internal notes") }
         let text = try Validation.text(message)
+        // Requesters are limited (a flood of replies is a flood of mail to the desk); staff are not.
+        let rateLimit = actor.isStaff ? nil : Int(try database.settings()[.replyRateLimitPerHour] ?? "") ?? 60
+        let files = try checkedAttachments(attachments)
         var (_, response) = try database.addResponse(
             to: number, message: text, by: actorReference, isInternal: isInternal, reopens: !actor.isStaff,
-            mail: { response in mailPlan(.replied(response), notifyRequester: notify) })
+            replyRateLimitPerHour: rateLimit,
+            mail: { response in mailPlan(.replied(response), notifyRequester: notify, attachments: files) }, attachments: files)
         // A requester is never shown a row id (ids showed gaps where internal notes sit): their
         // reply is numbered by its place among the replies they can see, as `show` numbers it.
         if !actor.isStaff { response.id = try database.publicPosition(ofResponse: response.id) }
@@ -111,10 +123,12 @@ extension HelpDesk {
 
     /// The mail rules, bound to who is acting, for the store to run inside the change's transaction.
     /// `actorEmail` names who made the change when it is not the actor (the sender of ingested mail).
-    func mailPlan(_ event: MailEvent, notifyRequester: Bool = true, actorEmail: String? = nil) -> MailPlan {
+    func mailPlan(_ event: MailEvent, notifyRequester: Bool = true, actorEmail: String? = nil,
+                  attachments: [AttachmentUpload] = []) -> MailPlan {
         let actorEmail = actorEmail ?? actor.user?.email ?? Actor.operatorEmail
         return { ticket, settings, now, signer in
-            MailPlanner(settings: settings, actorEmail: actorEmail, now: now, signer: signer, notifyRequester: notifyRequester)
+            MailPlanner(settings: settings, actorEmail: actorEmail, now: now, signer: signer, notifyRequester: notifyRequester,
+                        attachments: attachments)
                 .drafts(for: event, on: ticket)
         }
     }

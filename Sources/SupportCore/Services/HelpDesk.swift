@@ -64,8 +64,8 @@ public struct HelpDesk: Sendable {
         guard (1...TicketQuery.maximumLimit).contains(limit) else {
             throw .invalidInput(field: "limit", "--limit must be from 1 to \(TicketQuery.maximumLimit)")
         }
-        guard page >= 1, page <= 10_000_000 else {
-            throw .invalidInput(field: "page", "--page must be from 1 to 10000000")
+        guard page >= 1, page <= TicketQuery.maximumPage else {
+            throw .invalidInput(field: "page", "--page must be from 1 to \(TicketQuery.maximumPage)")
         }
         if let since, let until, since >= until {
             throw .invalidInput(field: "since", "--since must be before --until")

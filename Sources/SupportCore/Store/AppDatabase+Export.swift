@@ -57,10 +57,20 @@ extension AppDatabase {
                       head: (Ticket, _ total: Int, _ shown: Int) throws -> Void,
                       reply: (TicketResponse) throws -> Void) throws(SupportError) {
         try read { db in
-            guard let ticket = try Self.fetchTicket(db, number: number, withResponses: false) else {
+            guard var ticket = try Self.fetchTicket(db, number: number, withResponses: false) else {
                 throw SupportError.notFound("no ticket \(number)")
             }
             try check(ticket)
+            ticket.attachments = try Self.fetchAttachments(db, ticketIDs: [ticket.id], includeInternal: includeInternal)[ticket.id] ?? []
+            if !includeInternal, ticket.attachments.contains(where: { $0.responseID != nil }) {
+                // The files of a reply follow the number the requester is shown for it.
+                let ids = try Int64.fetchAll(db, sql: "SELECT id FROM response WHERE ticketId = ? AND isInternal = 0 ORDER BY createdAt, id",
+                                             arguments: [ticket.id])
+                let position = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, Int64($0 + 1)) })
+                for index in ticket.attachments.indices {
+                    ticket.attachments[index].responseID = ticket.attachments[index].responseID.flatMap { position[$0] }
+                }
+            }
             let visible = includeInternal ? "" : " AND isInternal = 0"
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM response WHERE ticketId = ?\(visible)", arguments: [ticket.id]) ?? 0
             let skip = newest.map { max(0, total - $0) } ?? 0

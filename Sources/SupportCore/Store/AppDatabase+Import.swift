@@ -150,8 +150,6 @@ extension AppDatabase {
         let collect = written != nil
         var errors: [ImportError] = []
         let actorID = try Self.userID(db, for: actor)
-        // One text for the whole batch, as GRDB would store it.
-        let now = String.fromDatabaseValue(try db.transactionDate.databaseValue) ?? ""
         func person(_ p: ImportPerson) throws -> ImportedPerson {
             if let known = people[p.email] { return known }
             let (id, role) = try Self.ensureUserWithRole(db, email: p.email, name: p.name, role: p.role, addedBy: actor)
@@ -175,6 +173,9 @@ extension AppDatabase {
             } else if tickets.pendingRows >= MultiRowInsert.rowsPerStatement {
                 try tickets.write()
             }
+            if ticketByTicket || events.pendingRows >= MultiRowInsert.rowsPerStatement {
+                try events.write()
+            }
         }
         let responseExists = try ImportStatement(db, "SELECT 1 FROM response WHERE id = ?")
         let ticketExists = try ImportStatement(db, "SELECT 1 FROM ticket WHERE ticketNumber = ?")
@@ -187,10 +188,13 @@ extension AppDatabase {
             ON CONFLICT(year) DO UPDATE SET lastNumber = lastNumber + 1 RETURNING lastNumber
             """)
         let lastNumber = try ImportStatement(db, "SELECT lastNumber FROM ticket_sequence WHERE year = ?")
-        let audit = try ImportStatement(db, """
-            INSERT INTO audit_event (ticketNumber, actorID, action, field, newValue, createdAt)
-            VALUES (?, ?, 'ticket.created', 'import', ?, ?)
-            """)
+        // The ticket's own history, as it happened before the import: its creation (by the
+        // importer, flagged `import`, at the ticket's own time), its assignment, every reply and
+        // note by its author at its time, and its status. Written many rows per statement, like
+        // the tickets, so the bulk path stays one pass.
+        let events = MultiRowInsert(db, into: "audit_event", columns: [
+            "ticketNumber", "actorID", "action", "field", "oldValue", "newValue", "isInternal", "createdAt",
+        ])
         // Reserve every number the batch gives before any is assigned: otherwise an unnumbered
         // ticket early in a file took the next number of its year, and a later line keeping that
         // very number was refused as a duplicate. (Across batches of `importTickets` this can
@@ -219,6 +223,32 @@ extension AppDatabase {
                 if try ticketExists.run() != nil {
                     errors.append(ImportError(line: d.line, message: "ticket \(number) already exists"))
                     continue
+                }
+            }
+            /// The events of one imported ticket, in the order they happened (the creation first:
+            /// the stored times sort as text).
+            func appendHistory(of d: ImportDraft, number: TicketNumber, replyAuthors: [Int64]) throws {
+                typealias Event = (at: String, actor: Int64, action: String, field: String?, old: String?, new: String?, isInternal: Bool)
+                var happened: [Event] = []
+                if let assignee = d.assignee {
+                    // The file does not say when it was assigned: shown with the opening.
+                    happened.append((d.createdAt.stored, actorID, "ticket.changed", "assignedTo", nil, assignee.email, false))
+                }
+                for (reply, author) in zip(d.replies, replyAuthors) {
+                    happened.append((reply.createdAt.stored, author, reply.isInternal ? "ticket.noted" : "ticket.replied",
+                                     nil, nil, nil, reply.isInternal))
+                }
+                if d.status != .open {
+                    let at = (d.status == .closed ? d.closedAt : d.status == .resolved ? d.resolvedAt : nil) ?? d.updatedAt
+                    happened.append((at.stored, actorID, "ticket.changed", "status", TicketStatus.open.title, d.status.title, false))
+                }
+                // Stable: events at one time keep the order above.
+                let ordered = happened.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+                events.append(.text(number.description), .integer(actorID), .text("ticket.created"), .text("import"), .null,
+                              .text(d.subject), .integer(0), .text(d.createdAt.stored))
+                for e in ordered {
+                    events.append(.text(number.description), .integer(e.actor), .text(e.action), .init(e.field), .init(e.old),
+                                  .init(e.new), .integer(e.isInternal ? 1 : 0), .text(e.at))
                 }
             }
             var rows = FullTextBuilder.Rows()
@@ -324,13 +354,8 @@ extension AppDatabase {
                     if collect { replyTexts.append((reply.createdAt.stored, replyID, reply.message, reply.isInternal)) }
                 }
                 if collect { rows.documents.append(Self.searchDocument(id: ticketID, subject: d.subject, message: d.message, replies: replyTexts)) }
-                if ticketByTicket {
-                    audit.bind(1, number.description)
-                    audit.bind(2, actorID)
-                    audit.bind(3, d.subject)
-                    audit.bind(4, now)
-                    try audit.run()
-                }
+                try appendHistory(of: d, number: number, replyAuthors: try d.replies.map { try person($0.author).id })
+                try writeWhenFull()
             }
             if ticketByTicket {
                 let nextIDs = (nextTicketID, nextResponseID)
@@ -340,6 +365,7 @@ extension AppDatabase {
                     // Nothing of this ticket stays: not its rows, not the ids it took.
                     tickets.discard()
                     responses.discard()
+                    events.discard()
                     (nextTicketID, nextResponseID) = nextIDs
                     // The rollback also removed the people this ticket created: forget every cached
                     // id, or a later ticket by one of them pointed at a user row that is gone.
@@ -362,11 +388,7 @@ extension AppDatabase {
                 bumpSequence.bind(2, sequence)
                 try bumpSequence.run()
             }
-            // One record per new ticket, in the order they were written (ids only grow).
-            try db.execute(sql: """
-                INSERT INTO audit_event (ticketNumber, actorID, action, field, newValue, createdAt)
-                SELECT ticketNumber, ?, 'ticket.created', 'import', subject, ? FROM ticket WHERE id > ? ORDER BY id
-                """, arguments: [actorID, now, lastTicketID])
+            try events.write()
         }
         return errors
     }

@@ -67,14 +67,14 @@ struct MailInTransaction {
         try AppDatabase.fetchTicket(db, number: number, withResponses: false)
     }
 
-    func createTicket(_ draft: TicketDraft, by actor: PersonReference, mail: MailPlan?) throws -> Ticket {
-        try AppDatabase.insertTicket(db, draft, by: actor, rateLimitPerHour: nil, mail: mail)
+    func createTicket(_ draft: TicketDraft, by actor: PersonReference, mail: MailPlan?, attachments: [AttachmentUpload]) throws -> Ticket {
+        try AppDatabase.insertTicket(db, draft, by: actor, rateLimitPerHour: nil, mail: mail, attachments: attachments)
     }
 
     func addResponse(to number: TicketNumber, message: String, by author: PersonReference, reopens: Bool, touches: Bool,
-                     mail: ((TicketResponse) -> MailPlan)?) throws -> TicketResponse {
+                     mail: ((TicketResponse) -> MailPlan)?, attachments: [AttachmentUpload]) throws -> TicketResponse {
         try AppDatabase.insertResponse(db, to: number, message: message, by: author, isInternal: false, reopens: reopens,
-                                       touches: touches, mail: mail).response
+                                       touches: touches, mail: mail, attachments: attachments).response
     }
 
     /// How many auto-responses went to `address` since `since`.

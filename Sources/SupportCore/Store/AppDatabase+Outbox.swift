@@ -5,6 +5,15 @@ extension AppDatabase {
     static func enqueue(_ db: Database, _ drafts: [OutboxDraft]) throws {
         let now = try db.transactionDate
         for d in drafts {
+            // A requester's replies are coalesced per ticket: while a notice of one to the same
+            // staff address waits unsent, a later one does not queue another (1,000 replies make
+            // one mail per flush, not 1,000); the waiting notice brings staff to the ticket, where
+            // every reply is.
+            if d.kind == .requesterReply, try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM outbox WHERE status = 'pending' AND ticketNumber = ? AND kind = ? AND recipient = ?)
+                """, arguments: [d.ticketNumber.description, d.kind.rawValue, d.recipient]) == true {
+                continue
+            }
             try db.execute(sql: """
                 INSERT INTO outbox (ticketNumber, kind, sender, recipient, subject, messageID, message, nextAttemptAt, createdAt,
                                     status, lastError)

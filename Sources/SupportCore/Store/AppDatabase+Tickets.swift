@@ -19,6 +19,16 @@ struct TicketUpdate: Sendable {
     var status: TicketStatus?
     /// `.some(nil)` unassigns.
     var assignedTo: Int64??
+
+    /// True when every field given already has that value (the ticket's assignee is `assigneeID`).
+    func changesNothing(of ticket: Ticket, assigneeID: Int64?) -> Bool {
+        (subject.map { $0 == ticket.subject } ?? true)
+            && (message.map { $0 == ticket.message } ?? true)
+            && (category.map { $0 == ticket.category } ?? true)
+            && (priority.map { $0 == ticket.priority } ?? true)
+            && (status.map { $0 == ticket.status } ?? true)
+            && (assignedTo.map { $0 == assigneeID } ?? true)
+    }
 }
 
 /// A ticket list request with people already resolved to ids.
@@ -92,6 +102,7 @@ extension AppDatabase {
         var ticket = try ticket(from: row)
         if withResponses {
             ticket.responses = try fetchResponses(db, ticketIDs: [ticket.id])[ticket.id] ?? []
+            ticket.attachments = try fetchAttachments(db, ticketIDs: [ticket.id])[ticket.id] ?? []
         }
         return ticket
     }
@@ -122,8 +133,11 @@ extension AppDatabase {
             let total = try Self.talliedTotal(db, filter) ?? Int.fetchOne(db, sql: list.countSQL, arguments: list.countArguments) ?? 0
             let rows = try Row.fetchAll(db, sql: list.pageSQL, arguments: list.pageArguments)
             // A list never loads replies (a page of tickets with 10,000 replies of 64 KiB took
-            // 679 MB): `responses` is empty in a list; `ticket show` and `export` carry them.
-            let tickets = try rows.map(Self.ticket(from:))
+            // 679 MB): `responses` is empty in a list; `ticket show` and `export` carry them. The
+            // attachments' names and sizes are small and listed.
+            var tickets = try rows.map(Self.ticket(from:))
+            let attachments = try Self.fetchAttachments(db, ticketIDs: tickets.map(\.id), includeInternal: includeInternal)
+            for index in tickets.indices { tickets[index].attachments = attachments[tickets[index].id] ?? [] }
             return TicketPage(tickets: tickets, total: total, page: q.page, limit: q.limit)
         }
     }
@@ -370,29 +384,38 @@ extension AppDatabase {
     /// Creates a ticket with the next number of the current year. When `rateLimit` is given, the
     /// requester's tickets of the last hour are counted in the same transaction, so concurrent
     /// creations cannot slip past the limit.
-    func createTicket(_ draft: TicketDraft, by actor: PersonReference, rateLimitPerHour: Int?, mail: MailPlan? = nil) throws(SupportError) -> Ticket {
-        try write { db in try Self.insertTicket(db, draft, by: actor, rateLimitPerHour: rateLimitPerHour, mail: mail) }
+    func createTicket(_ draft: TicketDraft, by actor: PersonReference, rateLimitPerHour: Int?, mail: MailPlan? = nil,
+                      attachments: [AttachmentUpload] = []) throws(SupportError) -> Ticket {
+        try write { db in
+            try Self.insertTicket(db, draft, by: actor, rateLimitPerHour: rateLimitPerHour, mail: mail, attachments: attachments)
+        }
+    }
+
+    /// Throws `rateLimited` when the person already did `action` `limit` times in the last hour
+    /// (their audit events, indexed by actor, action and time).
+    static func checkRate(_ db: Database, of actorID: Int64, action: AuditEvent.Action, limit: Int, noun: String) throws {
+        let windowStart = try db.transactionDate.addingTimeInterval(-3600)
+        let recent = try Date.fetchAll(db, sql: """
+            SELECT createdAt FROM audit_event
+            WHERE actorID = ? AND action = ? AND createdAt > ? ORDER BY createdAt LIMIT ?
+            """, arguments: [actorID, action.rawValue, windowStart, limit])
+        if recent.count >= limit, let oldest = recent.first {
+            let retry = oldest.addingTimeInterval(3600)
+            throw SupportError.rateLimited(
+                "rate limit reached: at most \(limit) \(noun) per hour; try again after \(ISO8601.string(retry))",
+                retryAfter: retry)
+        }
     }
 
     /// `createTicket` inside a transaction the caller holds (mail ingest writes more beside it).
     static func insertTicket(_ db: Database, _ draft: TicketDraft, by actor: PersonReference, rateLimitPerHour: Int?,
-                             mail: MailPlan? = nil) throws -> Ticket {
+                             mail: MailPlan? = nil, attachments: [AttachmentUpload] = []) throws -> Ticket {
         let now = try db.transactionDate
         let requesterID = try Self.userID(db, for: draft.requester)
         if let limit = rateLimitPerHour, limit > 0 {
             // Counts the tickets the requester opened themself: those staff opened on their
             // behalf do not use up their allowance.
-            let windowStart = now.addingTimeInterval(-3600)
-            let recent = try Date.fetchAll(db, sql: """
-                SELECT createdAt FROM audit_event
-                WHERE actorID = ? AND action = 'ticket.created' AND createdAt > ? ORDER BY createdAt LIMIT ?
-                """, arguments: [requesterID, windowStart, limit])
-            if recent.count >= limit, let oldest = recent.first {
-                let retry = oldest.addingTimeInterval(3600)
-                throw SupportError.rateLimited(
-                    "rate limit reached: at most \(limit) tickets per hour; try again after \(ISO8601.string(retry))",
-                    retryAfter: retry)
-            }
+            try checkRate(db, of: requesterID, action: .ticketCreated, limit: limit, noun: "tickets")
         }
         let year = CivilDate.utcYear(of: now) ?? Calendar.utc.component(.year, from: now)
         guard let sequence = try Int.fetchOne(db, sql: """
@@ -409,6 +432,7 @@ extension AppDatabase {
             VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
             """, arguments: [number.description, draft.subject, draft.message, draft.category.rawValue,
                              draft.priority.rawValue, TicketStatus.open.rawValue, requesterID, now, now])
+        try insertAttachments(db, attachments, ticketID: db.lastInsertedRowID, responseID: nil)
         guard let ticket = try Self.fetchTicket(db, number: number) else {
             throw SupportError.internalError("the new ticket vanished")
         }
@@ -419,10 +443,17 @@ extension AppDatabase {
 
     /// Applies `update`, keeping `resolvedAt` / `closedAt` in step with the status.
     /// Returns the ticket before and after.
-    func updateTicket(_ number: TicketNumber, _ update: TicketUpdate, by actor: PersonReference, mail: ((Ticket) -> MailPlan)? = nil) throws(SupportError) -> (before: Ticket, after: Ticket) {
+    func updateTicket(_ number: TicketNumber, _ update: TicketUpdate, by actor: PersonReference, mail: ((Ticket) -> MailPlan)? = nil) throws(SupportError) -> (before: Ticket, after: Ticket, changed: Bool) {
         try write { db in
             guard let before = try Self.fetchTicket(db, number: number, withResponses: false) else {
                 throw SupportError.notFound("no ticket \(number)")
+            }
+            // A change to what the ticket already is writes nothing: no updatedAt, no audit
+            // record, no mail, and the caller can say that nothing changed.
+            let assigneeID = try Int64?.fetchOne(db, sql: "SELECT assignedTo FROM ticket WHERE id = ?", arguments: [before.id]) ?? nil
+            if update.changesNothing(of: before, assigneeID: assigneeID) {
+                let whole = try Self.fetchTicket(db, number: number) ?? before
+                return (whole, whole, false)
             }
             let now = try db.transactionDate
             var sets: [String] = ["updatedAt = ?"]
@@ -450,7 +481,7 @@ extension AppDatabase {
                 try Self.audit(db, actor: actor, action: .ticketChanged, ticket: number, field: field, old: old, new: new)
             }
             try Self.enqueueMail(db, mail?(before), for: after)
-            return (before, after)
+            return (before, after, true)
         }
     }
 
@@ -476,18 +507,26 @@ extension AppDatabase {
     }
 
     /// Adds a reply. A requester's reply on a resolved or closed ticket reopens it.
+    /// When `replyRateLimitPerHour` is given, the author's replies of the last hour are counted in
+    /// the same transaction (as `createTicket`'s limit), so concurrent replies cannot slip past it.
     func addResponse(to number: TicketNumber, message: String, by author: PersonReference, isInternal: Bool,
-                     reopens: Bool, mail: ((TicketResponse) -> MailPlan)? = nil) throws(SupportError) -> (ticket: Ticket, response: TicketResponse) {
+                     reopens: Bool, replyRateLimitPerHour: Int? = nil,
+                     mail: ((TicketResponse) -> MailPlan)? = nil,
+                     attachments: [AttachmentUpload] = []) throws(SupportError) -> (ticket: Ticket, response: TicketResponse) {
         try write { db in
-            try Self.insertResponse(db, to: number, message: message, by: author, isInternal: isInternal, reopens: reopens, mail: mail)
+            if let limit = replyRateLimitPerHour, limit > 0 {
+                try Self.checkRate(db, of: try Self.userID(db, for: author), action: .ticketReplied, limit: limit, noun: "replies")
+            }
+            return try Self.insertResponse(db, to: number, message: message, by: author, isInternal: isInternal, reopens: reopens,
+                                           mail: mail, attachments: attachments)
         }
     }
 
     /// `addResponse` inside a transaction the caller holds. `touches: false` leaves the ticket's
     /// status and updatedAt alone (an out-of-office reply stored by mail ingest).
     static func insertResponse(_ db: Database, to number: TicketNumber, message: String, by author: PersonReference, isInternal: Bool,
-                               reopens: Bool, touches: Bool = true,
-                               mail: ((TicketResponse) -> MailPlan)? = nil) throws -> (ticket: Ticket, response: TicketResponse) {
+                               reopens: Bool, touches: Bool = true, mail: ((TicketResponse) -> MailPlan)? = nil,
+                               attachments: [AttachmentUpload] = []) throws -> (ticket: Ticket, response: TicketResponse) {
         guard let before = try Self.fetchTicket(db, number: number, withResponses: false) else {
             throw SupportError.notFound("no ticket \(number)")
         }
@@ -496,6 +535,7 @@ extension AppDatabase {
         try db.execute(sql: "INSERT INTO response (ticketId, message, respondedBy, isInternal, createdAt) VALUES (?, ?, ?, ?, ?)",
                        arguments: [before.id, message, authorID, isInternal, now])
         let responseID = db.lastInsertedRowID
+        try insertAttachments(db, attachments, ticketID: before.id, responseID: responseID)
         try Self.audit(db, actor: author, action: isInternal ? .ticketNoted : .ticketReplied, ticket: number,
                        new: String(responseID), isInternal: isInternal)
         if !touches {

@@ -358,6 +358,40 @@ enum Schema {
             // migration's one transaction: a kill leaves the file as it was, with v3's indexes.
             try db.execute(sql: "INSERT INTO ticket_search(ticket_search) VALUES('rebuild')")
         }
+        migrator.registerMigration("attachments-content-by-sha256") { db in
+            try db.execute(sql: """
+                -- The bytes of every attached file, once per SHA-256 however many tickets carry
+                -- them (a logo in every signature, the same PDF sent twice). A rowid table, so the
+                -- content can be written and read in pieces (sqlite3_blob_*), never whole in memory.
+                CREATE TABLE attachment_content (
+                    id INTEGER PRIMARY KEY,
+                    sha256 TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),
+                    size INTEGER NOT NULL CHECK (size >= 0),
+                    data BLOB NOT NULL
+                );
+
+                -- A file as one ticket has it: of its first message (responseID NULL) or of one
+                -- reply or internal note. Deleting the ticket or the reply deletes the row; the
+                -- trigger below drops content nobody refers to any more.
+                CREATE TABLE attachment (
+                    id INTEGER PRIMARY KEY,
+                    ticketId INTEGER NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,
+                    responseId INTEGER REFERENCES response(id) ON DELETE CASCADE,
+                    contentId INTEGER NOT NULL REFERENCES attachment_content(id),
+                    fileName TEXT NOT NULL CHECK (length(fileName) BETWEEN 1 AND 255),
+                    contentType TEXT NOT NULL CHECK (length(contentType) BETWEEN 3 AND 255),
+                    createdAt DATETIME NOT NULL
+                );
+                CREATE INDEX attachment_on_ticketId ON attachment(ticketId, id);
+                CREATE INDEX attachment_on_contentId ON attachment(contentId);
+                CREATE INDEX attachment_on_responseId ON attachment(responseId) WHERE responseId IS NOT NULL;
+                CREATE TRIGGER attachment_content_unreferenced AFTER DELETE ON attachment
+                WHEN NOT EXISTS (SELECT 1 FROM attachment WHERE contentId = old.contentId)
+                BEGIN
+                    DELETE FROM attachment_content WHERE id = old.contentId;
+                END;
+                """)
+        }
         return migrator
     }
 }

@@ -12,29 +12,34 @@ struct Audit: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp(AuditEvent.Action.allCases.map(\.rawValue).joined(separator: ", ") + ".", valueName: "action"),
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp(AuditEvent.Action.allCases.map(\.rawValue).joined(separator: ", ") + ".", valueName: "action"),
             completion: .list(AuditEvent.Action.allCases.map(\.rawValue)))
     var action: [String] = []
 
-    @Option(help: ArgumentHelp("Changes made by EMAIL.", valueName: "email"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Changes made by EMAIL.", valueName: "email"))
     var actor: String?
 
-    @Option(help: ArgumentHelp("Changes to one ticket, e.g. ST-2026-001.", valueName: "ticket"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Changes to one ticket, e.g. ST-2026-001.", valueName: "ticket"))
     var ticket: String?
 
-    @Option(help: ArgumentHelp("Made at or after DATE (2026-11-01, 2026-11-01T09:30Z, 7d, 12h, 2w).", valueName: "date"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Made at or after DATE (2026-11-01, 2026-11-01T09:30Z, 7d, 12h, 2w).", valueName: "date"))
     var since: String?
 
-    @Option(help: ArgumentHelp("Made before DATE (a bare day includes that day).", valueName: "date"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Made before DATE (a bare day includes that day).", valueName: "date"))
     var until: String?
 
-    @Option(help: ArgumentHelp("Page number, from 1.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Page number, from 1.", valueName: "n"))
     var page: Int = 1
 
-    @Option(help: ArgumentHelp("Events per page, 1 to \(TicketQuery.maximumLimit) (default \(TicketQuery.defaultLimit)).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Events per page, 1 to \(TicketQuery.maximumLimit).", valueName: "n"))
     var limit: Int = TicketQuery.defaultLimit
 
     @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        try OptionRange.check(page, 1...TicketQuery.maximumPage, "--page")
+        try OptionRange.check(limit, 1...TicketQuery.maximumLimit, "--limit")
+    }
 
     func run() throws {
         try Frontend.run(global) { frontend in

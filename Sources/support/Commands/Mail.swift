@@ -22,10 +22,10 @@ struct MailCommand: ParsableCommand {
                 """
         )
 
-        @Option(help: ArgumentHelp("Ingest every message in this Maildir's new/ and cur/.", valueName: "dir"), completion: .directory)
+        @Option(parsing: .unconditional, help: ArgumentHelp("Ingest every message in this Maildir's new/ and cur/.", valueName: "dir"), completion: .directory)
         var maildir: String?
 
-        @Option(help: ArgumentHelp("Ingest every message of this mbox file.", valueName: "file"), completion: .file())
+        @Option(parsing: .unconditional, help: ArgumentHelp("Ingest every message of this mbox file.", valueName: "file"), completion: .file())
         var mbox: String?
 
         @OptionGroup var global: GlobalOptions
@@ -72,18 +72,18 @@ struct MailCommand: ParsableCommand {
         @Flag(help: "Only quarantined messages (unreadable or too large).")
         var quarantined = false
 
-        @Option(help: ArgumentHelp("created, replied, ignored, bounce, quarantined or duplicate.", valueName: "outcome"),
+        @Option(parsing: .unconditional, help: ArgumentHelp("created, replied, ignored, bounce, quarantined or duplicate.", valueName: "outcome"),
                 completion: .list(InboundRecord.Outcome.allCases.map(\.rawValue)))
         var outcome: String?
 
-        @Option(help: ArgumentHelp("Show at most N messages.", valueName: "n"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Show at most N messages.", valueName: "n"))
         var limit: Int = 100
 
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
             if quarantined && outcome != nil { throw ValidationError("give --quarantined or --outcome, not both") }
-            if !(1...10_000).contains(limit) { throw ValidationError("--limit must be from 1 to 10000") }
+            try OptionRange.check(limit, 1...10_000, "--limit")
         }
 
         func run() throws {

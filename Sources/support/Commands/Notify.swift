@@ -21,19 +21,19 @@ struct Notify: ParsableCommand {
                 """
         )
 
-        @Option(help: ArgumentHelp("Send at most N messages.", valueName: "n"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Send at most N messages.", valueName: "n"))
         var limit: Int?
 
         @Flag(help: "Print what would be sent; send nothing, change nothing.")
         var dryRun = false
 
-        @Option(help: ArgumentHelp("Mail programs to run at once (whatever the number of CPUs), 1 to 64.", valueName: "n"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Mail programs to run at once (whatever the number of CPUs), 1 to 64.", valueName: "n"))
         var jobs: Int = 1
 
-        @Option(help: ArgumentHelp("The mail program for this run, instead of sendmail_command.", valueName: "command"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("The mail program for this run, instead of sendmail_command.", valueName: "command"))
         var sendmail: String?
 
-        @Option(help: ArgumentHelp("Seconds one run of the mail program may take before it is killed.", valueName: "seconds"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Seconds one run of the mail program may take before it is killed.", valueName: "seconds"))
         var timeout: Int = 60
 
         @Flag(help: "Print nothing on success.")
@@ -42,8 +42,9 @@ struct Notify: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
-            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
-            if !(1...3600).contains(timeout) { throw ValidationError("--timeout must be from 1 to 3600 seconds") }
+            if let limit { try OptionRange.check(limit, 1...TicketQuery.maximumPage, "--limit") }
+            try OptionRange.check(jobs, 1...64, "--jobs")
+            try OptionRange.check(timeout, 1...3600, "--timeout", unit: "seconds")
         }
 
         func run() throws {
@@ -78,7 +79,7 @@ struct Notify: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "Show the outbox with attempts and last errors.")
 
-        @Option(help: ArgumentHelp("pending, sending, sent, failed or bounced.", valueName: "status"),
+        @Option(parsing: .unconditional, help: ArgumentHelp("pending, sending, sent, failed or bounced.", valueName: "status"),
                 completion: .list(OutboxMessage.Status.allCases.map(\.rawValue)))
         var status: String?
 
@@ -93,8 +94,13 @@ struct Notify: ParsableCommand {
                     }
                     filter = parsed
                 }
-                let messages = try frontend.desk().outbox(status: filter)
-                frontend.emit(json: NotifyRendering.listJSON(messages)) { NotifyRendering.listText(messages, renderer: $0) }
+                let desk = try frontend.desk()
+                let messages = try desk.outbox(status: filter)
+                // An empty filtered list says what it left out: "No failed messages (3 pending)."
+                let others = filter != nil && messages.isEmpty && !global.json ? try desk.outbox(status: nil) : []
+                frontend.emit(json: NotifyRendering.listJSON(messages)) {
+                    NotifyRendering.listText(messages, filter: filter, others: others, renderer: $0)
+                }
             }
         }
     }

@@ -11,7 +11,7 @@ struct Respond: ParsableCommand {
     @Argument(help: ArgumentHelp("The ticket number, e.g. ST-2026-001.", valueName: "ticket"))
     var number: String
 
-    @Option(help: ArgumentHelp("The reply, or - to read it from stdin.", valueName: "text"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("The reply, or - to read it from stdin.", valueName: "text"))
     var message: String?
 
     @Flag(help: "An internal note: never shown or mailed to the requester.")
@@ -20,13 +20,18 @@ struct Respond: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Mail the reply to the requester (default: on for public replies).")
     var notify = true
 
+    @Option(name: .customLong("attach"), parsing: .unconditionalSingleValue, help: ArgumentHelp("Attach this file (repeat for more); limits: attachment_max_bytes, attachment_max_total_bytes.", valueName: "file"), completion: .file())
+    var attach: [String] = []
+
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         try Frontend.run(global) { frontend in
             let number = try TicketNumber.parse(number)
             let text = try MessageInput.read(message)
-            let response = try frontend.desk().respond(to: number, message: text, isInternal: `internal`, notify: notify)
+            let desk = try frontend.desk()
+            let files = try AttachmentFiles.read(attach, desk: desk)
+            let response = try desk.respond(to: number, message: text, isInternal: `internal`, notify: notify, attachments: files)
             frontend.emit(json: JSONRenderer.response(response)) { $0.response(response, on: number) }
         }
     }

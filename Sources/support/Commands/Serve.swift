@@ -11,23 +11,59 @@ struct Serve: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Address to listen on (port 0: any free port, printed on start).", valueName: "host:port"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Address to listen on (port 0: any free port, printed on start).", valueName: "host:port"))
     var listen = "127.0.0.1:8080"
 
-    @Option(help: ArgumentHelp("Failed authentications a client address may make per minute before it gets 429.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Failed authentications a client address may make per minute before it gets 429.", valueName: "n"))
     var authFailureLimit = 20
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Also accept RS256/ES256 tokens of an identity provider: its public key (PEM).", valueName: "file"))
+    var jwtPublicKey: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("The provider's issuer (iss) its tokens must carry; required with --jwt-public-key.", valueName: "iss"))
+    var jwtIssuer: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("The audience (aud) provider tokens must name; required with --jwt-public-key.", valueName: "aud"))
+    var jwtAudience: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("The provider claim that carries the person's email.", valueName: "claim"))
+    var jwtEmailClaim: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Also send the outbox every interval (30s, 5m, 1h), as 'notify flush' does; safe beside a cron flush.",
+                               valueName: "interval"))
+    var flushEvery: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds before an idle connection is dropped; a request's headers and body must arrive within as long (default 30).",
+                               valueName: "seconds"))
+    var idleTimeout: Int?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Connections served at once; more wait until one closes (default 512).", valueName: "n"))
+    var maxConnections: Int?
 
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+        if jwtPublicKey == nil, jwtIssuer != nil || jwtAudience != nil || jwtEmailClaim != nil {
+            throw ValidationError("--jwt-issuer, --jwt-audience and --jwt-email-claim need --jwt-public-key")
+        }
+        if jwtPublicKey != nil, (jwtIssuer ?? "").isEmpty || (jwtAudience ?? "").isEmpty {
+            throw ValidationError("--jwt-public-key needs --jwt-issuer and --jwt-audience")
+        }
+        try OptionRange.check(authFailureLimit, 1...1_000_000, "--auth-failure-limit")
+    }
+
     func run() throws {
         try Frontend.run(global) { frontend in
-            guard (1...1_000_000).contains(authFailureLimit) else {
-                throw SupportError.invalidInput(field: "auth-failure-limit", "--auth-failure-limit must be from 1 to 1000000")
-            }
             // Opened (created, migrated) here so that a bad --db fails as every other command does.
             _ = try frontend.openDatabase()
-            try ServerHandOver.exec(["serve", "--db", frontend.databasePath.path, "--listen", listen,
-                                      "--auth-failure-limit", String(authFailureLimit)])
+            var arguments = ["serve", "--db", frontend.databasePath.path, "--listen", listen,
+                             "--auth-failure-limit", String(authFailureLimit)]
+            for (name, value) in [("jwt-public-key", jwtPublicKey), ("jwt-issuer", jwtIssuer), ("jwt-audience", jwtAudience),
+                                  ("jwt-email-claim", jwtEmailClaim), ("flush-every", flushEvery),
+                                  ("idle-timeout", idleTimeout.map(String.init)), ("max-connections", maxConnections.map(String.init))] {
+                if let value { arguments += ["--" + name, value] }
+            }
+            try ServerHandOver.exec(arguments)
         }
     }
 }
@@ -47,7 +83,7 @@ struct Token: ParsableCommand {
         @Argument(help: ArgumentHelp("The user's email.", valueName: "email"))
         var email: String
 
-        @Option(help: ArgumentHelp("Lifetime: 90m, 12h, 30d, 2w (at most 366 days).", valueName: "duration"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Lifetime: 90m, 12h, 30d, 2w (at most 366 days).", valueName: "duration"))
         var expires = "30d"
 
         @OptionGroup var global: GlobalOptions

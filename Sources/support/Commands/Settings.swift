@@ -44,15 +44,22 @@ struct Settings: ParsableCommand {
         @Argument(help: ArgumentHelp("A setting's name.", valueName: "key"), completion: .list(SettingKey.allCases.map(\.rawValue)))
         var key: String
 
-        @Argument(help: ArgumentHelp("The new value (- reads it from stdin).", valueName: "value"))
-        var value: String?
+        // Every word the parser does not know, so that a value starting with "-" (`-1`, `-Desk-`)
+        // is the value rather than an unknown option; validate() allows one.
+        @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The new value (- reads it from stdin).", valueName: "value"))
+        var words: [String] = []
 
-        @Option(help: ArgumentHelp("Read the value from this file (for support_email_template).", valueName: "path"), completion: .file())
+        var value: String? { words.first }
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("Read the value from this file (for support_email_template).", valueName: "path"), completion: .file())
         var file: String?
 
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
+            if words.count > 1 {
+                throw ValidationError("give one VALUE (quote a value that has spaces); got \(words.count) words")
+            }
             if (value == nil) == (file == nil) {
                 throw ValidationError("give either a VALUE or --file PATH")
             }

@@ -8,10 +8,10 @@ struct Stats: ParsableCommand {
         abstract: "Ticket volume, response and resolution times, backlog and mail delivery (staff only)."
     )
 
-    @Option(help: ArgumentHelp("Tickets created at or after DATE (2026-11-01, 7d, ...).", valueName: "date"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Tickets created at or after DATE (2026-11-01, 7d, ...).", valueName: "date"))
     var since: String?
 
-    @Option(help: ArgumentHelp("Tickets created before DATE (a bare day includes that day).", valueName: "date"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Tickets created before DATE (a bare day includes that day).", valueName: "date"))
     var until: String?
 
     @OptionGroup var global: GlobalOptions

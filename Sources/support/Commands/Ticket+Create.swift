@@ -9,25 +9,28 @@ extension Ticket {
             discussion: "The message comes from --message, from stdin with --message -, or from $EDITOR on a terminal."
         )
 
-        @Option(help: "One line, at most 200 characters.")
+        @Option(parsing: .unconditional, help: "One line, at most 200 characters.")
         var subject: String
 
-        @Option(help: ArgumentHelp("technical-issue, account-issue, feature-request, general-inquiry or bug-report.", valueName: "category"),
+        @Option(parsing: .unconditional, help: ArgumentHelp("technical-issue, account-issue, feature-request, general-inquiry or bug-report.", valueName: "category"),
                 completion: .list(TicketCategory.allCases.map(\.slug)))
         var category: String
 
-        @Option(help: ArgumentHelp("low, medium (default), high or critical.", valueName: "priority"),
+        @Option(parsing: .unconditional, help: ArgumentHelp("low, medium (default), high or critical.", valueName: "priority"),
                 completion: .list(TicketPriority.allCases.map(\.slug)))
         var priority: String?
 
-        @Option(help: ArgumentHelp("The description, or - to read it from stdin.", valueName: "text"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("The description, or - to read it from stdin.", valueName: "text"))
         var message: String?
 
-        @Option(help: ArgumentHelp("Open it for this requester (staff only); created as a user if new.", valueName: "email"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Open it for this requester (staff only); created as a user if new.", valueName: "email"))
         var requester: String?
 
-        @Option(help: ArgumentHelp("The requester's name, when they are new.", valueName: "name"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("The requester's name, when they are new.", valueName: "name"))
         var name: String?
+
+        @Option(name: .customLong("attach"), parsing: .unconditionalSingleValue, help: ArgumentHelp("Attach this file (repeat for more); limits: attachment_max_bytes, attachment_max_total_bytes.", valueName: "file"), completion: .file())
+        var attach: [String] = []
 
         @OptionGroup var global: GlobalOptions
 
@@ -39,7 +42,7 @@ extension Ticket {
                 let desk = try frontend.desk()
                 let ticket = try desk.createTicket(NewTicket(
                     subject: subject, message: text, category: category, priority: priority,
-                    requesterEmail: requester, requesterName: name))
+                    requesterEmail: requester, requesterName: name), attachments: try AttachmentFiles.read(attach, desk: desk))
                 frontend.emit(json: JSONRenderer.ticket(ticket)) { _ in "Created \(ticket.ticketNumber)." }
             }
         }

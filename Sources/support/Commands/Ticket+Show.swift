@@ -11,7 +11,7 @@ extension Ticket {
         @Argument(help: ArgumentHelp("The ticket number, e.g. ST-2026-001.", valueName: "ticket"))
         var number: String
 
-        @Option(help: ArgumentHelp("Show the newest N replies (default \(Show.defaultReplies)).", valueName: "n"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Show the newest N replies (default \(Show.defaultReplies)).", valueName: "n"))
         var replies: Int?
 
         @Flag(help: "Show every reply, however many.")
@@ -24,7 +24,7 @@ extension Ticket {
 
         func validate() throws {
             if all, replies != nil { throw ValidationError("give --all or --replies, not both") }
-            if let replies, !(1...100_000).contains(replies) { throw ValidationError("--replies must be from 1 to 100000") }
+            if let replies { try OptionRange.check(replies, 1...100_000, "--replies") }
         }
 
         func run() throws {
@@ -36,9 +36,11 @@ extension Ticket {
                 var frame: JSONRenderer.StreamedTicket?
                 var written = 0
                 var counts = (total: 0, shown: 0)
+                var attachments: [TicketAttachment] = []
                 let renderer = frontend.renderer
                 try frontend.desk().showTicket(number, newest: newest, head: { ticket, total, shown in
                     counts = (total, shown)
+                    attachments = ticket.attachments
                     if frontend.json {
                         // The seed's shape exactly; what is left out is said on stderr.
                         frame = JSONRenderer.streamedTicket(ticket, line: false)
@@ -47,7 +49,7 @@ extension Ticket {
                         out.append(renderer.ticketHead(ticket, total: total, shown: shown))
                     }
                 }, reply: { reply in
-                    out.append(frontend.json ? frame!.reply(reply, first: written == 0) : "\n" + renderer.reply(reply))
+                    out.append(frontend.json ? frame!.reply(reply, first: written == 0) : "\n" + renderer.reply(reply, attachments: attachments))
                     written += 1
                 })
                 if frontend.json {

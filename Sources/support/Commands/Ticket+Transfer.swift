@@ -47,7 +47,7 @@ extension Ticket {
                 """
         )
 
-        @Option(help: ArgumentHelp("Read this file instead of stdin.", valueName: "path"), completion: .file())
+        @Option(parsing: .unconditional, help: ArgumentHelp("Read this file instead of stdin.", valueName: "path"), completion: .file())
         var file: String?
 
         @OptionGroup var global: GlobalOptions
@@ -65,12 +65,25 @@ extension Ticket {
                     handle = FileHandle.standardInput
                 }
                 let summary = try desk.importTickets(readLines: LineReader(handle: handle))
-                for error in summary.errors {
-                    Output.note("line \(error.line): \(TerminalText.sanitize(error.message))")
+                let refused = summary.errors.map { JSONValue.object([("line", .int(Int64($0.line))), ("error", .string($0.message))]) }
+                if global.json {
+                    // With --json, stderr carries errors as JSON only (one APIError, as every
+                    // command's failures), never the text lines a person reads.
+                    if !summary.errors.isEmpty {
+                        Output.note(JSONValue.object([
+                            ("error", .string("\(summary.errors.count) line\(summary.errors.count == 1 ? "" : "s") refused")),
+                            ("code", .string(SupportError.invalidInput(field: nil, "").code)),
+                            ("details", .object([("lines", .array(refused))])),
+                        ]).serialized(pretty: false))
+                    }
+                } else {
+                    for error in summary.errors {
+                        Output.note("line \(error.line): \(TerminalText.sanitize(error.message))")
+                    }
                 }
                 frontend.emit(json: JSONValue.object([
                     ("imported", .int(Int64(summary.imported))),
-                    ("errors", .array(summary.errors.map { .object([("line", .int(Int64($0.line))), ("error", .string($0.message))]) })),
+                    ("errors", .array(refused)),
                 ]).serialized(pretty: true)) { _ in
                     "Imported \(summary.imported) ticket\(summary.imported == 1 ? "" : "s")" +
                         (summary.errors.isEmpty ? "." : "; \(summary.errors.count) line\(summary.errors.count == 1 ? "" : "s") refused.")

@@ -12,22 +12,22 @@ extension Ticket {
         @Argument(help: ArgumentHelp("The ticket number, e.g. ST-2026-001.", valueName: "ticket"))
         var number: String
 
-        @Option(help: "A new subject.")
+        @Option(parsing: .unconditional, help: "A new subject.")
         var subject: String?
 
-        @Option(help: ArgumentHelp("A new description, or - to read it from stdin.", valueName: "text"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("A new description, or - to read it from stdin.", valueName: "text"))
         var message: String?
 
-        @Option(help: ArgumentHelp("A new category.", valueName: "category"), completion: .list(TicketCategory.allCases.map(\.slug)))
+        @Option(parsing: .unconditional, help: ArgumentHelp("A new category.", valueName: "category"), completion: .list(TicketCategory.allCases.map(\.slug)))
         var category: String?
 
-        @Option(help: ArgumentHelp("A new priority.", valueName: "priority"), completion: .list(TicketPriority.allCases.map(\.slug)))
+        @Option(parsing: .unconditional, help: ArgumentHelp("A new priority.", valueName: "priority"), completion: .list(TicketPriority.allCases.map(\.slug)))
         var priority: String?
 
-        @Option(help: ArgumentHelp("A new status.", valueName: "status"), completion: .list(TicketStatus.allCases.map(\.slug)))
+        @Option(parsing: .unconditional, help: ArgumentHelp("A new status.", valueName: "status"), completion: .list(TicketStatus.allCases.map(\.slug)))
         var status: String?
 
-        @Option(help: ArgumentHelp("Assign to this staff member.", valueName: "email"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Assign to this staff member.", valueName: "email"))
         var assign: String?
 
         @Flag(help: "Remove the assignee.")
@@ -52,8 +52,10 @@ extension Ticket {
                 changes.status = try status.map { try TicketStatus.parse($0) }
                 if let assign { changes.assignee = .assign(email: assign) }
                 if unassign { changes.assignee = .unassign }
-                let ticket = try frontend.desk().updateTicket(number, changes)
-                frontend.emit(json: JSONRenderer.ticket(ticket)) { _ in "Updated \(ticket.ticketNumber)." }
+                let (ticket, changed) = try frontend.desk().applyChanges(number, changes)
+                frontend.emit(json: JSONRenderer.ticket(ticket)) { _ in
+                    changed ? "Updated \(ticket.ticketNumber)." : "Nothing changed: \(ticket.ticketNumber) already has those values."
+                }
             }
         }
     }

@@ -14,10 +14,10 @@ struct UserCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("Their email address.", valueName: "email"))
         var email: String
 
-        @Option(help: "Their name (default: the part of the address before @).")
+        @Option(parsing: .unconditional, help: "Their name (default: the part of the address before @).")
         var name: String?
 
-        @Option(help: ArgumentHelp("user, internal or admin (default: user).", valueName: "role"),
+        @Option(parsing: .unconditional, help: ArgumentHelp("user, internal or admin (default: user).", valueName: "role"),
                 completion: .list(Role.allCases.map(\.rawValue)))
         var role: String = Role.user.rawValue
 
@@ -35,7 +35,7 @@ struct UserCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List people, by email.")
 
-        @Option(help: ArgumentHelp("Only this role.", valueName: "role"), completion: .list(Role.allCases.map(\.rawValue)))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Only this role.", valueName: "role"), completion: .list(Role.allCases.map(\.rawValue)))
         var role: String?
 
         @OptionGroup var global: GlobalOptions
@@ -55,10 +55,10 @@ struct UserCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("Their email address.", valueName: "email"))
         var email: String
 
-        @Option(help: "A new name.")
+        @Option(parsing: .unconditional, help: "A new name.")
         var name: String?
 
-        @Option(help: ArgumentHelp("user, internal or admin.", valueName: "role"), completion: .list(Role.allCases.map(\.rawValue)))
+        @Option(parsing: .unconditional, help: ArgumentHelp("user, internal or admin.", valueName: "role"), completion: .list(Role.allCases.map(\.rawValue)))
         var role: String?
 
         @OptionGroup var global: GlobalOptions

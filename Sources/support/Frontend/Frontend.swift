@@ -69,6 +69,8 @@ struct Frontend {
         return HelpDesk(database: database, actor: actor, logger: logger)
     }
 
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
     var renderer: TerminalRenderer {
         let tty = isatty(STDOUT_FILENO) == 1
         let noColor = !(Self.environment("NO_COLOR") ?? "").isEmpty || Self.environment("TERM") == "dumb"

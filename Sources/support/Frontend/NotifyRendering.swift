@@ -29,7 +29,16 @@ enum NotifyRendering {
         JSONRenderer.outbox(messages)
     }
 
-    static func listText(_ messages: [OutboxMessage], renderer: TerminalRenderer) -> String {
+    /// `others`: the whole outbox, when a filter matched nothing, so the line can say what is there.
+    static func listText(_ messages: [OutboxMessage], filter: OutboxMessage.Status? = nil, others: [OutboxMessage] = [],
+                         renderer: TerminalRenderer) -> String {
+        if messages.isEmpty, let filter {
+            let counts = OutboxMessage.Status.allCases.compactMap { status -> String? in
+                let count = others.count { $0.status == status }
+                return count == 0 ? nil : "\(count) \(status.rawValue)"
+            }
+            return "No \(filter.rawValue) messages" + (counts.isEmpty ? "; the outbox is empty." : " (\(counts.joined(separator: ", "))).")
+        }
         guard !messages.isEmpty else { return "The outbox is empty." }
         return messages.map { m in
             var line = "#\(m.id)  \(m.status.rawValue)  \(m.ticketNumber)  \(m.kind)  to \(m.recipient)  attempts \(m.attempts)"

@@ -206,10 +206,8 @@ struct AuditCommandTests {
             (["--ticket", huge], "ticket", "is not a ticket number"),
             (["--since", "yesterday"], "--since", "is not a date"),
             (["--since", "2026-11-01", "--until", "2026-10-01"], "since", "--since must be before --until"),
-            (["--limit", "0"], "limit", "--limit must be from 1 to 500"),
-            (["--limit", "501"], "limit", "--limit must be from 1 to 500"),
-            (["--page", "0"], "page", "--page must be from 1"),
         ]
+        // (--limit and --page out of range are usage errors, 64: DailyUseTests)
         for (arguments, field, says) in cases {
             // When a filter value is not valid, with and without --json
             let json = try sandbox.run(["audit", "--json"] + arguments)

@@ -160,4 +160,42 @@ struct HistoryCommandTests {
         // Then it holds one creation entry marked as an import, by whoever imported it
         #expect(entries == [Entry(action: "ticket.created", actor: "operator@localhost", field: "import", new: "From the old system")])
     }
+
+    @Test(arguments: [false, true])
+    func importedTicketsKeepTheirRepliesAssignmentAndStatusWithTheirOwnTimes(intoNonEmpty: Bool) throws {
+        // Given a database that is empty (the bulk path) or already has a ticket (batch by batch)
+        let sandbox = try Sandbox()
+        if intoNonEmpty { _ = try sandbox.createTicket(subject: "Already here") }
+        // When a resolved, assigned ticket with a reply, a note and a requester's answer is imported
+        let sam = ImportedPerson.staff(Self.sam, name: "Sam")
+        try sandbox.importTickets([ImportLine(
+            number: "ST-2024-007", subject: "From the old system", status: "resolved",
+            requester: .requester(Self.jane), assignee: sam,
+            replies: [ImportedReply(message: "Looking", by: sam, createdAt: ImportLine.date("2024-05-01T09:00:00Z")),
+                      ImportedReply(message: "Hm", by: sam, isInternal: true, createdAt: ImportLine.date("2024-05-01T09:30:00Z")),
+                      ImportedReply(message: "Thanks", by: .requester(Self.jane), createdAt: ImportLine.date("2024-05-02T10:00:00Z"))],
+            createdAt: ImportLine.date("2024-05-01T08:00:00Z"), updatedAt: ImportLine.date("2024-05-03T08:00:00Z"),
+            resolvedAt: ImportLine.date("2024-05-03T08:00:00Z"))])
+        // Then its history tells what happened, in order, each reply by its author at its own time
+        let op = "operator@localhost"
+        let (entries, raw) = try Self.history(sandbox, "ST-2024-007")
+        #expect(entries == [
+            Entry(action: "ticket.created", actor: op, field: "import", new: "From the old system"),
+            Entry(action: "ticket.changed", actor: op, field: "assignedTo", new: Self.sam),
+            Entry(action: "ticket.replied", actor: Self.sam),
+            Entry(action: "ticket.noted", actor: Self.sam, isInternal: true),
+            Entry(action: "ticket.replied", actor: Self.jane),
+            Entry(action: "ticket.changed", actor: op, field: "status", old: "Open", new: "Resolved"),
+        ], "\(entries.map(\.description).joined(separator: "\n"))")
+        #expect(raw.map { $0["createdAt"] as? String ?? "?" }.map { String($0.prefix(16)) } == [
+            "2024-05-01T08:00", "2024-05-01T08:00", "2024-05-01T09:00", "2024-05-01T09:30", "2024-05-02T10:00", "2024-05-03T08:00",
+        ])
+        // And the requester sees the same without the internal note
+        let (theirs, _) = try Self.history(sandbox, "ST-2024-007", as: Self.jane)
+        #expect(theirs == entries.filter { !$0.isInternal })
+        // And the terminal text says it was imported
+        let text = try sandbox.succeed(["ticket", "history", "ST-2024-007"]).out
+        #expect(text.contains("opened the ticket (imported)"), "\(text)")
+        #expect(text.contains("changed assignee: nobody → \(Self.sam)") && !text.contains("assignedTo"), "\(text)")
+    }
 }

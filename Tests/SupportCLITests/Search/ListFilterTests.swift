@@ -290,18 +290,19 @@ struct ListFilterTests {
         #expect(filteredPast.pagination == ["total": 4, "page": 3, "limit": 2, "pages": 2])
     }
 
-    @Test func outOfBoundPagingIsRefusedWith65() throws {
+    @Test func outOfBoundPagingIsAUsageError() throws {
         // Given the ten tickets
         let sandbox = try Self.seeded()
         for arguments in [["--limit", "0"], ["--limit", "501"], ["--limit=-1"], ["--page", "0"], ["--page=-3"], ["--page", "10000001"]] {
             // When a limit or page out of bounds is given
             let result = try sandbox.run(["ticket", "list", "--json"] + arguments)
-            // Then it is invalid input (65) with an APIError naming the field, and nothing on stdout
-            #expect(result.status == 65, "\(arguments): \(result)")
+            // Then it is a usage error (64, as every number option out of its range) with an APIError
+            // naming the option, and nothing on stdout
+            #expect(result.status == 64, "\(arguments): \(result)")
             #expect(result.out == "", "\(arguments)")
             let error = try result.apiError()
-            let field = (error["details"] as? [String: Any])?["field"] as? String
-            #expect(field == (arguments[0].hasPrefix("--limit") ? "limit" : "page"), "\(arguments): \(result)")
+            let option = arguments[0].hasPrefix("--limit") ? "--limit must be from 1 to 500" : "--page must be from 1 to 10000000"
+            #expect((error["error"] as? String)?.hasPrefix(option) == true, "\(arguments): \(result)")
         }
     }
 

@@ -93,9 +93,11 @@ extension Sandbox {
     }
 
     /// `ticket list --json` with `arguments`: the ticket numbers in order and the pagination object.
+    /// Every status unless `arguments` name some (`ticket list` alone shows open and in-progress).
     func list(_ arguments: [String], as actor: String? = nil,
               sourceLocation: SourceLocation = #_sourceLocation) throws -> (numbers: [String], pagination: [String: Int], tickets: [[String: Any]]) {
-        let result = try succeed(["ticket", "list", "--json"] + arguments, as: actor, sourceLocation: sourceLocation)
+        let statuses = arguments.contains { $0 == "--status" || $0.hasPrefix("--status=") } ? [] : ["--status", "all"]
+        let result = try succeed(["ticket", "list", "--json"] + statuses + arguments, as: actor, sourceLocation: sourceLocation)
         #expect(result.err == "", "\(result)", sourceLocation: sourceLocation)
         let root = try result.json(sourceLocation: sourceLocation)
         let tickets = try #require(root["tickets"] as? [[String: Any]], "\(result)", sourceLocation: sourceLocation)
