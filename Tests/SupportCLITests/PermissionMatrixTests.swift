@@ -202,8 +202,11 @@ struct PermissionMatrixTests {
                 let visible = !c.actor.isRequester || target.owner == c.actor
                 #expect(result.out.contains(World.subject(target)) == visible, "\(target)")
             }
-            if c.json || c.command.name == "ticket export" {
+            if c.command.name == "ticket export" {
                 #expect(result.out.contains(World.internalNote(c.target)) == !c.actor.isRequester)
+            } else {
+                // A list carries no replies at all (issue 13): no note, whoever asks
+                #expect(!result.out.contains(World.internalNote(c.target)))
             }
         }
     }

@@ -28,6 +28,14 @@ public enum LeaseOwner {
         return stat[stat.index(after: close)...].split(separator: " ")
     }
 
+    /// True when `owner` is a process on this host that is still running: its leases are never
+    /// taken over, however late its renewals.
+    public static func isAliveHere(_ owner: String) -> Bool {
+        let parts = owner.split(separator: ":").map(String.init)
+        guard parts.count == 3, parts[0] == hostName, pid_t(parts[1]) != nil else { return false }
+        return !isGone(owner)
+    }
+
     /// True when `owner` ran on this host and that process is gone: no such process, another
     /// process under the same pid, or one that has exited and not yet been reaped by its parent
     /// (a zombie, state Z or X, holds its pid but will never send again).

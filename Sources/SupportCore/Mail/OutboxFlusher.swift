@@ -74,12 +74,31 @@ public struct OutboxFlusher: Sendable {
         return try state.result()
     }
 
+    /// `body`, tried again (up to five times) while the file stays busy past its timeout: up to
+    /// 128 workers of two flushes each write twice per message, and a busy claim or record
+    /// ended the whole flush with 75.
+    static func patiently<T>(_ body: () throws(SupportError) -> T) throws(SupportError) -> T {
+        var tries = 0
+        while true {
+            do {
+                return try body()
+            } catch {
+                guard case .busy = error, tries < 5 else { throw error }
+                tries += 1
+                usleep(useconds_t(50_000 * tries))
+            }
+        }
+    }
+
     /// One worker: claim, send, record, until nothing is due, the limit is reached or a write fails.
     private func work(owner: String, state: FlushState) {
         while state.takeSlot() {
             let claimed: [OutboxDelivery]
             do {
-                claimed = try database.claimOutbox(limit: 1, owner: owner, lease: lease, ownerIsGone: LeaseOwner.isGone)
+                claimed = try Self.patiently { () throws(SupportError) -> [OutboxDelivery] in
+                    try database.claimOutbox(limit: 1, owner: owner, lease: lease, ownerIsGone: LeaseOwner.isGone,
+                                             ownerIsAlive: LeaseOwner.isAliveHere)
+                }
             } catch {
                 state.fail(error)
                 return
@@ -92,8 +111,11 @@ public struct OutboxFlusher: Sendable {
             let result = transport.deliver(delivery)
             logger.debug("delivery", metadata: ["id": "\(delivery.id)", "outcome": "\(result.outcome.rawValue)"])
             do {
-                let status = try database.recordDelivery(delivery.id, owner: owner, startedAt: started, result: result,
-                                                         maxAttempts: maxAttempts)
+                // A send that is not recorded is sent again by the next flush: worth waiting for.
+                let status = try Self.patiently { () throws(SupportError) -> OutboxMessage.Status? in
+                    try database.recordDelivery(delivery.id, owner: owner, startedAt: started, result: result,
+                                                maxAttempts: maxAttempts)
+                }
                 state.record(result.outcome, status)
             } catch {
                 state.fail(error)

@@ -28,7 +28,8 @@ extension AppDatabase {
     /// two flushes at once never claim the same message. A message whose lease has run out, or
     /// whose claiming process on this host is gone, is due again.
     public func claimOutbox(limit: Int, owner: String, lease: TimeInterval,
-                            ownerIsGone: @Sendable (String) -> Bool) throws(SupportError) -> [OutboxDelivery] {
+                            ownerIsGone: @Sendable (String) -> Bool,
+                            ownerIsAlive: @Sendable (String) -> Bool = { _ in false }) throws(SupportError) -> [OutboxDelivery] {
         try write { db in
             let now = try db.transactionDate
             // Leases held by processes that died (a killed flush) are released at once.
@@ -36,6 +37,15 @@ extension AppDatabase {
                                         arguments: [now])
             for row in held where ownerIsGone(row[1]) {
                 try db.execute(sql: "UPDATE outbox SET leaseUntil = ? WHERE id = ?", arguments: [now, row[0] as Int64])
+            }
+            // A lease that ran out under a flush still running on this host stays that flush's:
+            // its renewals may be late (a starved machine, a busy file), and taking the message
+            // from a live sender is how two flushes sent it twice (issue 13). Only a lease whose
+            // owner is gone, or runs on a host this one cannot see, is taken over.
+            let expired = try Row.fetchAll(db, sql: "SELECT id, leaseOwner FROM outbox WHERE status = 'sending' AND leaseUntil <= ?",
+                                           arguments: [now])
+            for row in expired where ownerIsAlive(row[1]) {
+                try db.execute(sql: "UPDATE outbox SET leaseUntil = ? WHERE id = ?", arguments: [now.addingTimeInterval(lease), row[0] as Int64])
             }
             let rows = try Row.fetchAll(db, sql: """
                 UPDATE outbox SET status = 'sending', leaseOwner = ?, leaseUntil = ?

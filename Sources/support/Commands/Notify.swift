@@ -27,7 +27,7 @@ struct Notify: ParsableCommand {
         @Flag(help: "Print what would be sent; send nothing, change nothing.")
         var dryRun = false
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("Messages to send at once, 1 to 64.", valueName: "n"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Mail programs to run at once (whatever the number of CPUs), 1 to 64.", valueName: "n"))
         var jobs: Int = 1
 
         @Option(parsing: .unconditional, help: ArgumentHelp("The mail program for this run, instead of sendmail_command.", valueName: "command"))

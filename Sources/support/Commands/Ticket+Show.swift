@@ -42,9 +42,8 @@ extension Ticket {
                     counts = (total, shown)
                     attachments = ticket.attachments
                     if frontend.json {
-                        frame = JSONRenderer.streamedTicket(ticket, line: false, extra: [
-                            ("replies", .object([("total", .int(Int64(total))), ("shown", .int(Int64(shown)))])),
-                        ])
+                        // The seed's shape exactly; what is left out is said on stderr.
+                        frame = JSONRenderer.streamedTicket(ticket, line: false)
                         out.append(frame!.head)
                     } else {
                         out.append(renderer.ticketHead(ticket, total: total, shown: shown))
@@ -55,6 +54,9 @@ extension Ticket {
                 })
                 if frontend.json {
                     out.write(frame!.tail(replies: written))
+                    if counts.shown < counts.total {
+                        Output.note("support: showing the newest \(counts.shown) of \(counts.total) replies; --all shows every one")
+                    }
                 } else {
                     if let footer = renderer.ticketFooter(total: counts.total, shown: counts.shown) { out.append("\n" + footer) }
                     out.write("")

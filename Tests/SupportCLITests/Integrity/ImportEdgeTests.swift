@@ -58,6 +58,8 @@ struct ImportEdgeTests {
 
     @Test(arguments: [
         "\"id\":9223372036854775808", "\"id\":-9223372036854775809", "\"id\":1e400", "\"id\":99999999999999999999999",
+        // Inside Int64 but not a row id: refused too, never taken as "give it a new id"
+        "\"id\":0", "\"id\":-1", "\"id\":-9223372036854775808", "\"id\":1.5", "\"id\":\"7\"",
     ])
     func replyIdsBeyondInt64AreRefusedWithTheirLine(field: String) throws {
         // Given a good line and a line whose reply id does not fit an Int64
@@ -81,6 +83,25 @@ struct ImportEdgeTests {
         // Then the unnumbered ticket after it is refused with its line, nothing traps
         #expect(result.status == 65, "\(result)")
         #expect(result.err.contains("line 2:"), "\(result.err)")
+    }
+
+    @Test(arguments: [
+        // (createdAt of an unnumbered ticket, the exit status, its number when imported)
+        ("0001-01-01T00:00:00.000Z", Int32(65), nil), ("1969-12-31T23:59:59.999Z", Int32(65), nil),
+        ("1970-01-01T00:00:00.000Z", Int32(0), "ST-1970-001"), ("9999-12-31T23:59:59.999Z", Int32(0), "ST-9999-001"),
+        ("9999-12-31T23:59:59.9999999Z", Int32(0), "ST-9999-001"),
+    ] as [(String, Int32, String?)])
+    func yearsAtTheEdgesOfNumbering(createdAt: String, status: Int32, number: String?) throws {
+        // Given an unnumbered ticket created at an edge of the years a number can carry
+        let sandbox = try Sandbox()
+        var object = try JSON.object(Data(Self.line("edge", replyIDs: [nil]).utf8))
+        object["createdAt"] = createdAt
+        // When it is imported
+        let result = try sandbox.run(["ticket", "import"], stdin: Data(try JSONSerialization.data(withJSONObject: object)))
+        // Then it is numbered in its own year, or refused with its line; nothing traps
+        #expect(result.status == status, "\(createdAt): \(result)")
+        if status == 65 { #expect(result.err.contains("line 1:"), "\(result.err)") }
+        #expect(try sandbox.export().lines.first?["ticketNumber"] as? String == number)
     }
 
     /// Every date field of an import line, with every impossible component.

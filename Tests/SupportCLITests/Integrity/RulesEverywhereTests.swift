@@ -183,14 +183,16 @@ struct RulesEverywhereTests {
         try #require(try sandbox.shell(script.joined(separator: "\n")).status == 0)
         // When it is shown by default, with --replies 5 and with --all
         let text = try sandbox.succeed(["ticket", "show", number])
-        let json = try sandbox.succeed(["ticket", "show", number, "--json", "--replies", "5"]).json()
+        let shownFive = try sandbox.succeed(["ticket", "show", number, "--json", "--replies", "5"])
+        let json = try shownFive.json()
         let all = try sandbox.succeed(["ticket", "show", number, "--json", "--all"]).json()
         // Then the default shows the newest 50 and says 10 were left out
         #expect(text.out.contains("reply 60") && text.out.contains("reply 11") && !text.out.contains("reply 10\n"), "\(text.out.suffix(300))")
         #expect(text.out.contains("10 earlier"), "\(text.out.prefix(600))")
         let five = (json["ticket"] as? [String: Any])?["responses"] as? [[String: Any]] ?? []
         #expect(five.compactMap { $0["message"] as? String } == (56...60).map { "reply \($0)" })
-        #expect(json["replies"] as? [String: Int] == ["total": 60, "shown": 5])
+        #expect(Array(json.keys) == ["ticket"])
+        #expect(shownFive.err.contains("showing the newest 5 of 60 replies"), "\(shownFive.err)")
         #expect(((all["ticket"] as? [String: Any])?["responses"] as? [Any])?.count == 60)
         // And a list carries no replies
         #expect(try sandbox.list([]).tickets.allSatisfy { ($0["responses"] as? [Any])?.isEmpty == true })

@@ -11,8 +11,12 @@ extension Sandbox {
         let desk = HelpDesk(database: database, actor: .localOperator)
         var query = TicketQuery()
         query.limit = TicketQuery.maximumLimit
+        // Every ticket with its replies (a list carries none).
+        var tickets: [String] = []
+        try desk.exportTickets(TicketQuery()) { tickets.append(JSONRenderer.line($0)) }
         return [
             JSONRenderer.page(try desk.listTickets(query)),
+            tickets.joined(separator: "\n"),
             JSONRenderer.users(try desk.users()),
             JSONRenderer.settings(try desk.settings()),
         ].joined(separator: "\n")

@@ -40,7 +40,7 @@ struct SettingKeyTests {
 
     @Test func templateMustParse() throws {
         #expect(try SettingKey.supportEmailTemplate.normalize("Hi {{requester_name}}\r\n") == "Hi {{requester_name}}")
-        let error = failure { _ = try SettingKey.supportEmailTemplate.normalize("Hi {{#open}} never closed") }
+        let error = failure { _ = try SettingKey.supportEmailTemplate.normalize("Hi {{#subject}} never closed") }
         #expect(error?.exitCode == 65)
         #expect(error?.message.contains("does not parse") == true)
         #expect(try SettingKey.supportEmailTemplate.normalize(SettingKey.defaultTemplate) == SettingKey.defaultTemplate)
