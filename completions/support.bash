@@ -173,13 +173,13 @@ _support() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ticket|respond|settings|user|notify|mail|stats|audit|serve|token|help)
+    ticket|respond|settings|user|notify|mail|attachment|stats|audit|serve|token|help)
         # Offer subcommand argument completions
         "_support_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ticket respond settings user notify mail stats audit serve token help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ticket respond settings user notify mail attachment stats audit serve token help' -- "${cur}"))
         ;;
     esac
 }
@@ -210,7 +210,7 @@ _support_ticket() {
 _support_ticket_create() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
-    repeating_options=()
+    repeating_options=(--attach)
     non_repeating_options=(--subject --category --priority --message --requester --name --db --as)
     __support_offer_flags_options 0
 
@@ -236,6 +236,10 @@ _support_ticket_create() {
     '--name')
         return
         ;;
+    '--attach')
+        __support_add_completions -f
+        return
+        ;;
     '--db')
         __support_add_completions -f
         return
@@ -248,7 +252,7 @@ _support_ticket_create() {
 
 _support_ticket_list() {
     repeating_flags=()
-    non_repeating_flags=(--reverse --json --verbose --version -h --help)
+    non_repeating_flags=(--reverse --ids --json --verbose --version -h --help)
     repeating_options=(--status --priority --category)
     non_repeating_options=(--assignee --requester --since --until --search --sort --page --limit --db --as)
     __support_offer_flags_options 0
@@ -304,13 +308,16 @@ _support_ticket_list() {
 
 _support_ticket_show() {
     repeating_flags=()
-    non_repeating_flags=(--json --verbose --version -h --help)
+    non_repeating_flags=(--all --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as)
+    non_repeating_options=(--replies --db --as)
     __support_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--replies')
+        return
+        ;;
     '--db')
         __support_add_completions -f
         return
@@ -475,13 +482,17 @@ _support_ticket_import() {
 _support_respond() {
     repeating_flags=()
     non_repeating_flags=(--internal --notify --no-notify --json --verbose --version -h --help)
-    repeating_options=()
+    repeating_options=(--attach)
     non_repeating_options=(--message --db --as)
     __support_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--message')
+        return
+        ;;
+    '--attach')
+        __support_add_completions -f
         return
         ;;
     '--db')
@@ -538,7 +549,7 @@ _support_settings_get() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __support_add_completions -W 'support_email'$'\n''support_name'$'\n''support_auto_response'$'\n''support_email_template'$'\n''ticket_rate_limit_per_hour'$'\n''sendmail_command'$'\n''mail_max_attempts'$'\n''mail_default_category'$'\n''mail_default_priority'$'\n''mail_reopen_days'$'\n''mail_max_bytes'$'\n''mail_auto_responses_per_hour'
+        __support_add_completions -W 'support_email'$'\n''support_name'$'\n''support_auto_response'$'\n''support_email_template'$'\n''ticket_rate_limit_per_hour'$'\n''reply_rate_limit_per_hour'$'\n''sendmail_command'$'\n''mail_max_attempts'$'\n''mail_default_category'$'\n''mail_default_priority'$'\n''mail_reopen_days'$'\n''mail_max_bytes'$'\n''mail_auto_responses_per_hour'$'\n''attachment_max_bytes'$'\n''attachment_max_total_bytes'
         return
         ;;
     esac
@@ -549,7 +560,7 @@ _support_settings_set() {
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
     non_repeating_options=(--file --db --as)
-    __support_offer_flags_options 2
+    __support_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
@@ -569,7 +580,7 @@ _support_settings_set() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __support_add_completions -W 'support_email'$'\n''support_name'$'\n''support_auto_response'$'\n''support_email_template'$'\n''ticket_rate_limit_per_hour'$'\n''sendmail_command'$'\n''mail_max_attempts'$'\n''mail_default_category'$'\n''mail_default_priority'$'\n''mail_reopen_days'$'\n''mail_max_bytes'$'\n''mail_auto_responses_per_hour'
+        __support_add_completions -W 'support_email'$'\n''support_name'$'\n''support_auto_response'$'\n''support_email_template'$'\n''ticket_rate_limit_per_hour'$'\n''reply_rate_limit_per_hour'$'\n''sendmail_command'$'\n''mail_max_attempts'$'\n''mail_default_category'$'\n''mail_default_priority'$'\n''mail_reopen_days'$'\n''mail_max_bytes'$'\n''mail_auto_responses_per_hour'$'\n''attachment_max_bytes'$'\n''attachment_max_total_bytes'
         return
         ;;
     esac
@@ -883,6 +894,52 @@ _support_mail_retry() {
     esac
 }
 
+_support_attachment() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __support_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    get)
+        # Offer subcommand argument completions
+        "_support_attachment_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'get' -- "${cur}"))
+        ;;
+    esac
+}
+
+_support_attachment_get() {
+    repeating_flags=()
+    non_repeating_flags=(--force --json --verbose --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-o --output --db --as)
+    __support_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-o'|'--output')
+        __support_add_completions -f
+        return
+        ;;
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    esac
+}
+
 _support_stats() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
@@ -951,9 +1008,9 @@ _support_audit() {
 
 _support_serve() {
     repeating_flags=()
-    non_repeating_flags=(--json --verbose --version -h --help)
+    non_repeating_flags=(--trust-proxy --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--listen --auth-failure-limit --db --as)
+    non_repeating_options=(--listen --auth-failure-limit --jwt-public-key --jwt-issuer --jwt-audience --jwt-email-claim --flush-every --idle-timeout --max-connections --db --as)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -962,6 +1019,27 @@ _support_serve() {
         return
         ;;
     '--auth-failure-limit')
+        return
+        ;;
+    '--jwt-public-key')
+        return
+        ;;
+    '--jwt-issuer')
+        return
+        ;;
+    '--jwt-audience')
+        return
+        ;;
+    '--jwt-email-claim')
+        return
+        ;;
+    '--flush-every')
+        return
+        ;;
+    '--idle-timeout')
+        return
+        ;;
+    '--max-connections')
         return
         ;;
     '--db')

@@ -66,10 +66,6 @@ struct InputValidationTests {
         Case(name: "--until garbage", arguments: ["ticket", "list", "--until", "soon"], mentions: "--until"),
         Case(name: "--since after --until", arguments: ["ticket", "list", "--since", "2026-05-01", "--until", "2026-04-01"],
              mentions: "--since"),
-        Case(name: "--limit 0", arguments: ["ticket", "list", "--limit", "0"], mentions: "--limit"),
-        Case(name: "--limit 501", arguments: ["ticket", "list", "--limit", "501"], mentions: "--limit"),
-        Case(name: "--limit=-1", arguments: ["ticket", "list", "--limit=-1"], mentions: "--limit"),
-        Case(name: "--page 0", arguments: ["ticket", "list", "--page", "0"], mentions: "--page"),
         Case(name: "path traversal as a ticket number", arguments: ["ticket", "show", "../../etc/passwd"], mentions: "ticket number"),
         Case(name: "absolute path as a ticket number", arguments: ["ticket", "delete", "/etc/passwd"], mentions: "ticket number"),
         Case(name: "SQL as a ticket number", arguments: ["ticket", "update", "ST-2026-001' OR 1=1 --", "--priority", "low"],
@@ -100,6 +96,35 @@ struct InputValidationTests {
         #expect(json.out == "")
         let error = try json.apiError()
         #expect(error["code"] as? String == "INVALID_INPUT")
+        // And nothing changed
+        #expect(try sandbox.storedState() == before)
+    }
+
+    /// Numbers out of an option's range are usage errors (64), in one wording for every option
+    /// (issue 15): "--limit must be from 1 to 500 (got 0)".
+    static let rangeCases: [Case] = [
+        Case(name: "--limit 0", arguments: ["ticket", "list", "--limit", "0"], mentions: "--limit must be from 1 to 500 (got 0)"),
+        Case(name: "--limit 501", arguments: ["ticket", "list", "--limit", "501"], mentions: "--limit must be from 1 to 500 (got 501)"),
+        Case(name: "--limit=-1", arguments: ["ticket", "list", "--limit=-1"], mentions: "--limit must be from 1 to 500 (got -1)"),
+        Case(name: "--page 0", arguments: ["ticket", "list", "--page", "0"], mentions: "--page must be from 1"),
+    ]
+
+    @Test(arguments: rangeCases)
+    func numbersOutOfRangeExit64AndChangeNothing(_ c: Case) throws {
+        // Given a database with one ticket
+        let sandbox = try Sandbox()
+        try sandbox.createTicket(extra: ["--requester", "jane@example.test"])
+        let before = try sandbox.storedState()
+        // When an option is given a number out of its range
+        let text = try sandbox.run(c.arguments)
+        let json = try sandbox.run(c.arguments + ["--json"])
+        // Then it is a usage error naming the option, its range and the value given
+        #expect(text.status == 64, "\(text)")
+        #expect(text.out == "")
+        #expect(text.err.contains(c.mentions), "\(text.err)")
+        #expect(json.status == 64)
+        #expect(json.out == "")
+        #expect(try json.apiError()["code"] as? String == "USAGE_ERROR")
         // And nothing changed
         #expect(try sandbox.storedState() == before)
     }

@@ -47,7 +47,14 @@ struct Settings: ParsableCommand {
         // Every word the parser does not know, so that a value starting with "-" (`-1`, `-Desk-`)
         // is the value rather than an unknown option; validate() allows one.
         @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The new value (- reads it from stdin).", valueName: "value"))
-        var words: [String] = []
+        var given: [String] = []
+
+        /// The value's words without the `--` that ends options (`settings set KEY -- -1`, as
+        /// getopt tools and scripts write it): the parser hands it over as a word of its own.
+        var words: [String] {
+            guard let end = given.firstIndex(of: "--") else { return given }
+            return Array(given[..<end] + given[(end + 1)...])
+        }
 
         var value: String? { words.first }
 

@@ -88,7 +88,7 @@ struct ReliabilityConcurrencyTests {
 
         // And the ticket numbers are unique and gap-free
         let created = preexisting + 60
-        let list = try sandbox.succeed(["ticket", "list", "--json", "--limit", "500"]).json()
+        let list = try sandbox.succeed(["ticket", "list", "--status", "all", "--json", "--limit", "500"]).json()
         let numbers = (list["tickets"] as? [[String: Any]] ?? []).compactMap { $0["ticketNumber"] as? String }
         #expect(numbers.count == created)
         #expect(Set(numbers) == Set((1...created).map(Sandbox.number)))

@@ -59,7 +59,7 @@ struct ExportImportTests {
         // And the people came across with their names and roles
         let users = try target.succeed(["user", "list", "--json"]).out
         #expect(users.contains("Jane Roe") && users.contains("Sam Staff"))
-        let sam = try target.succeed(["ticket", "list", "--assignee", Self.sam, "--json"])
+        let sam = try target.succeed(["ticket", "list", "--assignee", Self.sam, "--status", "all", "--json"])
         #expect((try sam.json()["pagination"] as? [String: Int])?["total"] == 2)
     }
 
@@ -163,8 +163,12 @@ struct ExportImportTests {
         for text in message.values {
             #expect(!text.contains("SQL") && !text.contains("sqlite") && !text.contains("Swift."), "\(text)")
         }
-        // And stderr repeats them as "line N: ..." for people
-        for line in refused { #expect(result.err.contains("line \(line): "), "line \(line)") }
+        // And with --json stderr carries them only as one APIError (issue 15), never as text lines
+        let stderrError = try JSONSerialization.jsonObject(with: Data(result.err.utf8)) as? [String: Any]
+        #expect(stderrError?["code"] as? String == "INVALID_INPUT")
+        let stderrLines = ((stderrError?["details"] as? [String: Any])?["lines"] as? [[String: Any]] ?? []).compactMap { $0["line"] as? Int }
+        #expect(stderrLines == refused)
+        for line in refused { #expect(!result.err.contains("line \(line): "), "line \(line)") }
         // And exactly the good tickets are there
         let numbers = try sandbox.list(["--reverse"]).numbers
         #expect(numbers == ["ST-2024-001", "ST-2024-010", "ST-2024-011", "ST-2024-012"])
