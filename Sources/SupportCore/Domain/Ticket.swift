@@ -55,9 +55,7 @@ public struct Ticket: Sendable, Equatable {
             position[copy.responses[index].id] = Int64(index + 1)
             copy.responses[index].id = Int64(index + 1)
         }
-        for index in copy.attachments.indices {
-            copy.attachments[index].responseID = copy.attachments[index].responseID.flatMap { position[$0] }
-        }
+        copy.attachments = copy.attachments.renumberingReplies(position)
         return copy
     }
 }

@@ -31,6 +31,18 @@ public struct TicketAttachment: Sendable, Equatable {
     }
 }
 
+extension [TicketAttachment] {
+    /// The files with their `responseID` moved from reply row ids to the numbers a requester is
+    /// shown for those replies (`position`: row id → 1, 2, 3 …), so a file follows its reply.
+    func renumberingReplies(_ position: [Int64: Int64]) -> [TicketAttachment] {
+        map { file in
+            var file = file
+            file.responseID = file.responseID.flatMap { position[$0] }
+            return file
+        }
+    }
+}
+
 /// A file about to be attached (`--attach FILE`, or a part of an incoming message): its bytes are
 /// in memory, bounded by the attachment settings or by `mail_max_bytes`.
 public struct AttachmentUpload: Sendable, Equatable, Codable {

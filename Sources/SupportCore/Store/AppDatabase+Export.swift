@@ -67,9 +67,7 @@ extension AppDatabase {
                 let ids = try Int64.fetchAll(db, sql: "SELECT id FROM response WHERE ticketId = ? AND isInternal = 0 ORDER BY createdAt, id",
                                              arguments: [ticket.id])
                 let position = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, Int64($0 + 1)) })
-                for index in ticket.attachments.indices {
-                    ticket.attachments[index].responseID = ticket.attachments[index].responseID.flatMap { position[$0] }
-                }
+                ticket.attachments = ticket.attachments.renumberingReplies(position)
             }
             let visible = includeInternal ? "" : " AND isInternal = 0"
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM response WHERE ticketId = ?\(visible)", arguments: [ticket.id]) ?? 0
