@@ -5,18 +5,19 @@ extension Ticket {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "show",
-            abstract: "Show a ticket with its conversation (internal notes for staff only)."
+            abstract: "Show a ticket with its conversation (internal notes for staff only).",
+            aliases: ["view"]
         )
 
-        @Argument(help: ArgumentHelp("The ticket number, e.g. ST-2026-001.", valueName: "ticket"))
+        @Argument(help: ArgumentHelp("The ticket: ST-2026-042, or 42 / #42 (this year's 42nd, else the only one numbered 42).", valueName: "ticket"))
         var number: String
 
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             try Frontend.run(global) { frontend in
-                let number = try TicketNumber.parse(number)
-                let ticket = try frontend.desk().ticket(number)
+                let desk = try frontend.desk()
+                let ticket = try desk.ticket(try desk.ticketReference(number))
                 frontend.emit(json: JSONRenderer.ticket(ticket)) { $0.ticket(ticket) }
             }
         }
@@ -28,15 +29,16 @@ extension Ticket {
             abstract: "Delete a ticket and its replies (admin only)."
         )
 
-        @Argument(help: ArgumentHelp("The ticket number, e.g. ST-2026-001.", valueName: "ticket"))
+        @Argument(help: ArgumentHelp("The ticket: ST-2026-042, or 42 / #42 (this year's 42nd, else the only one numbered 42).", valueName: "ticket"))
         var number: String
 
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             try Frontend.run(global) { frontend in
-                let number = try TicketNumber.parse(number)
-                try frontend.desk().deleteTicket(number)
+                let desk = try frontend.desk()
+                let number = try desk.ticketReference(number)
+                try desk.deleteTicket(number)
                 frontend.emit(json: JSONRenderer.success()) { _ in "Deleted \(number)." }
             }
         }
