@@ -193,4 +193,57 @@ struct DailyUseTests {
         // And --ids with --json is a usage error
         #expect(try sandbox.run(["ticket", "list", "--ids", "--json"]).status == 64)
     }
+
+    @Test func ticketsAreNamedByTheirShortNumber() throws {
+        // Given this year's first two tickets, and imported ones numbered 2 and 7 of earlier years
+        let sandbox = try Sandbox()
+        try sandbox.createTicket(subject: "first", extra: ["--requester", "jane@example.test"])
+        try sandbox.createTicket(subject: "second", extra: ["--requester", "omar@example.test"])
+        try sandbox.importTickets([
+            ImportLine(number: "ST-2023-002", subject: "old two", createdAt: ImportLine.date("2023-05-01T08:00:00Z")),
+            ImportLine(number: "ST-2023-007", subject: "old seven", createdAt: ImportLine.date("2023-05-01T08:00:00Z")),
+            ImportLine(number: "ST-2024-007", subject: "newer seven", requester: .requester("omar@example.test"),
+                       createdAt: ImportLine.date("2024-05-01T08:00:00Z")),
+        ])
+        func subject(_ reference: String, as actor: String? = nil) throws -> String? {
+            try sandbox.succeed(["ticket", "show", reference, "--json"], as: actor).json()["ticket"]
+                .flatMap { ($0 as? [String: Any])?["subject"] as? String }
+        }
+        // When tickets are named by 2, #2, the whole number, or a short number of another year
+        // Then 2 is this year's second (not 2023's), and the whole number still works in any case
+        #expect(try subject("2") == "second")
+        #expect(try subject("#2") == "second")
+        #expect(try subject("st-2023-002") == "old two")
+        #expect(try subject("ST-2023-2") == "old two")
+        // And a number only one ticket of any year has is that ticket
+        let jane = "jane@example.test"
+        #expect(try subject("1", as: jane) == "first")
+        // And a number several earlier years share lists them and is refused as invalid input (65)
+        let ambiguous = try sandbox.run(["ticket", "show", "#7"])
+        #expect(ambiguous.status == 65 && ambiguous.out == "", "\(ambiguous)")
+        #expect(ambiguous.err.contains("'#7' could be ST-2023-007 or ST-2024-007; give the whole number"), "\(ambiguous)")
+        // But a requester only ever hears of their own tickets: for Omar, 7 is his 2024 ticket
+        #expect(try subject("7", as: "omar@example.test") == "newer seven")
+        // And a number nobody has is not found (66); garbage is invalid input (65)
+        let missing = try sandbox.run(["ticket", "show", "99"])
+        #expect(missing.status == 66 && missing.err.contains("no ticket 99"), "\(missing)")
+        #expect(try sandbox.run(["ticket", "show", "#x"]).status == 65)
+        // And every command that takes a ticket takes the short forms: respond, update, history, audit, view, close, reopen, delete
+        try sandbox.succeed(["respond", "#1", "--message", "hello", "--no-notify"])
+        try sandbox.succeed(["ticket", "update", "1", "--priority", "high"])
+        let history = try sandbox.succeed(["ticket", "history", "#1", "--json"]).json()
+        #expect((history["history"] as? [Any])?.count == 3, "\(history)")
+        let audit = try sandbox.succeed(["audit", "--ticket", "1", "--json"]).json()
+        #expect((audit["events"] as? [Any])?.count == 3, "\(audit)")
+        #expect(try sandbox.succeed(["ticket", "view", "1"]).out.contains("hello"))
+        #expect(try sandbox.succeed(["ticket", "close", "1"]).out == "Closed \(Sandbox.number(1)).\n")
+        #expect(try sandbox.ticket(Sandbox.number(1))["status"] as? String == "Closed")
+        #expect(try sandbox.succeed(["ticket", "close", "1"]).out == "Nothing changed: \(Sandbox.number(1)) is already closed.\n")
+        #expect(try sandbox.succeed(["ticket", "reopen", "#1"]).out == "Reopened \(Sandbox.number(1)).\n")
+        let reopened = try sandbox.ticket(Sandbox.number(1))
+        #expect(reopened["status"] as? String == "Open" && reopened["closedAt"] is NSNull)
+        #expect(try sandbox.run(["ticket", "close", "1"], as: jane).status == 77)
+        try sandbox.succeed(["ticket", "delete", "#2"])
+        #expect(try sandbox.run(["ticket", "show", Sandbox.number(2)]).status == 66)
+    }
 }

@@ -43,8 +43,10 @@ struct Audit: ParsableCommand {
 
     func run() throws {
         try Frontend.run(global) { frontend in
-            let query = try query()
-            let result = try frontend.desk().auditTrail(query)
+            var query = try query()
+            let desk = try frontend.desk()
+            query.ticketNumber = try ticket.map { try desk.ticketReference($0) }
+            let result = try desk.auditTrail(query)
             frontend.emit(json: JSONRenderer.audit(result)) { $0.audit(result) }
         }
     }
@@ -53,7 +55,7 @@ struct Audit: ParsableCommand {
         var query = AuditQuery()
         query.actions = try TicketFilterOptions.values(action).map { try AuditEvent.Action.parse($0) }
         query.actorEmail = actor
-        query.ticketNumber = try ticket.map { try TicketNumber.parse($0) }
+        // The ticket (ST-2026-042, 42, #42) is resolved against the database in run().
         query.since = try since.map { try DateInput.parse($0, now: now, field: "--since") }
         query.until = try until.map { try DateInput.parse($0, now: now, bound: .end, field: "--until") }
         query.page = page

@@ -8,7 +8,7 @@ struct Respond: ParsableCommand {
         discussion: "The message comes from --message, from stdin with --message -, or from $EDITOR on a terminal."
     )
 
-    @Argument(help: ArgumentHelp("The ticket number, e.g. ST-2026-001.", valueName: "ticket"))
+    @Argument(help: ArgumentHelp("The ticket: ST-2026-042, or 42 / #42 (this year's 42nd, else the only one numbered 42).", valueName: "ticket"))
     var number: String
 
     @Option(parsing: .unconditional, help: ArgumentHelp("The reply, or - to read it from stdin.", valueName: "text"))
@@ -27,9 +27,9 @@ struct Respond: ParsableCommand {
 
     func run() throws {
         try Frontend.run(global) { frontend in
-            let number = try TicketNumber.parse(number)
-            let text = try MessageInput.read(message)
             let desk = try frontend.desk()
+            let number = try desk.ticketReference(number)
+            let text = try MessageInput.read(message)
             let files = try AttachmentFiles.read(attach, desk: desk)
             let response = try desk.respond(to: number, message: text, isInternal: `internal`, notify: notify, attachments: files)
             frontend.emit(json: JSONRenderer.response(response)) { $0.response(response, on: number) }

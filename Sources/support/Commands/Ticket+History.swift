@@ -8,15 +8,15 @@ extension Ticket {
             abstract: "Show who changed what on a ticket, oldest first (kept after deletion)."
         )
 
-        @Argument(help: ArgumentHelp("The ticket number, e.g. ST-2026-001.", valueName: "ticket"))
+        @Argument(help: ArgumentHelp("The ticket: ST-2026-042, or 42 / #42 (this year's 42nd, else the only one numbered 42).", valueName: "ticket"))
         var number: String
 
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             try Frontend.run(global) { frontend in
-                let number = try TicketNumber.parse(number)
-                let events = try frontend.desk().history(of: number)
+                let desk = try frontend.desk()
+                let events = try desk.history(of: try desk.ticketReference(number))
                 frontend.emit(json: JSONRenderer.history(events)) { $0.history(events) }
             }
         }

@@ -5,10 +5,11 @@ extension Ticket {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "show",
-            abstract: "Show a ticket with its conversation (internal notes for staff only)."
+            abstract: "Show a ticket with its conversation (internal notes for staff only).",
+            aliases: ["view"]
         )
 
-        @Argument(help: ArgumentHelp("The ticket number, e.g. ST-2026-001.", valueName: "ticket"))
+        @Argument(help: ArgumentHelp("The ticket: ST-2026-042, or 42 / #42 (this year's 42nd, else the only one numbered 42).", valueName: "ticket"))
         var number: String
 
         @Option(parsing: .unconditional, help: ArgumentHelp("Show the newest N replies (default \(Show.defaultReplies)).", valueName: "n"))
@@ -29,7 +30,8 @@ extension Ticket {
 
         func run() throws {
             try Frontend.run(global) { frontend in
-                let number = try TicketNumber.parse(number)
+                let desk = try frontend.desk()
+                let number = try desk.ticketReference(number)
                 let newest = all ? nil : (replies ?? Show.defaultReplies)
                 let out = LineWriter()
                 // Written reply by reply as they are read: memory stays flat in their number and size.
@@ -38,7 +40,7 @@ extension Ticket {
                 var counts = (total: 0, shown: 0)
                 var attachments: [TicketAttachment] = []
                 let renderer = frontend.renderer
-                try frontend.desk().showTicket(number, newest: newest, head: { ticket, total, shown in
+                try desk.showTicket(number, newest: newest, head: { ticket, total, shown in
                     counts = (total, shown)
                     attachments = ticket.attachments
                     if frontend.json {
@@ -72,15 +74,16 @@ extension Ticket {
             abstract: "Delete a ticket and its replies (admin only)."
         )
 
-        @Argument(help: ArgumentHelp("The ticket number, e.g. ST-2026-001.", valueName: "ticket"))
+        @Argument(help: ArgumentHelp("The ticket: ST-2026-042, or 42 / #42 (this year's 42nd, else the only one numbered 42).", valueName: "ticket"))
         var number: String
 
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             try Frontend.run(global) { frontend in
-                let number = try TicketNumber.parse(number)
-                try frontend.desk().deleteTicket(number)
+                let desk = try frontend.desk()
+                let number = try desk.ticketReference(number)
+                try desk.deleteTicket(number)
                 frontend.emit(json: JSONRenderer.success()) { _ in "Deleted \(number)." }
             }
         }

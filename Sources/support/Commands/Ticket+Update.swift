@@ -9,7 +9,7 @@ extension Ticket {
             discussion: "Resolving sets resolvedAt, closing sets closedAt; reopening (open, in-progress) clears both."
         )
 
-        @Argument(help: ArgumentHelp("The ticket number, e.g. ST-2026-001.", valueName: "ticket"))
+        @Argument(help: ArgumentHelp("The ticket: ST-2026-042, or 42 / #42 (this year's 42nd, else the only one numbered 42).", valueName: "ticket"))
         var number: String
 
         @Option(parsing: .unconditional, help: "A new subject.")
@@ -43,7 +43,8 @@ extension Ticket {
 
         func run() throws {
             try Frontend.run(global) { frontend in
-                let number = try TicketNumber.parse(number)
+                let desk = try frontend.desk()
+                let number = try desk.ticketReference(number)
                 var changes = TicketChanges()
                 changes.subject = subject
                 changes.message = try message.map { try MessageInput.read($0) }
@@ -52,7 +53,7 @@ extension Ticket {
                 changes.status = try status.map { try TicketStatus.parse($0) }
                 if let assign { changes.assignee = .assign(email: assign) }
                 if unassign { changes.assignee = .unassign }
-                let (ticket, changed) = try frontend.desk().applyChanges(number, changes)
+                let (ticket, changed) = try desk.applyChanges(number, changes)
                 frontend.emit(json: JSONRenderer.ticket(ticket)) { _ in
                     changed ? "Updated \(ticket.ticketNumber)." : "Nothing changed: \(ticket.ticketNumber) already has those values."
                 }

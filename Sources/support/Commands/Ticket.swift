@@ -4,6 +4,6 @@ struct Ticket: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ticket",
         abstract: "Open, find, show, change and delete tickets.",
-        subcommands: [Create.self, List.self, Show.self, Update.self, Delete.self, History.self, Export.self, Import.self]
+        subcommands: [Create.self, List.self, Show.self, Update.self, Close.self, Reopen.self, Delete.self, History.self, Export.self, Import.self]
     )
 }
