@@ -54,7 +54,8 @@ struct Notify: ParsableCommand {
                     frontend.emit(json: NotifyRendering.dueJSON(due)) { _ in NotifyRendering.dueText(due) }
                     return
                 }
-                let flusher = try desk.mailFlusher(sendmail: sendmail, jobs: jobs, timeout: TimeInterval(timeout))
+                let flusher = try desk.mailFlusher(sendmail: sendmail, jobs: jobs, timeout: TimeInterval(timeout),
+                                                   strictModes: Frontend.strictModes)
                 let bar = ProgressBar(enabled: !quiet && !global.json && isatty(STDERR_FILENO) == 1)
                 let summary = try flusher.flush(limit: limit) { done, total in bar.update(done, total) }
                 bar.finish()

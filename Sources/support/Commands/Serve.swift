@@ -21,6 +21,8 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         try Frontend.run(global) { frontend in
+            // A server outlives the caller's session and listens as the wrapper's user.
+            try PinnedMode.refuse("support serve", "run the server as its own service (see README, \"Serving a team\")")
             guard (1...1_000_000).contains(authFailureLimit) else {
                 throw SupportError.invalidInput(field: "auth-failure-limit", "--auth-failure-limit must be from 1 to 1000000")
             }

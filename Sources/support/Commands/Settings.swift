@@ -61,6 +61,10 @@ struct Settings: ParsableCommand {
         func run() throws {
             try Frontend.run(global) { frontend in
                 let key = try SettingKey.parse(key)
+                if key == .sendmailCommand {
+                    // The program a later flush runs, as whoever flushes.
+                    try PinnedMode.refuse("setting sendmail_command", "the desk's owner sets it")
+                }
                 let text: String
                 if let file {
                     guard let data = FileManager.default.contents(atPath: file) else {
