@@ -23,9 +23,14 @@ struct IdentityTests {
         return (try list.json()["messages"] as? [[String: Any]] ?? []).compactMap { $0["recipient"] as? String }
     }
 
+    /// Every message waiting in the outbox, as the mail program receives it (headers and body):
+    /// flushed through the fake sendmail into a directory of its own and read back.
     static func outboxText(_ sandbox: Sandbox) throws -> String {
-        let due = try sandbox.succeed(["notify", "flush", "--dry-run", "--json"])
-        return due.out
+        let out = try sandbox.makeDirectory("sent-\(UUID().uuidString)")
+        let flush = try sandbox.flush("\(MailTools.fakeSendmail) --out \(out.path)")
+        try #require(flush.status == 0, "\(flush)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".eml") }
+        return try files.map { try String(contentsOfFile: out.appendingPathComponent($0).path, encoding: .utf8) }.joined(separator: "\n")
     }
 
     // MARK: The placeholder never reaches a customer
@@ -119,10 +124,12 @@ struct IdentityTests {
         try sandbox.succeed(["user", "add", Self.ana, "--role", "internal", "--login", "ana"])
         let taken = try sandbox.run(["user", "add", "bob@example.test", "--login", "ana"])
         #expect(taken.status == 65, "\(taken)")
-        for bad in ["", "-rf", "a b", "ana\u{1B}", String(repeating: "a", count: 33)] {
+        for bad in ["-rf", "a b", "ana\u{1B}", String(repeating: "a", count: 33)] {
             let result = try sandbox.run(["user", "update", Self.ana, "--login=\(bad)"])
             #expect(result.status == 65, "\(bad): \(result)")
         }
+        // `--login=` names no value at all: a usage error, as for every option
+        #expect(try sandbox.run(["user", "update", Self.ana, "--login="]).status == 64)
         let unmap = try sandbox.run(["user", "update", Self.ana, "--no-login", "--json"])
         #expect(unmap.status == 0, "\(unmap)")
         #expect(try (unmap.json()["user"] as? [String: Any])?["login"] is NSNull)

@@ -30,6 +30,10 @@ struct PinnedModeTests {
         ["mail", "ingest", "--mbox", "/etc/shadow"],
         ["mail", "ingest", "--maildir=/root"],
         ["notify", "flush", "--sendmail", "/bin/sh -c id"],
+        ["respond", "ST-2026-001", "--message", "m", "--attach", "/etc/shadow"],
+        ["ticket", "create", "--subject", "s", "--category", "bug-report", "--message", "m", "--attach=/etc/shadow"],
+        ["attachment", "get", "1", "--output", "/etc/cron.d/x"],
+        ["serve", "--jwt-public-key", "/etc/shadow", "--jwt-issuer", "i", "--jwt-audience", "a"],
     ]
 
     @Test(arguments: refusedLines)

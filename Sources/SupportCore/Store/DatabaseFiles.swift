@@ -19,9 +19,13 @@ enum DatabaseFiles {
     /// the file a symlink that the invoking user (or root) owns points to.
     static func prepare(_ path: String) throws(SupportError) -> String {
         let target = try databaseFile(path, followed: 0)
-        guard let owner = try prepareFile(target) else { return target }
+        guard let (owner, mode) = try prepareFile(target) else { return target }
+        // SQLite gives an empty side file the database's mode whenever it opens one (robust_open),
+        // so side files are private exactly when the file is: a file its owner shares for writing
+        // (0660 for a group) keeps that choice for its side files, or the group could not open it.
+        let sideMode: mode_t = mode & 0o022 != 0 ? mode & 0o666 : 0o600
         for suffix in sideSuffixes {
-            try prepareSideFile(target + suffix, databaseOwner: owner)
+            try prepareSideFile(target + suffix, databaseOwner: owner, mode: sideMode)
         }
         // SQLite creates -journal only during a bulk import (rollback mode), with O_NOFOLLOW and
         // the database's mode (0600 by now); a planted one is refused here rather than left to
@@ -62,9 +66,13 @@ enum DatabaseFiles {
     }
 
     /// An existing database file: a new (empty) one is made 0600 and must be the user's own.
-    /// A file with content keeps the mode its owner gave it. Returns the file's owner, or nil
-    /// when it is not a file support can use (left to SQLite to refuse, with no side file made).
-    private static func prepareFile(_ path: String) throws(SupportError) -> uid_t? {
+    /// One with content that others may read but not write (0644, 0640) is made 0600: every
+    /// ticket in it was readable by anyone on the machine. One that others may write keeps its
+    /// owner's choice: made private now, it would look trusted to StrictModes (`DatabaseTrust`)
+    /// although someone else may already have chosen its `sendmail_command`. Returns the file's
+    /// owner and mode, or nil when it is not a file support can use (left to SQLite to refuse,
+    /// with no side file made).
+    private static func prepareFile(_ path: String) throws(SupportError) -> (uid_t, mode_t)? {
         // Unreadable: SQLite's own refusal says it as well as we could.
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
@@ -79,18 +87,24 @@ enum DatabaseFiles {
             // An empty file is a database about to be created: someone else's (planted in a
             // shared directory) is refused, the user's own is made private before a byte is written.
             guard info.st_uid == geteuid() || geteuid() == 0 else {
-                throw .storage("\(path) is an empty file owned by \(userName(info.st_uid)), not by you; refusing to create the database in it")
+                throw .configuration("\(path) is an empty file owned by \(userName(info.st_uid)), not by you; refusing to create the database in it")
             }
             guard fchmod(fd, 0o600) == 0 else { throw failure("cannot make \(path) private (0600)", errno) }
+            return (info.st_uid, 0o600)
         }
-        return type == S_IFREG ? info.st_uid : nil
+        guard type == S_IFREG else { return nil }
+        if info.st_mode & 0o077 != 0, info.st_mode & 0o022 == 0, info.st_uid == geteuid() || geteuid() == 0 {
+            guard fchmod(fd, 0o600) == 0 else { throw failure("cannot make \(path) private (0600)", errno) }
+            return (info.st_uid, 0o600)
+        }
+        return (info.st_uid, info.st_mode & 0o7777)
     }
 
     /// `-wal`, `-shm` or `.lock`: created 0600 without following a link, or an existing regular
     /// file of the user's (or the database owner's) own, made 0600. Root gives a file it creates
     /// to the database's owner, as SQLite does, so that the owner can still open their database.
-    private static func prepareSideFile(_ path: String, databaseOwner: uid_t) throws(SupportError) {
-        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0o600)
+    private static func prepareSideFile(_ path: String, databaseOwner: uid_t, mode: mode_t) throws(SupportError) {
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode)
         guard fd >= 0 else {
             let error = errno
             var info = stat()
@@ -109,8 +123,8 @@ enum DatabaseFiles {
             _ = fchown(fd, databaseOwner, gid_t(bitPattern: -1))
         }
         // Another owner's file (root's, beside a database another user may write) is theirs to set.
-        if info.st_mode & 0o7077 != 0, info.st_uid == geteuid() || geteuid() == 0, fchmod(fd, 0o600) != 0 {
-            throw failure("cannot make \(path) private (0600)", errno)
+        if info.st_mode & 0o7777 != mode, info.st_uid == geteuid() || geteuid() == 0, fchmod(fd, mode) != 0 {
+            throw failure("cannot give \(path) the mode \(String(mode, radix: 8))", errno)
         }
     }
 
@@ -124,7 +138,8 @@ enum DatabaseFiles {
             throw .storage("\(path) is not a regular file; remove it (support creates this file itself)")
         }
         guard info.st_uid == geteuid() || info.st_uid == databaseOwner || info.st_uid == 0 else {
-            throw .storage("\(path) is owned by \(userName(info.st_uid)), not by you or the database's owner; refusing to use it (remove it)")
+            // A trust problem, as StrictModes' (78): someone else could have written the desk's data.
+            throw .configuration("\(path) is owned by \(userName(info.st_uid)), not by you or the database's owner; refusing to use it (remove it)")
         }
     }
 

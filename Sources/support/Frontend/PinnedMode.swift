@@ -20,6 +20,9 @@ enum PinnedMode {
         "--mbox": "pipe one message on stdin instead",
         "--maildir": "pipe one message on stdin instead",
         "--sendmail": "the mail program is the desk's sendmail_command",
+        "--attach": "a file would be read with the wrapper's rights, not yours; attach files by mail instead",
+        "--output": "write to stdout instead (> FILE, opened with your own rights)",
+        "--jwt-public-key": "the server is not run in pinned mode",
     ]
 
     /// Whether `SUPPORT_PINNED` is set to 1; any value but 1, 0 or empty is a misconfigured wrapper.
