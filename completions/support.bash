@@ -196,13 +196,13 @@ _support_ticket() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    create|list|show|update|delete|history|export|import)
+    create|list|show|update|close|reopen|delete|history|export|import)
         # Offer subcommand argument completions
         "_support_ticket_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'create list show update delete history export import' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'create list show update close reopen delete history export import' -- "${cur}"))
         ;;
     esac
 }
@@ -211,7 +211,7 @@ _support_ticket_create() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=(--attach)
-    non_repeating_options=(--subject --category --priority --message --requester --name --db --as)
+    non_repeating_options=(--subject --category --priority --message --requester --name --db --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -247,6 +247,10 @@ _support_ticket_create() {
     '--as')
         return
         ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
@@ -254,7 +258,7 @@ _support_ticket_list() {
     repeating_flags=()
     non_repeating_flags=(--reverse --ids --json --verbose --version -h --help)
     repeating_options=(--status --priority --category)
-    non_repeating_options=(--assignee --requester --since --until --search --sort --page --limit --db --as)
+    non_repeating_options=(--assignee --requester --since --until --search --sort --page --limit --db --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -303,6 +307,10 @@ _support_ticket_list() {
     '--as')
         return
         ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
@@ -310,7 +318,7 @@ _support_ticket_show() {
     repeating_flags=()
     non_repeating_flags=(--all --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--replies --db --as)
+    non_repeating_options=(--replies --db --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -325,6 +333,10 @@ _support_ticket_show() {
     '--as')
         return
         ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
@@ -332,7 +344,7 @@ _support_ticket_update() {
     repeating_flags=()
     non_repeating_flags=(--unassign --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--subject --message --category --priority --status --assign --db --as)
+    non_repeating_options=(--subject --message --category --priority --status --assign --db --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -365,14 +377,18 @@ _support_ticket_update() {
     '--as')
         return
         ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
-_support_ticket_delete() {
+_support_ticket_close() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as)
+    non_repeating_options=(--db --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -382,6 +398,56 @@ _support_ticket_delete() {
         return
         ;;
     '--as')
+        return
+        ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    esac
+}
+
+_support_ticket_reopen() {
+    repeating_flags=()
+    non_repeating_flags=(--json --verbose --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db --as --color)
+    __support_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    esac
+}
+
+_support_ticket_delete() {
+    repeating_flags=()
+    non_repeating_flags=(--json --verbose --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db --as --color)
+    __support_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac
@@ -391,7 +457,7 @@ _support_ticket_history() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as)
+    non_repeating_options=(--db --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -403,6 +469,10 @@ _support_ticket_history() {
     '--as')
         return
         ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
@@ -410,7 +480,7 @@ _support_ticket_export() {
     repeating_flags=()
     non_repeating_flags=(--reverse --json --verbose --version -h --help)
     repeating_options=(--status --priority --category)
-    non_repeating_options=(--assignee --requester --since --until --search --sort --db --as)
+    non_repeating_options=(--assignee --requester --since --until --search --sort --db --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -453,6 +523,10 @@ _support_ticket_export() {
     '--as')
         return
         ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
@@ -460,7 +534,7 @@ _support_ticket_import() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --db --as)
+    non_repeating_options=(--file --db --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -476,6 +550,10 @@ _support_ticket_import() {
     '--as')
         return
         ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
@@ -483,7 +561,7 @@ _support_respond() {
     repeating_flags=()
     non_repeating_flags=(--internal --notify --no-notify --json --verbose --version -h --help)
     repeating_options=(--attach)
-    non_repeating_options=(--message --db --as)
+    non_repeating_options=(--message --db --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -500,6 +578,10 @@ _support_respond() {
         return
         ;;
     '--as')
+        return
+        ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac
@@ -532,7 +614,7 @@ _support_settings_get() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as)
+    non_repeating_options=(--db --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -542,6 +624,10 @@ _support_settings_get() {
         return
         ;;
     '--as')
+        return
+        ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac
@@ -559,7 +645,7 @@ _support_settings_set() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --db --as)
+    non_repeating_options=(--file --db --as --color)
     __support_offer_flags_options -1
 
     # Offer option value completions
@@ -573,6 +659,10 @@ _support_settings_set() {
         return
         ;;
     '--as')
+        return
+        ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac
@@ -598,13 +688,13 @@ _support_user() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    add|list|update)
+    add|list|update|remove)
         # Offer subcommand argument completions
         "_support_user_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'add list update' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'add list update remove' -- "${cur}"))
         ;;
     esac
 }
@@ -613,7 +703,7 @@ _support_user_add() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--name --role --db --as)
+    non_repeating_options=(--name --role --login --db --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -625,11 +715,18 @@ _support_user_add() {
         __support_add_completions -W 'user'$'\n''internal'$'\n''admin'
         return
         ;;
+    '--login')
+        return
+        ;;
     '--db')
         __support_add_completions -f
         return
         ;;
     '--as')
+        return
+        ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac
@@ -639,7 +736,7 @@ _support_user_list() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--role --db --as)
+    non_repeating_options=(--role --db --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -655,14 +752,18 @@ _support_user_list() {
     '--as')
         return
         ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
 _support_user_update() {
     repeating_flags=()
-    non_repeating_flags=(--json --verbose --version -h --help)
+    non_repeating_flags=(--no-login --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--name --role --db --as)
+    non_repeating_options=(--name --role --login --db --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -674,11 +775,41 @@ _support_user_update() {
         __support_add_completions -W 'user'$'\n''internal'$'\n''admin'
         return
         ;;
+    '--login')
+        return
+        ;;
     '--db')
         __support_add_completions -f
         return
         ;;
     '--as')
+        return
+        ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    esac
+}
+
+_support_user_remove() {
+    repeating_flags=()
+    non_repeating_flags=(--json --verbose --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db --as --color)
+    __support_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac
@@ -711,7 +842,7 @@ _support_notify_flush() {
     repeating_flags=()
     non_repeating_flags=(--dry-run --quiet --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--limit --jobs --sendmail --timeout --db --as)
+    non_repeating_options=(--limit --jobs --sendmail --timeout --db --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -735,6 +866,10 @@ _support_notify_flush() {
     '--as')
         return
         ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
@@ -742,7 +877,7 @@ _support_notify_list() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--status --db --as)
+    non_repeating_options=(--status --db --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -758,6 +893,10 @@ _support_notify_list() {
     '--as')
         return
         ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
@@ -765,7 +904,7 @@ _support_notify_retry() {
     repeating_flags=()
     non_repeating_flags=(--failed --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as)
+    non_repeating_options=(--db --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -775,6 +914,10 @@ _support_notify_retry() {
         return
         ;;
     '--as')
+        return
+        ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac
@@ -807,7 +950,7 @@ _support_mail_ingest() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--maildir --mbox --db --as)
+    non_repeating_options=(--maildir --mbox --db --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -827,6 +970,10 @@ _support_mail_ingest() {
     '--as')
         return
         ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
@@ -834,7 +981,7 @@ _support_mail_list() {
     repeating_flags=()
     non_repeating_flags=(--quarantined --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--outcome --limit --db --as)
+    non_repeating_options=(--outcome --limit --db --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -853,6 +1000,10 @@ _support_mail_list() {
     '--as')
         return
         ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
@@ -860,7 +1011,7 @@ _support_mail_show() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as)
+    non_repeating_options=(--db --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -870,6 +1021,10 @@ _support_mail_show() {
         return
         ;;
     '--as')
+        return
+        ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac
@@ -879,7 +1034,7 @@ _support_mail_retry() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as)
+    non_repeating_options=(--db --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -889,6 +1044,10 @@ _support_mail_retry() {
         return
         ;;
     '--as')
+        return
+        ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac
@@ -921,7 +1080,7 @@ _support_attachment_get() {
     repeating_flags=()
     non_repeating_flags=(--force --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(-o --output --db --as)
+    non_repeating_options=(-o --output --db --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -937,6 +1096,10 @@ _support_attachment_get() {
     '--as')
         return
         ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
@@ -944,7 +1107,7 @@ _support_stats() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--since --until --db --as)
+    non_repeating_options=(--since --until --db --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -962,6 +1125,10 @@ _support_stats() {
     '--as')
         return
         ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
@@ -969,7 +1136,7 @@ _support_audit() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=(--action)
-    non_repeating_options=(--actor --ticket --since --until --page --limit --db --as)
+    non_repeating_options=(--actor --ticket --since --until --page --limit --db --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -1003,6 +1170,10 @@ _support_audit() {
     '--as')
         return
         ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
@@ -1010,7 +1181,7 @@ _support_serve() {
     repeating_flags=()
     non_repeating_flags=(--trust-proxy --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--listen --auth-failure-limit --jwt-public-key --jwt-issuer --jwt-audience --jwt-email-claim --flush-every --idle-timeout --max-connections --db --as)
+    non_repeating_options=(--listen --auth-failure-limit --jwt-public-key --jwt-issuer --jwt-audience --jwt-email-claim --flush-every --idle-timeout --max-connections --db --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -1049,6 +1220,10 @@ _support_serve() {
     '--as')
         return
         ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
@@ -1079,7 +1254,7 @@ _support_token_issue() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--expires --db --as)
+    non_repeating_options=(--expires --db --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -1094,6 +1269,10 @@ _support_token_issue() {
     '--as')
         return
         ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     esac
 }
 
@@ -1101,7 +1280,7 @@ _support_token_revoke() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as)
+    non_repeating_options=(--db --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -1111,6 +1290,10 @@ _support_token_revoke() {
         return
         ;;
     '--as')
+        return
+        ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac

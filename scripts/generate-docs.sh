@@ -11,5 +11,6 @@ bin=.build/debug/support
 # A fixed date keeps the page byte-for-byte reproducible.
 swift package plugin generate-manual --configuration debug --date 2026-11-26 \
     --authors "The support developers" >/dev/null
-cp .build/plugins/GenerateManual/outputs/support/support.1 docs/support.1
+# The global options once, and the sections the plugin does not write (scripts/man-sections.py).
+python3 scripts/man-sections.py .build/plugins/GenerateManual/outputs/support/support.1 docs/man/sections.mdoc > docs/support.1
 echo "regenerated completions/ and docs/support.1"

@@ -7,7 +7,8 @@ struct Support: ParsableCommand {
         discussion: """
             The database is --db, else $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db \
             (~/.local/share/support/support.db); it is created on first use. Act as someone with \
-            --as EMAIL (or $SUPPORT_AS); without it you are the local operator, with admin rights.
+            --as EMAIL (or $SUPPORT_AS); without it you are the person mapped to your login \
+            ('support user add EMAIL --login NAME'), else, if you own the file, its local operator (an admin).
             Every command also takes --db PATH, --as EMAIL, --json (results as JSON, errors as JSON on stderr) \
             and --verbose, before or after its name.
             Exit status: 0 ok, 64 usage, 65 invalid input, 66 not found, 67 unknown --as, \
@@ -17,5 +18,5 @@ struct Support: ParsableCommand {
         subcommands: [Ticket.self, Respond.self, Settings.self, UserCommand.self, Notify.self, MailCommand.self, AttachmentCommand.self, Stats.self, Audit.self, Serve.self, Token.self]
     )
 
-    static let version = "0.2.0"
+    static let version = "0.3.0"
 }

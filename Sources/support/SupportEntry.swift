@@ -143,8 +143,8 @@ enum SupportEntry {
         return nil
     }
 
-    static let valueTakingGlobalOptions: Set<String> = ["--db", "--as"]
-    static let globalOptionNames: Set<String> = ["--db", "--as", "--json", "--verbose"]
+    static let valueTakingGlobalOptions: Set<String> = ["--db", "--as", "--color"]
+    static let globalOptionNames: Set<String> = ["--db", "--as", "--json", "--verbose", "--color"]
 
     /// `support --json ticket list` → `support ticket list --json`: global options are declared on
     /// each command, so those given before the command's name are moved after it (before `--`).
@@ -153,10 +153,11 @@ enum SupportEntry {
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
-            if argument == "--json" || argument == "--verbose" || argument.hasPrefix("--db=") || argument.hasPrefix("--as=") {
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            if globalOptionNames.contains(name), !valueTakingGlobalOptions.contains(argument) {
                 leading.append(argument)
                 index += 1
-            } else if (argument == "--db" || argument == "--as") && index + 1 < arguments.count {
+            } else if valueTakingGlobalOptions.contains(argument) && index + 1 < arguments.count {
                 leading += [argument, arguments[index + 1]]
                 index += 2
             } else {

@@ -99,4 +99,88 @@ struct TerminalOutputTests {
         #expect(noColor.out.contains("[In Progress] [Critical]"))
         #expect(!dumb.stdout.contains(0x1B))
     }
+
+    // MARK: --color and the width of the window
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: script), "needs util-linux script for a pseudo-terminal"))
+    func colorOptionOverridesTheTerminalAndTheEnvironment() throws {
+        // Given a ticket with badges to colour
+        let sandbox = try Self.populated()
+        let show = ["ticket", "show", Sandbox.number(2)]
+        // When asked for always into a pipe, never on a terminal, auto with CLICOLOR_FORCE into a
+        // pipe, and auto with both NO_COLOR and CLICOLOR_FORCE
+        let always = try sandbox.run(show + ["--color", "always"], environment: ["NO_COLOR": "1"])
+        let never = try Self.onTerminal(sandbox, "--color never ticket show \(Sandbox.number(2))", environment: ["NO_COLOR": nil])
+        let forced = try sandbox.run(show, environment: ["NO_COLOR": nil, "CLICOLOR_FORCE": "1"])
+        let forcedOff = try sandbox.run(show, environment: ["NO_COLOR": nil, "CLICOLOR_FORCE": "0"])
+        let both = try sandbox.run(show, environment: ["NO_COLOR": "1", "CLICOLOR_FORCE": "1"])
+        // Then the option wins over everything, NO_COLOR over CLICOLOR_FORCE, which colours a pipe
+        for result in [always, never, forced, forcedOff, both] { #expect(result.status == 0, "\(result)") }
+        #expect(always.stdout.contains(0x1B))
+        #expect(!never.stdout.contains(0x1B), "\(never.out)")
+        #expect(never.out.contains("[In Progress] [Critical]"))
+        #expect(forced.stdout.contains(0x1B))
+        #expect(!forcedOff.stdout.contains(0x1B))
+        #expect(!both.stdout.contains(0x1B))
+        // And a word other than auto/always/never is a usage error, before or after the command
+        for line in [["--color", "sometimes", "ticket", "list"], ["ticket", "list", "--color=yes"]] {
+            let bad = try sandbox.run(line)
+            #expect(bad.status == 64, "\(line): \(bad)")
+            #expect(bad.err.contains("--color must be auto, always or never"), "\(bad.err)")
+        }
+        // And it is a global option: given twice it is refused like --db and --as
+        #expect(try sandbox.run(["--color", "never", "ticket", "list", "--color", "always"]).status == 64)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: script), "needs util-linux script for a pseudo-terminal"),
+          arguments: [60, 80, 100, 120])
+    func theListFitsTheWindowAndTheSubjectKeepsItsRoom(columns: Int) throws {
+        // Given tickets with a long requester address and a long subject
+        let sandbox = try Self.populated()
+        try sandbox.createTicket(subject: String(repeating: "Printer on the third floor jams ", count: 3), category: "bug-report",
+                                 extra: ["--requester", "a.very.long.customer.address.indeed@subsidiary.example.test"])
+        // When listed on a terminal of that width
+        let result = try Self.onTerminal(sandbox, "ticket list --status all", environment: ["COLUMNS": String(columns)])
+        #expect(result.status == 0, "\(result)")
+        let lines = result.out.replacing("\r\n", with: "\n").split(separator: "\n").map(String.init)
+        // Then no line is wider than the window (the widest characters here are one column, but
+        // 日本語 takes two each)
+        for line in lines {
+            let width = line.unicodeScalars.reduce(0) { $0 + (($1.value >= 0x3000 && $1.value <= 0x9FFF) ? 2 : 1) }
+            #expect(width <= columns, "\(columns) columns: \(line)")
+        }
+        // And the number, the status and the subject always stay, the subject with room to read
+        let header = try #require(lines.first)
+        for title in ["TICKET", "STATUS", "SUBJECT"] { #expect(header.contains(title), "\(columns): \(header)") }
+        let row = try #require(lines.first { $0.hasPrefix(Sandbox.number(3)) })
+        let subject = try #require(row.range(of: "Printer"), "\(row)")
+        #expect(row.distance(from: subject.lowerBound, to: row.endIndex) >= 24, "\(row)")
+        // And where the requester is shown (a wide window), a long address is shortened keeping
+        // the end of its domain rather than taking the subject's room
+        if columns >= 100 {
+            #expect(header.contains("REQUESTER"), "\(header)")
+            #expect(row.contains("…") && row.contains("example.test") && !row.contains("a.very.long.customer.address.indeed"), "\(row)")
+        }
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: script), "needs util-linux script for a pseudo-terminal"))
+    func theFirstRunSaysWhereTheDeskIsOnceAndOnlyToAPerson() throws {
+        // Given no database yet
+        let sandbox = try Sandbox()
+        let note = "created a new help desk at \(sandbox.dbPath)"
+        // When the first command runs on a terminal, then a second one
+        let first = try Self.onTerminal(sandbox, "ticket list", environment: [:])
+        let second = try Self.onTerminal(sandbox, "ticket list", environment: [:])
+        // Then only the first says where the new file is
+        #expect(first.status == 0 && second.status == 0, "\(first)\n\(second)")
+        #expect(first.out.contains(note), "\(first.out)")
+        #expect(!second.out.contains("created a new help desk"), "\(second.out)")
+        // And a script (stderr not a terminal) or --json gets no such line on a new file
+        let other = try Sandbox()
+        let piped = try other.run(["ticket", "list"])
+        #expect(piped.status == 0 && !piped.err.contains("created a new help desk"), "\(piped)")
+        let third = try Sandbox()
+        let json = try Self.onTerminal(third, "ticket list --json", environment: [:])
+        #expect(json.status == 0 && !json.out.contains("created a new help desk"), "\(json)")
+    }
 }

@@ -20,7 +20,9 @@ public struct TerminalRenderer: Sendable {
              TerminalText.sanitize(t.submittedBy.email), t.assignedTo.map { TerminalText.sanitize($0.email) } ?? "-",
              Self.shortDate(t.updatedAt), TerminalText.sanitize(t.subject)]
         }
-        var text = table(header: header, rows: rows, flexibleColumn: 7)
+        // In a narrow window whole columns go, least needed first (category, updated, requester,
+        // assignee, priority): the number, the status and the subject always stay.
+        var text = table(header: header, rows: rows, flexibleColumn: 7, emailColumns: [4, 5], dropOrder: [3, 6, 4, 5, 2])
         text += "\n" + style.dim("Page \(page.page) of \(page.pages) · \(page.total) ticket\(page.total == 1 ? "" : "s")"
             + (leftOut.map { " · \($0)" } ?? ""))
         return text
@@ -206,18 +208,45 @@ public struct TerminalRenderer: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// An aligned table; the flexible column takes what is left of the terminal width.
-    func table(header: [String], rows: [[String]], flexibleColumn: Int) -> String {
+    /// An aligned table that fits the terminal's width. When the natural widths do not fit, the
+    /// flexible column (a subject) gives up room down to `flexibleRoom`, then the email columns
+    /// are shortened, widest first, down to `emailRoom` each (keeping the domain: `jane.d…@example.com`),
+    /// and only then the flexible column down to 10: the subject is what an agent reads. When
+    /// even that is too wide, the columns of `dropOrder` are left out, in that order, until it fits.
+    func table(header: [String], rows: [[String]], flexibleColumn: Int, emailColumns: Set<Int> = [],
+               dropOrder: [Int] = []) -> String {
         var widths = header.map(TerminalText.width)
         for row in rows {
             for (i, cell) in row.enumerated() { widths[i] = max(widths[i], TerminalText.width(cell)) }
         }
-        let fixed = widths.enumerated().filter { $0.offset != flexibleColumn }.reduce(0) { $0 + $1.element } + 2 * (widths.count - 1)
-        widths[flexibleColumn] = max(10, min(widths[flexibleColumn], style.width - fixed))
+        let flexibleRoom = 24, emailRoom = 16
+        func narrowest(_ column: Int) -> Int {
+            if column == flexibleColumn { return min(widths[column], flexibleRoom) }
+            if emailColumns.contains(column) { return min(widths[column], max(emailRoom, TerminalText.width(header[column]))) }
+            return widths[column]
+        }
+        var shown = Array(header.indices)
+        func total(_ width: (Int) -> Int) -> Int { shown.map(width).reduce(0, +) + 2 * (shown.count - 1) }
+        for column in dropOrder where total(narrowest) > style.width {
+            shown.removeAll { $0 == column }
+        }
+        var excess = total { widths[$0] } - style.width
+        func give(_ column: Int, downTo floor: Int) {
+            let given = max(0, min(excess, widths[column] - floor))
+            widths[column] -= given
+            excess -= given
+        }
+        give(flexibleColumn, downTo: narrowest(flexibleColumn))
+        while excess > 0, let widest = emailColumns.filter({ shown.contains($0) && widths[$0] > narrowest($0) })
+                                                     .max(by: { widths[$0] < widths[$1] }) {
+            widths[widest] -= 1
+            excess -= 1
+        }
+        give(flexibleColumn, downTo: min(widths[flexibleColumn], 10))
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, cell in
-                let cut = TerminalText.truncate(cell, to: widths[i])
-                return i == cells.count - 1 ? cut : TerminalText.pad(cut, to: widths[i])
+            shown.map { i in
+                let cut = emailColumns.contains(i) ? TerminalText.shortenEmail(cells[i], to: widths[i]) : TerminalText.truncate(cells[i], to: widths[i])
+                return i == shown.last ? cut : TerminalText.pad(cut, to: widths[i])
             }.joined(separator: "  ")
         }
         return ([style.bold(line(header))] + rows.map(line)).joined(separator: "\n")

@@ -55,6 +55,33 @@ public enum TerminalText {
         return out + "…"
     }
 
+    /// An address cut to `columns` keeping what tells whose it is: the domain stays whole and the
+    /// local part gives way (`someone.with.a.l…@example.test`); a domain too long for that keeps
+    /// its end, after the start of the local part (`a.very.…example.test`).
+    public static func shortenEmail(_ email: String, to columns: Int) -> String {
+        guard width(email) > columns else { return email }
+        guard columns >= 8, let at = email.lastIndex(of: "@") else { return truncate(email, to: columns) }
+        let domain = String(email[at...])
+        if width(domain) <= columns * 2 / 3 {
+            return truncate(String(email[..<at]), to: columns - width(domain)) + domain
+        }
+        let head = truncate(email, to: (columns - 1) / 3 + 1)  // ends in "…"
+        return head + suffix(of: email, width: columns - width(head))
+    }
+
+    /// The end of `text` that fits in `columns`.
+    static func suffix(of text: String, width columns: Int) -> String {
+        var out: [Character] = []
+        var used = 0
+        for ch in text.reversed() {
+            let w = width(of: ch)
+            if used + w > columns { break }
+            out.append(ch)
+            used += w
+        }
+        return String(out.reversed())
+    }
+
     public static func pad(_ text: String, to columns: Int) -> String {
         text + String(repeating: " ", count: max(0, columns - width(text)))
     }

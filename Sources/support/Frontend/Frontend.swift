@@ -53,7 +53,15 @@ struct Frontend {
         let (path, isDefault) = databasePath
         guard !path.isEmpty else { throw SupportError.invalidInput(field: "db", "--db must not be empty") }
         let timeout = Double(Self.environment("SUPPORT_BUSY_TIMEOUT") ?? "") ?? 5
-        return try AppDatabase.open(path: path, createDirectory: isDefault, busyTimeout: max(0, min(timeout, 600)), logger: logger)
+        var info = stat()
+        let isNew = stat(path, &info) != 0 || info.st_size == 0
+        let database = try AppDatabase.open(path: path, createDirectory: isDefault, busyTimeout: max(0, min(timeout, 600)), logger: logger)
+        if isNew, !json, isatty(STDERR_FILENO) == 1 {
+            // Said once, to a person: the file is made on first use, and a typo in --db would
+            // otherwise quietly start a second, empty desk.
+            Output.note("support: created a new help desk at \(database.path ?? path) (another one: --db PATH or SUPPORT_DB)")
+        }
+        return database
     }
 
     /// The help desk as the acting person sees it.
@@ -94,9 +102,9 @@ struct Frontend {
     static var strictModes: Bool { environment("SUPPORT_STRICT_MODES") != "no" }
 
     var renderer: TerminalRenderer {
-        let tty = isatty(STDOUT_FILENO) == 1
-        let noColor = !(Self.environment("NO_COLOR") ?? "").isEmpty || Self.environment("TERM") == "dumb"
-        return TerminalRenderer(style: TerminalStyle(color: tty && !noColor, width: Self.terminalWidth))
+        let choice = options.color.flatMap(ColorChoice.init(rawValue:)) ?? .auto
+        let color = choice.isOn(stdoutIsTerminal: isatty(STDOUT_FILENO) == 1, environment: Self.environment)
+        return TerminalRenderer(style: TerminalStyle(color: color, width: Self.terminalWidth))
     }
 
     static var terminalWidth: Int {

@@ -258,6 +258,8 @@ struct AuditCommandTests {
         try sandbox.succeed(["settings", "set", "ticket_rate_limit_per_hour", "5"])
         try sandbox.succeed(["settings", "set", "ticket_rate_limit_per_hour", "5"])
         try sandbox.succeed(["settings", "set", "ticket_rate_limit_per_hour", "0"])
+        // (another admin first: the last admin cannot be demoted, IdentityTests)
+        try sandbox.succeed(["user", "add", "ada@example.test", "--name", "Ada", "--role", "admin"])
         try sandbox.succeed(["user", "add", "lee@example.test", "--name", "Lee", "--role", "internal"])
         try sandbox.succeed(["user", "update", "lee@example.test", "--role", "admin"])
         try sandbox.succeed(["user", "update", "LEE@example.test", "--role", "internal", "--name", "Lee Smith"])
@@ -269,6 +271,7 @@ struct AuditCommandTests {
             Entry(action: "user.changed", actor: Self.op, field: "lee@example.test role", old: "admin", new: "internal"),
             Entry(action: "user.changed", actor: Self.op, field: "lee@example.test role", old: "internal", new: "admin"),
             Entry(action: "user.added", actor: Self.op, field: "lee@example.test", new: "internal"),
+            Entry(action: "user.added", actor: Self.op, field: "ada@example.test", new: "admin"),
             Entry(action: "setting.changed", actor: Self.op, field: "ticket_rate_limit_per_hour", old: "5", new: "0"),
             Entry(action: "setting.changed", actor: Self.op, field: "ticket_rate_limit_per_hour", old: "10", new: "5"),
         ], "\(entries.map(\.description).joined(separator: "\n"))")

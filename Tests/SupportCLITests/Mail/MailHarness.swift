@@ -250,6 +250,7 @@ extension Sandbox {
 
     /// Turns mail on: `support_email` (and optionally the auto-response).
     func enableMail(autoResponse: Bool = false, extra: [(String, String)] = []) throws {
+        try mapLoginToDeskAgent()
         try succeed(["settings", "set", "support_email", Self.supportAddress])
         if autoResponse { try succeed(["settings", "set", "support_auto_response", "true"]) }
         for (key, value) in extra { try succeed(["settings", "set", key, value]) }

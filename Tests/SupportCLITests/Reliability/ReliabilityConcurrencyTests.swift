@@ -35,7 +35,7 @@ struct ReliabilityConcurrencyTests {
         let workers = [
             Worker(name: "create-1", rounds: 20, command: #""$S" ticket create --subject "c1 $i" --category bug-report --message "load 1 $i" --requester "c1@example.test""#),
             Worker(name: "create-2", rounds: 20, command: #"printf 'message %s\nfrom stdin\n' "$i" | "$S" ticket create --subject "c2 $i" --category technical-issue --message - --requester "c2@example.test""#),
-            Worker(name: "create-3", rounds: 20, command: #""$S" ticket create --subject "c3 $i" --category general-inquiry --message "load 3 $i""#),
+            Worker(name: "create-3", rounds: 20, command: #""$S" ticket create --subject "c3 $i" --category general-inquiry --message "load 3 $i" --requester "c3@example.test""#),
             Worker(name: "respond-staff-1", rounds: 12, command: #""$S" --as staff@example.test respond \#(number) --message "staff reply $i""#),
             Worker(name: "respond-staff-2", rounds: 12, command: #""$S" --as staff@example.test respond \#(number) --internal --message "note $i""#),
             Worker(name: "respond-requester", rounds: 8, command: #"k=$(( (i % \#(preexisting)) + 1 )); "$S" --as "pre$k@example.test" respond "ST-\#(year)-00$k" --message "requester reply $i""#),

@@ -165,6 +165,7 @@ extension Sandbox {
 
     /// Turns mail on: a support address, so that new tickets and replies queue messages.
     func reliabilityEnableMail(autoResponse: Bool = true) throws {
+        try mapLoginToDeskAgent()
         try succeed(["settings", "set", "support_email", "help@example.test"])
         if autoResponse { try succeed(["settings", "set", "support_auto_response", "true"]) }
     }

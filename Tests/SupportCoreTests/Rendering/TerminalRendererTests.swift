@@ -121,4 +121,19 @@ struct TerminalRendererTests {
         #expect(TerminalText.sanitize("a\nb\tc") == "a\u{FFFD}b\u{FFFD}c")
         #expect(TerminalText.sanitize("a\nb\tc\u{1B}", multiline: true) == "a\nb\tc\u{FFFD}")
     }
+
+    @Test func addressesAreShortenedKeepingWhoseTheyAre() {
+        // Fits: unchanged. A short domain stays whole, the local part gives way.
+        #expect(TerminalText.shortenEmail("jane@example.test", to: 17) == "jane@example.test")
+        #expect(TerminalText.shortenEmail("someone.with.a.long.name@example.test", to: 24) == "someone.wi…@example.test")
+        // A domain too long for that: the start of the address, then the end of the domain.
+        let long = TerminalText.shortenEmail("a.very.long.customer.address@subsidiary.example.test", to: 22)
+        #expect(TerminalText.width(long) == 22)
+        #expect(long.hasPrefix("a.very.") && long.contains("…") && long.hasSuffix("example.test"), "\(long)")
+        // Every width from 1 to the address's own gives exactly that many columns or fewer.
+        for columns in 1...40 {
+            let cut = TerminalText.shortenEmail("日本語.user@subsidiary.example.test", to: columns)
+            #expect(TerminalText.width(cut) <= columns, "\(columns): \(cut)")
+        }
+    }
 }
