@@ -392,6 +392,10 @@ enum Schema {
                 END;
                 """)
         }
+        migrator.registerMigration("v10-ticket-search-tail") { db in
+            // Only schema: a ticket without a split row is indexed as v9 indexed it.
+            try db.execute(sql: AppDatabase.ticketSearchTailSchema)
+        }
         return migrator
     }
 }
