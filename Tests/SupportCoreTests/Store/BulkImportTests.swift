@@ -147,6 +147,7 @@ struct BulkImportTests {
             "audit_event_on_action_createdAt",
             "ticket_on_status_assignedTo_createdAt", "ticket_on_category_assignedTo_createdAt", "ticket_on_status_updatedAt",
             "ticket_on_assignedTo_updatedAt", "ticket_on_updatedAt_createdAt",
+            "ticket_on_submittedBy_updatedAt", "ticket_on_submittedBy_priority_createdAt", "ticket_on_assignedTo_priority_createdAt",
         ])
         #expect(schema.triggers.map(\.name) == ["ticket_search_insert", "response_search_before_insert", "response_search_after_insert",
                                                 "ticket_tally_insert",
