@@ -411,13 +411,14 @@ extension AppDatabase {
 
     /// Whether walking the order's index (`searchPageInIndexOrder`) reads fewer tickets than the
     /// hits: about (page end) × tickets / hits of them, each a full-text look-up by rowid, which
-    /// costs several times reading one hit from FTS5 (weighed 8×). Rare words keep the hits
-    /// sorted (a top-N: SQLite keeps only the page's rows in its sorter).
+    /// costs many times reading one hit from FTS5: 20× (uniform words) to 100× (Zipf-spread words)
+    /// at 10,000 tickets in docs/benchmarks.md, weighed 32×. Rare words keep the hits sorted (a
+    /// top-N: SQLite keeps only the page's rows in its sorter).
     static func indexOrderIsCheaper(_ db: Database, _ filter: TicketFilter, hits: Int) throws -> Bool {
         guard hits > 0 else { return false }
         let tickets = try Int.fetchOne(db, sql: "SELECT coalesce(sum(tickets), 0) FROM ticket_tally") ?? 0
         let pageEnd = filter.query.page * filter.query.limit
-        return Double(pageEnd) * Double(tickets) / Double(hits) * 8 < Double(hits)
+        return Double(pageEnd) * Double(tickets) / Double(hits) * 32 < Double(hits)
     }
 
     /// The FTS5 query of a search text: every word somewhere in the ticket's document, in the

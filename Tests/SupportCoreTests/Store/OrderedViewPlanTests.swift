@@ -75,9 +75,9 @@ struct OrderedViewPlanTests {
     }
 
     @Test func aSearchInAnOrderListsWhatSortingEveryHitLists() throws {
-        // Given 24 tickets, 18 of them about a printer, in mixed priorities, statuses and updates
+        // Given 60 tickets, 45 of them about a printer, in mixed priorities, statuses and updates
         let fixture = try DeskFixture()
-        for i in 0..<24 {
+        for i in 0..<60 {
             let ticket = try fixture.openTicket(by: nil, subject: i % 4 == 3 ? "Scanner jam" : "Printer \(i)",
                                                 message: "Details \(i)")
             try fixture.database.writer.write { db in
@@ -95,7 +95,7 @@ struct OrderedViewPlanTests {
                 query.reverse = reverse
                 query.limit = 1
                 var walked: [Int64] = []
-                for page in 1...19 {
+                for page in 1...46 {
                     query.page = page
                     let filter = try #require(try fixture.desk(fixture.staff).filter(for: query))
                     let ordered = try #require(AppDatabase.searchPageInIndexOrder(for: filter))
@@ -105,7 +105,7 @@ struct OrderedViewPlanTests {
                 }
                 query.page = 1
                 let firstPage = try #require(try fixture.desk(fixture.staff).filter(for: query))
-                let usesWalk = try fixture.database.writer.read { db in try AppDatabase.indexOrderIsCheaper(db, firstPage, hits: 18) }
+                let usesWalk = try fixture.database.writer.read { db in try AppDatabase.indexOrderIsCheaper(db, firstPage, hits: 45) }
                 let listed = try fixture.desk(fixture.staff).listTickets(query)
                 query.limit = 50
                 let filter = try #require(try fixture.desk(fixture.staff).filter(for: query))
@@ -114,11 +114,11 @@ struct OrderedViewPlanTests {
                     try Int64.fetchAll(db, sql: "SELECT id FROM (\(sorted.pageSQL))", arguments: sorted.pageArguments)
                 }
                 // Then both give the same tickets in the same order, page after page
-                #expect(all.count == 18)
+                #expect(all.count == 45)
                 #expect(walked == all, "\(sort) reverse \(reverse)")
-                // And the store takes the walk for the first page of one (18 hits of 24 tickets), with the same answer
+                // And the store takes the walk for the first page of one (45 hits of 60 tickets), with the same answer
                 #expect(usesWalk, "\(sort)")
-                #expect(listed.total == 18 && listed.tickets.map(\.id) == [all[0]], "\(sort) reverse \(reverse)")
+                #expect(listed.total == 45 && listed.tickets.map(\.id) == [all[0]], "\(sort) reverse \(reverse)")
             }
         }
     }
