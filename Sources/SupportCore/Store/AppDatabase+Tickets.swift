@@ -126,12 +126,17 @@ extension AppDatabase {
 
     func tickets(matching filter: TicketFilter, includeInternal: Bool) throws(SupportError) -> TicketPage {
         try read { db in
-            guard let list = Self.listSQL(for: filter) else {
+            guard let list = try Self.listSQL(for: filter, searchingTails: Self.searchReachesTails(db, filter)) else {
                 return TicketPage(tickets: [], total: 0, page: filter.query.page, limit: filter.query.limit)
             }
             let q = filter.query
             let total = try Self.talliedTotal(db, filter) ?? Int.fetchOne(db, sql: list.countSQL, arguments: list.countArguments) ?? 0
-            let rows = try Row.fetchAll(db, sql: list.pageSQL, arguments: list.pageArguments)
+            var page = (sql: list.pageSQL, arguments: list.pageArguments)
+            if !list.pageSQL.contains("UNION ALL"), let ordered = Self.searchPageInIndexOrder(for: filter),
+               try Self.indexOrderIsCheaper(db, filter, hits: total) {
+                page = ordered
+            }
+            let rows = try Row.fetchAll(db, sql: page.sql, arguments: page.arguments)
             // A list never loads replies (a page of tickets with 10,000 replies of 64 KiB took
             // 679 MB): `responses` is empty in a list; `ticket show` and `export` carry them. The
             // attachments' names and sizes are small and listed.
@@ -177,9 +182,11 @@ extension AppDatabase {
 
     /// The two statements `tickets(matching:)` runs: the total, and one page of tickets. Separate
     /// so that tests can check their plans with EXPLAIN QUERY PLAN. nil when nothing can match.
-    static func listSQL(for filter: TicketFilter) -> (countSQL: String, countArguments: StatementArguments,
-                                                      pageSQL: String, pageArguments: StatementArguments)? {
-        if filter.query.search != nil { return searchSQL(for: filter) }
+    /// `searchingTails`: a search must also look at the tails of split tickets
+    /// (`searchReachesTails`).
+    static func listSQL(for filter: TicketFilter, searchingTails: Bool = false)
+        -> (countSQL: String, countArguments: StatementArguments, pageSQL: String, pageArguments: StatementArguments)? {
+        if filter.query.search != nil { return searchSQL(for: filter, searchingTails: searchingTails) }
         guard let (whereSQL, arguments) = whereClause(filter) else { return nil }
         let q = filter.query
         var pageSQL = ticketSelect + whereSQL
@@ -218,6 +225,8 @@ extension AppDatabase {
     ///
     /// `--sort priority` with several statuses (and no other value filter, no requester) is split
     /// by status too: (status, priority, createdAt) holds each status's tickets in that order.
+    /// `--sort status` with a requester or an assignee is split by status (every status when
+    /// none is given): the merge of the ranges is the status order.
     static func mergeArms(_ filter: TicketFilter) -> [TicketFilter]? {
         let q = filter.query
         let statuses = distinct(q.statuses), priorities = distinct(q.priorities), categories = distinct(q.categories)
@@ -228,6 +237,11 @@ extension AppDatabase {
         if q.sort == .priority, q.search == nil, filter.assignedTo == nil, filter.submittedBy == nil,
            statuses.count > 1, priorities.isEmpty, categories.isEmpty {
             return split(statuses, \.statuses)
+        }
+        if q.sort == .status, q.search == nil, filter.assignedTo != nil || filter.submittedBy != nil {
+            // A person's tickets by status: each status's range of (status, assignedTo, …) or
+            // (submittedBy, status, …) is in createdAt order already.
+            return split(statuses.isEmpty ? TicketStatus.allCases : statuses, \.statuses)
         }
         guard q.sort == .created, q.search == nil, filter.assignedTo == nil else { return nil }
         if filter.submittedBy != nil {
@@ -249,21 +263,34 @@ extension AppDatabase {
     }
 
     /// A search's total and page, read from the full-text index `ticket_search` (one document
-    /// per ticket, rowid = ticket id; migration v9).
+    /// per ticket, rowid = ticket id; migration v9) and, for the few tickets whose latest replies
+    /// have documents of their own (`ticket_search_split`, migration v10), from those too.
     ///
-    /// Without a requester or a named assignee, FTS5 drives: it hands out the matching rowids
-    /// in order (newest first: highest id first), each ticket is looked up by id and checked
-    /// against the other filters, and the page stops after `limit` of them. The total is
-    /// `count(*)` of the MATCH alone when nothing else filters. With a requester (their own
-    /// list, or `--requester`) or a named assignee, the few tickets of that person drive, each
-    /// checked against the document of its id: the cost follows their tickets, not the hits.
-    /// `--sort relevance` is bm25, a word in the subject weighing ten times one in the text;
-    /// the other orders sort the hits.
-    static func searchSQL(for filter: TicketFilter) -> (countSQL: String, countArguments: StatementArguments,
-                                                        pageSQL: String, pageArguments: StatementArguments)? {
+    /// When no tail reply holds any of the words (`searchingTails` false: nearly always), the
+    /// first arm alone is the query. Otherwise two arms, disjoint, merged in order by SQLite
+    /// (MERGE (UNION ALL)) and stopped at the page:
+    ///
+    /// 1. The tickets whose document holds every word. Without a requester or a named assignee,
+    ///    FTS5 drives: it hands out the matching rowids in order (newest first: highest id
+    ///    first), each ticket is looked up by id and checked against the other filters, and the
+    ///    page stops after `limit` of them. The total is `count(*)` of the MATCH alone when
+    ///    nothing else filters. With a requester (their own list, or `--requester`) or a named
+    ///    assignee, the few tickets of that person drive, each checked against the document of
+    ///    its id: the cost follows their tickets, not the hits.
+    /// 2. The split tickets that a tail reply matches (any word) but whose document does not
+    ///    hold every word: each word must then be in the document or in one of its tail replies.
+    ///    Tails are short (at most 16 replies), so this arm reads a few rows per such ticket.
+    ///
+    /// `--sort relevance` is bm25, a word in the subject weighing ten times one in the text; a
+    /// ticket found through its tail has no score and comes after those that have one. The
+    /// other orders sort the hits.
+    static func searchSQL(for filter: TicketFilter, searchingTails: Bool) -> (countSQL: String, countArguments: StatementArguments,
+                                                                              pageSQL: String, pageArguments: StatementArguments)? {
         let q = filter.query
-        guard let search = q.search, let match = searchMatch(search, includeNotes: filter.searchesInternalNotes) else { return nil }
-        var (conditions, arguments) = ticketConditions(filter)
+        guard let search = q.search, let match = searchMatch(search, includeNotes: filter.searchesInternalNotes),
+              let tail = tailSearch(search, includeNotes: filter.searchesInternalNotes, ticketID: "s.ticketId")
+        else { return nil }
+        let (filters, filterArguments) = ticketConditions(filter)
         let ticketDriven: Bool
         if filter.submittedBy != nil {
             ticketDriven = true
@@ -276,24 +303,122 @@ extension AppDatabase {
         let from = ticketDriven
             ? " FROM ticket t CROSS JOIN ticket_search f ON f.rowid = t.id"
             : " FROM ticket_search f CROSS JOIN ticket t ON t.id = f.rowid"
-        conditions.append("f.ticket_search MATCH ?")
-        arguments += [match]
-        let whereSQL = " WHERE " + conditions.joined(separator: " AND ")
-        let countSQL = conditions.count == 1 && !ticketDriven
+        let whereSQL = " WHERE " + (filters + ["f.ticket_search MATCH ?"]).joined(separator: " AND ")
+        let arguments = filterArguments + [match]
+        let tailFrom = " FROM ticket_search_split s CROSS JOIN ticket t ON t.id = s.ticketId"
+        let tailWhere = " WHERE " + (filters + [tail.condition]).joined(separator: " AND ")
+        let tailArguments = filterArguments + tail.arguments
+        let firstCount = filters.isEmpty && !ticketDriven
             ? "SELECT count(*) FROM ticket_search f WHERE f.ticket_search MATCH ?"
             : "SELECT count(*)" + from + whereSQL
-        let (d, _) = q.reverse ? ("ASC", "DESC") : ("DESC", "ASC")
+        guard searchingTails else {
+            // No tail reply has any of the words: the document alone decides (v9's one MATCH).
+            let (d, _) = q.reverse ? ("ASC", "DESC") : ("DESC", "ASC")
+            let order: String
+            switch q.sort {
+            case .created: order = ticketDriven ? " ORDER BY t.id \(d)" : " ORDER BY f.rowid \(d)"
+            case .relevance:
+                // bm25 is lower for a better match. Notes weigh nothing for whoever may not search them.
+                let notes = filter.searchesInternalNotes ? "1.0" : "0.0"
+                order = " ORDER BY bm25(f.ticket_search, 10.0, 1.0, \(notes)) \(q.reverse ? "DESC" : "ASC"), t.id DESC"
+            default: order = orderClause(q.sort, reverse: q.reverse)
+            }
+            let pageSQL = ticketColumns + from + ticketPeople + whereSQL + order + " LIMIT ? OFFSET ?"
+            return (firstCount, arguments, pageSQL, arguments + [q.limit, (q.page - 1) * q.limit])
+        }
+        let countSQL = "SELECT (\(firstCount)) + (SELECT count(*)\(tailFrom)\(tailWhere))"
+
+        // The arms are merged by result column: 1 id, 6 priority, 7 status, 14 createdAt,
+        // 15 updatedAt, 18 the relevance. The first arm's id is FTS5's rowid when FTS5 drives,
+        // so that SQLite sees it already in order.
+        let (d, a) = q.reverse ? ("ASC", "DESC") : ("DESC", "ASC")
+        var rank = ("", "")
         let order: String
         switch q.sort {
-        case .created: order = ticketDriven ? " ORDER BY t.id \(d)" : " ORDER BY f.rowid \(d)"
+        case .created: order = " ORDER BY 1 \(d)"
+        case .updated: order = " ORDER BY 15 \(d), 1 \(d)"
+        case .priority: order = " ORDER BY 6 \(d), 14 \(d), 1 \(d)"
+        case .status: order = " ORDER BY 7 \(a), 14 \(d), 1 \(d)"
         case .relevance:
             // bm25 is lower for a better match. Notes weigh nothing for whoever may not search them.
             let notes = filter.searchesInternalNotes ? "1.0" : "0.0"
-            order = " ORDER BY bm25(f.ticket_search, 10.0, 1.0, \(notes)) \(q.reverse ? "DESC" : "ASC"), t.id DESC"
-        default: order = orderClause(q.sort, reverse: q.reverse)
+            rank = (", bm25(f.ticket_search, 10.0, 1.0, \(notes))", ", 0.0")
+            order = " ORDER BY 18 \(q.reverse ? "DESC" : "ASC"), 1 DESC"
         }
-        let pageSQL = ticketColumns + from + ticketPeople + whereSQL + order + " LIMIT ? OFFSET ?"
-        return (countSQL, arguments, pageSQL, arguments + [q.limit, (q.page - 1) * q.limit])
+        let firstColumns = "SELECT " + (ticketDriven ? "t.id" : "f.rowid") + ticketColumns.dropFirst("SELECT t.id".count)
+        let pageSQL = firstColumns + rank.0 + from + ticketPeople + whereSQL
+            + " UNION ALL " + ticketColumns + rank.1 + tailFrom + ticketPeople + tailWhere
+            + order + " LIMIT ? OFFSET ?"
+        return (countSQL, arguments + tailArguments, pageSQL,
+                arguments + tailArguments + [q.limit, (q.page - 1) * q.limit])
+    }
+
+    /// Whether any tail reply (`ticket_search_reply`: the latest replies of long tickets,
+    /// migration v10) holds one of the search's words, in a column the actor may read. A small
+    /// index (at most 16 replies per split ticket), so this is one cheap look-up; when it finds
+    /// nothing, the search is v9's single MATCH on the ticket documents.
+    static func searchReachesTails(_ db: Database, _ filter: TicketFilter) throws -> Bool {
+        guard let search = filter.query.search else { return false }
+        let patterns = searchPatterns(search)
+        guard !patterns.isEmpty else { return false }
+        let reply = filter.searchesInternalNotes ? "" : "{body} : "
+        return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ticket_search_reply WHERE ticket_search_reply MATCH ?)",
+                                 arguments: [reply + "(" + patterns.map(\.rawPattern).joined(separator: " OR ") + ")"]) ?? false
+    }
+
+    /// The condition that a split ticket (`ticketID`, an expression over `ticket_search_split s`)
+    /// matches through its tail and not through its document alone: a tail reply has one of the
+    /// words, the document has not all of them, and each word is in one or the other. A
+    /// requester's search reads `{subject body}` of the document and `{body}` of the replies.
+    static func tailSearch(_ text: String, includeNotes: Bool, ticketID: String) -> (condition: String, arguments: StatementArguments)? {
+        let patterns = searchPatterns(text)
+        guard !patterns.isEmpty, let match = searchMatch(text, includeNotes: includeNotes) else { return nil }
+        let document = includeNotes ? "" : "{subject body} : "
+        let reply = includeNotes ? "" : "{body} : "
+        var conditions = [
+            "\(ticketID) IN (SELECT r.ticketId FROM ticket_search_reply x CROSS JOIN response r ON r.id = x.rowid"
+                + " WHERE x.ticket_search_reply MATCH ?)",
+            "NOT EXISTS (SELECT 1 FROM ticket_search WHERE ticket_search MATCH ? AND rowid = \(ticketID))",
+        ]
+        var arguments: StatementArguments = [reply + "(" + patterns.map(\.rawPattern).joined(separator: " OR ") + ")", match]
+        for pattern in patterns {
+            conditions.append("(EXISTS (SELECT 1 FROM ticket_search WHERE ticket_search MATCH ? AND rowid = \(ticketID))"
+                + " OR EXISTS (SELECT 1 FROM response r CROSS JOIN ticket_search_reply x ON x.rowid = r.id"
+                + " WHERE r.ticketId = \(ticketID) AND r.id > s.lastReplyId AND x.ticket_search_reply MATCH ?))")
+            arguments += [document + pattern.rawPattern, reply + pattern.rawPattern]
+        }
+        return (conditions.joined(separator: " AND "), arguments)
+    }
+
+    /// A search's page by last update, priority or status, read in that order from the index of
+    /// the order (`ticket` first, each ticket checked against its document by rowid), stopping
+    /// at the page: for a common word, instead of reading every hit and sorting them (292,815
+    /// tickets for "printer" at a million) it reads about page × tickets / hits of them. The
+    /// other filters are written `+t.column` so that SQLite cannot pick a filter's index and
+    /// sort after all. nil for orders FTS5 serves itself (created, relevance) and for searches a
+    /// requester or a named assignee drives (their tickets are few already).
+    static func searchPageInIndexOrder(for filter: TicketFilter) -> (sql: String, arguments: StatementArguments)? {
+        let q = filter.query
+        guard let search = q.search, [.updated, .priority, .status].contains(q.sort), filter.submittedBy == nil,
+              let match = searchMatch(search, includeNotes: filter.searchesInternalNotes) else { return nil }
+        if case .some(.some) = filter.assignedTo { return nil }
+        let (conditions, arguments) = ticketConditions(filter)
+        let whereSQL = " WHERE " + (conditions.map { "+" + $0 } + ["f.ticket_search MATCH ?"]).joined(separator: " AND ")
+        return (ticketColumns + " FROM ticket t CROSS JOIN ticket_search f ON f.rowid = t.id" + ticketPeople + whereSQL
+                    + orderClause(q.sort, reverse: q.reverse) + " LIMIT ? OFFSET ?",
+                arguments + [match, q.limit, (q.page - 1) * q.limit])
+    }
+
+    /// Whether walking the order's index (`searchPageInIndexOrder`) reads fewer tickets than the
+    /// hits: about (page end) × tickets / hits of them, each a full-text look-up by rowid, which
+    /// costs many times reading one hit from FTS5: 20× (uniform words) to 100× (Zipf-spread words)
+    /// at 10,000 tickets in docs/benchmarks.md, weighed 32×. Rare words keep the hits sorted (a
+    /// top-N: SQLite keeps only the page's rows in its sorter).
+    static func indexOrderIsCheaper(_ db: Database, _ filter: TicketFilter, hits: Int) throws -> Bool {
+        guard hits > 0 else { return false }
+        let tickets = try Int.fetchOne(db, sql: "SELECT coalesce(sum(tickets), 0) FROM ticket_tally") ?? 0
+        let pageEnd = filter.query.page * filter.query.limit
+        return Double(pageEnd) * Double(tickets) / Double(hits) * 32 < Double(hits)
     }
 
     /// The FTS5 query of a search text: every word somewhere in the ticket's document, in the
@@ -341,8 +466,11 @@ extension AppDatabase {
         var (conditions, arguments) = ticketConditions(filter)
         if let search = filter.query.search {
             guard let match = searchMatch(search, includeNotes: filter.searchesInternalNotes) else { return nil }
-            conditions.append("t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)")
+            guard let tail = tailSearch(search, includeNotes: filter.searchesInternalNotes, ticketID: "s.ticketId") else { return nil }
+            conditions.append("(t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)"
+                + " OR t.id IN (SELECT s.ticketId FROM ticket_search_split s WHERE \(tail.condition)))")
             arguments += [match]
+            arguments += tail.arguments
         }
         return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), arguments)
     }

@@ -404,6 +404,22 @@ enum Schema {
                 ALTER TABLE user ADD COLUMN removedAt DATETIME;
                 """)
         }
+        migrator.registerMigration("v10-ticket-search-tail") { db in
+            // Only schema: a ticket without a split row is indexed as v9 indexed it.
+            try db.execute(sql: AppDatabase.ticketSearchTailSchema)
+        }
+        migrator.registerMigration("v11-person-sort-indexes") { db in
+            try db.execute(sql: """
+                -- A requester's list (theirs, or `--requester`) and someone's queue (`--assignee
+                -- me`) in every order, read in order from one range: by last update and by
+                -- priority they were gathered and sorted in a temporary B-tree. (By status, one
+                -- range per status of the existing indexes is merged: `mergeArms`.) Scanned
+                -- backwards for newest first: the rowid ends every index, so ties go by id.
+                CREATE INDEX ticket_on_submittedBy_updatedAt ON ticket(submittedBy, updatedAt);
+                CREATE INDEX ticket_on_submittedBy_priority_createdAt ON ticket(submittedBy, priority, createdAt);
+                CREATE INDEX ticket_on_assignedTo_priority_createdAt ON ticket(assignedTo, priority, createdAt);
+                """)
+        }
         return migrator
     }
 }

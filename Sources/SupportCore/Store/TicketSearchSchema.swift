@@ -82,3 +82,165 @@ extension AppDatabase {
         END;
         """
 }
+
+extension AppDatabase {
+    /// Migration v10: replies to long tickets no longer re-index the whole ticket.
+    ///
+    /// With v9, every reply took its ticket's document out of FTS5 (which needs the very text it
+    /// indexed: all replies, read again and tokenized again) and put the longer one back: two
+    /// passes over every reply the ticket has, on every reply (measured in docs/benchmarks.md).
+    /// FTS5 of SQLite 3.40 can neither append to a document nor delete one without its text, so
+    /// a long ticket is split:
+    ///
+    /// - `ticket_search` keeps one document per ticket: subject, message and the replies up to
+    ///   `ticket_search_split.lastReplyId` (all of them when the ticket has no split row). A
+    ///   reply to a ticket with fewer than 32 replies still re-indexes it.
+    /// - A newer reply to a longer ticket becomes its own document in `ticket_search_reply`
+    ///   (rowid = the reply's id): indexed once, from the trigger's NEW row, no view read. That
+    ///   is the ticket's *tail*.
+    /// - At 16 tail replies the tail is folded back (the split row deleted: the document is
+    ///   re-indexed whole), so a long ticket pays one re-index every 16 replies, and a search
+    ///   checks at most 16 tail replies per split ticket.
+    /// - Searches match a ticket whose document has every word (the common case, one FTS5
+    ///   look-up) or, for the few split tickets, whose document and tail have each word between
+    ///   them (`searchSQL`'s second arm).
+    ///
+    /// The views are the one definition of what is indexed, for the triggers, `rebuild` and
+    /// FTS5's integrity check; a ticket without a split row is indexed exactly as with v9, so
+    /// the migration re-indexes nothing.
+    static let ticketSearchTailSchema = """
+        DROP TRIGGER ticket_search_delete;
+        DROP TRIGGER response_search_before_insert;
+        DROP TRIGGER response_search_after_insert;
+        DROP TRIGGER response_search_before_delete;
+        DROP TRIGGER response_search_after_delete;
+        DROP TRIGGER response_search_before_update;
+        DROP TRIGGER response_search_after_update;
+        DROP TRIGGER ticket_search_insert;
+        DROP TRIGGER ticket_search_before_update;
+        DROP TRIGGER ticket_search_after_update;
+        DROP VIEW ticket_search_document;
+
+        CREATE TABLE ticket_search_split(
+            ticketId INTEGER PRIMARY KEY REFERENCES ticket(id) ON DELETE CASCADE,
+            lastReplyId INTEGER NOT NULL);
+
+        CREATE VIEW ticket_search_document(id, subject, body, notes) AS
+        SELECT t.id, t.subject,
+            t.message || coalesce((SELECT group_concat(text, '') FROM (
+                SELECT char(10) || r.message AS text FROM response r
+                WHERE r.ticketId = t.id AND r.isInternal = 0 AND r.id <= coalesce(s.lastReplyId, 9223372036854775807)
+                ORDER BY r.createdAt, r.id)), ''),
+            coalesce((SELECT group_concat(text, char(10)) FROM (
+                SELECT r.message AS text FROM response r
+                WHERE r.ticketId = t.id AND r.isInternal = 1 AND r.id <= coalesce(s.lastReplyId, 9223372036854775807)
+                ORDER BY r.createdAt, r.id)), '')
+        FROM ticket t LEFT JOIN ticket_search_split s ON s.ticketId = t.id;
+
+        CREATE VIEW ticket_search_reply_document(id, ticketId, body, notes) AS
+        SELECT r.id, r.ticketId,
+            CASE WHEN r.isInternal = 0 THEN r.message ELSE '' END,
+            CASE WHEN r.isInternal = 1 THEN r.message ELSE '' END
+        FROM ticket_search_split s JOIN response r ON r.ticketId = s.ticketId AND r.id > s.lastReplyId;
+
+        CREATE VIRTUAL TABLE ticket_search_reply USING fts5(body, notes,
+            content = 'ticket_search_reply_document', content_rowid = 'id', tokenize = 'porter unicode61');
+
+        CREATE TRIGGER ticket_search_insert AFTER INSERT ON ticket BEGIN
+            INSERT INTO ticket_search(rowid, subject, body, notes)
+                SELECT id, subject, body, notes FROM ticket_search_document WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER ticket_search_before_update BEFORE UPDATE OF subject, message ON ticket
+        WHEN OLD.subject IS NOT NEW.subject OR OLD.message IS NOT NEW.message BEGIN
+            INSERT INTO ticket_search(ticket_search, rowid, subject, body, notes)
+                SELECT 'delete', id, subject, body, notes FROM ticket_search_document WHERE id = OLD.id;
+        END;
+        CREATE TRIGGER ticket_search_after_update AFTER UPDATE OF subject, message ON ticket
+        WHEN OLD.subject IS NOT NEW.subject OR OLD.message IS NOT NEW.message BEGIN
+            INSERT INTO ticket_search(rowid, subject, body, notes)
+                SELECT id, subject, body, notes FROM ticket_search_document WHERE id = NEW.id;
+        END;
+        -- Folding first puts every reply in the document and empties the tail, so the document
+        -- taken out is the whole ticket. The replies' own delete triggers, run by the cascade
+        -- after the ticket row is gone, then find neither a document nor a split row.
+        CREATE TRIGGER ticket_search_delete BEFORE DELETE ON ticket BEGIN
+            DELETE FROM ticket_search_split WHERE ticketId = OLD.id;
+            INSERT INTO ticket_search(ticket_search, rowid, subject, body, notes)
+                SELECT 'delete', id, subject, body, notes FROM ticket_search_document WHERE id = OLD.id;
+        END;
+
+        -- Folding: the document as it was (replies up to the mark) and the tail go out; once the
+        -- split row is gone the document holds every reply and goes back in.
+        CREATE TRIGGER ticket_search_fold BEFORE DELETE ON ticket_search_split BEGIN
+            INSERT INTO ticket_search(ticket_search, rowid, subject, body, notes)
+                SELECT 'delete', id, subject, body, notes FROM ticket_search_document WHERE id = OLD.ticketId;
+            INSERT INTO ticket_search_reply(ticket_search_reply, rowid, body, notes)
+                SELECT 'delete', id, body, notes FROM ticket_search_reply_document WHERE ticketId = OLD.ticketId;
+        END;
+        CREATE TRIGGER ticket_search_folded AFTER DELETE ON ticket_search_split BEGIN
+            INSERT INTO ticket_search(rowid, subject, body, notes)
+                SELECT id, subject, body, notes FROM ticket_search_document WHERE id = OLD.ticketId;
+        END;
+
+        -- A reply to a short ticket re-indexes its document (at most 32 replies read). A reply
+        -- to a longer one, newer than every other reply of the ticket (an id SQLite hands out:
+        -- NEW.id is -1 before the insert), marks the ticket split (its document stays as it is:
+        -- every reply before this one) and is indexed alone, from NEW: nothing else read or
+        -- tokenized. A reply with an explicit older id (an import) re-indexes the document, and
+        -- goes in the tail too when its id is past the mark: the views decide, as for `rebuild`.
+        -- The BEFORE and AFTER conditions are the same question, asked without and with NEW.
+        CREATE TRIGGER response_search_before_insert BEFORE INSERT ON response
+        WHEN NOT ((NEW.id = -1 OR NOT EXISTS (SELECT 1 FROM response WHERE ticketId = NEW.ticketId AND id > NEW.id))
+            AND (EXISTS (SELECT 1 FROM ticket_search_split WHERE ticketId = NEW.ticketId)
+                OR (SELECT count(*) FROM (SELECT 1 FROM response WHERE ticketId = NEW.ticketId LIMIT 32)) >= 32)) BEGIN
+            INSERT INTO ticket_search(ticket_search, rowid, subject, body, notes)
+                SELECT 'delete', id, subject, body, notes FROM ticket_search_document WHERE id = NEW.ticketId;
+        END;
+        CREATE TRIGGER response_search_after_insert AFTER INSERT ON response BEGIN
+            INSERT INTO ticket_search(rowid, subject, body, notes)
+                SELECT id, subject, body, notes FROM ticket_search_document WHERE id = NEW.ticketId
+                AND NOT (NOT EXISTS (SELECT 1 FROM response WHERE ticketId = NEW.ticketId AND id > NEW.id)
+                    AND (EXISTS (SELECT 1 FROM ticket_search_split WHERE ticketId = NEW.ticketId)
+                        OR (SELECT count(*) FROM (SELECT 1 FROM response WHERE ticketId = NEW.ticketId LIMIT 33)) > 32));
+            INSERT INTO ticket_search_split(ticketId, lastReplyId)
+                SELECT NEW.ticketId, NEW.id - 1
+                WHERE NOT EXISTS (SELECT 1 FROM ticket_search_split WHERE ticketId = NEW.ticketId)
+                AND NOT EXISTS (SELECT 1 FROM response WHERE ticketId = NEW.ticketId AND id > NEW.id)
+                AND (SELECT count(*) FROM (SELECT 1 FROM response WHERE ticketId = NEW.ticketId LIMIT 33)) > 32;
+            INSERT INTO ticket_search_reply(rowid, body, notes)
+                SELECT NEW.id, CASE WHEN NEW.isInternal = 0 THEN NEW.message ELSE '' END,
+                    CASE WHEN NEW.isInternal = 1 THEN NEW.message ELSE '' END
+                FROM ticket_search_split WHERE ticketId = NEW.ticketId AND NEW.id > lastReplyId;
+            -- A tail of 16 is folded back (the triggers of ticket_search_split do the work):
+            -- one whole re-index every 16 replies, and a search checks at most 16 tail replies
+            -- of a ticket. Correctness never depends on it.
+            DELETE FROM ticket_search_split WHERE ticketId = NEW.ticketId
+                AND (SELECT count(*) FROM (SELECT 1 FROM response r
+                    WHERE r.ticketId = NEW.ticketId AND r.id > ticket_search_split.lastReplyId LIMIT 16)) >= 16;
+        END;
+        -- A reply deleted or changed: its ticket's document out and back in (the views say
+        -- whether the reply is in it), and the reply's own tail document if it has one.
+        CREATE TRIGGER response_search_before_delete BEFORE DELETE ON response BEGIN
+            INSERT INTO ticket_search(ticket_search, rowid, subject, body, notes)
+                SELECT 'delete', id, subject, body, notes FROM ticket_search_document WHERE id = OLD.ticketId;
+            INSERT INTO ticket_search_reply(ticket_search_reply, rowid, body, notes)
+                SELECT 'delete', id, body, notes FROM ticket_search_reply_document WHERE id = OLD.id;
+        END;
+        CREATE TRIGGER response_search_after_delete AFTER DELETE ON response BEGIN
+            INSERT INTO ticket_search(rowid, subject, body, notes)
+                SELECT id, subject, body, notes FROM ticket_search_document WHERE id = OLD.ticketId;
+        END;
+        CREATE TRIGGER response_search_before_update BEFORE UPDATE OF ticketId, message, isInternal, createdAt ON response BEGIN
+            INSERT INTO ticket_search(ticket_search, rowid, subject, body, notes)
+                SELECT 'delete', id, subject, body, notes FROM ticket_search_document WHERE id IN (OLD.ticketId, NEW.ticketId);
+            INSERT INTO ticket_search_reply(ticket_search_reply, rowid, body, notes)
+                SELECT 'delete', id, body, notes FROM ticket_search_reply_document WHERE id = OLD.id;
+        END;
+        CREATE TRIGGER response_search_after_update AFTER UPDATE OF ticketId, message, isInternal, createdAt ON response BEGIN
+            INSERT INTO ticket_search(rowid, subject, body, notes)
+                SELECT id, subject, body, notes FROM ticket_search_document WHERE id IN (OLD.ticketId, NEW.ticketId);
+            INSERT INTO ticket_search_reply(rowid, body, notes)
+                SELECT id, body, notes FROM ticket_search_reply_document WHERE id = NEW.id;
+        END;
+        """
+}
