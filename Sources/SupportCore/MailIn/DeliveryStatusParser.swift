@@ -33,6 +33,37 @@ enum DeliveryStatusParser {
         return DeliveryStatusReport(originalMessageID: originalID, failedRecipients: failed, isPermanent: permanent)
     }
 
+    /// qmail-send's bounce: plain text that starts "Hi. This is the qmail-send program at HOST.",
+    /// then one `<address>:` line per recipient that failed, each followed by the reason, then
+    /// "--- Below this line is a copy of the message." and the message (or its headers). qmail
+    /// sends it only when it gave up, so it is always permanent.
+    static func qmailReport(_ text: String) -> DeliveryStatusReport? {
+        let normalised = text.replacingOccurrences(of: "\r\n", with: "\n")
+        guard normalised.trimmingBlanks().hasPrefix("Hi. This is the qmail-send program") else { return nil }
+        let marker = "--- Below this line is a copy of the message."
+        let parts = normalised.components(separatedBy: marker)
+        var failed: [String] = []
+        for line in parts[0].split(separator: "\n") {
+            let line = line.trimmingBlanks()
+            guard line.hasPrefix("<"), line.hasSuffix(">:") else { continue }
+            let address = String(line.dropFirst().dropLast(2))
+            if let cleaned = MailAddressParser.addrSpec(address), !failed.contains(cleaned) { failed.append(cleaned) }
+        }
+        var originalID: String?
+        if parts.count > 1 {
+            // The returned headers: up to the first blank line after the marker's own.
+            let returned = parts[1].drop(while: { $0 == "\n" })
+            for line in returned.split(separator: "\n", omittingEmptySubsequences: false) {
+                if line.trimmingBlanks().isEmpty { break }
+                if line.lowercased().hasPrefix("message-id:") {
+                    originalID = MessageIDList.parse(String(line.dropFirst("message-id:".count))).first
+                    break
+                }
+            }
+        }
+        return DeliveryStatusReport(originalMessageID: originalID, failedRecipients: failed, isPermanent: true)
+    }
+
     private static func groups(_ text: String) -> [[String: String]] {
         var groups: [[String: String]] = []
         var current: [String: String] = [:]

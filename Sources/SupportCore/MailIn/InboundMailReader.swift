@@ -26,6 +26,10 @@ struct InboundMailReader {
             deliveryStatus = DeliveryStatusParser.report(root, parser: parser, reader: &self)
         }
         let text = try bodyText(root) ?? ""
+        if deliveryStatus == nil, !root.isMultipart {
+            // qmail's bounces are plain text, not RFC 3464 reports.
+            deliveryStatus = DeliveryStatusParser.qmailReport(text)
+        }
         let subject = String(TextDecoding.oneLine(EncodedWords.decode(headers.first(named: "Subject") ?? ""))
             .prefix(InboundMail.maxSubjectLength))
         let automatic = AutomaticMailClassifier.classify(headers: headers, subject: subject, isDeliveryReport: deliveryStatus != nil)

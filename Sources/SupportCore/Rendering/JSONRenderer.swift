@@ -160,7 +160,24 @@ public enum JSONRenderer {
         value(t, responses: .array(t.responses.map(value)))
     }
 
-    static func value(_ t: Ticket, responses: JSONValue) -> JSONValue {
+    /// The end of a `ticket export` line, from the `]` that closes its replies: the pieces
+    /// between which the content of each of the ticket's files goes, as a JSON string of its
+    /// base64 (`"` + base64 + `"`), so that a file is written as it is read, never held whole.
+    /// One piece more than the ticket has files.
+    public static func exportTail(_ t: Ticket) -> [String] {
+        let replies = "\u{1}replies\u{1}", content = "\u{1}content\u{1}"
+        let files = JSONValue.array(t.attachments.map { file in
+            guard case .object(let members) = value(file) else { return value(file) }
+            return .object(members + [("content", .string(content))])
+        })
+        let text = value(t, responses: .array([.string(replies)]), attachments: files).serialized(pretty: false)
+        // Only the files and the dates come after the replies: no text of a person's can hold a marker there.
+        let after = text.range(of: JSONValue.string(replies).serialized(pretty: false))!.upperBound
+        let close = text[after...].firstIndex(of: "]")!
+        return String(text[close...]).components(separatedBy: JSONValue.string(content).serialized(pretty: false))
+    }
+
+    static func value(_ t: Ticket, responses: JSONValue, attachments: JSONValue? = nil) -> JSONValue {
         .object([
             ("ticketNumber", .string(t.ticketNumber.description)),
             ("subject", .string(t.subject)),
@@ -171,7 +188,7 @@ public enum JSONRenderer {
             ("submittedBy", value(t.submittedBy)),
             ("assignedTo", t.assignedTo.map(value) ?? .null),
             ("responses", responses),
-            ("attachments", .array(t.attachments.map(value))),
+            ("attachments", attachments ?? .array(t.attachments.map(value))),
             ("createdAt", date(t.createdAt)),
             ("updatedAt", date(t.updatedAt)),
             ("resolvedAt", t.resolvedAt.map(date) ?? .null),

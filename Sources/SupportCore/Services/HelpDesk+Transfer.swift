@@ -7,16 +7,24 @@ extension HelpDesk {
     public func exportTickets(_ query: TicketQuery, _ emit: (Ticket) -> Void) throws(SupportError) {
         var current: Ticket?
         try exportTickets(query, ticket: { current = $0 }, reply: { current?.responses.append($0) },
-                          end: { if let current { emit(current) } })
+                          end: { files in
+                              guard var whole = current else { return }
+                              whole.attachments = files.attachments
+                              emit(whole)
+                          })
     }
 
-    /// Every matching ticket without its replies, then each reply, then `end`: replies are never
-    /// held together (`ticket export` writes them as they come).
+    /// Every matching ticket without its replies, then each reply, then `end` with the ticket's
+    /// files (those the actor may see), whose content it may read: replies are never held
+    /// together, nor files (`ticket export` writes them as they come).
     public func exportTickets(_ query: TicketQuery, ticket: (Ticket) -> Void, reply: (TicketResponse) -> Void,
-                              end: () -> Void) throws(SupportError) {
+                              end: (ExportedFiles) throws -> Void) throws(SupportError) {
         guard let filter = try filter(for: query) else { return }
         try database.exportTickets(matching: filter, includeInternal: actor.isStaff, ticket: ticket, reply: reply, end: end)
     }
+
+    /// The attachment bytes a batch of an import may hold before it is handed to the writer.
+    static let importBatchAttachmentBytes = 64 << 20
 
     /// Imports NDJSON lines (admin only), in batches of `batchSize` tickets. A bad line is
     /// reported with its number and skipped; no ticket is ever half imported. The lines are
@@ -30,6 +38,7 @@ extension HelpDesk {
     public func importTickets(readLines lines: some Sequence<Result<String, SupportError>>,
                               batchSize: Int = 5000) throws(SupportError) -> ImportSummary {
         try requireAdmin("import tickets")
+        let limits = ImportAttachmentLimits(try database.settings())
         let channel = BoundedChannel<[ImportDraft]>(capacity: 2)
         let written = ImportWriteResult()
         let database = self.database, actor = actorReference
@@ -45,19 +54,25 @@ extension HelpDesk {
         batch.reserveCapacity(batchSize)
         let now = Date()
         var lineNumber = 0
+        // Attachment bytes in `batch`: a batch is handed over early once they pass
+        // `importBatchAttachmentBytes`, so memory stays bounded by that, not by the tickets' files.
+        var batchBytes = 0
         for read in lines {
             lineNumber += 1
             do {
                 let line = try read.get()
                 if line.allSatisfy(\.isWhitespace) { continue }
-                batch.append(try ImportParser.draft(line: lineNumber, text: line, now: now))
+                let draft = try ImportParser.draft(line: lineNumber, text: line, now: now, limits: limits)
+                batchBytes += draft.attachments.reduce(0) { $0 + $1.data.count }
+                batch.append(draft)
             } catch {
                 parseErrors.append(ImportError(line: lineNumber, message: error.message))
             }
-            if batch.count >= batchSize {
+            if batch.count >= batchSize || batchBytes >= Self.importBatchAttachmentBytes {
                 // False: the writer failed; its error is thrown below.
                 guard channel.put(batch) else { break }
                 batch.removeAll(keepingCapacity: true)
+                batchBytes = 0
             }
         }
         if !batch.isEmpty { _ = channel.put(batch) }

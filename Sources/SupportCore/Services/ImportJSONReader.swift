@@ -55,7 +55,7 @@ struct ImportJSONReader {
         var ticketNumber = Slot<String>.absent, subject = Slot<String>.absent, message = Slot<String>.absent
         var category = Slot<String>.absent, priority = Slot<String>.absent, status = Slot<String>.absent
         var submittedBy = Slot<ImportedTicket.PersonJSON>.absent, assignedTo = Slot<ImportedTicket.PersonJSON>.absent
-        var responses = Slot<[ImportedTicket.ResponseJSON]>.absent, attachments = Slot<[String]>.absent
+        var responses = Slot<[ImportedTicket.ResponseJSON]>.absent, attachments = Slot<[ImportedTicket.AttachmentJSON]>.absent
         var createdAt = Slot<String>.absent, updatedAt = Slot<String>.absent
         var resolvedAt = Slot<String>.absent, closedAt = Slot<String>.absent
 
@@ -162,19 +162,44 @@ struct ImportJSONReader {
         return firstProblem.map { .problem($0) } ?? .value(responses)
     }
 
-    private mutating func readAttachments() throws -> Slot<[String]> {
+    private mutating func readAttachments() throws -> Slot<[ImportedTicket.AttachmentJSON]> {
         guard peek() == UInt8(ascii: "[") else { return try readNonValue() }
-        var names: [String] = []
+        var files: [ImportedTicket.AttachmentJSON] = []
         var firstProblem: SupportError?
         try readArray { reader, index in
-            if case .value(let name) = try reader.readString() {
-                names.append(name)
-            } else if firstProblem == nil {
-                let path = "attachments.Index \(index)"
-                firstProblem = .invalidInput(field: path, "\(path) has the wrong type")
+            let path = "attachments.Index \(index)"
+            func note(_ problem: SupportError) { if firstProblem == nil { firstProblem = problem } }
+            guard reader.peek() == UInt8(ascii: "{") else {
+                _ = try reader.readNonValue() as Slot<Bool>
+                note(.invalidInput(field: path, "\(path) has the wrong type"))
+                return
+            }
+            var fileName = Slot<String>.absent, contentType = Slot<String>.absent, sha256 = Slot<String>.absent
+            var responseId = Slot<Int64>.absent, createdAt = Slot<String>.absent, content = Slot<String>.absent
+            try reader.readObject { reader, key in
+                switch key {
+                case "fileName": fileName = try reader.readString()
+                case "contentType": contentType = try reader.readString()
+                case "sha256": sha256 = try reader.readString()
+                case "responseId": responseId = try reader.readInteger()
+                case "createdAt": createdAt = try reader.readString()
+                case "content": content = try reader.readString()
+                default: try reader.skipValue(depth: 3)
+                }
+            }
+            do throws(SupportError) {
+                files.append(ImportedTicket.AttachmentJSON(
+                    fileName: try required(fileName, "fileName", path + ".fileName"),
+                    contentType: try required(contentType, "contentType", path + ".contentType"),
+                    sha256: try required(sha256, "sha256", path + ".sha256"),
+                    responseId: try optional(responseId, path + ".responseId"),
+                    createdAt: try optional(createdAt, path + ".createdAt"),
+                    content: try required(content, "content", path + ".content")))
+            } catch {
+                note(error)
             }
         }
-        return firstProblem.map { .problem($0) } ?? .value(names)
+        return firstProblem.map { .problem($0) } ?? .value(files)
     }
 
     // MARK: Values

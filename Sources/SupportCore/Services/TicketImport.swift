@@ -25,8 +25,21 @@ struct ImportedTicket: Decodable, Equatable {
     var status: String?
     var submittedBy: PersonJSON
     var assignedTo: PersonJSON?
+    /// A file as `ticket export` writes it: the listing's fields plus `content`, the bytes in
+    /// base64. `responseId` names a reply of the same line by its `id`; `id`, `size` and
+    /// `isInternal` of the listing are not needed (the size and the note follow from the content
+    /// and the reply).
+    struct AttachmentJSON: Decodable, Equatable {
+        var fileName: String
+        var contentType: String
+        var sha256: String
+        var responseId: Int64?
+        var createdAt: String?
+        var content: String
+    }
+
     var responses: [ResponseJSON]?
-    var attachments: [String]?
+    var attachments: [AttachmentJSON]?
     var createdAt: String?
     var updatedAt: String?
     var resolvedAt: String?
@@ -51,6 +64,17 @@ struct ImportDraft: Sendable {
         var createdAt: ImportTime
     }
 
+    /// A file of the ticket (`reply` nil) or of the reply at that index of `replies`, its content
+    /// decoded and checked against its SHA-256.
+    struct Attachment: Sendable {
+        var fileName: String
+        var contentType: String
+        var data: [UInt8]
+        var sha256: String
+        var reply: Int?
+        var createdAt: ImportTime
+    }
+
     var line: Int
     var number: TicketNumber?
     var subject: String
@@ -61,6 +85,7 @@ struct ImportDraft: Sendable {
     var requester: ImportPerson
     var assignee: ImportPerson?
     var replies: [Reply]
+    var attachments: [Attachment] = []
     var createdAt: ImportTime
     var updatedAt: ImportTime
     var resolvedAt: ImportTime?
@@ -93,7 +118,7 @@ public struct ImportError: Sendable, Equatable {
 }
 
 enum ImportParser {
-    static func draft(line: Int, text: String, now: Date) throws(SupportError) -> ImportDraft {
+    static func draft(line: Int, text: String, now: Date, limits: ImportAttachmentLimits = .init()) throws(SupportError) -> ImportDraft {
         let record = try ImportJSONReader.ticket(text)
         let createdAt = ImportTime(try date(record.createdAt, field: "createdAt") ?? now)
         var draft = ImportDraft(
@@ -123,10 +148,58 @@ enum ImportParser {
                 isInternal: reply.isInternal ?? false,
                 createdAt: try date(reply.createdAt, field: "responses[\(index)].createdAt").map(ImportTime.init) ?? createdAt))
         }
-        if let attachments = record.attachments, !attachments.isEmpty {
-            throw .invalidInput(field: "attachments", "attachments are not supported yet; the list must be empty")
-        }
+        draft.attachments = try attachments(record, replies: draft.replies, createdAt: createdAt, limits: limits)
         return draft
+    }
+
+    /// The files of a line, each checked as `--attach` checks a file, plus what only a file can
+    /// get wrong: base64 that is not, content whose SHA-256 is not the one given, a reply that
+    /// is not in the line.
+    static func attachments(_ record: ImportedTicket, replies: [ImportDraft.Reply], createdAt: ImportTime,
+                            limits: ImportAttachmentLimits) throws(SupportError) -> [ImportDraft.Attachment] {
+        guard let files = record.attachments, !files.isEmpty else { return [] }
+        var replyIndex: [Int64: Int] = [:]
+        for (index, reply) in (record.responses ?? []).enumerated() {
+            if let id = reply.id, replyIndex[id] == nil { replyIndex[id] = index }
+        }
+        var result: [ImportDraft.Attachment] = []
+        // Bytes per message: the ticket's first message (key -1) and each reply.
+        var totals: [Int: Int] = [:]
+        for (index, file) in files.enumerated() {
+            let field = "attachments[\(index)]"
+            let name = FileNameSanitizer.sanitise(file.fileName, mediaType: file.contentType)
+            // Checked before decoding: a line cannot make the parser hold more than the limit.
+            guard file.content.utf8.count / 4 * 3 <= limits.perFile + 2 else {
+                throw .invalidInput(field: field, "\(field): \(name) is larger than the \(limits.perFile) bytes a file may have (\(limits.explanation))")
+            }
+            guard let data = Base64.decode(file.content) else {
+                throw .invalidInput(field: field + ".content", "\(field).content is not base64")
+            }
+            guard data.count <= limits.perFile else {
+                throw .invalidInput(field: field, "\(field): \(name) is \(data.count) bytes; a file may have \(limits.perFile) (\(limits.explanation))")
+            }
+            let digest = SHA256.hex(SHA256.hash(data))
+            guard digest == file.sha256.lowercased() else {
+                throw .invalidInput(field: field + ".sha256",
+                                    "\(field): the content of \(name) does not match its sha256 (it hashes to \(digest))")
+            }
+            var reply: Int?
+            if let id = file.responseId {
+                guard let index = replyIndex[id] else {
+                    throw .invalidInput(field: field + ".responseId", "\(field).responseId: no reply \(id) in this line")
+                }
+                reply = index
+            }
+            totals[reply ?? -1, default: 0] += data.count
+            guard totals[reply ?? -1]! <= limits.perMessage else {
+                throw .invalidInput(field: field, "\(field): the files of one message come to more than \(limits.perMessage) bytes (\(limits.explanation))")
+            }
+            let at = try date(file.createdAt, field: field + ".createdAt").map(ImportTime.init)
+                ?? reply.map { replies[$0].createdAt } ?? createdAt
+            result.append(ImportDraft.Attachment(fileName: name, contentType: MessageComposer.safeMediaType(file.contentType),
+                                                 data: data, sha256: digest, reply: reply, createdAt: at))
+        }
+        return result
     }
 
     static func person(_ p: ImportedTicket.PersonJSON, field: String) throws(SupportError) -> ImportPerson {
@@ -146,5 +219,21 @@ enum ImportParser {
             throw .invalidInput(field: field, "\(field): '\(Validation.printable(text))' is not a valid ISO 8601 time (2026-11-01T09:30:00Z)")
         }
         return ISO8601.date(milliseconds: milliseconds)
+    }
+}
+
+/// What an imported file may weigh: whatever the desk could have stored itself, by `--attach` or
+/// by mail, so that an export of this desk always imports.
+struct ImportAttachmentLimits: Sendable {
+    var perFile = Int(SettingKey.mailMaxBytes.defaultValue)!
+    var perMessage = Int(SettingKey.mailMaxBytes.defaultValue)!
+    let explanation = "the larger of attachment_max_bytes and mail_max_bytes; for all files of one message, of attachment_max_total_bytes and mail_max_bytes"
+
+    init() {}
+
+    init(_ settings: [SettingKey: String]) {
+        func value(_ key: SettingKey) -> Int { Int(settings[key] ?? "") ?? Int(key.defaultValue)! }
+        perFile = max(value(.attachmentMaxBytes), value(.mailMaxBytes))
+        perMessage = max(value(.attachmentMaxTotalBytes), value(.mailMaxBytes))
     }
 }

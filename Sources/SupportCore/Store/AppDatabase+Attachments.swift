@@ -20,22 +20,28 @@ extension AppDatabase {
     static func insertAttachments(_ db: Database, _ files: [AttachmentUpload], ticketID: Int64, responseID: Int64?) throws {
         let now = try db.transactionDate
         for file in files {
-            let digest = SHA256.hex(SHA256.hash(file.data))
-            var contentID = try Int64.fetchOne(db, sql: "SELECT id FROM attachment_content WHERE sha256 = ?", arguments: [digest])
-            if contentID == nil {
-                // zeroblob reserves the space; the bytes go in by pieces from the caller's buffer,
-                // instead of through a Data copy and SQLite's own transient copy.
-                try db.execute(sql: "INSERT INTO attachment_content (sha256, size, data) VALUES (?, ?, zeroblob(?))",
-                               arguments: [digest, file.data.count, file.data.count])
-                contentID = db.lastInsertedRowID
-                try file.data.withUnsafeBufferPointer { buffer in
-                    try writeBlob(db, table: "attachment_content", column: "data", rowID: db.lastInsertedRowID, bytes: buffer)
-                }
-            }
+            let contentID = try storeContent(db, file.data, sha256: SHA256.hex(SHA256.hash(file.data)))
             try db.execute(sql: """
                 INSERT INTO attachment (ticketId, responseId, contentId, fileName, contentType, createdAt) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [ticketID, responseID, contentID, file.fileName, file.contentType, now])
         }
+    }
+
+    /// The row of content with this SHA-256 (`sha256`: of `data`, lower-case hex), written now
+    /// unless it is stored already.
+    static func storeContent(_ db: Database, _ data: [UInt8], sha256 digest: String) throws -> Int64 {
+        if let known = try Int64.fetchOne(db, sql: "SELECT id FROM attachment_content WHERE sha256 = ?", arguments: [digest]) {
+            return known
+        }
+        // zeroblob reserves the space; the bytes go in by pieces from the caller's buffer,
+        // instead of through a Data copy and SQLite's own transient copy.
+        try db.execute(sql: "INSERT INTO attachment_content (sha256, size, data) VALUES (?, ?, zeroblob(?))",
+                       arguments: [digest, data.count, data.count])
+        let rowID = db.lastInsertedRowID
+        try data.withUnsafeBufferPointer { buffer in
+            try writeBlob(db, table: "attachment_content", column: "data", rowID: rowID, bytes: buffer)
+        }
+        return rowID
     }
 
     static let attachmentColumns = """

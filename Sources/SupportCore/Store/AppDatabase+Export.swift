@@ -8,7 +8,7 @@ extension AppDatabase {
     /// a ticket of 10,000 replies of 64 KiB is never held whole (it took 1.96 GB). A requester's
     /// replies are numbered by their place among those they can see, never by row id.
     func exportTickets(matching filter: TicketFilter, includeInternal: Bool, ticket: (Ticket) -> Void,
-                       reply: (TicketResponse) -> Void, end: () -> Void) throws(SupportError) {
+                       reply: (TicketResponse) -> Void, end: (ExportedFiles) throws -> Void) throws(SupportError) {
         try read { db in
             guard let (whereSQL, arguments) = Self.whereClause(filter) else { return }
             let tickets = try Row.fetchCursor(db, sql: Self.ticketSelect + whereSQL + " ORDER BY t.id", arguments: arguments)
@@ -18,21 +18,48 @@ extension AppDatabase {
                 WHERE r.ticketId IN (SELECT t.id FROM ticket t\(whereSQL))\(includeInternal ? "" : " AND r.isInternal = 0")
                 ORDER BY r.ticketId, r.createdAt, r.id
                 """, arguments: arguments)
+            // The files' listing only (their content is read at the ticket's end, one at a time):
+            // the columns of `attachmentColumns`, then the row of their content.
+            let files = try Row.fetchCursor(db, sql: """
+                SELECT a.ticketId, a.id, a.fileName, a.contentType, c.size, c.sha256, a.responseId, coalesce(r.isInternal, 0),
+                       a.createdAt, a.contentId
+                FROM attachment a JOIN attachment_content c ON c.id = a.contentId LEFT JOIN response r ON r.id = a.responseId
+                WHERE a.ticketId IN (SELECT t.id FROM ticket t\(whereSQL))\(includeInternal ? "" : " AND coalesce(r.isInternal, 0) = 0")
+                ORDER BY a.ticketId, a.id
+                """, arguments: arguments)
             var pending: (Int64, TicketResponse)? = try responses.next().map(Self.response(from:))
+            var pendingFile: Row? = try files.next()
             while let row = try tickets.next() {
                 let current = try Self.ticket(from: row)
+                var exported = ExportedFiles(db: db)
+                while let fileRow = pendingFile, (fileRow[0] as Int64) <= current.id {
+                    if (fileRow[0] as Int64) == current.id {
+                        exported.attachments.append(try Self.attachment(from: fileRow).attachment)
+                        exported.contentRows.append(fileRow[9])
+                    }
+                    pendingFile = try files.next()
+                }
                 ticket(current)
                 var position: Int64 = 0
+                // Reply row id → the number a requester is shown, for the replies that have files.
+                var shownAs: [Int64: Int64] = [:]
+                let withFiles = Set(exported.attachments.compactMap(\.responseID))
                 while let (ticketID, response) = pending, ticketID <= current.id {
                     if ticketID == current.id {
                         position += 1
                         var shown = response
-                        if !includeInternal { shown.id = position }
+                        if !includeInternal {
+                            shown.id = position
+                            if withFiles.contains(response.id) { shownAs[response.id] = position }
+                        }
                         reply(shown)
                     }
                     pending = try responses.next().map(Self.response(from:))
                 }
-                end()
+                if !includeInternal && !withFiles.isEmpty {
+                    exported.attachments = exported.attachments.renumberingReplies(shownAs)
+                }
+                try end(exported)
             }
         }
     }
@@ -100,5 +127,21 @@ extension AppDatabase {
                   AND (r.createdAt < me.createdAt OR (r.createdAt = me.createdAt AND r.id <= me.id))
                 """, arguments: [id]) ?? 0
         }
+    }
+}
+
+/// The files of the ticket `ticket export` is writing: their listing, and their content read
+/// piece by piece inside the export's one read transaction (never more than one piece of one
+/// file in memory).
+public struct ExportedFiles {
+    public internal(set) var attachments: [TicketAttachment] = []
+    var contentRows: [Int64] = []
+    let db: Database
+
+    init(db: Database) { self.db = db }
+
+    /// Hands the content of `attachments[index]` to `body` in pieces, in order.
+    public func read(_ index: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try AppDatabase.readBlob(db, table: "attachment_content", column: "data", rowID: contentRows[index], body)
     }
 }

@@ -188,6 +188,9 @@ extension AppDatabase {
             ON CONFLICT(year) DO UPDATE SET lastNumber = lastNumber + 1 RETURNING lastNumber
             """)
         let lastNumber = try ImportStatement(db, "SELECT lastNumber FROM ticket_sequence WHERE year = ?")
+        let insertAttachment = try ImportStatement(db, """
+            INSERT INTO attachment (ticketId, responseId, contentId, fileName, contentType, createdAt) VALUES (?, ?, ?, ?, ?, ?)
+            """)
         // The ticket's own history, as it happened before the import: its creation (by the
         // importer, flagged `import`, at the ticket's own time), its assignment, every reply and
         // note by its author at its time, and its status. Written many rows per statement, like
@@ -314,6 +317,7 @@ extension AppDatabase {
                                .init(resolvedAt.flatMap { Self.seconds(from: createdAt, to: $0) }))
                 try writeWhenFull()
                 var replyTexts: [(createdAt: String, id: Int64, message: String, isInternal: Bool)] = []
+                var replyIDs: [Int64] = []
                 for (index, reply) in d.replies.enumerated() {
                     var id = reply.id
                     if let wanted = id, lookups {
@@ -351,7 +355,23 @@ extension AppDatabase {
                         responses.append(contentsOf: [.integer(replyID)] + row)
                         try writeWhenFull()
                     }
+                    replyIDs.append(replyID)
                     if collect { replyTexts.append((reply.createdAt.stored, replyID, reply.message, reply.isInternal)) }
+                }
+                if !d.attachments.isEmpty {
+                    // The rows they point at must be in the table first.
+                    try tickets.write()
+                    try responses.write()
+                    for file in d.attachments {
+                        let contentID = try Self.storeContent(db, file.data, sha256: file.sha256)
+                        insertAttachment.bind(1, ticketID)
+                        insertAttachment.bind(2, file.reply.map { replyIDs[$0] })
+                        insertAttachment.bind(3, contentID)
+                        insertAttachment.bind(4, file.fileName)
+                        insertAttachment.bind(5, file.contentType)
+                        insertAttachment.bind(6, file.createdAt.stored)
+                        try insertAttachment.run()
+                    }
                 }
                 if collect { rows.documents.append(Self.searchDocument(id: ticketID, subject: d.subject, message: d.message, replies: replyTexts)) }
                 try appendHistory(of: d, number: number, replyAuthors: try d.replies.map { try person($0.author).id })

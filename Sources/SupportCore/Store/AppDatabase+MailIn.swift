@@ -99,12 +99,12 @@ struct MailInTransaction {
     func saveRecord(_ d: InboundRecordDraft, replacing: Int64? = nil) throws -> InboundRecord {
         let now = try db.transactionDate
         let arguments: StatementArguments = [now, d.messageID, d.digest, d.sender, d.subject, d.outcome.rawValue, d.reason,
-                                             d.ticketNumber?.description, d.responseID, Data(d.raw), d.size, d.truncated]
+                                             d.ticketNumber?.description, d.responseID, d.raw.count, d.size, d.truncated]
         let id: Int64
         if let replacing {
             try db.execute(sql: """
                 UPDATE inbound_mail SET receivedAt = ?, messageID = ?, digest = ?, sender = ?, subject = ?, outcome = ?,
-                    reason = ?, ticketNumber = ?, responseID = ?, raw = ?, size = ?, truncated = ?
+                    reason = ?, ticketNumber = ?, responseID = ?, raw = zeroblob(?), size = ?, truncated = ?
                 WHERE id = ?
                 """, arguments: arguments + [replacing])
             id = replacing
@@ -112,9 +112,14 @@ struct MailInTransaction {
             try db.execute(sql: """
                 INSERT INTO inbound_mail (receivedAt, messageID, digest, sender, subject, outcome, reason, ticketNumber,
                                           responseID, raw, size, truncated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, zeroblob(?), ?, ?)
                 """, arguments: arguments)
             id = db.lastInsertedRowID
+        }
+        // The bytes go in by pieces from the caller's buffer: binding them made two more whole
+        // copies of a 50 MB message (a Data, then SQLite's own).
+        try d.raw.withUnsafeBufferPointer { buffer in
+            try AppDatabase.writeBlob(db, table: "inbound_mail", column: "raw", rowID: id, bytes: buffer)
         }
         return InboundRecord(id: id, receivedAt: now, messageID: d.messageID, digest: d.digest, sender: d.sender,
                              subject: d.subject, outcome: d.outcome, reason: d.reason, ticketNumber: d.ticketNumber?.description,

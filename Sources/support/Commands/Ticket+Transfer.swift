@@ -7,7 +7,11 @@ extension Ticket {
         static let configuration = CommandConfiguration(
             commandName: "export",
             abstract: "Write matching tickets as NDJSON, one per line in the --json shape, oldest first.",
-            discussion: "Streams reply by reply, in constant memory. A requester exports their own tickets, without internal notes."
+            discussion: """
+                Streams reply by reply and file by file, in constant memory. Each ticket's attachments carry their \
+                content in base64 ("content"), so that ticket import restores them. A requester exports their own \
+                tickets, without internal notes or their files.
+                """
         )
 
         @OptionGroup var filters: TicketFilterOptions
@@ -20,16 +24,40 @@ extension Ticket {
                 let out = LineWriter()
                 // Reply by reply: a ticket is never held whole (memory flat in its replies).
                 var frame: JSONRenderer.StreamedTicket?
+                var current: SupportCore.Ticket?
                 var replies = 0
                 try frontend.desk().exportTickets(query, ticket: { ticket in
                     frame = JSONRenderer.streamedTicket(ticket, line: true)
+                    current = ticket
                     replies = 0
                     out.append(frame!.head)
                 }, reply: { reply in
                     out.append(frame!.reply(reply, first: replies == 0))
                     replies += 1
-                }, end: {
-                    out.write(frame!.tail(replies: replies))
+                }, end: { files in
+                    guard !files.attachments.isEmpty, var ticket = current else {
+                        out.write(frame!.tail(replies: replies))
+                        return
+                    }
+                    // Each file's content in base64, as its blob is read: one piece at a time.
+                    ticket.attachments = files.attachments
+                    let pieces = JSONRenderer.exportTail(ticket)
+                    out.append(pieces[0])
+                    var encoded: [UInt8] = []
+                    for index in files.attachments.indices {
+                        var encoder = Base64.Encoder()
+                        out.append("\"")
+                        try files.read(index) { bytes in
+                            encoder.append(bytes, to: &encoded)
+                            out.append(String(decoding: encoded, as: UTF8.self))
+                            encoded.removeAll(keepingCapacity: true)
+                        }
+                        encoder.finish(to: &encoded)
+                        out.append(String(decoding: encoded, as: UTF8.self) + "\"")
+                        encoded.removeAll(keepingCapacity: true)
+                        if index + 1 < files.attachments.count { out.append(pieces[index + 1]) }
+                    }
+                    out.write(pieces[files.attachments.count])
                 })
                 out.flush()
             }
@@ -43,6 +71,8 @@ extension Ticket {
             discussion: """
                 Keeps a given ticketNumber (refusing one that exists) or assigns the next of its year; keeps \
                 timestamps; creates unknown people with the role the file gives (requester by default); sends no mail. \
+                Attachments are restored from their base64 "content", checked against their sha256 and the attachment \
+                and mail size settings; identical content is stored once. \
                 A bad line is reported with its number and skipped; exit status 65 when any line was refused.
                 """
         )

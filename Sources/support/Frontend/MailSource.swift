@@ -2,12 +2,25 @@ import Foundation
 import SupportCore
 
 /// Where `mail ingest` reads messages from: stdin (an MTA's pipe), a Maildir or an mbox file.
-/// Each message is read whole (up to the cap) before anything is parsed or written.
+/// Each message is read whole (up to the cap) before anything is parsed or written; stdin is
+/// spooled to a file first.
 enum MailSource {
     /// All of stdin; past `cap` bytes the rest is read and counted but not kept, so an MTA's
     /// pipe is always drained and the record can say how large the message was.
+    ///
+    /// The message is spooled to an unlinked temporary file first (issue 12: "spool the message
+    /// before parsing it"), then read into one buffer of exactly its kept size: an array grown
+    /// as the pipe delivers held up to three times the message while it was reallocated.
     static func readStandardInput(cap: Int) throws -> (bytes: [UInt8], size: Int) {
-        var kept: [UInt8] = []
+        var template = Array((NSTemporaryDirectory() + "/support-mail-XXXXXX").utf8CString)
+        let spool = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard spool >= 0 else {
+            // The MTA keeps the message and tries again (75), as for a full disk.
+            throw SupportError.storage("cannot spool the message: \(String(cString: strerror(errno)))")
+        }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        defer { close(spool) }
+        var kept = 0
         var size = 0
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
@@ -17,10 +30,28 @@ enum MailSource {
                 throw SupportError.invalidInput(field: "stdin", "cannot read the message from stdin: \(String(cString: strerror(errno)))")
             }
             if count == 0 { break }
-            if kept.count < cap { kept += chunk[..<min(count, cap - kept.count)] }
+            var written = 0
+            let keep = min(count, cap - kept)
+            while written < keep {
+                let n = chunk.withUnsafeBytes { write(spool, $0.baseAddress! + written, keep - written) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw SupportError.storage("cannot spool the message: \(String(cString: strerror(errno)))")
+                }
+                written += n
+            }
+            kept += keep
             size += count
         }
-        return (kept, size)
+        let bytes = try [UInt8](unsafeUninitializedCapacity: kept) { buffer, initialized in
+            while initialized < kept {
+                let n = pread(spool, buffer.baseAddress! + initialized, kept - initialized, off_t(initialized))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw SupportError.storage("cannot read the spooled message back: \(String(cString: strerror(errno)))") }
+                initialized += n
+            }
+        }
+        return (bytes, size)
     }
 
     /// Every message of a Maildir not yet ingested: those in new/, and those in cur/ without the
