@@ -243,7 +243,7 @@ struct DailyUseTests {
         let reopened = try sandbox.ticket(Sandbox.number(1))
         #expect(reopened["status"] as? String == "Open" && reopened["closedAt"] is NSNull)
         #expect(try sandbox.run(["ticket", "close", "1"], as: jane).status == 77)
-        try sandbox.succeed(["ticket", "delete", "#2"])
+        try sandbox.succeed(["ticket", "delete", "#2", "--yes"])
         #expect(try sandbox.run(["ticket", "show", Sandbox.number(2)]).status == 66)
     }
 }

@@ -67,7 +67,7 @@ struct InputValidationTests {
         Case(name: "--since after --until", arguments: ["ticket", "list", "--since", "2026-05-01", "--until", "2026-04-01"],
              mentions: "--since"),
         Case(name: "path traversal as a ticket number", arguments: ["ticket", "show", "../../etc/passwd"], mentions: "ticket number"),
-        Case(name: "absolute path as a ticket number", arguments: ["ticket", "delete", "/etc/passwd"], mentions: "ticket number"),
+        Case(name: "absolute path as a ticket number", arguments: ["ticket", "delete", "/etc/passwd", "--yes"], mentions: "ticket number"),
         Case(name: "SQL as a ticket number", arguments: ["ticket", "update", "ST-2026-001' OR 1=1 --", "--priority", "low"],
              mentions: "ticket number"),
         Case(name: "traversal after a number", arguments: ["respond", "ST-2026-001/../../x", "--message", "hi"], mentions: "ticket number"),

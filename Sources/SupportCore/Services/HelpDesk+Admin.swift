@@ -51,6 +51,20 @@ extension HelpDesk {
         return try database.auditEvents(matching: filter)
     }
 
+    /// The tickets deleted by the matching `ticket.deleted` events, each as the NDJSON line
+    /// `ticket export` wrote for it, ready for `ticket import` (admin only, as the trail).
+    public func deletedTickets(_ query: AuditQuery) throws(SupportError) -> [String] {
+        try requireAdmin("read the audit trail")
+        try Self.checkPaging(limit: query.limit, page: query.page, since: query.since, until: query.until)
+        var filter = AuditFilter(query: query)
+        if let email = query.actorEmail {
+            let address = try Validation.email(email, field: "actor")
+            guard let actor = try database.user(email: address) else { return [] }
+            filter.actorID = actor.id
+        }
+        return try database.deletedTickets(matching: filter)
+    }
+
     static func checkedName(_ name: String?) throws(SupportError) -> String? {
         guard let name else { return nil }
         return try Validation.oneLine(name, field: "name", maxCharacters: Validation.nameMaxCharacters)

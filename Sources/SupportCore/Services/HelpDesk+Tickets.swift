@@ -96,9 +96,17 @@ extension HelpDesk {
     }
 
     public func deleteTicket(_ number: TicketNumber) throws(SupportError) {
+        _ = try ticketToDelete(number)
+        _ = try database.deleteTicket(number, by: actorReference)
+    }
+
+    /// The ticket `deleteTicket` would delete, without its replies, once the actor may delete it:
+    /// checked before a terminal asks "are you sure?", so that nobody is asked in vain.
+    public func ticketToDelete(_ number: TicketNumber) throws(SupportError) -> Ticket {
         try requireVisible(number)
         try requireAdmin("delete tickets")
-        _ = try database.deleteTicket(number, by: actorReference)
+        guard let ticket = try database.ticket(number: number, withResponses: false) else { throw .notFound("no ticket \(number)") }
+        return ticket
     }
 
     /// A reply. Requesters reply publicly on their own tickets; staff may add internal notes.

@@ -497,11 +497,17 @@ extension AppDatabase {
 
     func deleteTicket(_ number: TicketNumber, by actor: PersonReference) throws(SupportError) -> Ticket {
         try write { db in
-            guard let ticket = try Self.fetchTicket(db, number: number, withResponses: false) else {
+            guard var ticket = try Self.fetchTicket(db, number: number, withResponses: true) else {
                 throw SupportError.notFound("no ticket \(number)")
             }
+            // The line `ticket export` writes for an admin: every reply and internal note, and
+            // the attachment list as export has it (empty: `ticket import` takes no files), so
+            // that the record can be piped back into `ticket import` as it is.
+            ticket.attachments = []
+            let line = JSONRenderer.line(ticket)
             try db.execute(sql: "DELETE FROM ticket WHERE id = ?", arguments: [ticket.id])
             try Self.audit(db, actor: actor, action: .ticketDeleted, ticket: number, old: ticket.subject)
+            try db.execute(sql: "UPDATE audit_event SET deletedTicket = ? WHERE id = ?", arguments: [line, db.lastInsertedRowID])
             return ticket
         }
     }

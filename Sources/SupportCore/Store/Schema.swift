@@ -392,6 +392,15 @@ enum Schema {
                 END;
                 """)
         }
+        migrator.registerMigration("audit-keeps-deleted-tickets") { db in
+            try db.execute(sql: """
+                -- The whole ticket a `ticket.deleted` event removed, as the NDJSON line `ticket
+                -- export` writes (replies, internal notes, attachment references), so that a
+                -- mistaken delete can be restored with `ticket import`. A column of its own, not
+                -- oldValue: the audit list never reads it, however large the ticket was.
+                ALTER TABLE audit_event ADD COLUMN deletedTicket TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -52,7 +52,7 @@ struct AuditCommandTests {
         let number = try #require(ticket["ticketNumber"] as? String)
         try sandbox.succeed(["ticket", "update", number, "--status", "in-progress"], as: sam)
         try sandbox.succeed(["user", "update", sam, "--role", "admin"], as: ada)
-        try sandbox.succeed(["ticket", "delete", number], as: sam)
+        try sandbox.succeed(["ticket", "delete", number, "--yes"], as: sam)
         return (sandbox, number)
     }
 
