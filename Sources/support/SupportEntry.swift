@@ -26,7 +26,10 @@ enum SupportEntry {
                 exit(failure.exitCode)
             }
         }
-        let given = Array(CommandLine.arguments.dropFirst())
+        var given = Array(CommandLine.arguments.dropFirst())
+        if given.isEmpty, let remote = sshOriginalCommand() {
+            given = remote
+        }
         if let repeated = repeatedGlobalOption(given) {
             // A wrapper pins `--db`/`--as` by putting them first (`exec support --as alice "$@"`);
             // ArgumentParser would let the caller's later copy win, so a second copy is refused.
@@ -35,6 +38,14 @@ enum SupportEntry {
         if let unknown = unknownHelpTopic(given) {
             // ArgumentParser's `help` prints the top help for a name it does not know, and exits 0.
             usageFailure("no command '\(unknown)'; see 'support --help'", json: given.contains("--json"))
+        }
+        do {
+            try PinnedMode.check(given)
+        } catch let error as SupportError {
+            Output.error(error, json: given.contains("--json"))
+            exit(error.exitCode)
+        } catch {
+            exit(70)
         }
         let arguments = globalOptionsMovedLast(given)
         do {
@@ -60,6 +71,26 @@ enum SupportEntry {
                 exit(code.rawValue)
             }
             Support.exit(withError: error)
+        }
+    }
+
+    /// An SSH forced command (`command="… support"` in authorized_keys) gets no arguments: what
+    /// the caller typed is in SSH_ORIGINAL_COMMAND. In pinned mode it is split as a shell splits
+    /// words but never run through one (no expansion, no `;`), and a leading `support` is dropped,
+    /// so `ssh desk@host support ticket list` and `ssh desk@host ticket list` both work.
+    static func sshOriginalCommand() -> [String]? {
+        guard (try? PinnedMode.isOn()) == true, let raw = getenv("SSH_ORIGINAL_COMMAND") else { return nil }
+        do {
+            guard let line = String(validatingCString: raw) else {
+                throw SupportError.invalidInput(field: nil, "SSH_ORIGINAL_COMMAND is not valid UTF-8")
+            }
+            var words = try CommandLineWords.split(line)
+            if words.first == "support" { words.removeFirst() }
+            return words
+        } catch {
+            let failure = error as? SupportError ?? .invalidInput(field: nil, "cannot read SSH_ORIGINAL_COMMAND")
+            Output.error(failure, json: false)
+            exit(failure.exitCode)
         }
     }
 

@@ -208,7 +208,7 @@ public enum JSONRenderer {
 
     static func value(_ u: User) -> JSONValue {
         .object([("email", .string(u.email)), ("name", .string(u.name)), ("role", .string(u.role.rawValue)),
-                 ("createdAt", date(u.createdAt))])
+                 ("createdAt", date(u.createdAt)), ("login", u.login.map(JSONValue.string) ?? .null)])
     }
 
     static func date(_ d: Date) -> JSONValue { .string(ISO8601.string(d)) }

@@ -116,13 +116,14 @@ public struct TerminalRenderer: Sendable {
 
     public func users(_ users: [User]) -> String {
         guard !users.isEmpty else { return "No users." }
-        return table(header: ["EMAIL", "NAME", "ROLE", "SINCE"],
-                     rows: users.map { [TerminalText.sanitize($0.email), TerminalText.sanitize($0.name), $0.role.rawValue, Self.shortDate($0.createdAt)] },
+        return table(header: ["EMAIL", "NAME", "ROLE", "LOGIN", "SINCE"],
+                     rows: users.map { [TerminalText.sanitize($0.email), TerminalText.sanitize($0.name), $0.role.rawValue,
+                                        $0.login ?? "-", Self.shortDate($0.createdAt)] },
                      flexibleColumn: 1)
     }
 
     public func user(_ u: User) -> String {
-        "\(TerminalText.sanitize(u.name)) <\(u.email)>  role: \(u.role.rawValue)"
+        "\(TerminalText.sanitize(u.name)) <\(u.email)>  role: \(u.role.rawValue)" + (u.login.map { "  login: \($0)" } ?? "")
     }
 
     public func settings(_ settings: [SettingKey: String]) -> String {

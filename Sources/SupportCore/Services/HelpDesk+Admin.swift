@@ -18,20 +18,68 @@ extension HelpDesk {
         return try database.users(role: role)
     }
 
-    public func addUser(email: String, name: String?, role: Role) throws(SupportError) -> User {
+    public func addUser(email: String, name: String?, role: Role, login: String? = nil) throws(SupportError) -> User {
         try requireAdmin("add users")
-        let address = try Validation.email(email)
+        let address = try Self.personAddress(email)
         let checkedName = try Self.checkedName(name) ?? AppDatabase.defaultName(for: address)
-        return try database.addUser(email: address, name: checkedName, role: role, actor: actorReference)
+        var checkedLogin: String?
+        if let login { checkedLogin = try Self.checkedLogin(login) }
+        return try database.addUser(email: address, name: checkedName, role: role, login: checkedLogin, actor: actorReference)
     }
 
-    public func updateUser(email: String, name: String?, role: Role?) throws(SupportError) -> User {
+    /// `login: .some(nil)` clears the person's login.
+    public func updateUser(email: String, name: String?, role: Role?, login: String?? = nil) throws(SupportError) -> User {
         try requireAdmin("change users")
-        let address = try Validation.email(email)
-        guard name != nil || role != nil else {
-            throw .invalidInput(field: nil, "nothing to change: give --name or --role")
+        let address = try Self.personAddress(email)
+        guard name != nil || role != nil || login != nil else {
+            throw .invalidInput(field: nil, "nothing to change: give --name, --role, --login or --no-login")
         }
-        return try database.updateUser(email: address, name: try Self.checkedName(name), role: role, actor: actorReference)
+        var checkedLogin: String?? = nil
+        switch login {
+        case .none: break
+        case .some(.none): checkedLogin = .some(nil)
+        case .some(.some(let given)): checkedLogin = .some(try Self.checkedLogin(given))
+        }
+        return try database.updateUser(email: address, name: try Self.checkedName(name), role: role, login: checkedLogin,
+                                       actor: actorReference)
+    }
+
+    /// Removes a person (see `AppDatabase.removeUser`): their history stays, their assignments
+    /// are undone and recorded.
+    public func removeUser(email: String) throws(SupportError) -> (user: User, unassigned: [TicketNumber]) {
+        try requireAdmin("remove users")
+        let address = try Self.personAddress(email)
+        if actor.user?.email == address {
+            // Allowed (another admin remains, checked in the store), but then this very command
+            // was the last thing they did: nothing to refuse.
+            logger.debug("an admin removes themself", metadata: ["email": "\(address)"])
+        }
+        return try database.removeUser(email: address, actor: actorReference)
+    }
+
+    /// An address `user add/update/remove` may name: never the operator's placeholder, whose
+    /// rights come from owning the file, not from its row (changing the row changed nothing).
+    static func personAddress(_ email: String) throws(SupportError) -> String {
+        let address = try Validation.email(email)
+        guard address != Actor.operatorEmail else {
+            throw .invalidInput(field: "email", """
+                \(address) is the local operator's placeholder, not a person: its rights come from owning the database \
+                file, so it cannot be added, changed or removed (map your login to a real person with --login instead)
+                """)
+        }
+        return address
+    }
+
+    /// A Unix login name as `useradd` accepts it (POSIX portable characters, at most 32).
+    static func checkedLogin(_ login: String) throws(SupportError) -> String {
+        let bytes = Array(login.utf8)
+        let allowed = bytes.allSatisfy { b in
+            (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x2E || b == 0x2D
+        }
+        guard (1...32).contains(bytes.count), allowed, bytes.first != 0x2D else {
+            throw .invalidInput(field: "login", "--login: '\(Validation.printable(login))' is not a Unix login name (letters, digits, _ . -, at most 32)")
+        }
+        return login
     }
 
     /// The whole audit trail, newest first: tickets, settings and users (admin only: it holds

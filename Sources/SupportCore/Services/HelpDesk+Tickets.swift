@@ -21,6 +21,17 @@ extension HelpDesk {
                 throw .forbidden("a requester can only open tickets for themself")
             }
         } else {
+            if request.requesterName != nil {
+                throw .invalidInput(field: "name", "--name is the requester's name: give it with --requester EMAIL")
+            }
+            if actor.user == nil, try mailIsOn() {
+                // The ticket would be the placeholder's: its new-ticket mail would name it and
+                // the auto-response would go to operator@localhost. (issue 15.1)
+                throw .invalidInput(field: "requester", """
+                    give --requester EMAIL (and --name NAME): the ticket would be mailed as the local operator's \
+                    placeholder, which is not a person (or act as yourself: --as EMAIL, or map your login with 'support user update EMAIL --login NAME')
+                    """)
+            }
             requester = actorReference
         }
         if !actor.isStaff {
@@ -86,6 +97,9 @@ extension HelpDesk {
         case .assign(let email):
             let address = try Validation.email(email, field: "assign")
             guard let assignee = try database.user(email: address) else { throw .notFound("no user \(address)") }
+            guard address != Actor.operatorEmail, assignee.removedAt == nil else {
+                throw .invalidInput(field: "assign", "\(address) is not a person tickets can be assigned to")
+            }
             guard assignee.role.isStaff else {
                 throw .invalidInput(field: "assign", "\(address) is a requester; tickets are assigned to staff only")
             }
@@ -115,6 +129,8 @@ extension HelpDesk {
                         attachments: [AttachmentUpload] = []) throws(SupportError) -> TicketResponse {
         try requireVisible(number)
         if isInternal { try requireStaff("add internal notes") }
+        // A public reply is mailed to the requester under its author's name. (issue 15.1)
+        if !isInternal, notify, actor.user == nil, try mailIsOn() { try requirePersonFor("a public reply that is mailed") }
         let text = try Validation.text(message)
         // Requesters are limited (a flood of replies is a flood of mail to the desk); staff are not.
         let rateLimit = actor.isStaff ? nil : Int(try database.settings()[.replyRateLimitPerHour] ?? "") ?? 60
@@ -127,6 +143,11 @@ extension HelpDesk {
         // reply is numbered by its place among the replies they can see, as `show` numbers it.
         if !actor.isStaff { response.id = try database.publicPosition(ofResponse: response.id) }
         return response
+    }
+
+    /// Whether changes write mail (`support_email` is set).
+    func mailIsOn() throws(SupportError) -> Bool {
+        !(try database.settings()[.supportEmail] ?? "").isEmpty
     }
 
     /// The mail rules, bound to who is acting, for the store to run inside the change's transaction.

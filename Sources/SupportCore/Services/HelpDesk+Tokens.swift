@@ -9,6 +9,7 @@ extension HelpDesk {
         guard let user = try database.user(email: address) else {
             throw .notFound("no user \(address); add them with 'support user add' first")
         }
+        guard user.removedAt == nil else { throw .notFound("\(address) was removed from the desk") }
         return (user, try database.tokenGeneration(userID: user.id))
     }
 

@@ -31,7 +31,42 @@ public struct HelpDesk: Sendable {
         guard let user = try database.user(email: address) else {
             throw .unknownActor("--as: no user \(address); staff are added with 'support user add', requesters on their first ticket")
         }
+        guard user.removedAt == nil else {
+            throw .unknownActor("--as: \(address) was removed from the desk; 'support user add' brings them back")
+        }
         return .person(user)
+    }
+
+    /// Who acts when no `--as` is given: the person mapped to the invoking Unix `login`
+    /// (`user add --login`), else the local operator, but only for whoever owns the database
+    /// file (or root): anyone else who can write it is told to name themself.
+    public static func defaultActor(login: String?, ownsDatabase: Bool, in database: AppDatabase) throws(SupportError) -> Actor {
+        if let login, let user = try database.user(login: login) {
+            return .person(user)
+        }
+        guard ownsDatabase else {
+            let who = login.map { "your login \($0) is" } ?? "your account is"
+            throw .unknownActor("""
+                no --as given, and \(who) not mapped to a person of this desk: use --as EMAIL, or an admin runs \
+                'support user update EMAIL --login \(login ?? "NAME")'
+                """)
+        }
+        return .localOperator
+    }
+
+    /// The local operator has no address a customer could answer: what would mail or show them
+    /// as "Local operator <operator@localhost>" is refused, saying what is missing.
+    func requirePersonFor(_ what: String) throws(SupportError) {
+        guard case .localOperator = actor else { return }
+        throw .unknownActor("""
+            \(what) needs a real staff identity, not the local operator's placeholder: give --as EMAIL, or map your \
+            login with 'support user update EMAIL --login \(Self.loginHint)'
+            """)
+    }
+
+    static var loginHint: String {
+        guard let entry = getpwuid(getuid()), let name = entry.pointee.pw_name else { return "NAME" }
+        return String(cString: name)
     }
 
     /// The store reference the actor's own writes are recorded under.

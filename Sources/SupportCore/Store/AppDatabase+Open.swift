@@ -35,13 +35,9 @@ extension AppDatabase {
         } else if !isDirectory.boolValue {
             throw .storage("\(directory) is not a directory")
         }
-        // Create the file ourselves so that it is private from the first byte.
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd >= 0 {
-            close(fd)
-        } else if errno != EEXIST {
-            throw .storage("cannot create the database \(path): \(String(cString: strerror(errno)))")
-        }
+        // Create the file and its side files ourselves, private from the first byte and never
+        // through a planted link; a symlink the user made is resolved to the file it names.
+        let path = try DatabaseFiles.prepare(path)
 
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
@@ -93,7 +89,7 @@ extension AppDatabase {
             // Under the lock already, migrateIfNeeded must not lock again (flock on a second
             // descriptor of the same file would wait for ourselves).
             try migrateIfNeeded(queue, lockPath: inWAL ? path + ".lock" : nil, logger: logger)
-            return AppDatabase(migrated: queue, logger: logger)
+            return AppDatabase(migrated: queue, logger: logger, path: path)
         }
     }
 }
@@ -200,8 +196,12 @@ struct FileLock {
     /// Opens (creating) the lock file and locks it: `waiting` until it is free, or nil at once
     /// when another holds it.
     private static func lock(_ path: String, waiting: Bool) throws -> FileLock? {
-        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // Never through a link: a planted `support.db.lock` → elsewhere would create its target.
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
+            if errno == ELOOP {
+                throw SupportError.storage("\(path) is a symbolic link; refusing to follow it (remove it: support creates this file itself)")
+            }
             throw SupportError.storage(
                 "cannot create the lock file \(path) (\(String(cString: strerror(errno)))): the database's directory must be writable")
         }

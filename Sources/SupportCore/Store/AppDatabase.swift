@@ -8,6 +8,9 @@ import Logging
 public final class AppDatabase: Sendable {
     let writer: any DatabaseWriter
     let logger: Logger
+    /// The file opened (symlinks resolved); nil in memory. Whoever can write it, its side files
+    /// or its directory decides what is in it, `sendmail_command` included.
+    public let path: String?
 
     /// Migrates `writer` if needed (one process at a time: tests, in-memory databases).
     public convenience init(_ writer: any DatabaseWriter, logger: Logger = Logger(label: "support.store")) throws(SupportError) {
@@ -15,9 +18,10 @@ public final class AppDatabase: Sendable {
         self.init(migrated: writer, logger: logger)
     }
 
-    init(migrated writer: any DatabaseWriter, logger: Logger) {
+    init(migrated writer: any DatabaseWriter, logger: Logger, path: String? = nil) {
         self.writer = writer
         self.logger = logger
+        self.path = path
     }
 
     /// A fresh in-memory database whose transactions all happen at `now` (for tests).

@@ -392,6 +392,18 @@ enum Schema {
                 END;
                 """)
         }
+        migrator.registerMigration("user-login-and-removal") { db in
+            try db.execute(sql: """
+                -- The Unix account a staff member works from: without --as, the invoking login's
+                -- user is the actor (recorded in the audit trail as that person). At most one
+                -- user per login.
+                ALTER TABLE user ADD COLUMN login TEXT CHECK (login IS NULL OR length(login) BETWEEN 1 AND 64);
+                CREATE UNIQUE INDEX user_on_login ON user(login) WHERE login IS NOT NULL;
+                -- `user remove`: the row stays (their tickets, replies and audit records name
+                -- them), but they can no longer act.
+                ALTER TABLE user ADD COLUMN removedAt DATETIME;
+                """)
+        }
         migrator.registerMigration("audit-keeps-deleted-tickets") { db in
             try db.execute(sql: """
                 -- The whole ticket a `ticket.deleted` event removed, as the NDJSON line `ticket

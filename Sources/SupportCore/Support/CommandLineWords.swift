@@ -1,7 +1,7 @@
 /// Splits a command line the way a POSIX shell splits words, with single and double quotes and
 /// backslash escapes, but with no expansion of any kind: the result goes straight to exec.
-enum CommandLineWords {
-    static func split(_ line: String) throws(SupportError) -> [String] {
+public enum CommandLineWords {
+    public static func split(_ line: String) throws(SupportError) -> [String] {
         var words: [String] = []
         var current = ""
         var inWord = false

@@ -55,7 +55,8 @@ struct Notify: ParsableCommand {
                     frontend.emit(json: NotifyRendering.dueJSON(due)) { _ in NotifyRendering.dueText(due) }
                     return
                 }
-                var flusher = try desk.mailFlusher(sendmail: sendmail, jobs: jobs, timeout: TimeInterval(timeout))
+                var flusher = try desk.mailFlusher(sendmail: sendmail, jobs: jobs, timeout: TimeInterval(timeout),
+                                                 strictModes: Frontend.strictModes)
                 // For tests of the lease: a flush that outlives it many times over must keep it.
                 if let seconds = ProcessInfo.processInfo.environment["SUPPORT_MAIL_LEASE_SECONDS"].flatMap(Double.init), seconds > 0 {
                     flusher.lease = seconds

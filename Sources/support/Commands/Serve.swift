@@ -57,6 +57,8 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         try Frontend.run(global) { frontend in
+            // A server outlives the caller's session and listens as the wrapper's user.
+            try PinnedMode.refuse("support serve", "run the server as its own service (see README, \"Serving a team\")")
             // Opened (created, migrated) here so that a bad --db fails as every other command does.
             _ = try frontend.openDatabase()
             var arguments = ["serve", "--db", frontend.databasePath.path, "--listen", listen,

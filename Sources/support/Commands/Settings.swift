@@ -75,6 +75,10 @@ struct Settings: ParsableCommand {
         func run() throws {
             try Frontend.run(global) { frontend in
                 let key = try SettingKey.parse(key)
+                if key == .sendmailCommand {
+                    // The program a later flush runs, as whoever flushes.
+                    try PinnedMode.refuse("setting sendmail_command", "the desk's owner sets it")
+                }
                 let text: String
                 if let file {
                     text = try MessageInput.readFile(file, what: key.rawValue)

@@ -5,7 +5,7 @@ struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Manage the people of the help desk (admin only; staff may list).",
-        subcommands: [Add.self, List.self, Update.self]
+        subcommands: [Add.self, List.self, Update.self, Remove.self]
     )
 
     struct Add: ParsableCommand {
@@ -21,12 +21,15 @@ struct UserCommand: ParsableCommand {
                 completion: .list(Role.allCases.map(\.rawValue)))
         var role: String = Role.user.rawValue
 
+        @Option(help: ArgumentHelp("The Unix account they work from: run without --as, it acts as them.", valueName: "login"))
+        var login: String?
+
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             try Frontend.run(global) { frontend in
                 let role = try Role.parse(role)
-                let user = try frontend.desk().addUser(email: email, name: name, role: role)
+                let user = try frontend.desk().addUser(email: email, name: name, role: role, login: login)
                 frontend.emit(json: JSONRenderer.user(user)) { "Added " + $0.user(user) }
             }
         }
@@ -61,13 +64,53 @@ struct UserCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: ArgumentHelp("user, internal or admin.", valueName: "role"), completion: .list(Role.allCases.map(\.rawValue)))
         var role: String?
 
+        @Option(help: ArgumentHelp("The Unix account they work from: run without --as, it acts as them.", valueName: "login"))
+        var login: String?
+
+        @Flag(help: "Unmap their Unix account.")
+        var noLogin = false
+
         @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            if login != nil && noLogin { throw ValidationError("give --login or --no-login, not both") }
+        }
 
         func run() throws {
             try Frontend.run(global) { frontend in
                 let role = try role.map { try Role.parse($0) }
-                let user = try frontend.desk().updateUser(email: email, name: name, role: role)
+                let loginChange: String?? = noLogin ? .some(nil) : login.map { .some($0) }
+                let user = try frontend.desk().updateUser(email: email, name: name, role: role, login: loginChange)
                 frontend.emit(json: JSONRenderer.user(user)) { "Updated " + $0.user(user) }
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove",
+            abstract: "Remove a person: they can no longer act; their tickets, replies and history stay.",
+            discussion: """
+                Tickets assigned to them are unassigned (each recorded in the ticket's history), their login mapping \
+                and API tokens end, and mail from their address is treated as a requester's. The last admin cannot be \
+                removed. 'support user add EMAIL' brings them back.
+                """
+        )
+
+        @Argument(help: ArgumentHelp("Their email address.", valueName: "email"))
+        var email: String
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                let (user, unassigned) = try frontend.desk().removeUser(email: email)
+                frontend.emit(json: JSONValue.object([
+                    ("removed", JSONValue.string(user.email)),
+                    ("unassigned", .array(unassigned.map { .string($0.description) })),
+                ]).serialized(pretty: true)) { _ in
+                    "Removed \(user.email)" + (unassigned.isEmpty ? "." : "; unassigned \(unassigned.map(\.description).joined(separator: ", ")).")
+                }
             }
         }
     }

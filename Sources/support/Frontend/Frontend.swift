@@ -65,11 +65,33 @@ struct Frontend {
         if email == nil, let fromEnvironment = Self.environment("SUPPORT_AS") {
             email = fromEnvironment
         }
-        let actor = try HelpDesk.actor(named: email, in: database)
+        let actor: Actor
+        if let email {
+            actor = try HelpDesk.actor(named: email, in: database)
+        } else {
+            actor = try HelpDesk.defaultActor(login: Self.invokingLogin, ownsDatabase: Self.ownsDatabase(database.path), in: database)
+        }
         return HelpDesk(database: database, actor: actor, logger: logger)
     }
 
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    /// The name of the real user running support (getuid: whom sudo or ssh runs it as).
+    static var invokingLogin: String? {
+        guard let entry = getpwuid(getuid()), let name = entry.pointee.pw_name else { return nil }
+        return String(cString: name)
+    }
+
+    /// Whether this process may act as the file's local operator: it owns the file, or is root.
+    static func ownsDatabase(_ path: String?) -> Bool {
+        guard geteuid() != 0 else { return true }
+        var info = stat()
+        guard let path, stat(path, &info) == 0 else { return false }
+        return info.st_uid == geteuid()
+    }
+
+    /// `SUPPORT_STRICT_MODES=no`: run a database's `sendmail_command` whoever could write the file.
+    static var strictModes: Bool { environment("SUPPORT_STRICT_MODES") != "no" }
 
     var renderer: TerminalRenderer {
         let tty = isatty(STDOUT_FILENO) == 1

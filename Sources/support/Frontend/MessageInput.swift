@@ -9,6 +9,8 @@ enum MessageInput {
         guard isatty(STDIN_FILENO) == 1 else {
             throw SupportError.invalidInput(field: what, "no \(what): give --message TEXT, or --message - to read it from stdin")
         }
+        // $EDITOR would run as the wrapper's user, a program of the caller's choosing.
+        try PinnedMode.refuse("the editor", "give --message TEXT, or --message - to read it from stdin")
         return try edit(what: what)
     }
 
