@@ -60,7 +60,7 @@ struct InputValidationTests {
         Case(name: "unknown category in update", arguments: ["ticket", "update", "N", "--category", "other"], mentions: "category"),
         Case(name: "blank subject in update", arguments: ["ticket", "update", "N", "--subject", " ", "--status", "closed"], mentions: "subject"),
         Case(name: "unknown sort", arguments: ["ticket", "list", "--sort", "random"], mentions: "sort"),
-        Case(name: "--since words", arguments: ["ticket", "list", "--since", "yesterday"], mentions: "--since"),
+        Case(name: "--since words it does not know", arguments: ["ticket", "list", "--since", "last tuesday"], mentions: "--since"),
         Case(name: "--since impossible day", arguments: ["ticket", "list", "--since", "2026-02-30"], mentions: "not a real date"),
         Case(name: "--since month 13", arguments: ["ticket", "list", "--since", "2026-13-01T00:00Z"], mentions: "--since"),
         Case(name: "--until garbage", arguments: ["ticket", "list", "--until", "soon"], mentions: "--until"),

@@ -44,7 +44,7 @@ public enum JSONRenderer {
         let members: [(String, JSONValue)] = SettingKey.allCases.compactMap { key in
             guard let raw = settings[key] else { return nil }
             switch key {
-            case .supportAutoResponse: return (key.rawValue, .bool(raw == "true"))
+            case .supportAutoResponse, .supportAssignmentNotice: return (key.rawValue, .bool(raw == "true"))
             case .ticketRateLimitPerHour, .replyRateLimitPerHour, .mailMaxAttempts: return (key.rawValue, .int(Int64(raw) ?? 0))
             default: return (key.rawValue, .string(raw))
             }

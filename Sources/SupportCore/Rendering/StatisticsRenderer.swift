@@ -39,13 +39,14 @@ public enum StatisticsRenderer {
         var out: [String] = []
         let period = [s.since.map { "from " + TerminalRenderer.shortDate($0) }, s.until.map { "until " + TerminalRenderer.shortDate($0) }]
             .compactMap { $0 }.joined(separator: " ")
-        out.append(style.bold("\(s.total) ticket\(s.total == 1 ? "" : "s")") + (period.isEmpty ? "" : " " + period))
+        let n = TerminalText.count
+        out.append(style.bold("\(n(s.total)) ticket\(s.total == 1 ? "" : "s")") + (period.isEmpty ? "" : " " + period))
         out.append("")
         out.append(chart("By category", s.byCategory.map { ($0.0.title, $0.1) }, style: style))
         out.append(chart("By priority", s.byPriority.map { ($0.0.title, $0.1) }, style: style))
         out.append(chart("By status", s.byStatus.map { ($0.0.title, $0.1) }, style: style))
         out.append(chart("Open backlog by age", s.backlog, style: style))
-        out.append(style.bold("Resolution rate") + "  " + percent(s.resolutionRate) + "  (\(s.resolvedCount) of \(s.total))")
+        out.append(style.bold("Resolution rate") + "  " + percent(s.resolutionRate) + "  (\(n(s.resolvedCount)) of \(n(s.total)))")
         out.append(style.bold("First response") + "   " + durations(s.firstResponse))
         out.append(style.bold("Resolution") + "       " + durations(s.resolution))
         out.append("")
@@ -60,7 +61,7 @@ public enum StatisticsRenderer {
             out.append("")
         }
         let m = s.mail
-        out.append(style.bold("Mail") + "  \(m.sent) sent · \(m.pending) waiting · \(m.failed) failed · \(m.retried) retried · success \(percent(m.successRate))")
+        out.append(style.bold("Mail") + "  \(n(m.sent)) sent · \(n(m.pending)) waiting · \(n(m.failed)) failed · \(n(m.retried)) retried · success \(percent(m.successRate))")
         return out.joined(separator: "\n")
     }
 
@@ -74,7 +75,7 @@ public enum StatisticsRenderer {
             let cells = widest == 0 ? 0.0 : Double(count) / Double(widest) * Double(barWidth)
             let share = total == 0 ? "" : String(format: "%5.1f%%", Double(count) / Double(total) * 100)
             lines.append("  " + TerminalText.pad(label, to: labelWidth) + "  " + TerminalText.pad(bar(cells), to: barWidth)
-                         + "  " + String(repeating: " ", count: max(0, 7 - String(count).count)) + "\(count)  " + share)
+                         + "  " + String(repeating: " ", count: max(0, 9 - TerminalText.count(count).count)) + TerminalText.count(count) + "  " + share)
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -13,6 +13,12 @@ extension HelpDesk {
         return normalized
     }
 
+    /// Puts a setting back to its default; returns the value it had (admin only).
+    public func resetSetting(_ key: SettingKey) throws(SupportError) -> String {
+        try requireAdmin("change settings")
+        return try database.resetSetting(key, actor: actorReference)
+    }
+
     public func users(role: Role? = nil) throws(SupportError) -> [User] {
         try requireStaff("list users")
         return try database.users(role: role)

@@ -8,6 +8,8 @@ struct TicketDraft: Sendable {
     var category: TicketCategory
     var priority: TicketPriority
     var requester: PersonReference
+    /// A staff member's user id, already checked.
+    var assigneeID: Int64? = nil
 }
 
 /// A validated change ready to be written (assignee already resolved to a user id).
@@ -429,14 +431,18 @@ extension AppDatabase {
         try db.execute(sql: """
             INSERT INTO ticket (ticketNumber, subject, message, category, priority, status, submittedBy,
                                 assignedTo, createdAt, updatedAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [number.description, draft.subject, draft.message, draft.category.rawValue,
-                             draft.priority.rawValue, TicketStatus.open.rawValue, requesterID, now, now])
+                             draft.priority.rawValue, TicketStatus.open.rawValue, requesterID, draft.assigneeID, now, now])
         try insertAttachments(db, attachments, ticketID: db.lastInsertedRowID, responseID: nil)
         guard let ticket = try Self.fetchTicket(db, number: number) else {
             throw SupportError.internalError("the new ticket vanished")
         }
         try Self.audit(db, actor: actor, action: .ticketCreated, ticket: number, new: ticket.subject)
+        if let assignee = ticket.assignedTo {
+            // History shows the assignment as `ticket update --assign` records it.
+            try Self.audit(db, actor: actor, action: .ticketChanged, ticket: number, field: "assignedTo", old: nil, new: assignee.email)
+        }
         try Self.enqueueMail(db, mail, for: ticket)
         return ticket
     }

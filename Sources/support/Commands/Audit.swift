@@ -22,7 +22,7 @@ struct Audit: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Changes to one ticket, e.g. ST-2026-001.", valueName: "ticket"))
     var ticket: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Made at or after DATE (2026-11-01, 2026-11-01T09:30Z, 7d, 12h, 2w).", valueName: "date"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Made at or after DATE: " + DateInput.help + ".", valueName: "date"))
     var since: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Made before DATE (a bare day includes that day).", valueName: "date"))
@@ -72,8 +72,8 @@ struct Audit: ParsableCommand {
         query.actions = try TicketFilterOptions.values(action).map { try AuditEvent.Action.parse($0) }
         query.actorEmail = actor
         // The ticket (ST-2026-042, 42, #42) is resolved against the database in run().
-        query.since = try since.map { try DateInput.parse($0, now: now, field: "--since") }
-        query.until = try until.map { try DateInput.parse($0, now: now, bound: .end, field: "--until") }
+        query.since = try since.map { try DateInput.parse($0, now: now, field: "--since", zone: .current) }
+        query.until = try until.map { try DateInput.parse($0, now: now, bound: .end, field: "--until", zone: .current) }
         query.page = page
         query.limit = limit
         return query
