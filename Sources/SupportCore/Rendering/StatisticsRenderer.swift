@@ -41,6 +41,10 @@ public enum StatisticsRenderer {
             .compactMap { $0 }.joined(separator: " ")
         let n = TerminalText.count
         out.append(style.bold("\(n(s.total)) ticket\(s.total == 1 ? "" : "s")") + (period.isEmpty ? "" : " " + period))
+        // What the window (or its absence) means for each section, said once for all of them.
+        let window = period.isEmpty ? "all time" : "the window"
+        out.append(style.dim("Volume, resolution and response times: tickets created in \(window). "
+            + "Backlog: open and in-progress tickets created in \(window), by age now. Mail: messages queued in \(window)."))
         out.append("")
         out.append(chart("By category", s.byCategory.map { ($0.0.title, $0.1) }, style: style))
         out.append(chart("By priority", s.byPriority.map { ($0.0.title, $0.1) }, style: style))

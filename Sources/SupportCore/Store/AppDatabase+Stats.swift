@@ -52,15 +52,22 @@ extension AppDatabase {
                 ("7-30 days", now.addingTimeInterval(-30 * day), now.addingTimeInterval(-7 * day)),
                 ("> 30 days", nil, now.addingTimeInterval(-30 * day)),
             ]
+            // The window selects the open tickets created in it (still one range per age: the
+            // later of the two lower bounds, the earlier of the two upper ones).
             for (label, from, to) in edges {
                 var sql = "SELECT count(*) FROM ticket WHERE status IN (0, 1)"
                 var args = StatementArguments()
-                if let from { sql += " AND createdAt >= ?"; args += [from] }
-                if let to { sql += " AND createdAt < ?"; args += [to] }
+                let lower = [from, since].compactMap { $0 }.max(), upper = [to, until].compactMap { $0 }.min()
+                if let lower { sql += " AND createdAt >= ?"; args += [lower] }
+                if let upper { sql += " AND createdAt < ?"; args += [upper] }
                 stats.backlog.append((label, try Int.fetchOne(db, sql: sql, arguments: args) ?? 0))
             }
 
-            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM outbox GROUP BY status") {
+            // Mail written in the window (queued then, whenever it was sent).
+            var mailWhere = "", mailArgs = StatementArguments()
+            if let since { mailWhere += (mailWhere.isEmpty ? " WHERE" : " AND") + " createdAt >= ?"; mailArgs += [since] }
+            if let until { mailWhere += (mailWhere.isEmpty ? " WHERE" : " AND") + " createdAt < ?"; mailArgs += [until] }
+            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM outbox\(mailWhere) GROUP BY status", arguments: mailArgs) {
                 switch row[0] as String {
                 case "sent": stats.mail.sent = row[1]
                 case "failed": stats.mail.failed = row[1]
@@ -69,7 +76,7 @@ extension AppDatabase {
             }
             stats.mail.retried = try Int.fetchOne(db, sql: """
                 SELECT count(DISTINCT outboxID) FROM outbox_attempt WHERE outcome = 'retry'
-                """) ?? 0
+                """ + (mailWhere.isEmpty ? "" : " AND outboxID IN (SELECT id FROM outbox\(mailWhere))"), arguments: mailArgs) ?? 0
             return stats
         }
     }
