@@ -127,11 +127,12 @@ extension HelpDesk {
 
 extension HelpDesk {
     /// Figures for tickets created in the period (staff only).
-    public func statistics(since: Date?, until: Date?) throws(SupportError) -> Statistics {
+    /// `zone`: where the volume chart's days begin (the CLI's local zone; UTC for the server).
+    public func statistics(since: Date?, until: Date?, zone: LocalZone = .utc) throws(SupportError) -> Statistics {
         try requireStaff("see statistics")
         if let since, let until, since >= until {
             throw .invalidInput(field: "since", "--since must be before --until")
         }
-        return try database.statistics(since: since, until: until)
+        return try database.statistics(since: since, until: until, zone: zone)
     }
 }

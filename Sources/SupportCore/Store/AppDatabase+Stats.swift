@@ -7,7 +7,7 @@ extension AppDatabase {
     /// table (migration v6-stats): nothing is fetched per ticket, the time is a few index walks
     /// and the memory does not grow with the number of tickets. A narrower window is read row by
     /// row from a range of the createdAt index.
-    public func statistics(since: Date?, until: Date?) throws(SupportError) -> Statistics {
+    public func statistics(since: Date?, until: Date?, zone: LocalZone = .utc) throws(SupportError) -> Statistics {
         try read { db in
             var stats = Statistics()
             stats.since = since
@@ -63,6 +63,8 @@ extension AppDatabase {
                 stats.backlog.append((label, try Int.fetchOne(db, sql: sql, arguments: args) ?? 0))
             }
 
+            try Self.volume(db, since: since, until: until, now: now, zone: zone, into: &stats)
+
             // Mail written in the window (queued then, whenever it was sent).
             var mailWhere = "", mailArgs = StatementArguments()
             if let since { mailWhere += (mailWhere.isEmpty ? " WHERE" : " AND") + " createdAt >= ?"; mailArgs += [since] }
@@ -78,6 +80,36 @@ extension AppDatabase {
                 SELECT count(DISTINCT outboxID) FROM outbox_attempt WHERE outcome = 'retry'
                 """ + (mailWhere.isEmpty ? "" : " AND outboxID IN (SELECT id FROM outbox\(mailWhere))"), arguments: mailArgs) ?? 0
             return stats
+        }
+    }
+
+    /// Tickets opened and resolved per day (a window of up to 60 days) or per week (a longer one,
+    /// several weeks a line when there would be over 60), from the local midnight of the window's
+    /// start (its first ticket without --since) to its end (now without --until): two grouped
+    /// counts, nothing fetched per ticket.
+    static func volume(_ db: Database, since: Date?, until: Date?, now: Date, zone: LocalZone, into stats: inout Statistics) throws {
+        guard let first = try since ?? Date.fetchOne(db, sql: "SELECT min(createdAt) FROM ticket") else { return }
+        let end = until ?? now
+        let wall = zone.civil(first)
+        let start = zone.instant(wallMilliseconds: Int64(CivilDate(year: wall.year, month: wall.month, day: wall.day).daysSince1970) * 86_400_000)
+        guard start < end else { return }
+        let day: TimeInterval = 86_400
+        let span = end.timeIntervalSince(start)
+        let days = span <= 60 * day ? 1 : 7 * Int((span / (60 * 7 * day)).rounded(.up))
+        let width = Double(days) * day
+        let count = Int((span / width).rounded(.up))
+        stats.volumeDays = days
+        stats.volume = (0..<count).map { (start.addingTimeInterval(Double($0) * width), 0, 0) }
+        for (column, isOpened) in [("createdAt", true), ("resolvedAt", false)] {
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT CAST((julianday(\(column)) - julianday(?)) * 86400 / ? AS INTEGER), count(*) FROM ticket
+                WHERE \(column) >= ? AND \(column) < ? GROUP BY 1
+                """, arguments: [start, width, start, end])
+            for row in rows {
+                let index: Int = row[0]
+                guard index >= 0, index < count else { continue }
+                if isOpened { stats.volume[index].opened += row[1] as Int } else { stats.volume[index].resolved += row[1] as Int }
+            }
         }
     }
 

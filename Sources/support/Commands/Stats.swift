@@ -21,7 +21,7 @@ struct Stats: ParsableCommand {
             let now = Date()
             let from = try since.map { try DateInput.parse($0, now: now, field: "--since", zone: .current) }
             let to = try until.map { try DateInput.parse($0, now: now, bound: .end, field: "--until", zone: .current) }
-            let stats = try frontend.desk().statistics(since: from, until: to)
+            let stats = try frontend.desk().statistics(since: from, until: to, zone: .current)
             frontend.emit(json: StatisticsRenderer.json(stats)) { StatisticsRenderer.text(stats, style: $0.style) }
         }
     }

@@ -37,4 +37,34 @@ struct StatsWindowTests {
         #expect(text.contains("Backlog: open and in-progress tickets created in the window, by age now. Mail: messages queued in the window."), "\(text)")
         #expect(try sandbox.succeed(["stats"]).out.contains("tickets created in all time"))
     }
+
+    @Test func aChartShowsTicketsOpenedAndResolvedPerDayOrWeek() throws {
+        // Given two tickets opened at noon (UTC) two days ago, and one opened and resolved yesterday
+        let sandbox = try Sandbox()
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let today = calendar.startOfDay(for: Date())
+        let twoDaysAgo = today.addingTimeInterval(-2 * 86_400), yesterday = today.addingTimeInterval(-86_400)
+        try sandbox.importTickets([
+            ImportLine(subject: "A", createdAt: twoDaysAgo.addingTimeInterval(12 * 3600)),
+            ImportLine(subject: "B", createdAt: twoDaysAgo.addingTimeInterval(13 * 3600)),
+            ImportLine(subject: "C", status: "resolved", createdAt: yesterday.addingTimeInterval(12 * 3600),
+                       resolvedAt: yesterday.addingTimeInterval(18 * 3600)),
+        ])
+        func day(_ date: Date) -> String { ImportLine.iso(date).prefix(10).description }
+        // When stats are printed for those two days (in UTC), and for a long window
+        let text = try sandbox.run(["stats", "--since", day(twoDaysAgo), "--until", day(yesterday)], environment: ["TZ": "UTC0"])
+        let long = try sandbox.run(["stats", "--since", "100d"], environment: ["TZ": "UTC0"])
+        // Then there is one line a day, the bars to one scale (2 tickets fill the 40 columns)
+        #expect(text.status == 0, "\(text)")
+        #expect(text.out.contains("Opened (+) and resolved (x) per day\n"), "\(text.out)")
+        #expect(text.out.contains("  \(day(twoDaysAgo))  " + String(repeating: "+", count: 40) + "    2 opened, 0 resolved\n"), "\(text.out)")
+        #expect(text.out.contains("  \(day(yesterday))  " + String(repeating: "+", count: 20) + String(repeating: "x", count: 20)
+                                  + "    1 opened, 1 resolved\n"), "\(text.out)")
+        // And a window of 100 days is drawn a week a line
+        #expect(long.out.contains("per week\n"), "\(long.out)")
+        let weekLines = long.out.split(separator: "\n").filter { $0.hasSuffix("resolved") }
+        #expect(weekLines.count == 15, "\(weekLines)")
+        #expect(weekLines.map { Int($0.split(separator: " ").reversed()[3]) ?? 0 }.reduce(0, +) == 3, "\(weekLines)")
+    }
 }
