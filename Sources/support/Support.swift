@@ -17,5 +17,5 @@ struct Support: ParsableCommand {
         subcommands: [Ticket.self, Respond.self, Settings.self, UserCommand.self, Notify.self, MailCommand.self, AttachmentCommand.self, Stats.self, Audit.self, Serve.self, Token.self]
     )
 
-    static let version = "0.2.0"
+    static let version = "0.3.0"
 }
