@@ -196,14 +196,18 @@ paths:
       operationId: ticketHistory
       responses:
         "200":
-          description: Events, oldest first.
+          description: Events, oldest first, under `events` (the key of every event list) and, the same, under `history` (deprecated, kept for clients of 0.2.0).
           content:
             application/json:
               schema:
                 type: object
-                required: [history]
+                required: [events, history]
                 properties:
+                  events:
+                    type: array
+                    items: {$ref: "#/components/schemas/AuditEvent"}
                   history:
+                    deprecated: true
                     type: array
                     items: {$ref: "#/components/schemas/AuditEvent"}
         "400": {$ref: "#/components/responses/Error"}

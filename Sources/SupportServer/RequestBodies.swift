@@ -103,13 +103,13 @@ enum SettingValue: Decodable {
 
     func text(for key: SettingKey) throws(SupportError) -> String {
         switch (key, self) {
-        case (.supportAutoResponse, .flag(let flag)): return flag ? "true" : "false"
+        case (.supportAutoResponse, .flag(let flag)), (.supportAssignmentNotice, .flag(let flag)): return flag ? "true" : "false"
         case (.ticketRateLimitPerHour, .number(let n)), (.replyRateLimitPerHour, .number(let n)), (.mailMaxAttempts, .number(let n)):
             return String(n)
         case (.supportEmail, .text(let t)), (.supportName, .text(let t)), (.supportEmailTemplate, .text(let t)),
              (.sendmailCommand, .text(let t)):
             return t
-        case (.supportAutoResponse, _): throw .invalidInput(field: key.rawValue, "\(key.rawValue) must be true or false")
+        case (.supportAutoResponse, _), (.supportAssignmentNotice, _): throw .invalidInput(field: key.rawValue, "\(key.rawValue) must be true or false")
         case (.ticketRateLimitPerHour, _), (.replyRateLimitPerHour, _), (.mailMaxAttempts, _):
             throw .invalidInput(field: key.rawValue, "\(key.rawValue) must be a whole number")
         default: throw .invalidInput(field: key.rawValue, "\(key.rawValue) must be text")

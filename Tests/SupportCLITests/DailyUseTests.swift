@@ -243,7 +243,25 @@ struct DailyUseTests {
         let reopened = try sandbox.ticket(Sandbox.number(1))
         #expect(reopened["status"] as? String == "Open" && reopened["closedAt"] is NSNull)
         #expect(try sandbox.run(["ticket", "close", "1"], as: jane).status == 77)
-        try sandbox.succeed(["ticket", "delete", "#2"])
+        try sandbox.succeed(["ticket", "delete", "#2", "--yes"])
         #expect(try sandbox.run(["ticket", "show", Sandbox.number(2)]).status == 66)
+    }
+
+    @Test func everyEventListIsUnderEventsAndHistoryStaysForOldScripts() throws {
+        // Given a ticket with a change
+        let sandbox = try Sandbox()
+        let number = try #require(sandbox.createTicket()["ticketNumber"] as? String)
+        try sandbox.succeed(["ticket", "update", number, "--priority", "high"])
+        // When its history and the audit trail are read as JSON
+        let history = try sandbox.succeed(["ticket", "history", number, "--json"]).json()
+        let audit = try sandbox.succeed(["audit", "--ticket", number, "--json"]).json()
+        // Then both lists are under `events`; `history` still holds the same list (CHANGELOG 0.3.0)
+        let events = try #require(history["events"] as? [[String: Any]])
+        #expect(events.map { $0["action"] as? String } == ["ticket.created", "ticket.changed"])
+        #expect(NSArray(array: events).isEqual(to: try #require(history["history"] as? [Any])))
+        #expect(Set(history.keys) == ["events", "history"])
+        #expect((audit["events"] as? [Any])?.count == 2)
+        // And the version says which shape this is
+        #expect(try sandbox.succeed(["--version"]).out == "0.3.0\n")
     }
 }

@@ -71,7 +71,7 @@ struct PermissionMatrixTests {
         Command(name: "ticket list (all)", arguments: { _, _ in ["ticket", "list", "--limit", "500"] }, expected: (0, 0, 0, 0, 0)),
         Command(name: "ticket update", arguments: { t, _ in ["ticket", "update", t, "--priority", "critical", "--status", "resolved"] },
                 expected: (77, 66, 0, 0, 0), writes: true),
-        Command(name: "ticket delete", arguments: { t, _ in ["ticket", "delete", t] }, expected: (77, 66, 77, 0, 0), writes: true),
+        Command(name: "ticket delete", arguments: { t, _ in ["ticket", "delete", t, "--yes"] }, expected: (77, 66, 77, 0, 0), writes: true),
         Command(name: "respond (public)", arguments: { t, _ in ["respond", t, "--message", "a new public reply"] },
                 expected: (0, 66, 0, 0, 0), writes: true),
         Command(name: "respond --internal", arguments: { t, _ in ["respond", t, "--internal", "--message", "a new internal note"] },

@@ -59,6 +59,39 @@ struct SettingsAndUserCommandTests {
         #expect(try sandbox.storedState() == before)
     }
 
+    @Test func settingsResetPutsTheDefaultBackAndIsAudited() throws {
+        // Given two settings changed from their defaults, and someone who is not an admin
+        let sandbox = try Sandbox()
+        try sandbox.succeed(["settings", "set", "ticket_rate_limit_per_hour", "3"])
+        try sandbox.succeed(["settings", "set", "support_name", "Acme Help"])
+        try sandbox.succeed(["user", "add", "sam@example.test", "--role", "internal"])
+        // When one is reset as text and the other with --json
+        let text = try sandbox.run(["settings", "reset", "ticket_rate_limit_per_hour"])
+        let json = try sandbox.run(["settings", "reset", "SUPPORT-NAME", "--json"])
+        // Then each is back to its default, and --json prints the key as `settings set` does (typed)
+        #expect(text.status == 0 && text.out == "ticket_rate_limit_per_hour is back to its default.\n", "\(text)")
+        #expect(json.status == 0, "\(json)")
+        #expect(try json.json().count == 1 && json.json()["support_name"] as? String == "Support", "\(json)")
+        #expect(try sandbox.succeed(["settings", "reset", "ticket_rate_limit_per_hour", "--json"]).json()["ticket_rate_limit_per_hour"] as? Int == 10)
+        let settings = try sandbox.succeed(["settings", "get", "--json"]).json()
+        #expect(settings["ticket_rate_limit_per_hour"] as? Int == 10 && settings["support_name"] as? String == "Support")
+        // And the audit trail says old → default, once per real change (the second reset changed nothing)
+        let events = try #require(try sandbox.succeed(["audit", "--action", "setting.changed", "--json"]).json()["events"] as? [[String: Any]])
+        let resets = events.filter { $0["newValue"] as? String == "10" || $0["newValue"] as? String == "Support" }
+        #expect(resets.map { "\($0["field"] ?? ""): \($0["oldValue"] ?? "") → \($0["newValue"] ?? "")" }
+                == ["support_name: Acme Help → Support", "ticket_rate_limit_per_hour: 3 → 10"])
+        #expect(try sandbox.succeed(["settings", "reset", "support_name"]).out == "Nothing changed: support_name already has its default.\n")
+        // And an unknown key (65), a missing key (64) and a non-admin (77) change nothing
+        let before = try sandbox.storedState()
+        #expect(try sandbox.run(["settings", "reset", "no_such_key"]).status == 65)
+        #expect(try sandbox.run(["settings", "reset"]).status == 64)
+        try sandbox.succeed(["settings", "set", "support_name", "Acme Help"])
+        let afterSet = try sandbox.storedState()
+        #expect(afterSet != before)
+        #expect(try sandbox.run(["settings", "reset", "support_name"], as: "sam@example.test").status == 77)
+        #expect(try sandbox.storedState() == afterSet)
+    }
+
     @Test func usersAreAddedListedAndUpdated() throws {
         // Given an empty database
         let sandbox = try Sandbox()

@@ -228,7 +228,7 @@ struct TicketCommandTests {
     }
 
     @Test(arguments: [
-        ["ticket", "show", "N"], ["ticket", "delete", "N"], ["ticket", "update", "N", "--priority", "low"],
+        ["ticket", "show", "N"], ["ticket", "delete", "N", "--yes"], ["ticket", "update", "N", "--priority", "low"],
         ["respond", "N", "--message", "hi"],
     ])
     func anUnknownTicketIsNotFound(_ command: [String]) throws {
@@ -358,14 +358,14 @@ struct TicketCommandTests {
         let sandbox = try Sandbox()
         try sandbox.createTicket(subject: "keep")
         try sandbox.createTicket(subject: "drop")
-        let result = try sandbox.run(["ticket", "delete", Sandbox.number(2), "--json"])
+        let result = try sandbox.run(["ticket", "delete", Sandbox.number(2), "--yes", "--json"])
         #expect(result.status == 0, "\(result)")
         #expect(result.out == "{\n  \"success\": true\n}\n")
         #expect(try result.json()["success"] as? Bool == true)
         #expect(try sandbox.run(["ticket", "show", Sandbox.number(2)]).status == 66)
         let list = try sandbox.succeed(["ticket", "list", "--json"]).json()
         #expect((list["pagination"] as? [String: Int])?["total"] == 1)
-        #expect(try sandbox.succeed(["ticket", "delete", Sandbox.number(1)]).out == "Deleted \(Sandbox.number(1)).\n")
+        #expect(try sandbox.succeed(["ticket", "delete", Sandbox.number(1), "--yes"]).out == "Deleted \(Sandbox.number(1)).\n")
         // Numbers are not reused
         #expect(try sandbox.createTicket()["ticketNumber"] as? String == Sandbox.number(3))
     }

@@ -7,6 +7,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
     case supportEmail = "support_email"
     case supportName = "support_name"
     case supportAutoResponse = "support_auto_response"
+    case supportAssignmentNotice = "support_assignment_notice"
     case supportEmailTemplate = "support_email_template"
     case ticketRateLimitPerHour = "ticket_rate_limit_per_hour"
     case replyRateLimitPerHour = "reply_rate_limit_per_hour"
@@ -25,6 +26,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .supportEmail: "address that receives new-ticket notices and sends all mail (empty: no mail)"
         case .supportName: "display name on outgoing mail"
         case .supportAutoResponse: "send the requester an auto-response on a new ticket (true/false)"
+        case .supportAssignmentNotice: "mail a staff member when someone else assigns them a ticket (true/false)"
         case .supportEmailTemplate: "Mustache template of the auto-response (plain text)"
         case .ticketRateLimitPerHour: "tickets a requester may open per hour (0: no limit)"
         case .replyRateLimitPerHour: "replies a requester may add per hour, over all their tickets (0: no limit)"
@@ -45,6 +47,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
         case .supportEmail: ""
         case .supportName: "Support"
         case .supportAutoResponse: "false"
+        case .supportAssignmentNotice: "true"
         case .supportEmailTemplate: Self.defaultTemplate
         case .ticketRateLimitPerHour: "10"
         case .replyRateLimitPerHour: "60"
@@ -77,7 +80,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
             return trimmed.isEmpty ? "" : try Validation.email(trimmed, field: field)
         case .supportName:
             return try Validation.oneLine(value, field: field, maxCharacters: Validation.nameMaxCharacters)
-        case .supportAutoResponse:
+        case .supportAutoResponse, .supportAssignmentNotice:
             switch value.trimmingCharacters(in: .whitespaces).lowercased() {
             case "true", "yes", "on", "1": return "true"
             case "false", "no", "off", "0": return "false"

@@ -57,8 +57,12 @@ public struct Statistics: Sendable, Equatable {
     public var firstResponse: Durations?
     public var resolution: Durations?
     public var staff: [StaffFigures] = []
-    /// Open and in-progress tickets (now, whatever the period) by age.
+    /// Open and in-progress tickets created in the period, by their age now.
     public var backlog: [(String, Int)] = []
+    /// Tickets opened and resolved in each period of `volumeDays` days across the window (the
+    /// first from its start's local midnight), for the text chart.
+    public var volume: [(start: Date, opened: Int, resolved: Int)] = []
+    public var volumeDays = 1
     public var mail = Mail()
 
     public init() {}

@@ -9,6 +9,8 @@ public struct NewTicket: Sendable, Equatable {
     /// Staff may open a ticket on someone's behalf; a requester only for themself.
     public var requesterEmail: String?
     public var requesterName: String?
+    /// Staff only: a staff member's email, or `me`.
+    public var assignee: String?
 
     public init(subject: String, message: String, category: TicketCategory, priority: TicketPriority = .medium,
                 requesterEmail: String? = nil, requesterName: String? = nil) {

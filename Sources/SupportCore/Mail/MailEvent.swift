@@ -5,6 +5,8 @@ public enum MailEvent: Sendable {
     case ticketCreated
     case replied(TicketResponse)
     case statusChanged(from: TicketStatus)
+    /// The ticket's assignee is now someone else than `from` (nil: it was unassigned).
+    case assigned(from: String?)
 }
 
 /// Why a message was written; stored with it.
@@ -14,6 +16,7 @@ public enum MailKind: String, Sendable, CaseIterable {
     case staffReply = "staff-reply"
     case requesterReply = "requester-reply"
     case statusChange = "status-change"
+    case assignment = "assignment"
 }
 
 /// A message ready for the outbox: composed once, sent as these exact bytes however often it is retried.

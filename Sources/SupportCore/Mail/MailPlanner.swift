@@ -78,6 +78,15 @@ public struct MailPlanner: Sendable {
             drafts.append(draft(ticket, .statusChange, to: MailAddress(name: requester.name, email: requester.email),
                                 subject: "\(tag) \(ticket.status.title): \(ticket.subject)",
                                 body: statusBody(ticket), replyTo: nil, isThreadRoot: false, automatic: "auto-generated"))
+        case .assigned(let previous):
+            // Nobody is told what they did themself (taking a ticket), nor told twice.
+            guard let assignee = ticket.assignedTo, assignee.email.lowercased() != previous?.lowercased(),
+                  assignee.email.lowercased() != actorEmail, settings[.supportAssignmentNotice] != "false"
+            else { return [] }
+            drafts.append(draft(ticket, .assignment, to: MailAddress(name: assignee.name, email: assignee.email),
+                                subject: "\(tag) Assigned to you: \(ticket.subject)", body: assignmentBody(ticket),
+                                replyTo: MailAddress(name: requester.name, email: requester.email),
+                                isThreadRoot: false, automatic: "auto-generated"))
         }
         return drafts
     }
@@ -132,6 +141,28 @@ public struct MailPlanner: Sendable {
 
         -- 
         \(supportName) · ticket \(t.ticketNumber) · status \(t.status.title)
+        """
+    }
+
+    /// To the new assignee: what the ticket is about, and who gave it to them (never the local
+    /// operator's placeholder: mail names no one who cannot be answered). Replying goes to the
+    /// requester, as replying to the new-ticket notice does.
+    func assignmentBody(_ t: Ticket) -> String {
+        """
+        Hello \(t.assignedTo?.name ?? ""),
+
+        Ticket \(t.ticketNumber) was assigned to you\(actorEmail == Actor.operatorEmail ? "" : " by " + actorEmail).
+
+        From: \(t.submittedBy.name) <\(t.submittedBy.email)>
+        Subject: \(t.subject)
+        Category: \(t.category.title)
+        Priority: \(t.priority.title)
+        Status: \(t.status.title)
+
+        \(t.message)
+
+        -- 
+        support ticket show \(t.ticketNumber)
         """
     }
 

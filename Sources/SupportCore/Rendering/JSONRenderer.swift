@@ -44,7 +44,7 @@ public enum JSONRenderer {
         let members: [(String, JSONValue)] = SettingKey.allCases.compactMap { key in
             guard let raw = settings[key] else { return nil }
             switch key {
-            case .supportAutoResponse: return (key.rawValue, .bool(raw == "true"))
+            case .supportAutoResponse, .supportAssignmentNotice: return (key.rawValue, .bool(raw == "true"))
             case .ticketRateLimitPerHour, .replyRateLimitPerHour, .mailMaxAttempts: return (key.rawValue, .int(Int64(raw) ?? 0))
             default: return (key.rawValue, .string(raw))
             }
@@ -96,8 +96,11 @@ public enum JSONRenderer {
         value(ticket).serialized(pretty: false)
     }
 
+    /// `ticket history`: `events`, the key every event list has (`audit` too); `history`, the
+    /// same list under the key 0.2.0 gave it, kept for the scripts that read it (CHANGELOG 0.3.0).
     public static func history(_ events: [AuditEvent]) -> String {
-        JSONValue.object([("history", .array(events.map(value)))]).serialized(pretty: true)
+        let list = JSONValue.array(events.map(value))
+        return JSONValue.object([("events", list), ("history", list)]).serialized(pretty: true)
     }
 
     // MARK: Values

@@ -39,13 +39,19 @@ public enum StatisticsRenderer {
         var out: [String] = []
         let period = [s.since.map { "from " + TerminalRenderer.shortDate($0) }, s.until.map { "until " + TerminalRenderer.shortDate($0) }]
             .compactMap { $0 }.joined(separator: " ")
-        out.append(style.bold("\(s.total) ticket\(s.total == 1 ? "" : "s")") + (period.isEmpty ? "" : " " + period))
+        let n = TerminalText.count
+        out.append(style.bold("\(n(s.total)) ticket\(s.total == 1 ? "" : "s")") + (period.isEmpty ? "" : " " + period))
+        // What the window (or its absence) means for each section, said once for all of them.
+        let window = period.isEmpty ? "all time" : "the window"
+        out.append(style.dim("Volume, resolution and response times: tickets created in \(window). "
+            + "Backlog: open and in-progress tickets created in \(window), by age now. Mail: messages queued in \(window)."))
         out.append("")
         out.append(chart("By category", s.byCategory.map { ($0.0.title, $0.1) }, style: style))
         out.append(chart("By priority", s.byPriority.map { ($0.0.title, $0.1) }, style: style))
         out.append(chart("By status", s.byStatus.map { ($0.0.title, $0.1) }, style: style))
         out.append(chart("Open backlog by age", s.backlog, style: style))
-        out.append(style.bold("Resolution rate") + "  " + percent(s.resolutionRate) + "  (\(s.resolvedCount) of \(s.total))")
+        if !s.volume.isEmpty { out.append(volumeChart(s, style: style)) }
+        out.append(style.bold("Resolution rate") + "  " + percent(s.resolutionRate) + "  (\(n(s.resolvedCount)) of \(n(s.total)))")
         out.append(style.bold("First response") + "   " + durations(s.firstResponse))
         out.append(style.bold("Resolution") + "       " + durations(s.resolution))
         out.append("")
@@ -60,7 +66,7 @@ public enum StatisticsRenderer {
             out.append("")
         }
         let m = s.mail
-        out.append(style.bold("Mail") + "  \(m.sent) sent · \(m.pending) waiting · \(m.failed) failed · \(m.retried) retried · success \(percent(m.successRate))")
+        out.append(style.bold("Mail") + "  \(n(m.sent)) sent · \(n(m.pending)) waiting · \(n(m.failed)) failed · \(n(m.retried)) retried · success \(percent(m.successRate))")
         return out.joined(separator: "\n")
     }
 
@@ -74,7 +80,26 @@ public enum StatisticsRenderer {
             let cells = widest == 0 ? 0.0 : Double(count) / Double(widest) * Double(barWidth)
             let share = total == 0 ? "" : String(format: "%5.1f%%", Double(count) / Double(total) * 100)
             lines.append("  " + TerminalText.pad(label, to: labelWidth) + "  " + TerminalText.pad(bar(cells), to: barWidth)
-                         + "  " + String(repeating: " ", count: max(0, 7 - String(count).count)) + "\(count)  " + share)
+                         + "  " + String(repeating: " ", count: max(0, 9 - TerminalText.count(count).count)) + TerminalText.count(count) + "  " + share)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Tickets opened (`+`) and resolved (`x`) per day or week across the window, one line each,
+    /// as Taskwarrior's `ghistory` draws them: plain characters, the bars to one scale.
+    static func volumeChart(_ s: Statistics, style: TerminalStyle) -> String {
+        let n = TerminalText.count
+        let widest = s.volume.map { $0.opened + $0.resolved }.max() ?? 0
+        let barWidth = 40
+        let per = s.volumeDays == 1 ? "day" : s.volumeDays == 7 ? "week" : "\(s.volumeDays / 7) weeks"
+        var lines = [style.bold("Opened (+) and resolved (x) per \(per)")]
+        for v in s.volume {
+            let scale = widest == 0 ? 0 : Double(barWidth) / Double(widest)
+            let opened = v.opened == 0 ? 0 : max(1, Int((Double(v.opened) * scale).rounded()))
+            let resolved = v.resolved == 0 ? 0 : max(1, Int((Double(v.resolved) * scale).rounded()))
+            let bar = String(repeating: "+", count: opened) + String(repeating: "x", count: resolved)
+            let label = String(LocalZone.current.minutes(v.start).prefix(10))
+            lines.append("  \(label)  " + TerminalText.pad(bar, to: barWidth + 2) + "  \(n(v.opened)) opened, \(n(v.resolved)) resolved")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -11,7 +11,7 @@ public struct TerminalRenderer: Sendable {
     /// `leftOut`: what a default filter hid, said in the footer ("3 resolved or closed not shown").
     public func page(_ page: TicketPage, leftOut: String? = nil) -> String {
         guard !page.tickets.isEmpty else {
-            let none = page.total == 0 ? "No tickets" : "No tickets on page \(page.page) (there are \(page.pages) pages)"
+            let none = page.total == 0 ? "No tickets" : "No tickets on page \(TerminalText.count(page.page)) (there are \(TerminalText.count(page.pages)) pages)"
             return none + (leftOut.map { page.total == 0 ? "; \($0)." : " \($0)." } ?? ".")
         }
         let header = ["TICKET", "STATUS", "PRIORITY", "CATEGORY", "REQUESTER", "ASSIGNEE", "UPDATED", "SUBJECT"]
@@ -23,7 +23,7 @@ public struct TerminalRenderer: Sendable {
         // In a narrow window whole columns go, least needed first (category, updated, requester,
         // assignee, priority): the number, the status and the subject always stay.
         var text = table(header: header, rows: rows, flexibleColumn: 7, emailColumns: [4, 5], dropOrder: [3, 6, 4, 5, 2])
-        text += "\n" + style.dim("Page \(page.page) of \(page.pages) · \(page.total) ticket\(page.total == 1 ? "" : "s")"
+        text += "\n" + style.dim("Page \(TerminalText.count(page.page)) of \(TerminalText.count(page.pages)) · \(TerminalText.count(page.total)) ticket\(page.total == 1 ? "" : "s")"
             + (leftOut.map { " · \($0)" } ?? ""))
         return text
     }
@@ -155,7 +155,7 @@ public struct TerminalRenderer: Sendable {
              e.ticketNumber.map { TerminalText.sanitize($0) } ?? "-", change(e)]
         }
         var text = table(header: ["TIME", "ACTOR", "ACTION", "TICKET", "CHANGE"], rows: rows, flexibleColumn: 4)
-        text += "\n" + style.dim("Page \(page.page) of \(page.pages) · \(page.total) event\(page.total == 1 ? "" : "s")")
+        text += "\n" + style.dim("Page \(TerminalText.count(page.page)) of \(TerminalText.count(page.pages)) · \(TerminalText.count(page.total)) event\(page.total == 1 ? "" : "s")")
         return text
     }
 
@@ -252,9 +252,11 @@ public struct TerminalRenderer: Sendable {
         return ([style.bold(line(header))] + rows.map(line)).joined(separator: "\n")
     }
 
-    static func shortDate(_ date: Date) -> String {
-        CivilTime(date).minutes
+    /// "2026-11-26 17:22 CET": the local zone (`TZ`), named, since a bare time would be read as
+    /// the reader's own (`--json` keeps UTC ISO 8601).
+    public static func shortDate(_ date: Date) -> String {
+        LocalZone.current.minutesNamed(date)
     }
 
-    static func longDate(_ date: Date) -> String { shortDate(date) + " UTC" }
+    static func longDate(_ date: Date) -> String { shortDate(date) }
 }

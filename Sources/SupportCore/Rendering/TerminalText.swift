@@ -21,6 +21,18 @@ public enum TerminalText {
     }
 
     /// Columns a string takes on a terminal (wide East Asian characters and emoji take two).
+    /// A count as people read it on a terminal: 199,856 (commas every three digits, whatever
+    /// the locale: the rest of the output is English).
+    public static func count(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, digit) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
     public static func width(_ text: String) -> Int {
         // ASCII (most cells: numbers, dates, statuses) is a column a byte, without breaking
         // the text into grapheme clusters.

@@ -13,6 +13,12 @@ extension HelpDesk {
         return normalized
     }
 
+    /// Puts a setting back to its default; returns the value it had (admin only).
+    public func resetSetting(_ key: SettingKey) throws(SupportError) -> String {
+        try requireAdmin("change settings")
+        return try database.resetSetting(key, actor: actorReference)
+    }
+
     public func users(role: Role? = nil) throws(SupportError) -> [User] {
         try requireStaff("list users")
         return try database.users(role: role)
@@ -99,6 +105,20 @@ extension HelpDesk {
         return try database.auditEvents(matching: filter)
     }
 
+    /// The tickets deleted by the matching `ticket.deleted` events, each as the NDJSON line
+    /// `ticket export` wrote for it, ready for `ticket import` (admin only, as the trail).
+    public func deletedTickets(_ query: AuditQuery) throws(SupportError) -> [String] {
+        try requireAdmin("read the audit trail")
+        try Self.checkPaging(limit: query.limit, page: query.page, since: query.since, until: query.until)
+        var filter = AuditFilter(query: query)
+        if let email = query.actorEmail {
+            let address = try Validation.email(email, field: "actor")
+            guard let actor = try database.user(email: address) else { return [] }
+            filter.actorID = actor.id
+        }
+        return try database.deletedTickets(matching: filter)
+    }
+
     static func checkedName(_ name: String?) throws(SupportError) -> String? {
         guard let name else { return nil }
         return try Validation.oneLine(name, field: "name", maxCharacters: Validation.nameMaxCharacters)
@@ -107,11 +127,12 @@ extension HelpDesk {
 
 extension HelpDesk {
     /// Figures for tickets created in the period (staff only).
-    public func statistics(since: Date?, until: Date?) throws(SupportError) -> Statistics {
+    /// `zone`: where the volume chart's days begin (the CLI's local zone; UTC for the server).
+    public func statistics(since: Date?, until: Date?, zone: LocalZone = .utc) throws(SupportError) -> Statistics {
         try requireStaff("see statistics")
         if let since, let until, since >= until {
             throw .invalidInput(field: "since", "--since must be before --until")
         }
-        return try database.statistics(since: since, until: until)
+        return try database.statistics(since: since, until: until, zone: zone)
     }
 }

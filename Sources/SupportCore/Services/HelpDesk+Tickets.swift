@@ -38,10 +38,18 @@ extension HelpDesk {
             let settings = try database.settings()
             rateLimit = Int(settings[.ticketRateLimitPerHour] ?? "") ?? 10
         }
+        var assigneeID: Int64?
+        if let assignee = request.assignee {
+            try requireStaff("assign tickets")
+            assigneeID = try staffAssignee(assignee).id
+        }
+        let created = mailPlan(.ticketCreated, attachments: files), assigned = mailPlan(.assigned(from: nil))
         let ticket = try database.createTicket(
             TicketDraft(subject: subject, message: message, category: request.category, priority: request.priority,
-                        requester: requester),
-            by: actorReference, rateLimitPerHour: rateLimit, mail: mailPlan(.ticketCreated, attachments: files), attachments: files)
+                        requester: requester, assigneeID: assigneeID),
+            by: actorReference, rateLimitPerHour: rateLimit,
+            mail: { ticket, settings, now, signer in created(ticket, settings, now, signer) + assigned(ticket, settings, now, signer) },
+            attachments: files)
         logger.debug("created ticket", metadata: ["ticket": "\(ticket.ticketNumber)"])
         return ticket.visible(to: actor)
     }
@@ -95,24 +103,51 @@ extension HelpDesk {
         case nil: break
         case .unassign: update.assignedTo = .some(nil)
         case .assign(let email):
-            let address = try Validation.email(email, field: "assign")
-            guard let assignee = try database.user(email: address) else { throw .notFound("no user \(address)") }
-            guard address != Actor.operatorEmail, assignee.removedAt == nil else {
-                throw .invalidInput(field: "assign", "\(address) is not a person tickets can be assigned to")
-            }
-            guard assignee.role.isStaff else {
-                throw .invalidInput(field: "assign", "\(address) is a requester; tickets are assigned to staff only")
-            }
-            update.assignedTo = .some(assignee.id)
+            update.assignedTo = .some(try staffAssignee(email).id)
         }
-        let (_, after, changed) = try database.updateTicket(number, update, by: actorReference, mail: { before in mailPlan(.statusChanged(from: before.status)) })
+        let (_, after, changed) = try database.updateTicket(number, update, by: actorReference, mail: { before in
+            let status = mailPlan(.statusChanged(from: before.status)), assigned = mailPlan(.assigned(from: before.assignedTo?.email))
+            return { ticket, settings, now, signer in status(ticket, settings, now, signer) + assigned(ticket, settings, now, signer) }
+        })
         return (after, changed)
     }
 
+    /// The staff member `--assign` names: an email, or `me` (the acting staff member; the
+    /// unmapped local operator is nobody to assign to).
+    func staffAssignee(_ text: String) throws(SupportError) -> User {
+        let assignee: User
+        if text.trimmingCharacters(in: .whitespaces).lowercased() == "me" {
+            // The local operator is a placeholder, not a person a ticket can wait for.
+            guard let me = actor.user else {
+                throw .invalidInput(field: "assign", "'me' needs a staff identity: give --as EMAIL, or map your login with 'support user update EMAIL --login NAME'")
+            }
+            assignee = me
+        } else {
+            let address = try Validation.email(text, field: "assign")
+            guard let found = try database.user(email: address) else { throw .notFound("no user \(address)") }
+            guard address != Actor.operatorEmail, found.removedAt == nil else {
+                throw .invalidInput(field: "assign", "\(address) is not a person tickets can be assigned to")
+            }
+            assignee = found
+        }
+        guard assignee.role.isStaff else {
+            throw .invalidInput(field: "assign", "\(assignee.email) is a requester; tickets are assigned to staff only")
+        }
+        return assignee
+    }
+
     public func deleteTicket(_ number: TicketNumber) throws(SupportError) {
+        _ = try ticketToDelete(number)
+        _ = try database.deleteTicket(number, by: actorReference)
+    }
+
+    /// The ticket `deleteTicket` would delete, without its replies, once the actor may delete it:
+    /// checked before a terminal asks "are you sure?", so that nobody is asked in vain.
+    public func ticketToDelete(_ number: TicketNumber) throws(SupportError) -> Ticket {
         try requireVisible(number)
         try requireAdmin("delete tickets")
-        _ = try database.deleteTicket(number, by: actorReference)
+        guard let ticket = try database.ticket(number: number, withResponses: false) else { throw .notFound("no ticket \(number)") }
+        return ticket
     }
 
     /// A reply. Requesters reply publicly on their own tickets; staff may add internal notes.

@@ -45,6 +45,24 @@ extension AppDatabase {
         }
     }
 
+    /// The tickets that matching `ticket.deleted` events removed, as the NDJSON lines the events
+    /// keep, oldest delete first; a ticket deleted more than once (restored in between) comes
+    /// once, as it was when last deleted. Paging does not apply: a restore wants every one.
+    func deletedTickets(matching filter: AuditFilter) throws(SupportError) -> [String] {
+        var filter = filter
+        filter.query.actions = [.ticketDeleted]
+        let (whereSQL, arguments) = Self.auditWhereClause(filter)
+        return try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT e.ticketNumber, e.deletedTicket FROM audit_event e\(whereSQL)
+                 AND e.deletedTicket IS NOT NULL ORDER BY e.createdAt, e.id
+                """, arguments: arguments)
+            var latest: [String: Int] = [:]
+            for (index, row) in rows.enumerated() { latest[row[0] as String? ?? ""] = index }
+            return rows.enumerated().filter { latest[$0.element[0] as String? ?? ""] == $0.offset }.map { $0.element[1] }
+        }
+    }
+
     /// One page of the whole audit trail, newest first, and the total that matched.
     func auditEvents(matching filter: AuditFilter) throws(SupportError) -> AuditPage {
         try read { db in

@@ -30,4 +30,19 @@ extension AppDatabase {
             return old
         }
     }
+
+    /// Removes a stored value, so that the key reads as its default (and follows the default if
+    /// a later version changes it); returns the value it had. Audited as a change to the
+    /// default, unless it already had it.
+    @discardableResult
+    public func resetSetting(_ key: SettingKey, actor: PersonReference = .localOperator) throws(SupportError) -> String {
+        try write { db in
+            let old = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key.rawValue]) ?? key.defaultValue
+            try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [key.rawValue])
+            if old != key.defaultValue {
+                try Self.audit(db, actor: actor, action: .settingChanged, field: key.rawValue, old: old, new: key.defaultValue)
+            }
+            return old
+        }
+    }
 }

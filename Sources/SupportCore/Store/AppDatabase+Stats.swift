@@ -7,7 +7,7 @@ extension AppDatabase {
     /// table (migration v6-stats): nothing is fetched per ticket, the time is a few index walks
     /// and the memory does not grow with the number of tickets. A narrower window is read row by
     /// row from a range of the createdAt index.
-    public func statistics(since: Date?, until: Date?) throws(SupportError) -> Statistics {
+    public func statistics(since: Date?, until: Date?, zone: LocalZone = .utc) throws(SupportError) -> Statistics {
         try read { db in
             var stats = Statistics()
             stats.since = since
@@ -52,15 +52,24 @@ extension AppDatabase {
                 ("7-30 days", now.addingTimeInterval(-30 * day), now.addingTimeInterval(-7 * day)),
                 ("> 30 days", nil, now.addingTimeInterval(-30 * day)),
             ]
+            // The window selects the open tickets created in it (still one range per age: the
+            // later of the two lower bounds, the earlier of the two upper ones).
             for (label, from, to) in edges {
                 var sql = "SELECT count(*) FROM ticket WHERE status IN (0, 1)"
                 var args = StatementArguments()
-                if let from { sql += " AND createdAt >= ?"; args += [from] }
-                if let to { sql += " AND createdAt < ?"; args += [to] }
+                let lower = [from, since].compactMap { $0 }.max(), upper = [to, until].compactMap { $0 }.min()
+                if let lower { sql += " AND createdAt >= ?"; args += [lower] }
+                if let upper { sql += " AND createdAt < ?"; args += [upper] }
                 stats.backlog.append((label, try Int.fetchOne(db, sql: sql, arguments: args) ?? 0))
             }
 
-            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM outbox GROUP BY status") {
+            try Self.volume(db, since: since, until: until, now: now, zone: zone, into: &stats)
+
+            // Mail written in the window (queued then, whenever it was sent).
+            var mailWhere = "", mailArgs = StatementArguments()
+            if let since { mailWhere += (mailWhere.isEmpty ? " WHERE" : " AND") + " createdAt >= ?"; mailArgs += [since] }
+            if let until { mailWhere += (mailWhere.isEmpty ? " WHERE" : " AND") + " createdAt < ?"; mailArgs += [until] }
+            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM outbox\(mailWhere) GROUP BY status", arguments: mailArgs) {
                 switch row[0] as String {
                 case "sent": stats.mail.sent = row[1]
                 case "failed": stats.mail.failed = row[1]
@@ -69,8 +78,38 @@ extension AppDatabase {
             }
             stats.mail.retried = try Int.fetchOne(db, sql: """
                 SELECT count(DISTINCT outboxID) FROM outbox_attempt WHERE outcome = 'retry'
-                """) ?? 0
+                """ + (mailWhere.isEmpty ? "" : " AND outboxID IN (SELECT id FROM outbox\(mailWhere))"), arguments: mailArgs) ?? 0
             return stats
+        }
+    }
+
+    /// Tickets opened and resolved per day (a window of up to 60 days) or per week (a longer one,
+    /// several weeks a line when there would be over 60), from the local midnight of the window's
+    /// start (its first ticket without --since) to its end (now without --until): two grouped
+    /// counts, nothing fetched per ticket.
+    static func volume(_ db: Database, since: Date?, until: Date?, now: Date, zone: LocalZone, into stats: inout Statistics) throws {
+        guard let first = try since ?? Date.fetchOne(db, sql: "SELECT min(createdAt) FROM ticket") else { return }
+        let end = until ?? now
+        let wall = zone.civil(first)
+        let start = zone.instant(wallMilliseconds: Int64(CivilDate(year: wall.year, month: wall.month, day: wall.day).daysSince1970) * 86_400_000)
+        guard start < end else { return }
+        let day: TimeInterval = 86_400
+        let span = end.timeIntervalSince(start)
+        let days = span <= 60 * day ? 1 : 7 * Int((span / (60 * 7 * day)).rounded(.up))
+        let width = Double(days) * day
+        let count = Int((span / width).rounded(.up))
+        stats.volumeDays = days
+        stats.volume = (0..<count).map { (start.addingTimeInterval(Double($0) * width), 0, 0) }
+        for (column, isOpened) in [("createdAt", true), ("resolvedAt", false)] {
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT CAST((julianday(\(column)) - julianday(?)) * 86400 / ? AS INTEGER), count(*) FROM ticket
+                WHERE \(column) >= ? AND \(column) < ? GROUP BY 1
+                """, arguments: [start, width, start, end])
+            for row in rows {
+                let index: Int = row[0]
+                guard index >= 0, index < count else { continue }
+                if isOpened { stats.volume[index].opened += row[1] as Int } else { stats.volume[index].resolved += row[1] as Int }
+            }
         }
     }
 

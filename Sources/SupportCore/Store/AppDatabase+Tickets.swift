@@ -8,6 +8,8 @@ struct TicketDraft: Sendable {
     var category: TicketCategory
     var priority: TicketPriority
     var requester: PersonReference
+    /// A staff member's user id, already checked.
+    var assigneeID: Int64? = nil
 }
 
 /// A validated change ready to be written (assignee already resolved to a user id).
@@ -557,14 +559,18 @@ extension AppDatabase {
         try db.execute(sql: """
             INSERT INTO ticket (ticketNumber, subject, message, category, priority, status, submittedBy,
                                 assignedTo, createdAt, updatedAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [number.description, draft.subject, draft.message, draft.category.rawValue,
-                             draft.priority.rawValue, TicketStatus.open.rawValue, requesterID, now, now])
+                             draft.priority.rawValue, TicketStatus.open.rawValue, requesterID, draft.assigneeID, now, now])
         try insertAttachments(db, attachments, ticketID: db.lastInsertedRowID, responseID: nil)
         guard let ticket = try Self.fetchTicket(db, number: number) else {
             throw SupportError.internalError("the new ticket vanished")
         }
         try Self.audit(db, actor: actor, action: .ticketCreated, ticket: number, new: ticket.subject)
+        if let assignee = ticket.assignedTo {
+            // History shows the assignment as `ticket update --assign` records it.
+            try Self.audit(db, actor: actor, action: .ticketChanged, ticket: number, field: "assignedTo", old: nil, new: assignee.email)
+        }
         try Self.enqueueMail(db, mail, for: ticket)
         return ticket
     }
@@ -625,11 +631,17 @@ extension AppDatabase {
 
     func deleteTicket(_ number: TicketNumber, by actor: PersonReference) throws(SupportError) -> Ticket {
         try write { db in
-            guard let ticket = try Self.fetchTicket(db, number: number, withResponses: false) else {
+            guard var ticket = try Self.fetchTicket(db, number: number, withResponses: true) else {
                 throw SupportError.notFound("no ticket \(number)")
             }
+            // The line `ticket export` writes for an admin: every reply and internal note, and
+            // the attachment list as export has it (empty: `ticket import` takes no files), so
+            // that the record can be piped back into `ticket import` as it is.
+            ticket.attachments = []
+            let line = JSONRenderer.line(ticket)
             try db.execute(sql: "DELETE FROM ticket WHERE id = ?", arguments: [ticket.id])
             try Self.audit(db, actor: actor, action: .ticketDeleted, ticket: number, old: ticket.subject)
+            try db.execute(sql: "UPDATE audit_event SET deletedTicket = ? WHERE id = ?", arguments: [line, db.lastInsertedRowID])
             return ticket
         }
     }

@@ -107,11 +107,12 @@ extension AppDatabase {
                     try Self.audit(db, actor: actor, action: .ticketChanged, ticket: try TicketNumber.parse(number),
                                    field: "assignedTo", old: email, new: nil)
                 }
-                // A requester's reply waiting to be mailed to them as the assignee is not sent either.
+                // A requester's reply waiting to be mailed to them as the assignee, or the notice
+                // of an assignment, is not sent either.
                 try db.execute(sql: """
                     UPDATE outbox SET status = 'failed', lastError = 'the recipient is no longer staff', leaseOwner = NULL, leaseUntil = NULL
-                    WHERE recipient = ? AND status = 'pending' AND kind = ?
-                    """, arguments: [email, MailKind.requesterReply.rawValue])
+                    WHERE recipient = ? AND status = 'pending' AND kind IN (?, ?)
+                    """, arguments: [email, MailKind.requesterReply.rawValue, MailKind.assignment.rawValue])
             }
             if before.name != user.name {
                 try Self.audit(db, actor: actor, action: .userChanged, field: "\(email) name", old: before.name, new: user.name)

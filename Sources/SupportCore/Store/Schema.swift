@@ -420,6 +420,35 @@ enum Schema {
                 CREATE INDEX ticket_on_assignedTo_priority_createdAt ON ticket(assignedTo, priority, createdAt);
                 """)
         }
+        migrator.registerMigration("audit-keeps-deleted-tickets") { db in
+            try db.execute(sql: """
+                -- The whole ticket a `ticket.deleted` event removed, as the NDJSON line `ticket
+                -- export` writes (replies, internal notes, attachment references), so that a
+                -- mistaken delete can be restored with `ticket import`. A column of its own, not
+                -- oldValue: the audit list never reads it, however large the ticket was.
+                ALTER TABLE audit_event ADD COLUMN deletedTicket TEXT;
+                """)
+        }
+        migrator.registerMigration("outbox-kind-assignment") { db in
+            // The outbox's CHECK lists its kinds, and SQLite cannot change a CHECK in place: the
+            // table is made again from its own CREATE statement (whatever columns other
+            // migrations added) with 'assignment' added, its rows copied, its indexes remade.
+            // Foreign keys are off during a migration (GRDB), so outbox_attempt keeps its rows.
+            guard let create = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'"),
+                  let list = create.range(of: "'status-change')"), create.hasPrefix("CREATE TABLE outbox")
+            else { throw SupportError.internalError("the outbox table is not as the migrations made it") }
+            var rebuilt = create
+            rebuilt.replaceSubrange(list, with: "'status-change', 'assignment')")
+            rebuilt = "CREATE TABLE outbox_rebuilt" + rebuilt.dropFirst("CREATE TABLE outbox".count)
+            let indexes = try String.fetchAll(db, sql: """
+                SELECT sql FROM sqlite_master WHERE tbl_name = 'outbox' AND type IN ('index', 'trigger') AND sql IS NOT NULL
+                """)
+            try db.execute(sql: rebuilt)
+            try db.execute(sql: "INSERT INTO outbox_rebuilt SELECT * FROM outbox")
+            try db.execute(sql: "DROP TABLE outbox")
+            try db.execute(sql: "ALTER TABLE outbox_rebuilt RENAME TO outbox")
+            for index in indexes { try db.execute(sql: index) }
+        }
         return migrator
     }
 }

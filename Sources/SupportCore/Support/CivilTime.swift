@@ -150,3 +150,50 @@ struct CivilTime: Equatable {
         return Date(timeIntervalSinceReferenceDate: Double(seconds - 978_307_200) + Double(ms - seconds * 1000) / 1000)
     }
 }
+
+/// The zone times are shown and typed in: the process's local zone (`TZ`, else the system's),
+/// read through libc's `localtime_r` (cheap per call, unlike a Foundation `Calendar`), or UTC.
+public struct LocalZone: Sendable {
+    let isUTC: Bool
+
+    public static let utc = LocalZone(isUTC: true)
+    /// `TZ` as the process has it; UTC when the system has no zone data for it.
+    public static let current = LocalZone(isUTC: false)
+
+    /// Seconds east of UTC at `date`, and the zone's abbreviation then ("CET", "CEST", "UTC").
+    public func offset(at date: Date) -> (seconds: Int, name: String) {
+        guard !isUTC else { return (0, "UTC") }
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var fields = tm()
+        guard localtime_r(&seconds, &fields) != nil else { return (0, "UTC") }
+        let name = fields.tm_zone.map { String(cString: $0) } ?? ""
+        return (Int(fields.tm_gmtoff), name.isEmpty || name == "GMT" && fields.tm_gmtoff == 0 ? "UTC" : name)
+    }
+
+    /// `date` as wall-clock fields of this zone.
+    func civil(_ date: Date) -> CivilTime {
+        CivilTime(date.addingTimeInterval(Double(offset(at: date).seconds)))
+    }
+
+    /// The instant whose wall clock in this zone reads `wall` (milliseconds since 1970 as if the
+    /// wall clock were UTC). A wall time skipped by a DST change is taken at the offset before
+    /// it; a repeated one at its first occurrence.
+    public func instant(wallMilliseconds wall: Int64) -> Date {
+        let asUTC = Date(timeIntervalSince1970: Double(wall) / 1000)
+        let offsets = Set([offset(at: asUTC).seconds, offset(at: asUTC.addingTimeInterval(-86_400)).seconds,
+                           offset(at: asUTC.addingTimeInterval(86_400)).seconds])
+        let valid = offsets.map { asUTC.addingTimeInterval(-Double($0)) }.filter { civil($0).millisecondsSince1970 == Int(wall) }
+        if let first = valid.min() { return first }
+        // Skipped by a change to summer time: read with the offset in force before it.
+        return asUTC.addingTimeInterval(-Double(offsets.min() ?? 0))
+    }
+
+    /// "2026-03-14 17:09" in this zone, without the zone's name.
+    public func minutes(_ date: Date) -> String { civil(date).minutes }
+
+    /// "2026-03-14 17:09 CET".
+    public func minutesNamed(_ date: Date) -> String {
+        let (seconds, name) = offset(at: date)
+        return CivilTime(date.addingTimeInterval(Double(seconds))).minutes + " " + name
+    }
+}

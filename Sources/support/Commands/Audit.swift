@@ -22,7 +22,7 @@ struct Audit: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Changes to one ticket, e.g. ST-2026-001.", valueName: "ticket"))
     var ticket: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Made at or after DATE (2026-11-01, 2026-11-01T09:30Z, 7d, 12h, 2w).", valueName: "date"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Made at or after DATE: " + DateInput.help + ".", valueName: "date"))
     var since: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Made before DATE (a bare day includes that day).", valueName: "date"))
@@ -34,9 +34,17 @@ struct Audit: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Events per page, 1 to \(TicketQuery.maximumLimit).", valueName: "n"))
     var limit: Int = TicketQuery.defaultLimit
 
+    @Flag(help: ArgumentHelp("""
+        Instead of events, write the tickets the matching deletes removed, one NDJSON line each as `ticket export` \
+        writes it (paging does not apply), for `ticket import`: support audit --ticket ST-2026-042 --deleted-tickets | \
+        support ticket import restores it with its number. Exit 66 when no delete matches.
+        """))
+    var deletedTickets = false
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
+        if deletedTickets, !action.isEmpty { throw ValidationError("--deleted-tickets reads ticket.deleted events only; leave out --action") }
         try OptionRange.check(page, 1...TicketQuery.maximumPage, "--page")
         try OptionRange.check(limit, 1...TicketQuery.maximumLimit, "--limit")
     }
@@ -46,6 +54,14 @@ struct Audit: ParsableCommand {
             var query = try query()
             let desk = try frontend.desk()
             query.ticketNumber = try ticket.map { try desk.ticketReference($0) }
+            if deletedTickets {
+                let lines = try desk.deletedTickets(query)
+                guard !lines.isEmpty else { throw SupportError.notFound("no deleted ticket matches") }
+                let out = LineWriter()
+                for line in lines { out.write(line) }
+                out.flush()
+                return
+            }
             let result = try desk.auditTrail(query)
             frontend.emit(json: JSONRenderer.audit(result)) { $0.audit(result) }
         }
@@ -56,8 +72,8 @@ struct Audit: ParsableCommand {
         query.actions = try TicketFilterOptions.values(action).map { try AuditEvent.Action.parse($0) }
         query.actorEmail = actor
         // The ticket (ST-2026-042, 42, #42) is resolved against the database in run().
-        query.since = try since.map { try DateInput.parse($0, now: now, field: "--since") }
-        query.until = try until.map { try DateInput.parse($0, now: now, bound: .end, field: "--until") }
+        query.since = try since.map { try DateInput.parse($0, now: now, field: "--since", zone: .current) }
+        query.until = try until.map { try DateInput.parse($0, now: now, bound: .end, field: "--until", zone: .current) }
         query.page = page
         query.limit = limit
         return query

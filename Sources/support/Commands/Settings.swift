@@ -6,7 +6,7 @@ struct Settings: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "settings",
         abstract: "Read and change the help desk's settings (admin only).",
-        subcommands: [Get.self, Set.self]
+        subcommands: [Get.self, Set.self, Reset.self]
     )
 
     struct Get: ParsableCommand {
@@ -89,6 +89,29 @@ struct Settings: ParsableCommand {
                 }
                 let stored = try frontend.desk().setSetting(key, to: text)
                 frontend.emit(json: JSONRenderer.settings([key: stored])) { _ in "\(key.rawValue) is set." }
+            }
+        }
+    }
+
+    struct Reset: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset",
+            abstract: "Put a setting back to its default (audited like set; --json prints it as set does)."
+        )
+
+        @Argument(help: ArgumentHelp("A setting's name.", valueName: "key"), completion: .list(SettingKey.allCases.map(\.rawValue)))
+        var key: String
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try Frontend.run(global) { frontend in
+                let key = try SettingKey.parse(key)
+                let old = try frontend.desk().resetSetting(key)
+                frontend.emit(json: JSONRenderer.settings([key: key.defaultValue])) { _ in
+                    old == key.defaultValue ? "Nothing changed: \(key.rawValue) already has its default."
+                        : "\(key.rawValue) is back to its default."
+                }
             }
         }
     }

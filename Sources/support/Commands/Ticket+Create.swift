@@ -29,6 +29,9 @@ extension Ticket {
         @Option(parsing: .unconditional, help: ArgumentHelp("The requester's name, when they are new.", valueName: "name"))
         var name: String?
 
+        @Option(parsing: .unconditional, help: ArgumentHelp("Assign it to this staff member, or me (staff only); they are mailed unless it is you.", valueName: "email|me"))
+        var assign: String?
+
         @Option(name: .customLong("attach"), parsing: .unconditionalSingleValue, help: ArgumentHelp("Attach this file (repeat for more); limits: attachment_max_bytes, attachment_max_total_bytes.", valueName: "file"), completion: .file())
         var attach: [String] = []
 
@@ -40,9 +43,10 @@ extension Ticket {
                 let priority = try priority.map { try TicketPriority.parse($0) } ?? .medium
                 let text = try MessageInput.read(message)
                 let desk = try frontend.desk()
-                let ticket = try desk.createTicket(NewTicket(
-                    subject: subject, message: text, category: category, priority: priority,
-                    requesterEmail: requester, requesterName: name), attachments: try AttachmentFiles.read(attach, desk: desk))
+                var request = NewTicket(subject: subject, message: text, category: category, priority: priority,
+                                        requesterEmail: requester, requesterName: name)
+                request.assignee = assign
+                let ticket = try desk.createTicket(request, attachments: try AttachmentFiles.read(attach, desk: desk))
                 frontend.emit(json: JSONRenderer.ticket(ticket)) { _ in "Created \(ticket.ticketNumber)." }
             }
         }

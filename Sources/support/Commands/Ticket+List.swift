@@ -63,7 +63,7 @@ extension Ticket {
                     hidden.page = 1
                     hidden.limit = 1
                     let count = try desk.listTickets(hidden).total
-                    if count > 0 { leftOut = "\(count) resolved or closed not shown (--status all)" }
+                    if count > 0 { leftOut = "\(TerminalText.count(count)) resolved or closed not shown (--status all)" }
                 }
                 frontend.emit(json: JSONRenderer.page(result)) { $0.page(result, leftOut: leftOut) }
             }
@@ -91,7 +91,7 @@ struct TicketFilterOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("Opened by EMAIL.", valueName: "email"))
     var requester: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Created at or after DATE (2026-11-01, 2026-11-01T09:30Z, 7d, 12h, 2w).", valueName: "date"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Created at or after DATE: " + DateInput.help + ".", valueName: "date"))
     var since: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Created before DATE (a bare day includes that day).", valueName: "date"))
@@ -131,8 +131,8 @@ struct TicketFilterOptions: ParsableArguments {
             }
         }
         query.requesterEmail = requester
-        query.since = try since.map { try DateInput.parse($0, now: now, field: "--since") }
-        query.until = try until.map { try DateInput.parse($0, now: now, bound: .end, field: "--until") }
+        query.since = try since.map { try DateInput.parse($0, now: now, field: "--since", zone: .current) }
+        query.until = try until.map { try DateInput.parse($0, now: now, bound: .end, field: "--until", zone: .current) }
         query.search = search
         guard let order = TicketSort(rawValue: sort.lowercased()) else {
             throw SupportError.invalidInput(field: "sort",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SupportCore
 
 extension Ticket {
@@ -71,11 +72,20 @@ extension Ticket {
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "delete",
-            abstract: "Delete a ticket and its replies (admin only)."
+            abstract: "Delete a ticket and its replies (admin only).",
+            discussion: """
+                On a terminal it asks first (y/N; anything but y keeps the ticket, exit 1); elsewhere --yes is \
+                required (exit 64 without it, nothing deleted). The audit trail keeps the whole ticket as the line \
+                `ticket export` writes; to restore it, with its number: \
+                support audit --ticket ST-2026-042 --deleted-tickets | support ticket import
+                """
         )
 
         @Argument(help: ArgumentHelp("The ticket: ST-2026-042, or 42 / #42 (this year's 42nd, else the only one numbered 42).", valueName: "ticket"))
         var number: String
+
+        @Flag(name: [.customShort("y"), .long], help: "Delete without asking (needed when stdin is not a terminal).")
+        var yes = false
 
         @OptionGroup var global: GlobalOptions
 
@@ -83,6 +93,20 @@ extension Ticket {
             try Frontend.run(global) { frontend in
                 let desk = try frontend.desk()
                 let number = try desk.ticketReference(number)
+                // Checked before asking: nobody is asked about a ticket they may not delete.
+                let ticket = try desk.ticketToDelete(number)
+                if !yes {
+                    // A script (no terminal to answer on) must say so: a delete is never implied.
+                    guard isatty(STDIN_FILENO) == 1 else {
+                        throw ValidationError("ticket delete needs --yes when stdin is not a terminal; nothing was deleted")
+                    }
+                    Output.prompt("Delete \(number) \"\(TerminalText.sanitize(ticket.subject))\" and its replies? [y/N] ")
+                    let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+                    guard answer == "y" || answer == "yes" else {
+                        Output.note("Nothing deleted.")
+                        throw ExitCode(1)
+                    }
+                }
                 try desk.deleteTicket(number)
                 frontend.emit(json: JSONRenderer.success()) { _ in "Deleted \(number)." }
             }

@@ -27,7 +27,7 @@ extension Ticket {
         @Option(parsing: .unconditional, help: ArgumentHelp("A new status.", valueName: "status"), completion: .list(TicketStatus.allCases.map(\.slug)))
         var status: String?
 
-        @Option(parsing: .unconditional, help: ArgumentHelp("Assign to this staff member.", valueName: "email"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Assign to this staff member, or me; they are mailed unless it is you.", valueName: "email|me"))
         var assign: String?
 
         @Flag(help: "Remove the assignee.")

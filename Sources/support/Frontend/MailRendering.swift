@@ -35,6 +35,6 @@ enum MailRendering {
 
     static func listText(_ records: [InboundRecord]) -> String {
         guard !records.isEmpty else { return "No mail has been ingested." }
-        return records.map { line($0) + "\n    received \(ISO8601.string($0.receivedAt)), \($0.size) bytes" }.joined(separator: "\n")
+        return records.map { line($0) + "\n    received \(TerminalRenderer.shortDate($0.receivedAt)), \($0.size) bytes" }.joined(separator: "\n")
     }
 }

@@ -16,6 +16,11 @@ enum Output {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
+    /// A question on stderr, without a newline: the answer is typed after it.
+    static func prompt(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
     static func error(_ error: SupportError, json: Bool) {
         if json {
             note(JSONRenderer.error(error))

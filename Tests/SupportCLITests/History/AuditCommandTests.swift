@@ -52,7 +52,7 @@ struct AuditCommandTests {
         let number = try #require(ticket["ticketNumber"] as? String)
         try sandbox.succeed(["ticket", "update", number, "--status", "in-progress"], as: sam)
         try sandbox.succeed(["user", "update", sam, "--role", "admin"], as: ada)
-        try sandbox.succeed(["ticket", "delete", number], as: sam)
+        try sandbox.succeed(["ticket", "delete", number, "--yes"], as: sam)
         return (sandbox, number)
     }
 
@@ -204,7 +204,7 @@ struct AuditCommandTests {
             (["--ticket", "'; DROP TABLE audit_event; --"], "ticket", "is not a ticket number"),
             (["--ticket", "ST-2026-001\u{1B}[31m"], "ticket", "'ST-2026-001\\x1B[31m' is not a ticket number"),
             (["--ticket", huge], "ticket", "is not a ticket number"),
-            (["--since", "yesterday"], "--since", "is not a date"),
+            (["--since", "the day before"], "--since", "is not a date"),
             (["--since", "2026-11-01", "--until", "2026-10-01"], "since", "--since must be before --until"),
         ]
         // (--limit and --page out of range are usage errors, 64: DailyUseTests)

@@ -125,7 +125,7 @@ struct HistoryCommandTests {
         let (sandbox, number) = try Self.setUp()
         try sandbox.succeed(["respond", number, "--message", "Looking.", "--no-notify"], as: Self.sam)
         // When an admin deletes it
-        try sandbox.succeed(["ticket", "delete", number])
+        try sandbox.succeed(["ticket", "delete", number, "--yes"])
         // Then staff still read its whole history, ending with the deletion and who did it
         let (entries, _) = try Self.history(sandbox, number, as: Self.sam)
         #expect(entries.map(\.action) == ["ticket.created", "ticket.replied", "ticket.deleted"])
@@ -144,7 +144,7 @@ struct HistoryCommandTests {
         #expect(try sandbox.run(["ticket", "update", number, "--priority", "high"], as: Self.jane).status == 77)
         #expect(try sandbox.run(["ticket", "update", number, "--assign", Self.jane]).status == 65)
         #expect(try sandbox.run(["ticket", "update", number, "--subject", "New", "--category", "nope"]).status == 65)
-        #expect(try sandbox.run(["ticket", "delete", number], as: Self.sam).status == 77)
+        #expect(try sandbox.run(["ticket", "delete", number, "--yes"], as: Self.sam).status == 77)
         try sandbox.succeed(["ticket", "update", number, "--priority", "medium"])
         // Then the history has not grown: the audit entry is written in the change's transaction or not at all
         #expect(try Self.history(sandbox, number).entries == before)

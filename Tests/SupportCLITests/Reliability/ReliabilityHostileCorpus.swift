@@ -150,7 +150,7 @@ enum HostileCorpus {
         // one ticket
         Slot(group: "ticket", name: "show NUMBER", arguments: ["ticket", "show", "VALUE"], kind: .ticketNumber, writes: false),
         Slot(group: "ticket", name: "history NUMBER", arguments: ["ticket", "history", "VALUE"], kind: .ticketNumber, writes: false),
-        Slot(group: "ticket", name: "delete NUMBER", arguments: ["ticket", "delete", "VALUE"], kind: .ticketNumber, writes: true),
+        Slot(group: "ticket", name: "delete NUMBER", arguments: ["ticket", "delete", "VALUE", "--yes"], kind: .ticketNumber, writes: true),
         Slot(group: "ticket", name: "update NUMBER", arguments: ["ticket", "update", "VALUE", "--priority", "high"], kind: .ticketNumber, writes: true),
         Slot(group: "ticket", name: "update --subject", arguments: ["ticket", "update", n1, "--subject=VALUE"], kind: .oneLine(max: 200), writes: true),
         Slot(group: "ticket", name: "update --message", arguments: ["ticket", "update", n1, "--message=VALUE"], kind: .text, writes: true),

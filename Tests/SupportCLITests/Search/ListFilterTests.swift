@@ -311,7 +311,7 @@ struct ListFilterTests {
         let sandbox = try Self.seeded()
         let bad: [[String]] = [
             ["--status", "bogus"], ["--status", ""], ["--status", "open,"], ["--priority", "urgent"], ["--category", "hardware"],
-            ["--since", "yesterday"], ["--since", "2025-02-30"], ["--until", "7x"], ["--sort", "name"],
+            ["--since", "yesterdays"], ["--since", "2025-02-30"], ["--until", "7x"], ["--sort", "name"],
             ["--since", "2025-02-01", "--until", "2025-01-01"], ["--since", "2025-02-01", "--until", "2025-02-01T00:00:00Z"],
             ["--requester", "not-an-address"], ["--assignee", "not-an-address"],
         ]

@@ -212,7 +212,7 @@ struct SearchCommandTests {
         // When a subject is changed, a reply is added, and a ticket is deleted
         try sandbox.succeed(["ticket", "update", "ST-2025-006", "--subject", "Giraffe in the server room"])
         try sandbox.succeed(["respond", "ST-2025-002", "--message", "Rebooted the okapi service.", "--no-notify"])
-        try sandbox.succeed(["ticket", "delete", "ST-2025-001"])
+        try sandbox.succeed(["ticket", "delete", "ST-2025-001", "--yes"])
         // Then the index follows: the new words are found, the old ones and the deleted ticket are not
         #expect(try sandbox.list(["--search", "giraffe"]).numbers == ["ST-2025-006"])
         #expect(try sandbox.list(["--search", "password reset"]).numbers == ["ST-2025-006"], "the message still has them")

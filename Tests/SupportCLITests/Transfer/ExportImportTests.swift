@@ -34,7 +34,7 @@ struct ExportImportTests {
         let third = try sandbox.createTicket(subject: "Printer", extra: ["--requester", jane])
         try sandbox.succeed(["ticket", "update", try #require(third["ticketNumber"] as? String), "--status", "closed"])
         let gone = try sandbox.createTicket(subject: "To be deleted", extra: ["--requester", jane])
-        try sandbox.succeed(["ticket", "delete", try #require(gone["ticketNumber"] as? String)])
+        try sandbox.succeed(["ticket", "delete", try #require(gone["ticketNumber"] as? String), "--yes"])
         return sandbox
     }
 
