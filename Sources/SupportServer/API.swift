@@ -63,7 +63,8 @@ struct API: Sendable {
         }
         tickets.get(":id/responses") { request, context in
             await handle(request, context) { desk in
-                APIResponse.json(JSONRenderer.responses(try desk.ticket(try number(context)).responses))
+                let number = try number(context)
+                return APIResponse.json(JSONRenderer.responses(try desk.ticket(number).responses, on: number))
             }
         }
         tickets.post(":id/responses") { request, context in
@@ -72,7 +73,7 @@ struct API: Sendable {
                 let body = try await decode(CreateResponseBody.self, request)
                 let response = try desk.respond(to: number, message: body.message, isInternal: body.isInternal ?? false,
                                                 notify: body.notifyUser ?? true)
-                return APIResponse.json(JSONRenderer.response(response), status: .created)
+                return APIResponse.json(JSONRenderer.response(response, on: number), status: .created)
             }
         }
         tickets.get(":id/history") { request, context in

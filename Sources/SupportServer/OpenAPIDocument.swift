@@ -390,9 +390,10 @@ components:
         createdAt: {type: string, format: date-time}
     Response:
       type: object
-      required: [id, message, respondedBy, isInternal, createdAt]
+      required: [id, ticketNumber, message, respondedBy, isInternal, createdAt]
       properties:
         id: {type: integer}
+        ticketNumber: {type: string}
         message: {type: string}
         respondedBy: {$ref: "#/components/schemas/Person"}
         isInternal: {type: boolean}

@@ -264,4 +264,26 @@ struct DailyUseTests {
         // And the version says which shape this is
         #expect(try sandbox.succeed(["--version"]).out == "0.3.0\n")
     }
+
+    @Test func everyReplyObjectSaysWhichTicketItBelongsTo() throws {
+        // Given a ticket with a reply and a note
+        let sandbox = try Sandbox()
+        try sandbox.succeed(["user", "add", "sam@example.test", "--role", "internal"])
+        let number = try #require(try sandbox.createTicket(extra: ["--requester", "jane@example.test"])["ticketNumber"] as? String)
+        let reply = try sandbox.succeed(["respond", number, "--message", "On it.", "--json"], as: "sam@example.test")
+        try sandbox.succeed(["respond", number, "--internal", "--message", "Vendor bug."], as: "sam@example.test")
+        // When the reply is read on its own, in the ticket, and in an export line
+        let alone = try #require(try reply.json()["response"] as? [String: Any])
+        let shown = try #require(try sandbox.ticket(number)["responses"] as? [[String: Any]])
+        let line = try sandbox.succeed(["ticket", "export"]).out.split(separator: "\n").first.map(String.init) ?? ""
+        let exported = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["responses"] as? [[String: Any]])
+        // Then each names the ticket
+        #expect(alone["ticketNumber"] as? String == number)
+        #expect(shown.count == 2 && shown.allSatisfy { $0["ticketNumber"] as? String == number }, "\(shown)")
+        #expect(exported.count == 2 && exported.allSatisfy { $0["ticketNumber"] as? String == number }, "\(exported)")
+        // And an export line with it still imports into a new desk
+        let other = try Sandbox()
+        let imported = try other.run(["ticket", "import"], stdin: Data((line + "\n").utf8))
+        #expect(imported.status == 0, "\(imported)")
+    }
 }

@@ -29,8 +29,8 @@ public enum JSONRenderer {
         ])
     }
 
-    public static func response(_ response: TicketResponse) -> String {
-        JSONValue.object([("response", value(response))]).serialized(pretty: true)
+    public static func response(_ response: TicketResponse, on ticket: TicketNumber) -> String {
+        JSONValue.object([("response", value(response, ticket: ticket))]).serialized(pretty: true)
     }
 
     /// `attachment get --output`: `{"attachment": {...}}`, the shape `ticket show` lists.
@@ -61,8 +61,8 @@ public enum JSONRenderer {
     }
 
     /// The seed's `GET /tickets/[id]/responses`: the replies the reader may see.
-    public static func responses(_ responses: [TicketResponse]) -> String {
-        JSONValue.object([("responses", .array(responses.map(value)))]).serialized(pretty: true)
+    public static func responses(_ responses: [TicketResponse], on ticket: TicketNumber) -> String {
+        JSONValue.object([("responses", .array(responses.map { value($0, ticket: ticket) }))]).serialized(pretty: true)
     }
 
     /// `notify list`: the outbox, newest first.
@@ -124,6 +124,7 @@ public enum JSONRenderer {
     /// written at once.
     public struct StreamedTicket: Sendable {
         public let head: String
+        let ticketNumber: TicketNumber
         let tailText: String
         let pretty: Bool
         let depth: Int
@@ -132,7 +133,7 @@ public enum JSONRenderer {
             var out: [UInt8] = []
             if !first { out.append(UInt8(ascii: ",")) }
             if pretty { JSONValue.newline(&out, depth) }
-            JSONRenderer.value(r).write(to: &out, pretty: pretty, depth: depth)
+            JSONRenderer.value(r, ticket: ticketNumber).write(to: &out, pretty: pretty, depth: depth)
             return String(decoding: out, as: UTF8.self)
         }
 
@@ -156,11 +157,11 @@ public enum JSONRenderer {
         // Before the marker: "[" and, when pretty, a newline and indent; after it, likewise "]".
         let open = text[..<at.lowerBound].lastIndex(of: "[")!
         let close = text[at.upperBound...].firstIndex(of: "]")!
-        return StreamedTicket(head: String(text[...open]), tailText: String(text[close...]), pretty: !line, depth: line ? 1 : 3)
+        return StreamedTicket(head: String(text[...open]), ticketNumber: t.ticketNumber, tailText: String(text[close...]), pretty: !line, depth: line ? 1 : 3)
     }
 
     public static func value(_ t: Ticket) -> JSONValue {
-        value(t, responses: .array(t.responses.map(value)))
+        value(t, responses: .array(t.responses.map { value($0, ticket: t.ticketNumber) }))
     }
 
     /// The end of a `ticket export` line, from the `]` that closes its replies: the pieces
@@ -199,9 +200,12 @@ public enum JSONRenderer {
         ])
     }
 
-    static func value(_ r: TicketResponse) -> JSONValue {
+    /// A reply or note; `ticketNumber` says whose it is wherever it is read on its own
+    /// (`respond --json`, `GET …/responses`), and is the same inside a ticket.
+    static func value(_ r: TicketResponse, ticket: TicketNumber) -> JSONValue {
         .object([
             ("id", .int(r.id)),
+            ("ticketNumber", .string(ticket.description)),
             ("message", .string(r.message)),
             ("respondedBy", value(r.respondedBy)),
             ("isInternal", .bool(r.isInternal)),

@@ -32,7 +32,7 @@ struct Respond: ParsableCommand {
             let text = try MessageInput.read(message)
             let files = try AttachmentFiles.read(attach, desk: desk)
             let response = try desk.respond(to: number, message: text, isInternal: `internal`, notify: notify, attachments: files)
-            frontend.emit(json: JSONRenderer.response(response)) { $0.response(response, on: number) }
+            frontend.emit(json: JSONRenderer.response(response, on: number)) { $0.response(response, on: number) }
         }
     }
 }

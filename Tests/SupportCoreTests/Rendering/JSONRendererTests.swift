@@ -48,9 +48,11 @@ struct JSONRendererTests {
         let reply = TicketResponse(id: 9, message: "On it", respondedBy: Self.sam, isInternal: true, createdAt: fixedNow)
         let json = JSONRenderer.value(Self.ticket(responses: [reply], assigned: Self.sam, resolved: fixedNow)).serialized(pretty: false)
         #expect(json.contains(#""assignedTo":{"email":"sam@example.test","name":"Sam","role":"internal"}"#))
-        #expect(json.contains(#""responses":[{"id":9,"message":"On it","respondedBy":{"email":"sam@example.test","name":"Sam","role":"internal"},"isInternal":true,"createdAt":"2026-03-14T15:09:26.000Z"}]"#))
+        let number = Self.ticket().ticketNumber.description
+        #expect(json.contains(#""responses":[{"id":9,"ticketNumber":"\#(number)","message":"On it","respondedBy":{"email":"sam@example.test","name":"Sam","role":"internal"},"isInternal":true,"createdAt":"2026-03-14T15:09:26.000Z"}]"#))
         #expect(json.contains(#""resolvedAt":"2026-03-14T15:09:26.000Z","closedAt":null"#))
-        #expect(JSONRenderer.response(reply).hasPrefix("{\n  \"response\": {\n    \"id\": 9,"))
+        #expect(JSONRenderer.response(reply, on: Self.ticket().ticketNumber)
+            .hasPrefix("{\n  \"response\": {\n    \"id\": 9,\n    \"ticketNumber\": \"\(number)\","))
     }
 
     @Test func aPageCarriesPagination() throws {
