@@ -211,7 +211,7 @@ _support_ticket_create() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=(--attach)
-    non_repeating_options=(--subject --category --priority --message --requester --name --db --as --color)
+    non_repeating_options=(--subject --category --priority --message --requester --name --assign --db --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -234,6 +234,9 @@ _support_ticket_create() {
         return
         ;;
     '--name')
+        return
+        ;;
+    '--assign')
         return
         ;;
     '--attach')
@@ -432,7 +435,7 @@ _support_ticket_reopen() {
 
 _support_ticket_delete() {
     repeating_flags=()
-    non_repeating_flags=(--json --verbose --version -h --help)
+    non_repeating_flags=(-y --yes --json --verbose --version -h --help)
     repeating_options=()
     non_repeating_options=(--db --as --color)
     __support_offer_flags_options 1
@@ -599,13 +602,13 @@ _support_settings() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    get|set)
+    get|set|reset)
         # Offer subcommand argument completions
         "_support_settings_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'get set' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'get set reset' -- "${cur}"))
         ;;
     esac
 }
@@ -635,7 +638,7 @@ _support_settings_get() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __support_add_completions -W 'support_email'$'\n''support_name'$'\n''support_auto_response'$'\n''support_email_template'$'\n''ticket_rate_limit_per_hour'$'\n''reply_rate_limit_per_hour'$'\n''sendmail_command'$'\n''mail_max_attempts'$'\n''mail_default_category'$'\n''mail_default_priority'$'\n''mail_reopen_days'$'\n''mail_max_bytes'$'\n''mail_auto_responses_per_hour'$'\n''attachment_max_bytes'$'\n''attachment_max_total_bytes'
+        __support_add_completions -W 'support_email'$'\n''support_name'$'\n''support_auto_response'$'\n''support_assignment_notice'$'\n''support_email_template'$'\n''ticket_rate_limit_per_hour'$'\n''reply_rate_limit_per_hour'$'\n''sendmail_command'$'\n''mail_max_attempts'$'\n''mail_default_category'$'\n''mail_default_priority'$'\n''mail_reopen_days'$'\n''mail_max_bytes'$'\n''mail_auto_responses_per_hour'$'\n''attachment_max_bytes'$'\n''attachment_max_total_bytes'
         return
         ;;
     esac
@@ -670,7 +673,38 @@ _support_settings_set() {
     # Offer positional completions
     case "${positional_number}" in
     1)
-        __support_add_completions -W 'support_email'$'\n''support_name'$'\n''support_auto_response'$'\n''support_email_template'$'\n''ticket_rate_limit_per_hour'$'\n''reply_rate_limit_per_hour'$'\n''sendmail_command'$'\n''mail_max_attempts'$'\n''mail_default_category'$'\n''mail_default_priority'$'\n''mail_reopen_days'$'\n''mail_max_bytes'$'\n''mail_auto_responses_per_hour'$'\n''attachment_max_bytes'$'\n''attachment_max_total_bytes'
+        __support_add_completions -W 'support_email'$'\n''support_name'$'\n''support_auto_response'$'\n''support_assignment_notice'$'\n''support_email_template'$'\n''ticket_rate_limit_per_hour'$'\n''reply_rate_limit_per_hour'$'\n''sendmail_command'$'\n''mail_max_attempts'$'\n''mail_default_category'$'\n''mail_default_priority'$'\n''mail_reopen_days'$'\n''mail_max_bytes'$'\n''mail_auto_responses_per_hour'$'\n''attachment_max_bytes'$'\n''attachment_max_total_bytes'
+        return
+        ;;
+    esac
+}
+
+_support_settings_reset() {
+    repeating_flags=()
+    non_repeating_flags=(--json --verbose --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db --as --color)
+    __support_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __support_add_completions -W 'support_email'$'\n''support_name'$'\n''support_auto_response'$'\n''support_assignment_notice'$'\n''support_email_template'$'\n''ticket_rate_limit_per_hour'$'\n''reply_rate_limit_per_hour'$'\n''sendmail_command'$'\n''mail_max_attempts'$'\n''mail_default_category'$'\n''mail_default_priority'$'\n''mail_reopen_days'$'\n''mail_max_bytes'$'\n''mail_auto_responses_per_hour'$'\n''attachment_max_bytes'$'\n''attachment_max_total_bytes'
         return
         ;;
     esac
@@ -1134,7 +1168,7 @@ _support_stats() {
 
 _support_audit() {
     repeating_flags=()
-    non_repeating_flags=(--json --verbose --version -h --help)
+    non_repeating_flags=(--deleted-tickets --json --verbose --version -h --help)
     repeating_options=(--action)
     non_repeating_options=(--actor --ticket --since --until --page --limit --db --as --color)
     __support_offer_flags_options 0

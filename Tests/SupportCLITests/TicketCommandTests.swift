@@ -9,7 +9,7 @@ struct TicketCommandTests {
         "responses", "attachments", "createdAt", "updatedAt", "resolvedAt", "closedAt",
     ]
     static let personKeys: Set<String> = ["email", "name", "role"]
-    static let responseKeys: Set<String> = ["id", "message", "respondedBy", "isInternal", "createdAt"]
+    static let responseKeys: Set<String> = ["id", "ticketNumber", "message", "respondedBy", "isInternal", "createdAt"]
 
     static func isISODate(_ value: Any?) -> Bool {
         guard let text = value as? String, text.hasSuffix("Z") else { return false }

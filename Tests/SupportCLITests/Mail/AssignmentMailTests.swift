@@ -82,7 +82,9 @@ struct AssignmentMailTests {
         try sandbox.succeed(["ticket", "update", number, "--assign", Self.sam], as: Self.ana)
         // Then nothing is queued for him
         #expect(try assignments(sandbox).isEmpty)
-        // And the local operator's placeholder is nobody to assign to, nor a requester: refused (65), nothing changed
+        // And the local operator's placeholder (the login unmapped again: enableMail maps it to a
+        // person) is nobody to assign to, nor a requester: refused (65), nothing changed
+        try sandbox.succeed(["user", "update", Sandbox.deskAgent, "--no-login"])
         let before = try sandbox.storedState()
         let operatorMe = try sandbox.run(["ticket", "update", number, "--assign", "me"])
         #expect(operatorMe.status == 65 && operatorMe.err.contains("'me' needs a staff identity"), "\(operatorMe)")
