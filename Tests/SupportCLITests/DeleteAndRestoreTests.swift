@@ -121,4 +121,33 @@ struct DeleteAndRestoreTests {
         let twice = try sandbox.run(["ticket", "import"], stdin: Data(line.utf8))
         #expect(twice.status == 65, "\(twice)")
     }
+
+    @Test func aRestoredTicketGetsItsFilesBackByteForByte() throws {
+        // Given a ticket with a file on its first message and one on an internal note
+        let sandbox = try Sandbox()
+        try sandbox.succeed(["user", "add", "sam@example.test", "--role", "internal"])
+        let first = sandbox.directory.appendingPathComponent("report.pdf")
+        let second = sandbox.directory.appendingPathComponent("trace.log")
+        let firstBytes = Data((0..<40_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 5) })
+        try firstBytes.write(to: first)
+        try Data("vendor trace\n".utf8).write(to: second)
+        try sandbox.succeed(["ticket", "create", "--subject", "s", "--category", "bug-report", "--message", "m",
+                             "--requester", "jane@example.test", "--attach", first.path])
+        try sandbox.succeed(["respond", Sandbox.number(1), "--internal", "--message", "n", "--attach", second.path], as: "sam@example.test")
+        // When it is deleted and restored from the audit trail
+        try sandbox.succeed(["ticket", "delete", Sandbox.number(1), "--yes"])
+        let line = try sandbox.succeed(["audit", "--ticket", Sandbox.number(1), "--deleted-tickets"]).out
+        let restored = try sandbox.run(["ticket", "import"], stdin: Data(line.utf8))
+        #expect(restored.status == 0, "\(restored)")
+        // Then both files are back, the note's on the note, with their bytes
+        let files = try #require(try sandbox.ticket(Sandbox.number(1))["attachments"] as? [[String: Any]])
+        #expect(files.map { $0["fileName"] as? String } == ["report.pdf", "trace.log"], "\(files)")
+        #expect(files[0]["responseId"] is NSNull && !(files[1]["responseId"] is NSNull), "\(files)")
+        for (file, bytes) in zip(files, [firstBytes, Data("vendor trace\n".utf8)]) {
+            let id = try #require(file["id"] as? Int)
+            let out = sandbox.directory.appendingPathComponent("got-\(id)")
+            try sandbox.succeed(["attachment", "get", String(id), "--output", out.path])
+            #expect(try Data(contentsOf: out) == bytes)
+        }
+    }
 }

@@ -635,15 +635,35 @@ extension AppDatabase {
                 throw SupportError.notFound("no ticket \(number)")
             }
             // The line `ticket export` writes for an admin: every reply and internal note, and
-            // the attachment list as export has it (empty: `ticket import` takes no files), so
-            // that the record can be piped back into `ticket import` as it is.
-            ticket.attachments = []
-            let line = JSONRenderer.line(ticket)
+            // every file with its content, so that the record piped back into `ticket import`
+            // restores the ticket whole (the files' bytes go with the ticket's rows).
+            ticket.attachments = try Self.fetchAttachments(db, ticketIDs: [ticket.id], includeInternal: true)[ticket.id] ?? []
+            let line = try Self.exportLine(db, ticket)
             try db.execute(sql: "DELETE FROM ticket WHERE id = ?", arguments: [ticket.id])
             try Self.audit(db, actor: actor, action: .ticketDeleted, ticket: number, old: ticket.subject)
             try db.execute(sql: "UPDATE audit_event SET deletedTicket = ? WHERE id = ?", arguments: [line, db.lastInsertedRowID])
             return ticket
         }
+    }
+
+    /// The `ticket export` line of a ticket (its replies and attachments set), the files'
+    /// content in base64 as `ticket import` reads it. Built whole in memory, unlike the export
+    /// command's stream: it is stored as one value.
+    static func exportLine(_ db: Database, _ ticket: Ticket) throws -> String {
+        let frame = JSONRenderer.streamedTicket(ticket, line: true)
+        var line = frame.head
+        for (index, reply) in ticket.responses.enumerated() { line += frame.reply(reply, first: index == 0) }
+        let pieces = JSONRenderer.exportTail(ticket)
+        line += pieces[0]
+        for (index, file) in ticket.attachments.enumerated() {
+            let contentID = try Int64.fetchOne(db, sql: "SELECT contentId FROM attachment WHERE id = ?", arguments: [file.id]) ?? 0
+            var encoder = Base64.Encoder()
+            var encoded: [UInt8] = []
+            try readBlob(db, table: "attachment_content", column: "data", rowID: contentID) { bytes in encoder.append(bytes, to: &encoded) }
+            encoder.finish(to: &encoded)
+            line += "\"" + String(decoding: encoded, as: UTF8.self) + "\"" + pieces[index + 1]
+        }
+        return line
     }
 
     /// Adds a reply. A requester's reply on a resolved or closed ticket reopens it.
