@@ -183,4 +183,22 @@ struct TerminalOutputTests {
         let json = try Self.onTerminal(third, "ticket list --json", environment: [:])
         #expect(json.status == 0 && !json.out.contains("created a new help desk"), "\(json)")
     }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: script), "needs util-linux script for a pseudo-terminal"),
+          arguments: ["audit", "user list"])
+    func everyTableFitsAnEightyColumnWindow(command: String) throws {
+        // Given people with long addresses and changes to audit
+        let sandbox = try Self.populated()
+        try sandbox.succeed(["user", "add", "a.very.long.staff.member.address@subsidiary.example.test", "--name",
+                             String(repeating: "Long Name ", count: 6), "--role", "internal"])
+        try sandbox.succeed(["settings", "set", "support_email_template", String(repeating: "Hello {{requester_name}}. ", count: 8)])
+        // When shown on a terminal of 80 columns
+        let result = try Self.onTerminal(sandbox, command, environment: ["COLUMNS": "80"])
+        #expect(result.status == 0, "\(result)")
+        // Then no line is wider than the window
+        for line in result.out.replacing("\r\n", with: "\n").split(separator: "\n") {
+            let width = line.unicodeScalars.reduce(0) { $0 + (($1.value >= 0x3000 && $1.value <= 0x9FFF) ? 2 : 1) }
+            #expect(width <= 80, "\(command): \(line)")
+        }
+    }
 }

@@ -121,7 +121,7 @@ public struct TerminalRenderer: Sendable {
         return table(header: ["EMAIL", "NAME", "ROLE", "LOGIN", "SINCE"],
                      rows: users.map { [TerminalText.sanitize($0.email), TerminalText.sanitize($0.name), $0.role.rawValue,
                                         $0.login ?? "-", Self.shortDate($0.createdAt)] },
-                     flexibleColumn: 1)
+                     flexibleColumn: 1, emailColumns: [0], dropOrder: [4, 3])
     }
 
     public func user(_ u: User) -> String {
@@ -154,7 +154,8 @@ public struct TerminalRenderer: Sendable {
             [Self.shortDate(e.createdAt), TerminalText.sanitize(e.actor.email), e.action.rawValue,
              e.ticketNumber.map { TerminalText.sanitize($0) } ?? "-", change(e)]
         }
-        var text = table(header: ["TIME", "ACTOR", "ACTION", "TICKET", "CHANGE"], rows: rows, flexibleColumn: 4)
+        var text = table(header: ["TIME", "ACTOR", "ACTION", "TICKET", "CHANGE"], rows: rows, flexibleColumn: 4,
+                         emailColumns: [1], dropOrder: [3])
         text += "\n" + style.dim("Page \(TerminalText.count(page.page)) of \(TerminalText.count(page.pages)) · \(TerminalText.count(page.total)) event\(page.total == 1 ? "" : "s")")
         return text
     }
