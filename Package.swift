@@ -1,9 +1,10 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// Linux only, honestly: the code reads /proc, calls Glibc directly (flock, O_NOFOLLOW, getpwuid,
+// localtime_r) and is built and tested on Linux alone, so no Apple platform is claimed.
 let package = Package(
     name: "support",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "support", targets: ["support"]),
         .executable(name: "support-server", targets: ["support-server"]),

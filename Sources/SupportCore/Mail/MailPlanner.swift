@@ -236,7 +236,7 @@ public struct MailPlanner: Sendable {
         "created_at": "2026-11-26T16:04:17.123Z",
     ]
 
-    /// The variables a `support_email_template` can use (documented in docs/mail.md).
+    /// The variables a `support_email_template` can use (documented in README's Settings table).
     public static func templateVariables(_ t: Ticket, settings: [SettingKey: String]) -> [String: String] {
         [
             "ticket_number": t.ticketNumber.description,
