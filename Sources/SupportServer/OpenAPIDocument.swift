@@ -504,9 +504,12 @@ components:
           description: "staff only: open the ticket for this person (null: for yourself)"
           oneOf: [{$ref: "#/components/schemas/Email"}, {type: "null"}]
         requesterName:
-          description: "null: the part of the address before @"
+          description: "the requester's name, so it needs requesterEmail (400 without); null: the part of the address before @"
           type: [string, "null"]
           pattern: "^[!-~]([ -~]{0,98}[!-~])?$"
+      # A name is the requester's: without their address it would name nobody (or the caller), so it is refused.
+      if: {required: [requesterName], properties: {requesterName: {type: string}}}
+      then: {required: [requesterEmail], properties: {requesterEmail: {type: string}}}
     UpdateTicketRequest:
       type: object
       minProperties: 1
