@@ -131,7 +131,7 @@ struct API: Sendable {
             await handle(request, context) { desk in
                 let body = try await decode(RetryBody.self, request, allowEmpty: true)
                 let count = try desk.retryMail(id: body?.id)
-                return APIResponse.json(JSONValue.object([("retried", .int(Int64(count)))]).serialized(pretty: true))
+                return APIResponse.json(JSONRenderer.count("retried", count))
             }
         }
     }
@@ -189,7 +189,11 @@ struct API: Sendable {
         case .failure(let refusal): return .failure(refusal)
         }
         // The role, and whether the person still exists, come from the database on every request.
-        guard let found = try? database.user(email: identity.email) else { return .failure(TokenRefusal("unknown user")) }
+        // The core's rule for whom a front end may act as: a user of the desk, not removed, never
+        // the local operator's placeholder (a token for a removed person stops working at once).
+        guard case .person(let found)? = try? HelpDesk.person(email: identity.email, in: database) else {
+            return .failure(TokenRefusal("unknown user"))
+        }
         if case .desk(_, let generation) = identity {
             guard (try? database.tokenGeneration(userID: found.id)) == generation else {
                 return .failure(TokenRefusal("revoked token"))

@@ -59,7 +59,9 @@ public enum ServerMain {
     }
 
     static func fail(_ error: SupportError) -> Int32 {
-        FileHandle.standardError.write(Data(("support: " + error.message + "\n").utf8))
+        // Start-up failures are about the command line that started the server: fields as its flags.
+        let naming = Wording.Naming(showsCommandLineText: true) { field, placeholder in "--" + field + (placeholder.map { " " + $0 } ?? "") }
+        FileHandle.standardError.write(Data(("support: " + error.message(naming: naming) + "\n").utf8))
         return error.exitCode
     }
 

@@ -165,7 +165,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
             throw .invalidInput(field: "support_email_template", "template does not parse: a {{…}} tag is not closed or not valid")
         }
         if let problem = templateProblem(parsed) {
-            throw .invalidInput(field: "support_email_template", problem)
+            throw .invalidInput(field: "support_email_template", Wording(problem))
         }
     }
 

@@ -23,7 +23,7 @@ extension HelpDesk {
     /// when nobody but the flushing user or root can have written the file (`DatabaseTrust`).
     public func mailFlusher(sendmail: String?, jobs: Int, timeout: TimeInterval, strictModes: Bool = true) throws(SupportError) -> OutboxFlusher {
         try requireAdmin("flush mail")
-        guard (1...64).contains(jobs) else { throw .invalidInput(field: "jobs", "--jobs must be from 1 to 64") }
+        guard (1...64).contains(jobs) else { throw .invalidInput(field: "jobs", "\(field: "jobs") must be from 1 to 64") }
         let settings = try database.settings()
         let commandLine: String
         if let sendmail {
@@ -32,8 +32,10 @@ extension HelpDesk {
             commandLine = settings[.sendmailCommand] ?? SettingKey.sendmailCommand.defaultValue
             if strictModes, commandLine != SettingKey.sendmailCommand.defaultValue, let path = database.path,
                let problem = DatabaseTrust.problem(path: path) {
-                throw .configuration("refusing to run sendmail_command from this database: \(problem), so someone else "
-                    + "may have chosen the program; flush as the file's owner, fix the permissions, or set SUPPORT_STRICT_MODES=no if you mean it")
+                throw .configuration("""
+                    refusing to run sendmail_command from this database: \(problem), so someone else may have chosen the \
+                    program; flush as the file's owner, fix the permissions, or set SUPPORT_STRICT_MODES=no if you mean it
+                    """)
             }
         }
         let transport = try SendmailTransport(commandLine: commandLine, timeout: timeout)

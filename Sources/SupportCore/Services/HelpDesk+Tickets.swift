@@ -22,14 +22,15 @@ extension HelpDesk {
             }
         } else {
             if request.requesterName != nil {
-                throw .invalidInput(field: "name", "--name is the requester's name: give it with --requester EMAIL")
+                throw .invalidInput(field: "name", "\(field: "requesterName") is the requester's name: give it with \(field: "requesterEmail", placeholder: "EMAIL")")
             }
             if actor.user == nil, try mailIsOn() {
                 // The ticket would be the placeholder's: its new-ticket mail would name it and
                 // the auto-response would go to operator@localhost. (issue 15.1)
                 throw .invalidInput(field: "requester", """
-                    give --requester EMAIL (and --name NAME): the ticket would be mailed as the local operator's \
-                    placeholder, which is not a person (or act as yourself: --as EMAIL, or map your login with 'support user update EMAIL --login NAME')
+                    give \(field: "requesterEmail", placeholder: "EMAIL") (and \(field: "requesterName", placeholder: "NAME")): \
+                    the ticket would be mailed as the local operator's placeholder, which is not a person\
+                    \(commandLine: " (or act as yourself: --as EMAIL, or map your login with 'support user update EMAIL --login NAME')")
                     """)
             }
             requester = actorReference
@@ -87,7 +88,10 @@ extension HelpDesk {
         try requireVisible(number)
         try requireStaff("update tickets")
         guard !changes.isEmpty else {
-            throw .invalidInput(field: nil, "nothing to change: give at least one of --subject, --message, --category, --priority, --status, --assign, --unassign")
+            throw .invalidInput(field: nil, """
+                nothing to change: give at least one of \(field: "subject"), \(field: "message"), \(field: "category"), \
+                \(field: "priority"), \(field: "status"), \(field: "assign")\(commandLine: ", --unassign")
+                """)
         }
         var update = TicketUpdate()
         if let subject = changes.subject {
@@ -119,7 +123,7 @@ extension HelpDesk {
         if text.trimmingCharacters(in: .whitespaces).lowercased() == "me" {
             // The local operator is a placeholder, not a person a ticket can wait for.
             guard let me = actor.user else {
-                throw .invalidInput(field: "assign", "'me' needs a staff identity: give --as EMAIL, or map your login with 'support user update EMAIL --login NAME'")
+                throw .invalidInput(field: "assign", "'me' needs a staff identity\(commandLine: ": give --as EMAIL, or map your login with 'support user update EMAIL --login NAME'")")
             }
             assignee = me
         } else {

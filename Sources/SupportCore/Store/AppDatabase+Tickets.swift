@@ -78,8 +78,8 @@ extension AppDatabase {
               let status = TicketStatus(rawValue: row[6])
         else {
             // A damaged file (ReliabilityDatabaseFaultTests) more often than a newer version: say what to do.
-            throw SupportError.storage("the database holds a ticket this version cannot read (id \(row[0] as Int64)): "
-                + "the file may be corrupt; check it with sqlite3 'PRAGMA integrity_check' and restore it from a backup")
+            throw SupportError.storage(Wording("the database holds a ticket this version cannot read (id \(row[0] as Int64)): "
+                + "the file may be corrupt; check it with sqlite3 'PRAGMA integrity_check' and restore it from a backup"))
         }
         return Ticket(
             id: row[0], ticketNumber: number, subject: row[2], message: row[3],

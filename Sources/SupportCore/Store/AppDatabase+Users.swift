@@ -174,7 +174,7 @@ extension AppDatabase {
             """, arguments: [user.id, Actor.operatorEmail]) ?? 0
         guard others == 0 else { return }
         throw SupportError.invalidInput(field: "role",
-            "\(user.email) is the last admin; make someone else an admin first ('support user update EMAIL --role admin'), then \(verb) them")
+            "\(user.email) is the last admin; make someone else an admin first\(commandLine: " ('support user update EMAIL --role admin')"), then \(verb) them")
     }
 
     /// The user id a write is recorded under, creating the row if this is the first time.

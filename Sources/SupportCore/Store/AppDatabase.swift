@@ -39,7 +39,7 @@ public final class AppDatabase: Sendable {
         let migrator = Schema.migrator
         let (superseded, complete) = try writer.read { db in try migrationState(db, known: migrator.migrations) }
         if superseded {
-            throw SupportError.storage(newerVersionMessage)
+            throw SupportError.storage(Wording(newerVersionMessage))
         }
         if complete { return }
         let lock = try lockPath.map { try FileLock(path: $0) }
