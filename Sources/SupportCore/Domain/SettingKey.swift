@@ -239,3 +239,14 @@ public enum SettingKey: String, CaseIterable, Sendable {
         {{support_name}}
         """
 }
+
+/// The settings as stored, read with their defaults: the one place a missing or unreadable value
+/// falls back, so no caller repeats a default as a literal.
+extension Dictionary where Key == SettingKey, Value == String {
+    public func text(_ key: SettingKey) -> String { self[key] ?? key.defaultValue }
+
+    public func integer(_ key: SettingKey) -> Int { Int(self[key] ?? "") ?? Int(key.defaultValue) ?? 0 }
+
+    /// `true`/`false` settings; anything but the stored word `true` (or the default, when unset) is false.
+    public func flag(_ key: SettingKey) -> Bool { text(key) == "true" }
+}

@@ -29,7 +29,7 @@ extension HelpDesk {
         if let sendmail {
             commandLine = try SettingKey.sendmailCommand.normalize(sendmail)
         } else {
-            commandLine = settings[.sendmailCommand] ?? SettingKey.sendmailCommand.defaultValue
+            commandLine = settings.text(.sendmailCommand)
             if strictModes, commandLine != SettingKey.sendmailCommand.defaultValue, let path = database.path,
                let problem = DatabaseTrust.problem(path: path) {
                 throw .configuration("""
@@ -39,7 +39,7 @@ extension HelpDesk {
             }
         }
         let transport = try SendmailTransport(commandLine: commandLine, timeout: timeout)
-        let attempts = Int(settings[.mailMaxAttempts] ?? "") ?? 8
-        return OutboxFlusher(database: database, transport: transport, maxAttempts: attempts, jobs: jobs, logger: logger)
+        let attempts = settings.integer(.mailMaxAttempts)
+        return OutboxFlusher(store: database, transport: transport, maxAttempts: attempts, jobs: jobs, logger: logger)
     }
 }

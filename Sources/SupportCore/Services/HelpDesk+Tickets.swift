@@ -37,7 +37,7 @@ extension HelpDesk {
         }
         if !actor.isStaff {
             let settings = try database.settings()
-            rateLimit = Int(settings[.ticketRateLimitPerHour] ?? "") ?? 10
+            rateLimit = settings.integer(.ticketRateLimitPerHour)
         }
         var assigneeID: Int64?
         if let assignee = request.assignee {
@@ -48,7 +48,7 @@ extension HelpDesk {
         let ticket = try database.createTicket(
             TicketDraft(subject: subject, message: message, category: request.category, priority: request.priority,
                         requester: requester, assigneeID: assigneeID),
-            by: actorReference, rateLimitPerHour: rateLimit,
+            by: actorReference, rateLimit: rateLimit.map { HourlyLimit(limit: $0, noun: "tickets") },
             mail: { ticket, settings, now, signer in created(ticket, settings, now, signer) + assigned(ticket, settings, now, signer) },
             attachments: files)
         logger.debug("created ticket", metadata: ["ticket": "\(ticket.ticketNumber)"])
@@ -164,11 +164,11 @@ extension HelpDesk {
         if !isInternal, notify, actor.user == nil, try mailIsOn() { try requirePersonFor("a public reply that is mailed") }
         let text = try Validation.text(message)
         // Requesters are limited (a flood of replies is a flood of mail to the desk); staff are not.
-        let rateLimit = actor.isStaff ? nil : Int(try database.settings()[.replyRateLimitPerHour] ?? "") ?? 60
+        let rateLimit = actor.isStaff ? nil : try database.settings().integer(.replyRateLimitPerHour)
         let files = try checkedAttachments(attachments)
         var (_, response) = try database.addResponse(
             to: number, message: text, by: actorReference, isInternal: isInternal, reopens: !actor.isStaff,
-            replyRateLimitPerHour: rateLimit,
+            rateLimit: rateLimit.map { HourlyLimit(limit: $0, noun: "replies") },
             mail: { response in mailPlan(.replied(response), notifyRequester: notify, attachments: files) }, attachments: files)
         // A requester is never shown a row id (ids showed gaps where internal notes sit): their
         // reply is numbered by its place among the replies they can see, as `show` numbers it.

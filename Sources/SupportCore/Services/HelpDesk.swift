@@ -4,10 +4,13 @@ import Logging
 /// The help desk as one person sees it: every rule of SPEC (who may see and change what,
 /// validation, rate limits) lives here, over the store. Commands call this and render the result.
 public struct HelpDesk: Sendable {
-    public let database: AppDatabase
+    /// Storage, reached only from here: every public entry point checks the actor first.
+    let database: any DeskStore
     public let actor: Actor
     let logger: Logger
 
+    /// The desk on `database` as `actor` sees it. Who the actor is, the front end has found out
+    /// (the command line's `--as` or login, the server's token): the core never assumes anyone.
     public init(database: AppDatabase, actor: Actor, logger: Logger = Logger(label: "support")) {
         self.database = database
         self.actor = actor
