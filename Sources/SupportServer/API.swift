@@ -131,7 +131,7 @@ struct API: Sendable {
             await handle(request, context) { desk in
                 let body = try await decode(RetryBody.self, request, allowEmpty: true)
                 let count = try desk.retryMail(id: body?.id)
-                return APIResponse.json(JSONValue.object([("retried", .int(Int64(count)))]).serialized(pretty: true))
+                return APIResponse.json(JSONRenderer.count("retried", count))
             }
         }
     }
@@ -189,13 +189,20 @@ struct API: Sendable {
         case .failure(let refusal): return .failure(refusal)
         }
         // The role, and whether the person still exists, come from the database on every request.
-        guard let found = try? database.user(email: identity.email) else { return .failure(TokenRefusal("unknown user")) }
-        if case .desk(_, let generation) = identity {
-            guard (try? database.tokenGeneration(userID: found.id)) == generation else {
-                return .failure(TokenRefusal("revoked token"))
+        // The core's rule for whom a token may speak: a user of the desk, not removed, never the
+        // local operator's placeholder, and for the desk's own tokens not revoked since (the role
+        // and all of it read from the database on every request).
+        var generation: Int64?
+        if case .desk(_, let issued) = identity { generation = issued }
+        do {
+            guard case .person(let found) = try HelpDesk.tokenHolder(email: identity.email, generation: generation, in: database) else {
+                return .failure(TokenRefusal("unknown user"))
             }
+            return .success(found)
+        } catch {
+            // The core's words for the log ("no user …", "… was removed", "the token was revoked").
+            return .failure(TokenRefusal(error.message))
         }
-        return .success(found)
     }
 
     // MARK: Request parts

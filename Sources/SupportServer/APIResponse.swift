@@ -30,7 +30,7 @@ enum APIResponse {
     }
 
     static func unauthorized(_ message: String = "a valid bearer token is required") -> Response {
-        var response = error(.unknownActor(message))
+        var response = error(.unknownActor(Wording(message)))
         response.headers[.wwwAuthenticate] = "Bearer realm=\"support\""
         return response
     }

@@ -45,7 +45,7 @@ public enum ServerMain {
                 let lifetime = try TokenAuthority.lifetime(options["expires"] ?? "30d")
                 let desk = HelpDesk(database: database, actor: .localOperator)
                 let (user, generation) = try desk.tokenSubject(email: positional[1])
-                let authority = await TokenAuthority(secret: try database.serverSigningKey())
+                let authority = await TokenAuthority(secret: try HelpDesk.tokenSigningKey(in: database))
                 print(try await authority.issue(email: user.email, generation: generation, lifetime: lifetime))
                 return 0
             default:
@@ -59,7 +59,9 @@ public enum ServerMain {
     }
 
     static func fail(_ error: SupportError) -> Int32 {
-        FileHandle.standardError.write(Data(("support: " + error.message + "\n").utf8))
+        // Start-up failures are about the command line that started the server: fields as its flags.
+        let naming = Wording.Naming(showsCommandLineText: true) { field, placeholder in "--" + field + (placeholder.map { " " + $0 } ?? "") }
+        FileHandle.standardError.write(Data(("support: " + error.message(naming: naming) + "\n").utf8))
         return error.exitCode
     }
 
@@ -106,7 +108,7 @@ public enum ServerMain {
         }
         // The embedded copy unless another is named (a document edited without a rebuild).
         let document = openAPIPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? OpenAPIDocument.yaml
-        var api = API(database: database, authority: await TokenAuthority(secret: try database.serverSigningKey(), provider: provider),
+        var api = API(database: database, authority: await TokenAuthority(secret: try HelpDesk.tokenSigningKey(in: database), provider: provider),
                       limiter: FailedAuthLimiter(limit: authFailureLimit), logger: logger, openAPIDocument: document)
         api.bodyTimeout = .seconds(limits.idleTimeoutSeconds)
         let router = Router(context: APIContext.self)

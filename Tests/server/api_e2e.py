@@ -220,9 +220,18 @@ status, _, body = listing({"requester": "bob@example.com", "category": "bug-repo
 check(status == 200 and body["pagination"]["total"] == 1, "requester and category filters")
 status, _, body = listing({"assignee": "agent@example.com"})
 check(status == 200 and body["pagination"]["total"] == 1, "assignee filter")
-for bad in [{"limit": "0"}, {"limit": "501"}, {"page": "x"}, {"sort": "bogus"}, {"status": "nope"}, {"since": "yesterday-ish"}, {"colour": "red"}]:
+for bad in [{"limit": "0"}, {"limit": "501"}, {"page": "x"}, {"page": "0"}, {"sort": "bogus"}, {"status": "nope"},
+            {"since": "yesterday-ish"}, {"since": "2026-12-01", "until": "2026-11-01"}, {"colour": "red"}]:
     status, _, body = listing(bad)
     check(status == 400 and is_api_error(body) and body["code"] == "INVALID_INPUT", f"bad query {bad} → 400: {status}")
+    # The core names fields, and the API words them as its own (never a command line's flags).
+    check("--" not in body["error"], f"bad query {bad}: the answer names no command-line flag: {body['error']}")
+# A rule of the core about two fields of the body, worded with the body's field names.
+status, _, body = call("POST", "/api/support/tickets", tokens["agent"],
+                       {"subject": "No one", "message": "A name without an address", "category": "general-inquiry",
+                        "requesterName": "Nobody"})
+check(status == 400 and is_api_error(body) and "--" not in body["error"] and "requesterEmail" in body["error"],
+      f"requesterName without requesterEmail: 400 naming the fields: {status} {body}")
 
 # --- The permission matrix: each role against every route (as PermissionMatrixTests for the
 # commands): another requester's ticket does not exist for a requester (404), a requester is

@@ -165,7 +165,7 @@ public enum SettingKey: String, CaseIterable, Sendable {
             throw .invalidInput(field: "support_email_template", "template does not parse: a {{…}} tag is not closed or not valid")
         }
         if let problem = templateProblem(parsed) {
-            throw .invalidInput(field: "support_email_template", problem)
+            throw .invalidInput(field: "support_email_template", Wording(problem))
         }
     }
 
@@ -238,4 +238,15 @@ public enum SettingKey: String, CaseIterable, Sendable {
 
         {{support_name}}
         """
+}
+
+/// The settings as stored, read with their defaults: the one place a missing or unreadable value
+/// falls back, so no caller repeats a default as a literal.
+extension Dictionary where Key == SettingKey, Value == String {
+    public func text(_ key: SettingKey) -> String { self[key] ?? key.defaultValue }
+
+    public func integer(_ key: SettingKey) -> Int { Int(self[key] ?? "") ?? Int(key.defaultValue) ?? 0 }
+
+    /// `true`/`false` settings; anything but the stored word `true` (or the default, when unset) is false.
+    public func flag(_ key: SettingKey) -> Bool { text(key) == "true" }
 }

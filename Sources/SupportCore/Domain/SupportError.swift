@@ -1,26 +1,32 @@
-/// Every failure the core reports. Each case carries a message fit to show a person as one line;
-/// none carries SQL or a stack trace.
+/// Every failure the core reports. Each case carries words fit to show a person as one line,
+/// naming fields rather than flags (see `Wording`); none carries SQL or a stack trace.
 public enum SupportError: Error, Equatable, Sendable {
     /// Invalid input (seed 400).
-    case invalidInput(field: String?, String)
+    case invalidInput(field: String?, Wording)
     /// No such ticket, user or message (seed 404).
-    case notFound(String)
-    /// `--as` names nobody (seed 401).
-    case unknownActor(String)
+    case notFound(Wording)
+    /// The acting person is nobody the desk knows, or no one authenticated (seed 401).
+    case unknownActor(Wording)
     /// Not allowed for this role (seed 403).
-    case forbidden(String)
+    case forbidden(Wording)
     /// Ticket-creation rate limit (seed 429).
-    case rateLimited(String, retryAfter: Date)
+    case rateLimited(Wording, retryAfter: Date)
     /// The database stayed locked past the busy timeout.
-    case busy(String)
+    case busy(Wording)
     /// The database is unreadable, corrupt, not writable, or from a newer version.
-    case storage(String)
+    case storage(Wording)
     /// Misconfiguration, e.g. no mail program.
-    case configuration(String)
+    case configuration(Wording)
     /// A bug (seed 500).
-    case internalError(String)
+    case internalError(Wording)
 
-    public var message: String {
+    /// The words with fields named as SPEC's JSON names them (the HTTP API, logs).
+    public var message: String { wording.description }
+
+    /// The words, for a front end to name the fields its own way (`message(naming:)`).
+    public func message(naming: Wording.Naming) -> String { wording.text(naming) }
+
+    public var wording: Wording {
         switch self {
         case .invalidInput(_, let m), .notFound(let m), .unknownActor(let m), .forbidden(let m),
              .rateLimited(let m, _), .busy(let m), .storage(let m), .configuration(let m), .internalError(let m):

@@ -1,6 +1,6 @@
 /// A value of one of the seed's enums: stored under a stable slug, printed as the seed spells it,
 /// and parsed case-insensitively from either spelling (`technical-issue`, `"Technical Issue"`).
-public protocol SeedEnum: CaseIterable, Sendable, Hashable, Codable {
+public protocol SeedEnum: CaseIterable, Sendable, Hashable {
     /// The seed's spelling, e.g. "Technical Issue".
     var title: String { get }
     /// The command-line spelling, e.g. "technical-issue".

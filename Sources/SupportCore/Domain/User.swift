@@ -1,7 +1,7 @@
 import Foundation
 
 /// A person known to the help desk: a requester (`user`) or staff (`internal`, `admin`).
-public struct User: Sendable, Equatable, Codable {
+public struct User: Sendable, Equatable {
     public var id: Int64
     public var email: String
     public var name: String
@@ -26,7 +26,7 @@ public struct User: Sendable, Equatable, Codable {
 }
 
 /// A person as they appear inside a ticket: enough to show and to mail them.
-public struct Person: Sendable, Equatable, Codable {
+public struct Person: Sendable, Equatable {
     public var email: String
     public var name: String
     public var role: Role

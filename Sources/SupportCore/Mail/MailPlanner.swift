@@ -28,11 +28,11 @@ public struct MailPlanner: Sendable {
     }
 
     var supportEmail: String? {
-        let value = settings[.supportEmail] ?? ""
+        let value = settings.text(.supportEmail)
         return value.isEmpty ? nil : value
     }
 
-    var supportName: String { settings[.supportName] ?? SettingKey.supportName.defaultValue }
+    var supportName: String { settings.text(.supportName) }
 
     public func drafts(for event: MailEvent, on ticket: Ticket) -> [OutboxDraft] {
         guard let support = supportEmail else { return [] }
@@ -47,7 +47,7 @@ public struct MailPlanner: Sendable {
                                     body: newTicketBody(ticket), replyTo: MailAddress(name: requester.name, email: requester.email),
                                     isThreadRoot: true, automatic: nil))
             }
-            if settings[.supportAutoResponse] == "true", requester.email != support {
+            if settings.flag(.supportAutoResponse), requester.email != support {
                 let body = autoResponseBody(ticket)
                 var response = draft(ticket, .autoResponse, to: MailAddress(name: requester.name, email: requester.email),
                                      subject: "\(tag) \(ticket.subject)",
@@ -81,7 +81,7 @@ public struct MailPlanner: Sendable {
         case .assigned(let previous):
             // Nobody is told what they did themself (taking a ticket), nor told twice.
             guard let assignee = ticket.assignedTo, assignee.email.lowercased() != previous?.lowercased(),
-                  assignee.email.lowercased() != actorEmail, settings[.supportAssignmentNotice] != "false"
+                  assignee.email.lowercased() != actorEmail, settings.flag(.supportAssignmentNotice)
             else { return [] }
             drafts.append(draft(ticket, .assignment, to: MailAddress(name: assignee.name, email: assignee.email),
                                 subject: "\(tag) Assigned to you: \(ticket.subject)", body: assignmentBody(ticket),
@@ -184,7 +184,7 @@ public struct MailPlanner: Sendable {
     /// blank is not sent, and not silently replaced by the default letter either: the message is
     /// queued as failed with the reason, where `notify` and `mail` show it (issue 13).
     func autoResponseBody(_ t: Ticket) -> Result<String, TemplateFailure> {
-        let template = settings[.supportEmailTemplate] ?? SettingKey.defaultTemplate
+        let template = settings.text(.supportEmailTemplate)
         let values = Self.templateVariables(t, settings: settings)
         do {
             try SettingKey.checkTemplateTags(template)
@@ -247,8 +247,8 @@ public struct MailPlanner: Sendable {
             "status": t.status.title,
             "requester_name": t.submittedBy.name,
             "requester_email": t.submittedBy.email,
-            "support_email": settings[.supportEmail] ?? "",
-            "support_name": settings[.supportName] ?? SettingKey.supportName.defaultValue,
+            "support_email": settings.text(.supportEmail),
+            "support_name": settings.text(.supportName),
             "created_at": ISO8601.string(t.createdAt),
         ]
     }

@@ -22,7 +22,7 @@ public struct OutboxFlusher: Sendable {
         public var attempted: Int { sent + retried + failed }
     }
 
-    public let database: AppDatabase
+    let database: any DeskStore
     public let transport: SendmailTransport
     public let maxAttempts: Int
     public let jobs: Int
@@ -33,6 +33,11 @@ public struct OutboxFlusher: Sendable {
 
     public init(database: AppDatabase, transport: SendmailTransport, maxAttempts: Int, jobs: Int,
                 logger: Logger = Logger(label: "support.mail")) {
+        self.init(store: database, transport: transport, maxAttempts: maxAttempts, jobs: jobs, logger: logger)
+    }
+
+    init(store database: any DeskStore, transport: SendmailTransport, maxAttempts: Int, jobs: Int,
+         logger: Logger = Logger(label: "support.mail")) {
         self.database = database
         self.transport = transport
         self.maxAttempts = maxAttempts

@@ -80,13 +80,14 @@ public enum JSONRenderer {
         }))]).serialized(pretty: true)
     }
 
-    /// The seed's `APIError`, on one line.
-    public static func error(_ error: SupportError) -> String {
+    /// The seed's `APIError`, on one line; `naming` words the fields its message mentions
+    /// (`details.field` is always SPEC's field name).
+    public static func error(_ error: SupportError, naming: Wording.Naming = .fields) -> String {
         var details: [(String, JSONValue)] = []
         if case .invalidInput(let field?, _) = error { details.append(("field", .string(field))) }
         if case .rateLimited(_, let retryAfter) = error { details.append(("retryAfter", .string(ISO8601.string(retryAfter)))) }
         return JSONValue.object([
-            ("error", .string(error.message)), ("code", .string(error.code)),
+            ("error", .string(error.message(naming: naming))), ("code", .string(error.code)),
             ("details", details.isEmpty ? .null : .object(details)),
         ]).serialized(pretty: false)
     }

@@ -38,7 +38,7 @@ extension HelpDesk {
         try requireAdmin("change users")
         let address = try Self.personAddress(email)
         guard name != nil || role != nil || login != nil else {
-            throw .invalidInput(field: nil, "nothing to change: give --name, --role, --login or --no-login")
+            throw .invalidInput(field: nil, "nothing to change: give \(field: "name"), \(field: "role"), \(field: "login")\(commandLine: " or --no-login")")
         }
         var checkedLogin: String?? = nil
         switch login {
@@ -83,7 +83,7 @@ extension HelpDesk {
             (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x2E || b == 0x2D
         }
         guard (1...32).contains(bytes.count), allowed, bytes.first != 0x2D else {
-            throw .invalidInput(field: "login", "--login: '\(Validation.printable(login))' is not a Unix login name (letters, digits, _ . -, at most 32)")
+            throw .invalidInput(field: "login", "\(field: "login"): '\(Validation.printable(login))' is not a Unix login name (letters, digits, _ . -, at most 32)")
         }
         return login
     }
@@ -131,7 +131,7 @@ extension HelpDesk {
     public func statistics(since: Date?, until: Date?, zone: LocalZone = .utc) throws(SupportError) -> Statistics {
         try requireStaff("see statistics")
         if let since, let until, since >= until {
-            throw .invalidInput(field: "since", "--since must be before --until")
+            throw .invalidInput(field: "since", "\(field: "since") must be before \(field: "until")")
         }
         return try database.statistics(since: since, until: until, zone: zone)
     }

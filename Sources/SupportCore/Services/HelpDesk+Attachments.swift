@@ -7,8 +7,7 @@ extension HelpDesk {
     /// `attachment_max_bytes` (one file) and `attachment_max_total_bytes` (one ticket or reply).
     public func attachmentLimits() throws(SupportError) -> (perFile: Int, perMessage: Int) {
         let settings = try database.settings()
-        return (Int(settings[.attachmentMaxBytes] ?? "") ?? Int(SettingKey.attachmentMaxBytes.defaultValue)!,
-                Int(settings[.attachmentMaxTotalBytes] ?? "") ?? Int(SettingKey.attachmentMaxTotalBytes.defaultValue)!)
+        return (settings.integer(.attachmentMaxBytes), settings.integer(.attachmentMaxTotalBytes))
     }
 
     /// The files as they will be stored: names made safe, types checked, limits applied.

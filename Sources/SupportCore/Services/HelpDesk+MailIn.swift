@@ -93,7 +93,7 @@ extension HelpDesk {
     func route(_ mail: InboundMail, base: InboundRecordDraft, _ tx: MailInTransaction) throws -> InboundRecordDraft {
         var draft = base
         let settings = try tx.settings()
-        let desk = (settings[.supportEmail] ?? "").lowercased()
+        let desk = settings.text(.supportEmail).lowercased()
 
         if let report = mail.deliveryStatus {
             return try bounce(report, mail: mail, draft: draft, tx)
@@ -137,7 +137,7 @@ extension HelpDesk {
         }
 
         if let ticket = found, allowed, let author {
-            let reopenDays = Double(settings[.mailReopenDays] ?? "") ?? 30
+            let reopenDays = Double(settings.integer(.mailReopenDays))
             if ticket.status == .closed, let closedAt = ticket.closedAt,
                try tx.now().timeIntervalSince(closedAt) > reopenDays * 86_400 {
                 let created = try openTicket(mail, sender: sender, settings: settings, tx,
@@ -225,14 +225,14 @@ extension HelpDesk {
                     preface: String) throws -> Ticket {
         let subject = Self.oneLine(mail.subject, maxCharacters: Validation.subjectMaxCharacters) ?? "(no subject)"
         let name = mail.from.first?.name.flatMap { Self.oneLine($0, maxCharacters: Validation.nameMaxCharacters) }
-        let category = (try? TicketCategory.parse(settings[.mailDefaultCategory] ?? "")) ?? .generalInquiry
-        let priority = (try? TicketPriority.parse(settings[.mailDefaultPriority] ?? "")) ?? .medium
+        let category = (try? TicketCategory.parse(settings.text(.mailDefaultCategory))) ?? .generalInquiry
+        let priority = (try? TicketPriority.parse(settings.text(.mailDefaultPriority))) ?? .medium
         // Auto-responses per address and hour are limited, so that two desks (or a broken
         // autoresponder not marked as one) cannot keep each other busy.
-        let limit = Int(settings[.mailAutoResponsesPerHour] ?? "") ?? 3
+        let limit = settings.integer(.mailAutoResponsesPerHour)
         let plan = mailPlan(.ticketCreated, actorEmail: sender, attachments: Self.files(of: mail))
         var quiet = false
-        if limit > 0, settings[.supportAutoResponse] == "true" {
+        if limit > 0, settings.flag(.supportAutoResponse) {
             quiet = try tx.autoResponses(to: sender, since: tx.now().addingTimeInterval(-3600)) >= limit
         }
         let ticket = try tx.createTicket(

@@ -23,21 +23,23 @@ extension HelpDesk {
     /// when nobody but the flushing user or root can have written the file (`DatabaseTrust`).
     public func mailFlusher(sendmail: String?, jobs: Int, timeout: TimeInterval, strictModes: Bool = true) throws(SupportError) -> OutboxFlusher {
         try requireAdmin("flush mail")
-        guard (1...64).contains(jobs) else { throw .invalidInput(field: "jobs", "--jobs must be from 1 to 64") }
+        guard (1...64).contains(jobs) else { throw .invalidInput(field: "jobs", "\(field: "jobs") must be from 1 to 64") }
         let settings = try database.settings()
         let commandLine: String
         if let sendmail {
             commandLine = try SettingKey.sendmailCommand.normalize(sendmail)
         } else {
-            commandLine = settings[.sendmailCommand] ?? SettingKey.sendmailCommand.defaultValue
+            commandLine = settings.text(.sendmailCommand)
             if strictModes, commandLine != SettingKey.sendmailCommand.defaultValue, let path = database.path,
                let problem = DatabaseTrust.problem(path: path) {
-                throw .configuration("refusing to run sendmail_command from this database: \(problem), so someone else "
-                    + "may have chosen the program; flush as the file's owner, fix the permissions, or set SUPPORT_STRICT_MODES=no if you mean it")
+                throw .configuration("""
+                    refusing to run sendmail_command from this database: \(problem), so someone else may have chosen the \
+                    program; flush as the file's owner, fix the permissions, or set SUPPORT_STRICT_MODES=no if you mean it
+                    """)
             }
         }
         let transport = try SendmailTransport(commandLine: commandLine, timeout: timeout)
-        let attempts = Int(settings[.mailMaxAttempts] ?? "") ?? 8
-        return OutboxFlusher(database: database, transport: transport, maxAttempts: attempts, jobs: jobs, logger: logger)
+        let attempts = settings.integer(.mailMaxAttempts)
+        return OutboxFlusher(store: database, transport: transport, maxAttempts: attempts, jobs: jobs, logger: logger)
     }
 }

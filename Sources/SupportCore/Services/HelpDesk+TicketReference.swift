@@ -29,8 +29,8 @@ extension HelpDesk {
             return visible[0]
         default:
             let names = visible.map(\.description)
-            throw .invalidInput(field: "ticket", "'\(Validation.printable(trimmed))' could be "
-                + names.dropLast().joined(separator: ", ") + " or " + names.last! + "; give the whole number")
+            let choices = names.dropLast().joined(separator: ", ") + " or " + names.last!
+            throw .invalidInput(field: "ticket", "'\(Validation.printable(trimmed))' could be \(choices); give the whole number")
         }
     }
 }

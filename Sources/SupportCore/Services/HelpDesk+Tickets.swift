@@ -22,21 +22,22 @@ extension HelpDesk {
             }
         } else {
             if request.requesterName != nil {
-                throw .invalidInput(field: "name", "--name is the requester's name: give it with --requester EMAIL")
+                throw .invalidInput(field: "name", "\(field: "requesterName") is the requester's name: give it with \(field: "requesterEmail", placeholder: "EMAIL")")
             }
             if actor.user == nil, try mailIsOn() {
                 // The ticket would be the placeholder's: its new-ticket mail would name it and
                 // the auto-response would go to operator@localhost. (issue 15.1)
                 throw .invalidInput(field: "requester", """
-                    give --requester EMAIL (and --name NAME): the ticket would be mailed as the local operator's \
-                    placeholder, which is not a person (or act as yourself: --as EMAIL, or map your login with 'support user update EMAIL --login NAME')
+                    give \(field: "requesterEmail", placeholder: "EMAIL") (and \(field: "requesterName", placeholder: "NAME")): \
+                    the ticket would be mailed as the local operator's placeholder, which is not a person\
+                    \(commandLine: " (or act as yourself: --as EMAIL, or map your login with 'support user update EMAIL --login NAME')")
                     """)
             }
             requester = actorReference
         }
         if !actor.isStaff {
             let settings = try database.settings()
-            rateLimit = Int(settings[.ticketRateLimitPerHour] ?? "") ?? 10
+            rateLimit = settings.integer(.ticketRateLimitPerHour)
         }
         var assigneeID: Int64?
         if let assignee = request.assignee {
@@ -47,7 +48,7 @@ extension HelpDesk {
         let ticket = try database.createTicket(
             TicketDraft(subject: subject, message: message, category: request.category, priority: request.priority,
                         requester: requester, assigneeID: assigneeID),
-            by: actorReference, rateLimitPerHour: rateLimit,
+            by: actorReference, rateLimit: rateLimit.map { HourlyLimit(limit: $0, noun: "tickets") },
             mail: { ticket, settings, now, signer in created(ticket, settings, now, signer) + assigned(ticket, settings, now, signer) },
             attachments: files)
         logger.debug("created ticket", metadata: ["ticket": "\(ticket.ticketNumber)"])
@@ -87,7 +88,10 @@ extension HelpDesk {
         try requireVisible(number)
         try requireStaff("update tickets")
         guard !changes.isEmpty else {
-            throw .invalidInput(field: nil, "nothing to change: give at least one of --subject, --message, --category, --priority, --status, --assign, --unassign")
+            throw .invalidInput(field: nil, """
+                nothing to change: give at least one of \(field: "subject"), \(field: "message"), \(field: "category"), \
+                \(field: "priority"), \(field: "status"), \(field: "assign")\(commandLine: ", --unassign")
+                """)
         }
         var update = TicketUpdate()
         if let subject = changes.subject {
@@ -119,7 +123,7 @@ extension HelpDesk {
         if text.trimmingCharacters(in: .whitespaces).lowercased() == "me" {
             // The local operator is a placeholder, not a person a ticket can wait for.
             guard let me = actor.user else {
-                throw .invalidInput(field: "assign", "'me' needs a staff identity: give --as EMAIL, or map your login with 'support user update EMAIL --login NAME'")
+                throw .invalidInput(field: "assign", "'me' needs a staff identity\(commandLine: ": give --as EMAIL, or map your login with 'support user update EMAIL --login NAME'")")
             }
             assignee = me
         } else {
@@ -160,11 +164,11 @@ extension HelpDesk {
         if !isInternal, notify, actor.user == nil, try mailIsOn() { try requirePersonFor("a public reply that is mailed") }
         let text = try Validation.text(message)
         // Requesters are limited (a flood of replies is a flood of mail to the desk); staff are not.
-        let rateLimit = actor.isStaff ? nil : Int(try database.settings()[.replyRateLimitPerHour] ?? "") ?? 60
+        let rateLimit = actor.isStaff ? nil : try database.settings().integer(.replyRateLimitPerHour)
         let files = try checkedAttachments(attachments)
         var (_, response) = try database.addResponse(
             to: number, message: text, by: actorReference, isInternal: isInternal, reopens: !actor.isStaff,
-            replyRateLimitPerHour: rateLimit,
+            rateLimit: rateLimit.map { HourlyLimit(limit: $0, noun: "replies") },
             mail: { response in mailPlan(.replied(response), notifyRequester: notify, attachments: files) }, attachments: files)
         // A requester is never shown a row id (ids showed gaps where internal notes sit): their
         // reply is numbered by its place among the replies they can see, as `show` numbers it.

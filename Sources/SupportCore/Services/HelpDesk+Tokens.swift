@@ -22,3 +22,21 @@ extension HelpDesk {
         return user
     }
 }
+
+extension HelpDesk {
+    /// The person a verified token speaks for: `person(email:in:)`'s rule, and for the desk's own
+    /// tokens (which carry a generation) only while the person's tokens were not revoked since.
+    public static func tokenHolder(email: String, generation: Int64?, in database: AppDatabase) throws(SupportError) -> Actor {
+        let actor = try person(email: email, in: database)
+        if let generation, case .person(let user) = actor, try database.tokenGeneration(userID: user.id) != generation {
+            throw .unknownActor("the token was revoked")
+        }
+        return actor
+    }
+
+    /// The key the desk signs its API tokens with, made on first use. For the server only: whoever
+    /// can read the database file can read it, as everything else in it.
+    public static func tokenSigningKey(in database: AppDatabase) throws(SupportError) -> [UInt8] {
+        try database.serverSigningKey()
+    }
+}

@@ -4,54 +4,47 @@ import Logging
 /// The help desk as one person sees it: every rule of SPEC (who may see and change what,
 /// validation, rate limits) lives here, over the store. Commands call this and render the result.
 public struct HelpDesk: Sendable {
-    public let database: AppDatabase
+    /// Storage, reached only from here: every public entry point checks the actor first.
+    let database: any DeskStore
     public let actor: Actor
     let logger: Logger
 
+    /// The desk on `database` as `actor` sees it. Who the actor is, the front end has found out
+    /// (the command line's `--as` or login, the server's token): the core never assumes anyone.
     public init(database: AppDatabase, actor: Actor, logger: Logger = Logger(label: "support")) {
         self.database = database
         self.actor = actor
         self.logger = logger
     }
 
-    /// The acting person for `--as EMAIL`, or the local operator when none is given.
-    public static func actor(named email: String?, in database: AppDatabase) throws(SupportError) -> Actor {
-        guard let email else { return .localOperator }
+    /// The person at `email`, for a front end that has established who is acting (`--as`, a
+    /// token's subject): a user of the desk, not removed, never the local operator's placeholder.
+    /// Who acts when nobody is named is the front end's decision, not the core's: the command line
+    /// gives the file's owner the local operator, a server gives nobody anything.
+    public static func person(email: String, in database: AppDatabase) throws(SupportError) -> Actor {
         let address: String
         do {
-            address = try Validation.email(email, field: "--as")
+            address = try Validation.email(email, field: "as")
         } catch {
-            throw .unknownActor("--as: '\(Validation.printable(email))' is not an email address")
+            throw .unknownActor("'\(Validation.printable(email))' is not an email address")
         }
         // The local operator is whoever owns the file, never a name to claim: its row exists only
         // to record the operator's own actions.
         guard address != Actor.operatorEmail else {
-            throw .unknownActor("--as: \(address) is the local operator's placeholder, not a person; run without --as as the file's owner")
+            throw .unknownActor("\(address) is the local operator's placeholder, not a person\(commandLine: "; run without --as as the file's owner")")
         }
         guard let user = try database.user(email: address) else {
-            throw .unknownActor("--as: no user \(address); staff are added with 'support user add', requesters on their first ticket")
+            throw .unknownActor("no user \(address)\(commandLine: "; staff are added with 'support user add', requesters on their first ticket")")
         }
         guard user.removedAt == nil else {
-            throw .unknownActor("--as: \(address) was removed from the desk; 'support user add' brings them back")
+            throw .unknownActor("\(address) was removed from the desk\(commandLine: "; 'support user add' brings them back")")
         }
         return .person(user)
     }
 
-    /// Who acts when no `--as` is given: the person mapped to the invoking Unix `login`
-    /// (`user add --login`), else the local operator, but only for whoever owns the database
-    /// file (or root): anyone else who can write it is told to name themself.
-    public static func defaultActor(login: String?, ownsDatabase: Bool, in database: AppDatabase) throws(SupportError) -> Actor {
-        if let login, let user = try database.user(login: login) {
-            return .person(user)
-        }
-        guard ownsDatabase else {
-            let who = login.map { "your login \($0) is" } ?? "your account is"
-            throw .unknownActor("""
-                no --as given, and \(who) not mapped to a person of this desk: use --as EMAIL, or an admin runs \
-                'support user update EMAIL --login \(login ?? "NAME")'
-                """)
-        }
-        return .localOperator
+    /// The person a Unix login is mapped to (`user add --login`), if any.
+    public static func person(login: String, in database: AppDatabase) throws(SupportError) -> Actor? {
+        try database.user(login: login).map(Actor.person)
     }
 
     /// The local operator has no address a customer could answer: what would mail or show them
@@ -59,8 +52,8 @@ public struct HelpDesk: Sendable {
     func requirePersonFor(_ what: String) throws(SupportError) {
         guard case .localOperator = actor else { return }
         throw .unknownActor("""
-            \(what) needs a real staff identity, not the local operator's placeholder: give --as EMAIL, or map your \
-            login with 'support user update EMAIL --login \(Self.loginHint)'
+            \(what) needs a real staff identity, not the local operator's placeholder\
+            \(commandLine: ": give --as EMAIL, or map your login with 'support user update EMAIL --login \(Self.loginHint)'")
             """)
     }
 
@@ -97,13 +90,13 @@ public struct HelpDesk: Sendable {
     /// The bounds shared by every paged listing (`ticket list`, `audit`).
     static func checkPaging(limit: Int, page: Int, since: Date?, until: Date?) throws(SupportError) {
         guard (1...TicketQuery.maximumLimit).contains(limit) else {
-            throw .invalidInput(field: "limit", "--limit must be from 1 to \(TicketQuery.maximumLimit)")
+            throw .invalidInput(field: "limit", "\(field: "limit") must be from 1 to \(TicketQuery.maximumLimit)")
         }
         guard page >= 1, page <= TicketQuery.maximumPage else {
-            throw .invalidInput(field: "page", "--page must be from 1 to \(TicketQuery.maximumPage)")
+            throw .invalidInput(field: "page", "\(field: "page") must be from 1 to \(TicketQuery.maximumPage)")
         }
         if let since, let until, since >= until {
-            throw .invalidInput(field: "since", "--since must be before --until")
+            throw .invalidInput(field: "since", "\(field: "since") must be before \(field: "until")")
         }
     }
 

@@ -92,7 +92,7 @@ struct ImportDraft: Sendable {
     var closedAt: ImportTime?
 }
 
-/// A time of an import, with the text the store keeps for it (`ImportStatement.storedText`):
+/// A time of an import, with the text the store keeps for it (`RawStatement.storedText`):
 /// made on the thread that parses, so that the writer, which the whole import waits for, only
 /// binds it.
 struct ImportTime: Sendable {
@@ -101,7 +101,7 @@ struct ImportTime: Sendable {
 
     init(_ date: Date) {
         self.date = date
-        stored = ImportStatement.storedText(date)
+        stored = RawStatement.storedText(date)
     }
 }
 

@@ -11,18 +11,6 @@ extension AppDatabase {
                              try db.transactionDate])
     }
 
-    /// The fields that differ, as (field, old, new) in the seed's spelling.
-    static func changes(from a: Ticket, to b: Ticket) -> [(String, String?, String?)] {
-        var out: [(String, String?, String?)] = []
-        if a.subject != b.subject { out.append(("subject", a.subject, b.subject)) }
-        if a.message != b.message { out.append(("message", a.message, b.message)) }
-        if a.category != b.category { out.append(("category", a.category.title, b.category.title)) }
-        if a.priority != b.priority { out.append(("priority", a.priority.title, b.priority.title)) }
-        if a.status != b.status { out.append(("status", a.status.title, b.status.title)) }
-        if a.assignedTo?.email != b.assignedTo?.email { out.append(("assignedTo", a.assignedTo?.email, b.assignedTo?.email)) }
-        return out
-    }
-
     static let auditSelect = """
         SELECT e.id, e.ticketNumber, u.email, u.name, u.role, e.action, e.field, e.oldValue, e.newValue, e.isInternal, e.createdAt
         FROM audit_event e JOIN user u ON u.id = e.actorID
@@ -36,7 +24,7 @@ extension AppDatabase {
     }
 
     /// A ticket's history, oldest first, kept even after the ticket is deleted.
-    public func history(of number: TicketNumber, includeInternal: Bool) throws(SupportError) -> [AuditEvent] {
+    func history(of number: TicketNumber, includeInternal: Bool) throws(SupportError) -> [AuditEvent] {
         try read { db in
             try Row.fetchAll(db, sql: Self.auditSelect + """
                  WHERE e.ticketNumber = ?\(includeInternal ? "" : " AND e.isInternal = 0")

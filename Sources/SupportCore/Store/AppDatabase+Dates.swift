@@ -7,8 +7,8 @@ extension AppDatabase {
     /// still decoded by GRDB. A missing or unreadable value is a damaged file.
     static func storedDate(_ row: Row, _ index: Int) throws -> Date {
         guard let date = try storedDate(row, index, optional: true) else {
-            throw SupportError.storage("the database holds a date this version cannot read; "
-                + "the file may be corrupt; check it with sqlite3 'PRAGMA integrity_check' and restore it from a backup")
+            throw SupportError.storage(Wording("the database holds a date this version cannot read; "
+                + "the file may be corrupt; check it with sqlite3 'PRAGMA integrity_check' and restore it from a backup"))
         }
         return date
     }
@@ -23,8 +23,8 @@ extension AppDatabase {
             fallthrough
         default:
             guard let date = Date.fromDatabaseValue(value) else {
-                throw SupportError.storage("the database holds a date this version cannot read ('\(Validation.printable(String(describing: value)))'); "
-                    + "the file may be corrupt; check it with sqlite3 'PRAGMA integrity_check' and restore it from a backup")
+                throw SupportError.storage(Wording("the database holds a date this version cannot read ('\(Validation.printable(String(describing: value)))'); "
+                    + "the file may be corrupt; check it with sqlite3 'PRAGMA integrity_check' and restore it from a backup"))
             }
             return date
         }

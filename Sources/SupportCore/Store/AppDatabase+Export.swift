@@ -12,10 +12,8 @@ extension AppDatabase {
         try read { db in
             guard let (whereSQL, arguments) = Self.whereClause(filter) else { return }
             let tickets = try Row.fetchCursor(db, sql: Self.ticketSelect + whereSQL + " ORDER BY t.id", arguments: arguments)
-            let responses = try Row.fetchCursor(db, sql: """
-                SELECT r.ticketId, r.id, r.message, u.email, u.name, u.role, r.isInternal, r.createdAt
-                FROM response r JOIN user u ON u.id = r.respondedBy
-                WHERE r.ticketId IN (SELECT t.id FROM ticket t\(whereSQL))\(includeInternal ? "" : " AND r.isInternal = 0")
+            let responses = try Row.fetchCursor(db, sql: Self.responseSelect + """
+                 WHERE r.ticketId IN (SELECT t.id FROM ticket t\(whereSQL))\(includeInternal ? "" : " AND r.isInternal = 0")
                 ORDER BY r.ticketId, r.createdAt, r.id
                 """, arguments: arguments)
             // The files' listing only (their content is read at the ticket's end, one at a time):
@@ -64,6 +62,12 @@ extension AppDatabase {
         }
     }
 
+    /// The columns `response(from:)` reads, in its order: every query of replies starts here.
+    static let responseSelect = """
+        SELECT r.ticketId, r.id, r.message, u.email, u.name, u.role, r.isInternal, r.createdAt
+        FROM response r JOIN user u ON u.id = r.respondedBy
+        """
+
     static func response(from row: Row) throws -> (Int64, TicketResponse) {
         (row[0], TicketResponse(
             id: row[1], message: row[2],
@@ -100,10 +104,8 @@ extension AppDatabase {
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM response WHERE ticketId = ?\(visible)", arguments: [ticket.id]) ?? 0
             let skip = newest.map { max(0, total - $0) } ?? 0
             try head(ticket, total, total - skip)
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT r.ticketId, r.id, r.message, u.email, u.name, u.role, r.isInternal, r.createdAt
-                FROM response r JOIN user u ON u.id = r.respondedBy
-                WHERE r.ticketId = ?\(includeInternal ? "" : " AND r.isInternal = 0")
+            let rows = try Row.fetchCursor(db, sql: Self.responseSelect + """
+                 WHERE r.ticketId = ?\(includeInternal ? "" : " AND r.isInternal = 0")
                 ORDER BY r.createdAt, r.id
                 LIMIT -1 OFFSET ?
                 """, arguments: [ticket.id, skip])

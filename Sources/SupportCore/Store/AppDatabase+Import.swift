@@ -177,18 +177,18 @@ extension AppDatabase {
                 try events.write()
             }
         }
-        let responseExists = try ImportStatement(db, "SELECT 1 FROM response WHERE id = ?")
-        let ticketExists = try ImportStatement(db, "SELECT 1 FROM ticket WHERE ticketNumber = ?")
-        let bumpSequence = try ImportStatement(db, """
+        let responseExists = try RawStatement(db, "SELECT 1 FROM response WHERE id = ?")
+        let ticketExists = try RawStatement(db, "SELECT 1 FROM ticket WHERE ticketNumber = ?")
+        let bumpSequence = try RawStatement(db, """
             INSERT INTO ticket_sequence (year, lastNumber) VALUES (?, ?)
             ON CONFLICT(year) DO UPDATE SET lastNumber = max(lastNumber, excluded.lastNumber)
             """)
-        let nextNumber = try ImportStatement(db, """
+        let nextNumber = try RawStatement(db, """
             INSERT INTO ticket_sequence (year, lastNumber) VALUES (?, 1)
             ON CONFLICT(year) DO UPDATE SET lastNumber = lastNumber + 1 RETURNING lastNumber
             """)
-        let lastNumber = try ImportStatement(db, "SELECT lastNumber FROM ticket_sequence WHERE year = ?")
-        let insertAttachment = try ImportStatement(db, """
+        let lastNumber = try RawStatement(db, "SELECT lastNumber FROM ticket_sequence WHERE year = ?")
+        let insertAttachment = try RawStatement(db, """
             INSERT INTO attachment (ticketId, responseId, contentId, fileName, contentType, createdAt) VALUES (?, ?, ?, ?, ?, ?)
             """)
         // The ticket's own history, as it happened before the import: its creation (by the

@@ -68,7 +68,7 @@ struct MailInTransaction {
     }
 
     func createTicket(_ draft: TicketDraft, by actor: PersonReference, mail: MailPlan?, attachments: [AttachmentUpload]) throws -> Ticket {
-        try AppDatabase.insertTicket(db, draft, by: actor, rateLimitPerHour: nil, mail: mail, attachments: attachments)
+        try AppDatabase.insertTicket(db, draft, by: actor, rateLimit: nil, mail: mail, attachments: attachments)
     }
 
     func addResponse(to number: TicketNumber, message: String, by author: PersonReference, reopens: Bool, touches: Bool,

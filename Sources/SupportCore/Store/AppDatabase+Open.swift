@@ -21,7 +21,7 @@ extension AppDatabase {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             guard createDirectory else {
-                throw .storage("the directory \(directory) does not exist; create it or choose another --db")
+                throw .storage("the directory \(directory) does not exist; create it or choose another \(field: "db")")
             }
             if mkdir(directory, 0o700) != 0, errno != EEXIST {
                 // The parents may be missing too (a fresh home without ~/.local/share).
@@ -172,7 +172,7 @@ extension AppDatabase {
             for table in tables {
                 _ = try Row.fetchOne(db, sql: "SELECT * FROM \(table.quotedDatabaseIdentifier) LIMIT 1")
             }
-            if try migrationState(db, known: Schema.migrator.migrations).superseded { throw SupportError.storage(newerVersionMessage) }
+            if try migrationState(db, known: Schema.migrator.migrations).superseded { throw SupportError.storage(Wording(newerVersionMessage)) }
         }
     }
 }

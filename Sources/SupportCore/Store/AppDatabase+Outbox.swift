@@ -27,7 +27,7 @@ extension AppDatabase {
     /// Claims up to `limit` messages that are due, for `lease` seconds, in one write transaction:
     /// two flushes at once never claim the same message. A message whose lease has run out, or
     /// whose claiming process on this host is gone, is due again.
-    public func claimOutbox(limit: Int, owner: String, lease: TimeInterval,
+    func claimOutbox(limit: Int, owner: String, lease: TimeInterval,
                             ownerIsGone: @Sendable (String) -> Bool,
                             ownerIsAlive: @Sendable (String) -> Bool = { _ in false }) throws(SupportError) -> [OutboxDelivery] {
         try write { db in
@@ -49,11 +49,7 @@ extension AppDatabase {
             }
             let rows = try Row.fetchAll(db, sql: """
                 UPDATE outbox SET status = 'sending', leaseOwner = ?, leaseUntil = ?
-                WHERE id IN (
-                    SELECT id FROM outbox WHERE status = 'pending' AND nextAttemptAt <= ?
-                    UNION ALL
-                    SELECT id FROM outbox WHERE status = 'sending' AND leaseUntil <= ?
-                    ORDER BY id LIMIT ?)
+                WHERE id IN (\(Self.dueIDs) ORDER BY id LIMIT ?)
                 RETURNING id, sender, recipient, subject, message, attempts
                 """, arguments: [owner, now.addingTimeInterval(lease), now, now, limit])
             return rows.map { row in
@@ -63,8 +59,17 @@ extension AppDatabase {
         }
     }
 
+    /// What a flush may take at the time bound twice (`[now, now]`): a pending message whose time
+    /// has come, or one whose lease ran out. One definition for the claim, the count and
+    /// `--dry-run`, so what `--dry-run` lists is what `flush` takes; two arms so each reads its index.
+    static let dueIDs = """
+        SELECT id FROM outbox WHERE status = 'pending' AND nextAttemptAt <= ?
+        UNION ALL
+        SELECT id FROM outbox WHERE status = 'sending' AND leaseUntil <= ?
+        """
+
     /// Extends the leases `owner` still holds (messages it is sending) to `lease` seconds from now.
-    public func renewLeases(owner: String, lease: TimeInterval) throws(SupportError) {
+    func renewLeases(owner: String, lease: TimeInterval) throws(SupportError) {
         try write { db in
             let now = try db.transactionDate
             try db.execute(sql: "UPDATE outbox SET leaseUntil = ? WHERE status = 'sending' AND leaseOwner = ?",
@@ -74,7 +79,7 @@ extension AppDatabase {
 
     /// Records one attempt, if the lease is still ours. Returns the status the message ended in.
     @discardableResult
-    public func recordDelivery(_ id: Int64, owner: String, startedAt: Date, result: DeliveryResult,
+    func recordDelivery(_ id: Int64, owner: String, startedAt: Date, result: DeliveryResult,
                                maxAttempts: Int) throws(SupportError) -> OutboxMessage.Status? {
         try write { db in
             let now = try db.transactionDate
@@ -91,11 +96,11 @@ extension AppDatabase {
                     WHERE id = ?
                     """, arguments: [tries, now, id])
             case .retry, .failed:
-                status = tries >= maxAttempts ? .failed : .pending
+                status = DeliveryPolicy.statusAfterFailure(tries: tries, maxAttempts: maxAttempts)
                 try db.execute(sql: """
                     UPDATE outbox SET status = ?, attempts = ?, nextAttemptAt = ?, leaseOwner = NULL, leaseUntil = NULL, lastError = ?
                     WHERE id = ?
-                    """, arguments: [status.rawValue, tries, now.addingTimeInterval(Self.backoff(afterAttempt: tries)),
+                    """, arguments: [status.rawValue, tries, now.addingTimeInterval(DeliveryPolicy.backoff(afterAttempt: tries)),
                                      result.detail, id])
             }
             try db.execute(sql: """
@@ -105,12 +110,7 @@ extension AppDatabase {
         }
     }
 
-    /// 1 min, 2, 4, … capped at 6 hours.
-    static func backoff(afterAttempt attempt: Int) -> TimeInterval {
-        min(60 * pow(2, Double(max(0, attempt - 1))), 6 * 3600)
-    }
-
-    public func outbox(status: OutboxMessage.Status?, limit: Int = 1000) throws(SupportError) -> [OutboxMessage] {
+    func outbox(status: OutboxMessage.Status?, limit: Int = 1000) throws(SupportError) -> [OutboxMessage] {
         try read { db in
             var sql = """
                 SELECT id, ticketNumber, kind, sender, recipient, subject, messageID, status, attempts, nextAttemptAt,
@@ -135,24 +135,20 @@ extension AppDatabase {
         }
     }
 
-    public func dueOutboxCount() throws(SupportError) -> Int {
+    func dueOutboxCount() throws(SupportError) -> Int {
         try read { db in
             let now = try db.transactionDate
-            return try Int.fetchOne(db, sql: """
-                SELECT (SELECT count(*) FROM outbox WHERE status = 'pending' AND nextAttemptAt <= ?)
-                     + (SELECT count(*) FROM outbox WHERE status = 'sending' AND leaseUntil <= ?)
-                """, arguments: [now, now]) ?? 0
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(Self.dueIDs))", arguments: [now, now]) ?? 0
         }
     }
 
     /// Messages due now that a flush would send (for `--dry-run`).
-    public func dueOutbox(limit: Int) throws(SupportError) -> [OutboxDelivery] {
+    func dueOutbox(limit: Int) throws(SupportError) -> [OutboxDelivery] {
         try read { db in
             let now = try db.transactionDate
             return try Row.fetchAll(db, sql: """
                 SELECT id, sender, recipient, subject, message, attempts FROM outbox
-                WHERE (status = 'pending' AND nextAttemptAt <= ?) OR (status = 'sending' AND leaseUntil <= ?)
-                ORDER BY id LIMIT ?
+                WHERE id IN (\(Self.dueIDs)) ORDER BY id LIMIT ?
                 """, arguments: [now, now, limit]).map { row in
                 OutboxDelivery(id: row[0], sender: row[1], recipient: row[2], subject: row[3],
                                bytes: [UInt8](row[4] as Data), attempts: row[5])
@@ -162,7 +158,7 @@ extension AppDatabase {
 
     /// Puts failed messages back in the queue, due now, with their attempts reset.
     /// Returns how many were requeued.
-    public func retryOutbox(id: Int64?) throws(SupportError) -> Int {
+    func retryOutbox(id: Int64?) throws(SupportError) -> Int {
         try write { db in
             let now = try db.transactionDate
             if let id {

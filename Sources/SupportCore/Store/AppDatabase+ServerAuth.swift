@@ -4,7 +4,7 @@ import GRDB
 extension AppDatabase {
     /// The desk's HS256 key for `support serve`'s tokens: 32 random bytes, made on first use.
     /// Never rendered anywhere; whoever can read the database file can read it (as everything else).
-    public func serverSigningKey() throws(SupportError) -> [UInt8] {
+    func serverSigningKey() throws(SupportError) -> [UInt8] {
         try write { db in
             if let existing = try Data.fetchOne(db, sql: "SELECT secret FROM server_key WHERE name = 'hs256'") {
                 return [UInt8](existing)
@@ -17,7 +17,7 @@ extension AppDatabase {
     }
 
     /// The generation a person's tokens must carry (0 until their first revocation).
-    public func tokenGeneration(userID: Int64) throws(SupportError) -> Int64 {
+    func tokenGeneration(userID: Int64) throws(SupportError) -> Int64 {
         try read { db in
             try Int64.fetchOne(db, sql: "SELECT generation FROM token_generation WHERE userID = ?", arguments: [userID]) ?? 0
         }
@@ -25,7 +25,7 @@ extension AppDatabase {
 
     /// Ends every token issued so far to the person: their generation goes up by one.
     @discardableResult
-    public func revokeTokens(userID: Int64) throws(SupportError) -> Int64 {
+    func revokeTokens(userID: Int64) throws(SupportError) -> Int64 {
         try write { db in
             try db.execute(sql: """
                 INSERT INTO token_generation (userID, generation) VALUES (?, 1)

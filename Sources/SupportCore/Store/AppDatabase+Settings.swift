@@ -3,7 +3,7 @@ import GRDB
 
 extension AppDatabase {
     /// Every setting, with defaults for those never set.
-    public func settings() throws(SupportError) -> [SettingKey: String] {
+    func settings() throws(SupportError) -> [SettingKey: String] {
         try read { db in try Self.fetchSettings(db) }
     }
 
@@ -17,7 +17,7 @@ extension AppDatabase {
 
     /// Stores an already normalised value; returns the previous one.
     @discardableResult
-    public func setSetting(_ key: SettingKey, to value: String, actor: PersonReference = .localOperator) throws(SupportError) -> String {
+    func setSetting(_ key: SettingKey, to value: String, actor: PersonReference = .localOperator) throws(SupportError) -> String {
         try write { db in
             let old = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key.rawValue]) ?? key.defaultValue
             try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -35,7 +35,7 @@ extension AppDatabase {
     /// a later version changes it); returns the value it had. Audited as a change to the
     /// default, unless it already had it.
     @discardableResult
-    public func resetSetting(_ key: SettingKey, actor: PersonReference = .localOperator) throws(SupportError) -> String {
+    func resetSetting(_ key: SettingKey, actor: PersonReference = .localOperator) throws(SupportError) -> String {
         try write { db in
             let old = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key.rawValue]) ?? key.defaultValue
             try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [key.rawValue])

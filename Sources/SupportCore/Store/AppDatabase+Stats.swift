@@ -7,7 +7,7 @@ extension AppDatabase {
     /// table (migration v6-stats): nothing is fetched per ticket, the time is a few index walks
     /// and the memory does not grow with the number of tickets. A narrower window is read row by
     /// row from a range of the createdAt index.
-    public func statistics(since: Date?, until: Date?, zone: LocalZone = .utc) throws(SupportError) -> Statistics {
+    func statistics(since: Date?, until: Date?, zone: LocalZone = .utc) throws(SupportError) -> Statistics {
         try read { db in
             var stats = Statistics()
             stats.since = since

@@ -78,8 +78,8 @@ extension AppDatabase {
               let status = TicketStatus(rawValue: row[6])
         else {
             // A damaged file (ReliabilityDatabaseFaultTests) more often than a newer version: say what to do.
-            throw SupportError.storage("the database holds a ticket this version cannot read (id \(row[0] as Int64)): "
-                + "the file may be corrupt; check it with sqlite3 'PRAGMA integrity_check' and restore it from a backup")
+            throw SupportError.storage(Wording("the database holds a ticket this version cannot read (id \(row[0] as Int64)): "
+                + "the file may be corrupt; check it with sqlite3 'PRAGMA integrity_check' and restore it from a backup"))
         }
         return Ticket(
             id: row[0], ticketNumber: number, subject: row[2], message: row[3],
@@ -93,7 +93,7 @@ extension AppDatabase {
 
     /// A ticket by number; `withResponses: false` leaves its replies out (a permission check or
     /// a change that needs only the ticket's own fields: a ticket may have hundreds of replies).
-    public func ticket(number: TicketNumber, withResponses: Bool = true) throws(SupportError) -> Ticket? {
+    func ticket(number: TicketNumber, withResponses: Bool = true) throws(SupportError) -> Ticket? {
         try read { db in try Self.fetchTicket(db, number: number, withResponses: withResponses) }
     }
 
@@ -112,10 +112,8 @@ extension AppDatabase {
     static func fetchResponses(_ db: Database, ticketIDs: [Int64], includeInternal: Bool = true) throws -> [Int64: [TicketResponse]] {
         guard !ticketIDs.isEmpty else { return [:] }
         let marks = databaseQuestionMarks(count: ticketIDs.count)
-        let sql = """
-            SELECT r.ticketId, r.id, r.message, u.email, u.name, u.role, r.isInternal, r.createdAt
-            FROM response r JOIN user u ON u.id = r.respondedBy
-            WHERE r.ticketId IN (\(marks))\(includeInternal ? "" : " AND r.isInternal = 0")
+        let sql = responseSelect + """
+             WHERE r.ticketId IN (\(marks))\(includeInternal ? "" : " AND r.isInternal = 0")
             ORDER BY r.ticketId, r.createdAt, r.id
             """
         var result: [Int64: [TicketResponse]] = [:]
@@ -514,38 +512,33 @@ extension AppDatabase {
     /// Creates a ticket with the next number of the current year. When `rateLimit` is given, the
     /// requester's tickets of the last hour are counted in the same transaction, so concurrent
     /// creations cannot slip past the limit.
-    func createTicket(_ draft: TicketDraft, by actor: PersonReference, rateLimitPerHour: Int?, mail: MailPlan? = nil,
+    func createTicket(_ draft: TicketDraft, by actor: PersonReference, rateLimit: HourlyLimit?, mail: MailPlan? = nil,
                       attachments: [AttachmentUpload] = []) throws(SupportError) -> Ticket {
         try write { db in
-            try Self.insertTicket(db, draft, by: actor, rateLimitPerHour: rateLimitPerHour, mail: mail, attachments: attachments)
+            try Self.insertTicket(db, draft, by: actor, rateLimit: rateLimit, mail: mail, attachments: attachments)
         }
     }
 
-    /// Throws `rateLimited` when the person already did `action` `limit` times in the last hour
-    /// (their audit events, indexed by actor, action and time).
-    static func checkRate(_ db: Database, of actorID: Int64, action: AuditEvent.Action, limit: Int, noun: String) throws {
-        let windowStart = try db.transactionDate.addingTimeInterval(-3600)
+    /// Applies `rule` to the person's `action`s of the last hour (their audit events, indexed by
+    /// actor, action and time): throws `rateLimited` when they reach its limit.
+    static func checkRate(_ db: Database, of actorID: Int64, action: AuditEvent.Action, _ rule: HourlyLimit) throws {
+        let windowStart = try db.transactionDate.addingTimeInterval(-HourlyLimit.window)
         let recent = try Date.fetchAll(db, sql: """
             SELECT createdAt FROM audit_event
             WHERE actorID = ? AND action = ? AND createdAt > ? ORDER BY createdAt LIMIT ?
-            """, arguments: [actorID, action.rawValue, windowStart, limit])
-        if recent.count >= limit, let oldest = recent.first {
-            let retry = oldest.addingTimeInterval(3600)
-            throw SupportError.rateLimited(
-                "rate limit reached: at most \(limit) \(noun) per hour; try again after \(ISO8601.string(retry))",
-                retryAfter: retry)
-        }
+            """, arguments: [actorID, action.rawValue, windowStart, rule.limit])
+        try rule.check(recent: recent)
     }
 
     /// `createTicket` inside a transaction the caller holds (mail ingest writes more beside it).
-    static func insertTicket(_ db: Database, _ draft: TicketDraft, by actor: PersonReference, rateLimitPerHour: Int?,
+    static func insertTicket(_ db: Database, _ draft: TicketDraft, by actor: PersonReference, rateLimit: HourlyLimit?,
                              mail: MailPlan? = nil, attachments: [AttachmentUpload] = []) throws -> Ticket {
         let now = try db.transactionDate
         let requesterID = try Self.userID(db, for: draft.requester)
-        if let limit = rateLimitPerHour, limit > 0 {
+        if let rateLimit, rateLimit.limit > 0 {
             // Counts the tickets the requester opened themself: those staff opened on their
             // behalf do not use up their allowance.
-            try checkRate(db, of: requesterID, action: .ticketCreated, limit: limit, noun: "tickets")
+            try checkRate(db, of: requesterID, action: .ticketCreated, rateLimit)
         }
         let year = CivilDate.utcYear(of: now) ?? Calendar.utc.component(.year, from: now)
         guard let sequence = try Int.fetchOne(db, sql: """
@@ -600,7 +593,7 @@ extension AppDatabase {
             if let status = update.status, status != before.status {
                 sets.append("status = ?")
                 arguments += [status.rawValue]
-                let (resolvedAt, closedAt) = Self.milestones(for: status, before: before, now: now)
+                let (resolvedAt, closedAt) = before.milestones(movingTo: status, at: now)
                 sets.append("resolvedAt = ?")
                 arguments += [resolvedAt]
                 sets.append("closedAt = ?")
@@ -611,21 +604,11 @@ extension AppDatabase {
             guard let after = try Self.fetchTicket(db, number: number) else {
                 throw SupportError.internalError("the ticket vanished")
             }
-            for (field, old, new) in Self.changes(from: before, to: after) {
+            for (field, old, new) in before.changes(to: after) {
                 try Self.audit(db, actor: actor, action: .ticketChanged, ticket: number, field: field, old: old, new: new)
             }
             try Self.enqueueMail(db, mail?(before), for: after)
             return (before, after, true)
-        }
-    }
-
-    /// Resolving sets `resolvedAt`; closing sets `closedAt` (and `resolvedAt` if it was never
-    /// resolved); reopening clears both.
-    static func milestones(for status: TicketStatus, before: Ticket, now: Date) -> (resolvedAt: Date?, closedAt: Date?) {
-        switch status {
-        case .open, .inProgress: (nil, nil)
-        case .resolved: (before.resolvedAt ?? now, nil)
-        case .closed: (before.resolvedAt ?? now, before.closedAt ?? now)
         }
     }
 
@@ -667,15 +650,15 @@ extension AppDatabase {
     }
 
     /// Adds a reply. A requester's reply on a resolved or closed ticket reopens it.
-    /// When `replyRateLimitPerHour` is given, the author's replies of the last hour are counted in
+    /// When `rateLimit` is given, the author's replies of the last hour are counted in
     /// the same transaction (as `createTicket`'s limit), so concurrent replies cannot slip past it.
     func addResponse(to number: TicketNumber, message: String, by author: PersonReference, isInternal: Bool,
-                     reopens: Bool, replyRateLimitPerHour: Int? = nil,
+                     reopens: Bool, rateLimit: HourlyLimit? = nil,
                      mail: ((TicketResponse) -> MailPlan)? = nil,
                      attachments: [AttachmentUpload] = []) throws(SupportError) -> (ticket: Ticket, response: TicketResponse) {
         try write { db in
-            if let limit = replyRateLimitPerHour, limit > 0 {
-                try Self.checkRate(db, of: try Self.userID(db, for: author), action: .ticketReplied, limit: limit, noun: "replies")
+            if let rateLimit, rateLimit.limit > 0 {
+                try Self.checkRate(db, of: try Self.userID(db, for: author), action: .ticketReplied, rateLimit)
             }
             return try Self.insertResponse(db, to: number, message: message, by: author, isInternal: isInternal, reopens: reopens,
                                            mail: mail, attachments: attachments)
@@ -698,23 +681,19 @@ extension AppDatabase {
         try insertAttachments(db, attachments, ticketID: before.id, responseID: responseID)
         try Self.audit(db, actor: author, action: isInternal ? .ticketNoted : .ticketReplied, ticket: number,
                        new: String(responseID), isInternal: isInternal)
-        if !touches {
-            // Nothing about the ticket changes.
-        } else if reopens && (before.status == .resolved || before.status == .closed) {
+        switch before.replyEffect(isInternal: isInternal, reopens: reopens, touches: touches) {
+        case .none:
+            break
+        case .reopen:
             try Self.audit(db, actor: author, action: .ticketChanged, ticket: number, field: "status",
                            old: before.status.title, new: TicketStatus.open.title)
             try db.execute(sql: "UPDATE ticket SET updatedAt = ?, status = ?, resolvedAt = NULL, closedAt = NULL WHERE id = ?",
                            arguments: [now, TicketStatus.open.rawValue, before.id])
-        } else if !isInternal {
-            // An internal note leaves updatedAt alone: requesters see that time, and must
-            // not learn from it that staff wrote something about them.
+        case .touch:
             try db.execute(sql: "UPDATE ticket SET updatedAt = ? WHERE id = ?", arguments: [now, before.id])
         }
         guard let after = try Self.fetchTicket(db, number: number, withResponses: false),
-              let row = try Row.fetchOne(db, sql: """
-                  SELECT r.ticketId, r.id, r.message, u.email, u.name, u.role, r.isInternal, r.createdAt
-                  FROM response r JOIN user u ON u.id = r.respondedBy WHERE r.id = ?
-                  """, arguments: [responseID])
+              let row = try Row.fetchOne(db, sql: Self.responseSelect + " WHERE r.id = ?", arguments: [responseID])
         else { throw SupportError.internalError("the reply vanished") }
         let response = try Self.response(from: row).1
         try Self.enqueueMail(db, mail?(response), for: after)

@@ -18,12 +18,12 @@ extension AppDatabase {
              login: row[5], removedAt: row[6])
     }
 
-    public func user(email: String) throws(SupportError) -> User? {
+    func user(email: String) throws(SupportError) -> User? {
         try read { db in try Self.fetchUser(db, email: email) }
     }
 
     /// The person mapped to a Unix login (`user add --login`), unless removed.
-    public func user(login: String) throws(SupportError) -> User? {
+    func user(login: String) throws(SupportError) -> User? {
         try read { db in
             try Row.fetchOne(db, sql: "SELECT \(Self.userColumns) FROM user WHERE login = ? AND removedAt IS NULL",
                              arguments: [login]).map(Self.user(from:))
@@ -35,7 +35,7 @@ extension AppDatabase {
     }
 
     /// Everyone who has not been removed, by email.
-    public func users(role: Role? = nil) throws(SupportError) -> [User] {
+    func users(role: Role? = nil) throws(SupportError) -> [User] {
         try read { db in
             if let role {
                 return try Row.fetchAll(db, sql: "SELECT \(Self.userColumns) FROM user WHERE role = ? AND removedAt IS NULL ORDER BY email",
@@ -47,7 +47,7 @@ extension AppDatabase {
 
     /// Adds a person; refuses an address that is already known. A removed person is brought
     /// back (with the name, role and login given now), keeping their history.
-    public func addUser(email: String, name: String, role: Role, login: String? = nil,
+    func addUser(email: String, name: String, role: Role, login: String? = nil,
                         actor: PersonReference = .localOperator) throws(SupportError) -> User {
         try write { db in
             try Self.requireFreeLogin(db, login, for: email)
@@ -73,7 +73,7 @@ extension AppDatabase {
 
     /// Changes name, role or login (`login: .some(nil)` clears it). Refuses to leave the desk
     /// without an admin (checked in the transaction, so two demotions at once cannot both pass).
-    public func updateUser(email: String, name: String?, role: Role?, login: String?? = nil,
+    func updateUser(email: String, name: String?, role: Role?, login: String?? = nil,
                            actor: PersonReference = .localOperator) throws(SupportError) -> User {
         try write { db in
             guard var user = try Self.fetchUser(db, email: email), user.removedAt == nil else {
@@ -128,7 +128,7 @@ extension AppDatabase {
     /// `user` (so mail from them is no longer staff mail), their login and tokens end, and every
     /// ticket assigned to them is unassigned (each recorded as a ticket change by `actor`).
     /// Returns the removed user and the tickets unassigned.
-    public func removeUser(email: String, actor: PersonReference) throws(SupportError) -> (user: User, unassigned: [TicketNumber]) {
+    func removeUser(email: String, actor: PersonReference) throws(SupportError) -> (user: User, unassigned: [TicketNumber]) {
         try write { db in
             guard var user = try Self.fetchUser(db, email: email), user.removedAt == nil else {
                 throw SupportError.notFound("no user \(email)")
@@ -174,7 +174,7 @@ extension AppDatabase {
             """, arguments: [user.id, Actor.operatorEmail]) ?? 0
         guard others == 0 else { return }
         throw SupportError.invalidInput(field: "role",
-            "\(user.email) is the last admin; make someone else an admin first ('support user update EMAIL --role admin'), then \(verb) them")
+            "\(user.email) is the last admin; make someone else an admin first\(commandLine: " ('support user update EMAIL --role admin')"), then \(verb) them")
     }
 
     /// The user id a write is recorded under, creating the row if this is the first time.

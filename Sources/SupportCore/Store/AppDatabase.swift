@@ -13,7 +13,7 @@ public final class AppDatabase: Sendable {
     public let path: String?
 
     /// Migrates `writer` if needed (one process at a time: tests, in-memory databases).
-    public convenience init(_ writer: any DatabaseWriter, logger: Logger = Logger(label: "support.store")) throws(SupportError) {
+    convenience init(_ writer: any DatabaseWriter, logger: Logger = Logger(label: "support.store")) throws(SupportError) {
         try Self.translatingErrors { try Self.migrateIfNeeded(writer, lockPath: nil, logger: logger) }
         self.init(migrated: writer, logger: logger)
     }
@@ -39,7 +39,7 @@ public final class AppDatabase: Sendable {
         let migrator = Schema.migrator
         let (superseded, complete) = try writer.read { db in try migrationState(db, known: migrator.migrations) }
         if superseded {
-            throw SupportError.storage(newerVersionMessage)
+            throw SupportError.storage(Wording(newerVersionMessage))
         }
         if complete { return }
         let lock = try lockPath.map { try FileLock(path: $0) }

@@ -58,7 +58,7 @@ enum DatabaseFiles {
             throw .storage("\(path) is a symbolic link owned by \(userName(info.st_uid)), not by you; refusing to follow it (remove it, or name the database file itself)")
         }
         guard let resolved = realpath(path, nil) else {
-            throw .storage("\(path) is a symbolic link to a missing file; refusing to create the database through it (name the target path itself with --db)")
+            throw .storage("\(path) is a symbolic link to a missing file; refusing to create the database through it (name the target path itself with \(field: "db"))")
         }
         defer { free(resolved) }
         guard followed < 8 else { throw .storage("\(path): too many symbolic links") }
@@ -81,7 +81,7 @@ enum DatabaseFiles {
         guard fstat(fd, &info) == 0 else { throw failure("cannot examine the database \(path)", errno) }
         let type = info.st_mode & S_IFMT
         guard type == S_IFREG || type == S_IFDIR else {
-            throw .storage("\(path) is not a regular file; name a database file with --db")
+            throw .storage("\(path) is not a regular file; name a database file with \(field: "db")")
         }
         if type == S_IFREG, info.st_size == 0, info.st_mode & 0o7077 != 0 {
             // An empty file is a database about to be created: someone else's (planted in a

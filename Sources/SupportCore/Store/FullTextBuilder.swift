@@ -125,7 +125,7 @@ final class FullTextBuilder: @unchecked Sendable {
         var failure: (any Error)?
         do {
             try scratch.inTransaction { db in
-                let documents = try ImportStatement(db, Self.tables[0].insert)
+                let documents = try RawStatement(db, Self.tables[0].insert)
                 while let rows = channel.next() {
                     for row in rows.documents {
                         documents.bind(1, row.id)

@@ -80,7 +80,7 @@ final class MultiRowInsert {
             for offset in 0..<(rows * columns) {
                 let parameter = Int32(offset + 1)
                 switch values[start + offset] {
-                case .text(let text): ImportStatement.bindText(handle, parameter, text)
+                case .text(let text): RawStatement.bindText(handle, parameter, text)
                 case .integer(let integer): sqlite3_bind_int64(handle, parameter, integer)
                 case .real(let real): sqlite3_bind_double(handle, parameter, real)
                 case .null: sqlite3_bind_null(handle, parameter)

@@ -20,7 +20,7 @@ struct TicketTally {
     /// counted, in a database whose every ticket was counted here.
     func replaceStored(_ db: Database) throws {
         try db.execute(sql: "DELETE FROM ticket_tally")
-        let insert = try ImportStatement(db, "INSERT INTO ticket_tally (category, priority, status, tickets) VALUES (?, ?, ?, ?)")
+        let insert = try RawStatement(db, "INSERT INTO ticket_tally (category, priority, status, tickets) VALUES (?, ?, ?, ?)")
         for (key, tickets) in counts {
             insert.bind(1, key.category.rawValue)
             insert.bind(2, key.priority.rawValue)

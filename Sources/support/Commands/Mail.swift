@@ -61,7 +61,7 @@ struct MailCommand: ParsableCommand {
                     default: throw error
                     }
                 }
-                frontend.emit(json: MailRendering.recordsJSON(records)) { _ in MailRendering.ingestText(records) }
+                frontend.emit(json: JSONRenderer.inboundRecords(records)) { _ in MailRendering.ingestText(records) }
             }
         }
     }
@@ -97,7 +97,7 @@ struct MailCommand: ParsableCommand {
                     filter = parsed
                 }
                 let records = try frontend.desk().inboundMail(outcome: filter, limit: limit)
-                frontend.emit(json: MailRendering.recordsJSON(records)) { _ in MailRendering.listText(records) }
+                frontend.emit(json: JSONRenderer.inboundRecords(records)) { _ in MailRendering.listText(records) }
             }
         }
     }
@@ -116,9 +116,7 @@ struct MailCommand: ParsableCommand {
             try Frontend.run(global) { frontend in
                 let (record, raw) = try frontend.desk().inboundMessage(id: id)
                 if global.json {
-                    guard case .object(var fields) = MailRendering.recordJSON(record) else { return }
-                    fields.append(("rawBase64", .string(Data(raw).base64EncodedString())))
-                    Output.result(JSONValue.object(fields).serialized(pretty: true))
+                    Output.result(JSONRenderer.inboundMessage(record, raw: raw))
                 } else {
                     Output.raw(raw)
                 }
@@ -137,7 +135,7 @@ struct MailCommand: ParsableCommand {
         func run() throws {
             try Frontend.run(global) { frontend in
                 let record = try frontend.desk().retryInbound(id: id)
-                frontend.emit(json: MailRendering.recordsJSON([record])) { _ in MailRendering.ingestText([record]) }
+                frontend.emit(json: JSONRenderer.inboundRecords([record])) { _ in MailRendering.ingestText([record]) }
             }
         }
     }

@@ -52,7 +52,7 @@ struct Notify: ParsableCommand {
                 let desk = try frontend.desk()
                 if dryRun {
                     let due = try desk.dueMail(limit: limit)
-                    frontend.emit(json: NotifyRendering.dueJSON(due)) { _ in NotifyRendering.dueText(due) }
+                    frontend.emit(json: JSONRenderer.dueMessages(due)) { _ in NotifyRendering.dueText(due) }
                     return
                 }
                 var flusher = try desk.mailFlusher(sendmail: sendmail, jobs: jobs, timeout: TimeInterval(timeout),
@@ -65,10 +65,10 @@ struct Notify: ParsableCommand {
                 let summary = try flusher.flush(limit: limit) { done, total in bar.update(done, total) }
                 bar.finish()
                 if let problem = summary.configurationProblem {
-                    throw SupportError.configuration(problem)
+                    throw SupportError.configuration(Wording(problem))
                 }
                 if global.json {
-                    Output.result(NotifyRendering.summaryJSON(summary))
+                    Output.result(JSONRenderer.flushSummary(summary))
                 } else if !quiet || summary.retried + summary.failed > 0 {
                     Output.result(NotifyRendering.summaryText(summary))
                 }
@@ -99,7 +99,7 @@ struct Notify: ParsableCommand {
                 let messages = try desk.outbox(status: filter)
                 // An empty filtered list says what it left out: "No failed messages (3 pending)."
                 let others = filter != nil && messages.isEmpty && !global.json ? try desk.outbox(status: nil) : []
-                frontend.emit(json: NotifyRendering.listJSON(messages)) {
+                frontend.emit(json: JSONRenderer.outbox(messages)) {
                     NotifyRendering.listText(messages, filter: filter, others: others, renderer: $0)
                 }
             }
@@ -124,7 +124,7 @@ struct Notify: ParsableCommand {
         func run() throws {
             try Frontend.run(global) { frontend in
                 let count = try frontend.desk().retryMail(id: failed ? nil : id)
-                frontend.emit(json: JSONValue.object([("requeued", .int(Int64(count)))]).serialized(pretty: true)) { _ in
+                frontend.emit(json: JSONRenderer.count("requeued", count)) { _ in
                     "\(count) message\(count == 1 ? "" : "s") queued again."
                 }
             }

@@ -95,26 +95,18 @@ extension Ticket {
                     handle = FileHandle.standardInput
                 }
                 let summary = try desk.importTickets(readLines: LineReader(handle: handle))
-                let refused = summary.errors.map { JSONValue.object([("line", .int(Int64($0.line))), ("error", .string($0.message))]) }
                 if global.json {
                     // With --json, stderr carries errors as JSON only (one APIError, as every
                     // command's failures), never the text lines a person reads.
                     if !summary.errors.isEmpty {
-                        Output.note(JSONValue.object([
-                            ("error", .string("\(summary.errors.count) line\(summary.errors.count == 1 ? "" : "s") refused")),
-                            ("code", .string(SupportError.invalidInput(field: nil, "").code)),
-                            ("details", .object([("lines", .array(refused))])),
-                        ]).serialized(pretty: false))
+                        Output.note(JSONRenderer.importFailure(summary))
                     }
                 } else {
                     for error in summary.errors {
                         Output.note("line \(error.line): \(TerminalText.sanitize(error.message))")
                     }
                 }
-                frontend.emit(json: JSONValue.object([
-                    ("imported", .int(Int64(summary.imported))),
-                    ("errors", .array(refused)),
-                ]).serialized(pretty: true)) { _ in
+                frontend.emit(json: JSONRenderer.importSummary(summary)) { _ in
                     "Imported \(summary.imported) ticket\(summary.imported == 1 ? "" : "s")" +
                         (summary.errors.isEmpty ? "." : "; \(summary.errors.count) line\(summary.errors.count == 1 ? "" : "s") refused.")
                 }

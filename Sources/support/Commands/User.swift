@@ -105,10 +105,7 @@ struct UserCommand: ParsableCommand {
         func run() throws {
             try Frontend.run(global) { frontend in
                 let (user, unassigned) = try frontend.desk().removeUser(email: email)
-                frontend.emit(json: JSONValue.object([
-                    ("removed", JSONValue.string(user.email)),
-                    ("unassigned", .array(unassigned.map { .string($0.description) })),
-                ]).serialized(pretty: true)) { _ in
+                frontend.emit(json: JSONRenderer.userRemoved(user, unassigned: unassigned)) { _ in
                     "Removed \(user.email)" + (unassigned.isEmpty ? "." : "; unassigned \(unassigned.map(\.description).joined(separator: ", ")).")
                 }
             }

@@ -75,11 +75,37 @@ struct Frontend {
         }
         let actor: Actor
         if let email {
-            actor = try HelpDesk.actor(named: email, in: database)
+            actor = try Self.actor(named: email, in: database)
         } else {
-            actor = try HelpDesk.defaultActor(login: Self.invokingLogin, ownsDatabase: Self.ownsDatabase(database.path), in: database)
+            actor = try Self.defaultActor(login: Self.invokingLogin, ownsDatabase: Self.ownsDatabase(database.path), in: database)
         }
         return HelpDesk(database: database, actor: actor, logger: logger)
+    }
+
+    /// `--as EMAIL` (or `SUPPORT_AS`): that person, whose failure names the flag.
+    static func actor(named email: String, in database: AppDatabase) throws(SupportError) -> Actor {
+        do {
+            return try HelpDesk.person(email: email, in: database)
+        } catch .unknownActor(let wording) {
+            throw .unknownActor("--as: \(wording.text(.commandLine))")
+        }
+    }
+
+    /// Who acts when no `--as` is given: the person mapped to the invoking Unix `login`
+    /// (`user add --login`), else the local operator, but only for whoever owns the database
+    /// file (or root): anyone else who can write it is told to name themself.
+    static func defaultActor(login: String?, ownsDatabase: Bool, in database: AppDatabase) throws(SupportError) -> Actor {
+        if let login, let person = try HelpDesk.person(login: login, in: database) {
+            return person
+        }
+        guard ownsDatabase else {
+            let who = login.map { "your login \($0) is" } ?? "your account is"
+            throw .unknownActor("""
+                no --as given, and \(who) not mapped to a person of this desk: use --as EMAIL, or an admin runs \
+                'support user update EMAIL --login \(login ?? "NAME")'
+                """)
+        }
+        return .localOperator
     }
 
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }

@@ -1,24 +1,8 @@
 import Foundation
 import SupportCore
 
-/// Text and JSON for the `mail` commands.
+/// Text for the `mail` commands (their JSON is the core's: JSONRenderer).
 enum MailRendering {
-    static func recordJSON(_ r: InboundRecord) -> JSONValue {
-        .object([
-            ("id", .int(r.id)), ("receivedAt", .string(ISO8601.string(r.receivedAt))),
-            ("messageId", r.messageID.map(JSONValue.string) ?? .null), ("sha256", .string(r.digest)),
-            ("sender", r.sender.map(JSONValue.string) ?? .null), ("subject", r.subject.map(JSONValue.string) ?? .null),
-            ("outcome", .string(r.outcome.rawValue)), ("reason", r.reason.map(JSONValue.string) ?? .null),
-            ("ticketNumber", r.ticketNumber.map(JSONValue.string) ?? .null),
-            ("responseId", r.responseID.map(JSONValue.int) ?? .null),
-            ("size", .int(Int64(r.size))), ("truncated", .bool(r.truncated)),
-        ])
-    }
-
-    static func recordsJSON(_ records: [InboundRecord]) -> String {
-        JSONValue.object([("messages", .array(records.map(recordJSON)))]).serialized(pretty: true)
-    }
-
     static func line(_ r: InboundRecord) -> String {
         var text = "#\(r.id)  \(r.outcome.rawValue)"
         if let ticket = r.ticketNumber { text += "  \(ticket)" }

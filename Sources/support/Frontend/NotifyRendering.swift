@@ -1,32 +1,16 @@
 import Foundation
 import SupportCore
 
-/// Text and JSON for the `notify` commands.
+/// Text for the `notify` commands (their JSON is the core's: JSONRenderer).
 enum NotifyRendering {
     static func summaryText(_ s: OutboxFlusher.Summary) -> String {
         "notify flush: \(s.sent) sent, \(s.retried) to retry, \(s.failed) failed"
-    }
-
-    static func summaryJSON(_ s: OutboxFlusher.Summary) -> String {
-        JSONValue.object([("sent", .int(Int64(s.sent))), ("retried", .int(Int64(s.retried))), ("failed", .int(Int64(s.failed)))])
-            .serialized(pretty: true)
     }
 
     static func dueText(_ due: [OutboxDelivery]) -> String {
         guard !due.isEmpty else { return "Nothing to send." }
         return due.map { "#\($0.id) to \($0.recipient): \(TerminalText.sanitize($0.subject))" }.joined(separator: "\n")
             + "\n\(due.count) message\(due.count == 1 ? "" : "s") would be sent."
-    }
-
-    static func dueJSON(_ due: [OutboxDelivery]) -> String {
-        JSONValue.object([("messages", .array(due.map { d in
-            .object([("id", .int(d.id)), ("sender", .string(d.sender)), ("recipient", .string(d.recipient)),
-                     ("subject", .string(d.subject)), ("attempts", .int(Int64(d.attempts)))])
-        }))]).serialized(pretty: true)
-    }
-
-    static func listJSON(_ messages: [OutboxMessage]) -> String {
-        JSONRenderer.outbox(messages)
     }
 
     /// `others`: the whole outbox, when a filter matched nothing, so the line can say what is there.

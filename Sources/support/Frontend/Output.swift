@@ -23,9 +23,9 @@ enum Output {
 
     static func error(_ error: SupportError, json: Bool) {
         if json {
-            note(JSONRenderer.error(error))
+            note(JSONRenderer.error(error, naming: .commandLine))
         } else {
-            note("support: " + TerminalText.sanitize(error.message))
+            note("support: " + TerminalText.sanitize(error.message(naming: .commandLine)))
         }
     }
 }

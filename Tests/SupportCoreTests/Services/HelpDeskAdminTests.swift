@@ -55,12 +55,12 @@ struct HelpDeskAdminTests {
 
     @Test func actorsAreLookedUpByAddress() throws {
         let fixture = try DeskFixture()
-        #expect(try HelpDesk.actor(named: nil, in: fixture.database) == .localOperator)
-        #expect(try HelpDesk.actor(named: " SAM@Example.test ", in: fixture.database) == .person(fixture.staff))
-        let unknown = failure { _ = try HelpDesk.actor(named: "nobody@example.test", in: fixture.database) }
+        // (Nobody named is the front end's decision: the command line's IdentityTests.)
+        #expect(try HelpDesk.person(email: " SAM@Example.test ", in: fixture.database) == .person(fixture.staff))
+        let unknown = failure { _ = try HelpDesk.person(email: "nobody@example.test", in: fixture.database) }
         #expect(unknown?.exitCode == 67)
         #expect(unknown?.code == "UNAUTHORIZED")
-        let garbage = failure { _ = try HelpDesk.actor(named: "\u{1B}[2Jroot", in: fixture.database) }
+        let garbage = failure { _ = try HelpDesk.person(email: "\u{1B}[2Jroot", in: fixture.database) }
         #expect(garbage?.exitCode == 67)
         #expect(garbage?.message.contains("\u{1B}") == false)
     }

@@ -181,7 +181,7 @@ struct ImportJSONReaderTests {
         }
         // Then the import's text for each is GRDB's
         for date in dates {
-            #expect(ImportStatement.storedText(date) == String.fromDatabaseValue(date.databaseValue), "\(date.timeIntervalSince1970)")
+            #expect(RawStatement.storedText(date) == String.fromDatabaseValue(date.databaseValue), "\(date.timeIntervalSince1970)")
         }
     }
 

@@ -2,11 +2,11 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// A cached statement of the import, bound and run through the SQLite C API. An import runs
+/// A cached statement bound and run through the SQLite C API (the bulk import, tallies, the FTS builder). An import runs
 /// five statements per ticket; GRDB's `StatementArguments` (an array of existentials per call)
 /// and its `DateFormatter` for every date cost as much as SQLite's own work for the row.
 /// Dates are bound as the very text GRDB stores ("yyyy-MM-dd HH:mm:ss.SSS", UTC).
-struct ImportStatement {
+struct RawStatement {
     private let statement: Statement
     private let handle: SQLiteStatement
     private let connection: SQLiteConnection?
