@@ -449,6 +449,14 @@ enum Schema {
             try db.execute(sql: "ALTER TABLE outbox_rebuilt RENAME TO outbox")
             for index in indexes { try db.execute(sql: index) }
         }
+        migrator.registerMigration("ticket-search-notes-index-of-their-own") { db in
+            try db.execute(sql: AppDatabase.ticketSearchNotesSchema)
+            // Built in place from the tables, in the migration's one transaction: a kill leaves
+            // the file as it was, with v10's indexes.
+            for table in ["ticket_search", "ticket_search_reply", "ticket_search_note"] {
+                try db.execute(sql: "INSERT INTO \(table)(\(table)) VALUES('rebuild')")
+            }
+        }
         return migrator
     }
 }

@@ -32,6 +32,7 @@ struct SearchTailTests {
         try fixture.database.writer.write { db in
             try db.execute(sql: "INSERT INTO ticket_search(ticket_search, rank) VALUES('integrity-check', 1)")
             try db.execute(sql: "INSERT INTO ticket_search_reply(ticket_search_reply, rank) VALUES('integrity-check', 1)")
+            try db.execute(sql: "INSERT INTO ticket_search_note(ticket_search_note, rank) VALUES('integrity-check', 1)")
         }
     }
 
