@@ -406,15 +406,25 @@ extension AppDatabase {
             + " WHERE x.ticket_search_reply MATCH ?"
         let noteTickets = "SELECT r.ticketId FROM ticket_search_note n CROSS JOIN response r ON r.id = n.rowid"
             + " WHERE n.ticket_search_note MATCH ?"
+        // Whether the ticket's document has the words of a MATCH. A requester's candidates are
+        // the few split tickets a tail reply matches: each is looked up in the document by its
+        // rowid (v10's plan). Staff's are every ticket with a matching note (20,000 for a word
+        // in 20,000 notes), and a full-text look-up by rowid costs tens of microseconds (1.35 s
+        // in all, docs/benchmarks.md): the document's hits are read once into a set instead.
+        func inDocument(_ negated: Bool) -> String {
+            includeNotes
+                ? "\(ticketID) \(negated ? "NOT IN" : "IN") (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)"
+                : "\(negated ? "NOT EXISTS" : "EXISTS") (SELECT 1 FROM ticket_search WHERE ticket_search MATCH ? AND rowid = \(ticketID))"
+        }
         var conditions = [
             "\(ticketID) IN (\(replyTickets)\(includeNotes ? " UNION ALL " + noteTickets : ""))",
-            "NOT EXISTS (SELECT 1 FROM ticket_search WHERE ticket_search MATCH ? AND rowid = \(ticketID))",
+            inDocument(true),
         ]
         var arguments: StatementArguments = [any]
         if includeNotes { arguments += [any] }
         arguments += [match]
         for pattern in patterns {
-            conditions.append("(EXISTS (SELECT 1 FROM ticket_search WHERE ticket_search MATCH ? AND rowid = \(ticketID))"
+            conditions.append("(" + inDocument(false)
                 + " OR \(ticketID) IN (\(replyTickets))" + (includeNotes ? " OR \(ticketID) IN (\(noteTickets))" : "") + ")")
             arguments += [pattern.rawPattern, pattern.rawPattern]
             if includeNotes { arguments += [pattern.rawPattern] }
