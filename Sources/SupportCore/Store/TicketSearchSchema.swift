@@ -1,3 +1,5 @@
+import GRDB
+
 extension AppDatabase {
     /// One full-text document per ticket (`rowid` = the ticket's id): its subject; `body`, the
     /// message and every public reply; `notes`, its internal notes. Replaces v3's two indexes
@@ -414,4 +416,28 @@ extension AppDatabase {
             INSERT INTO ticket_search_note(rowid, note) VALUES (NEW.id, NEW.message);
         END;
         """
+}
+
+extension AppDatabase {
+    /// Rows a range of `fillInRanges` holds: a progress report every so many, each range one
+    /// statement (FTS5 keeps its pending terms across them until the transaction ends).
+    static let fillRange = 20_000
+
+    /// Runs `insert` (arguments: a range of ids, the lower bound excluded) over the ids `ids`
+    /// finds (arguments: the last id done, an offset; one id), `fillRange` ids at a time in id
+    /// order, telling `progress` how many rows each range held. `rows`: how many there are.
+    static func fillInRanges(_ db: Database, ids: String, rows: Int, insert: String, progress: (Int) -> Void) throws {
+        var lower = Int64.min
+        var left = rows
+        while left > 0 {
+            // The last id of this range; none when fewer than a range's worth are left.
+            let upper = try Int64.fetchOne(db, sql: ids, arguments: [lower, fillRange - 1])
+            try db.execute(sql: insert, arguments: [lower, upper ?? Int64.max])
+            let held = upper == nil ? left : fillRange
+            left -= held
+            progress(held)
+            guard let upper else { break }
+            lower = upper
+        }
+    }
 }
