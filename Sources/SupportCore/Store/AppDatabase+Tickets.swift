@@ -423,7 +423,9 @@ extension AppDatabase {
         var arguments: StatementArguments = [any]
         if includeNotes { arguments += [any] }
         arguments += [match]
-        for pattern in patterns {
+        // One word: a candidate has it in a tail reply or a note already (and not in the
+        // document), so there is nothing more to ask, and the note hits are read once, not twice.
+        for pattern in patterns where patterns.count > 1 {
             conditions.append("(" + inDocument(false)
                 + " OR \(ticketID) IN (\(replyTickets))" + (includeNotes ? " OR \(ticketID) IN (\(noteTickets))" : "") + ")")
             arguments += [pattern.rawPattern, pattern.rawPattern]
