@@ -55,8 +55,9 @@ struct Frontend {
         let timeout = Double(Self.environment("SUPPORT_BUSY_TIMEOUT") ?? "") ?? 5
         var info = stat()
         let isNew = stat(path, &info) != 0 || info.st_size == 0
-        // An existing file this version must migrate may take a while (a minute or more at a
-        // million tickets): a person at a terminal is told which step runs and how far it is.
+        // An existing file this version must migrate may take a while (7 s at 100,000 tickets for
+        // the notes' index, docs/benchmarks.md): a person at a terminal is told which step runs
+        // and how far it is.
         // Nothing for a new file (instant), nor when stderr is not a terminal (scripts, cron).
         let progress: MigrationProgressLine? = !isNew && isatty(STDERR_FILENO) == 1 ? MigrationProgressLine() : nil
         var handler: MigrationProgressHandler?

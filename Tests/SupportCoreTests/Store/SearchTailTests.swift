@@ -73,7 +73,8 @@ struct SearchTailTests {
     }
 
     @Test func anInternalNoteInTheTailIsSearchedByStaffOnly() throws {
-        // Given a long ticket whose tail holds an internal note
+        // Given a long (split) ticket with a newer internal note (since notes have their own
+        // index it is there, not in the tail)
         let fixture = try DeskFixture()
         let long = try Self.longTicket(fixture, replies: 33)
         _ = try fixture.desk(fixture.staff).respond(to: long.ticketNumber, message: "customer owes quokka fees", isInternal: true)
