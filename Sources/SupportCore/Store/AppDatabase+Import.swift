@@ -373,7 +373,11 @@ extension AppDatabase {
                         try insertAttachment.run()
                     }
                 }
-                if collect { rows.documents.append(Self.searchDocument(id: ticketID, subject: d.subject, message: d.message, replies: replyTexts)) }
+                if collect {
+                    let search = Self.searchDocument(id: ticketID, subject: d.subject, message: d.message, replies: replyTexts)
+                    rows.documents.append(search.document)
+                    rows.notes += search.notes
+                }
                 try appendHistory(of: d, number: number, replyAuthors: try d.replies.map { try person($0.author).id })
                 try writeWhenFull()
             }
@@ -398,7 +402,10 @@ extension AppDatabase {
             } else {
                 try insert()
             }
-            if collect { written!.documents += rows.documents }
+            if collect {
+                written!.documents += rows.documents
+                written!.notes += rows.notes
+            }
         }
         if !ticketByTicket {
             try tickets.write()
@@ -415,26 +422,26 @@ extension AppDatabase {
 }
 
 extension AppDatabase {
-    /// What the view `ticket_search_document` (migration v9) gives for a ticket with these
-    /// replies, character for character: FTS5 removes a document by being handed the text it
-    /// indexed, so a document built here must be the one the triggers later take out. Replies
-    /// in the view's order: by their stored creation time (text, compared as SQLite's BINARY
-    /// collation does), then id.
+    /// What the view `ticket_search_document` gives for a ticket with these replies, character
+    /// for character: FTS5 removes a document by being handed the text it indexed, so a
+    /// document built here must be the one the triggers later take out. Public replies in the
+    /// view's order: by their stored creation time (text, compared as SQLite's BINARY collation
+    /// does), then id. The internal notes are documents of their own (`ticket_search_note`).
     static func searchDocument(id: Int64, subject: String, message: String,
                                replies: [(createdAt: String, id: Int64, message: String, isInternal: Bool)])
-        -> (id: Int64, subject: String, body: String, notes: String) {
+        -> (document: (id: Int64, subject: String, body: String), notes: [(id: Int64, note: String)]) {
         let ordered = replies.sorted { ($0.createdAt.utf8.lexicographicallyPrecedes($1.createdAt.utf8))
             || ($0.createdAt == $1.createdAt && $0.id < $1.id) }
         var body = message
-        var notes: [String] = []
+        var notes: [(id: Int64, note: String)] = []
         for reply in ordered {
             if reply.isInternal {
-                notes.append(reply.message)
+                notes.append((reply.id, reply.message))
             } else {
                 body += "\n" + reply.message
             }
         }
-        return (id, subject, body, notes.joined(separator: "\n"))
+        return ((id, subject, body), notes)
     }
 }
 

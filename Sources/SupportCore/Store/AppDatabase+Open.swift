@@ -14,7 +14,7 @@ extension AppDatabase {
     /// where a command's single connection would make every request wait for the one before.
     public static func open(
         path: String, createDirectory: Bool, busyTimeout: TimeInterval = 5, readers: Int = 0,
-        logger: Logger = Logger(label: "support.store")
+        logger: Logger = Logger(label: "support.store"), migrationProgress: MigrationProgressHandler? = nil
     ) throws(SupportError) -> AppDatabase {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
@@ -88,7 +88,7 @@ extension AppDatabase {
             }
             // Under the lock already, migrateIfNeeded must not lock again (flock on a second
             // descriptor of the same file would wait for ourselves).
-            try migrateIfNeeded(queue, lockPath: inWAL ? path + ".lock" : nil, logger: logger)
+            try migrateIfNeeded(queue, lockPath: inWAL ? path + ".lock" : nil, logger: logger, progress: migrationProgress)
             return AppDatabase(migrated: queue, logger: logger, path: path)
         }
     }

@@ -126,7 +126,7 @@ extension AppDatabase {
 
     func tickets(matching filter: TicketFilter, includeInternal: Bool) throws(SupportError) -> TicketPage {
         try read { db in
-            guard let list = try Self.listSQL(for: filter, searchingTails: Self.searchReachesTails(db, filter)) else {
+            guard let list = try Self.listSQL(for: filter, searchingTailsOrNotes: Self.searchReachesTailsOrNotes(db, filter)) else {
                 return TicketPage(tickets: [], total: 0, page: filter.query.page, limit: filter.query.limit)
             }
             let q = filter.query
@@ -182,11 +182,11 @@ extension AppDatabase {
 
     /// The two statements `tickets(matching:)` runs: the total, and one page of tickets. Separate
     /// so that tests can check their plans with EXPLAIN QUERY PLAN. nil when nothing can match.
-    /// `searchingTails`: a search must also look at the tails of split tickets
-    /// (`searchReachesTails`).
-    static func listSQL(for filter: TicketFilter, searchingTails: Bool = false)
+    /// `searchingTailsOrNotes`: a search must also look at the tails of split tickets and, for
+    /// staff, at internal notes (`searchReachesTailsOrNotes`).
+    static func listSQL(for filter: TicketFilter, searchingTailsOrNotes: Bool = false)
         -> (countSQL: String, countArguments: StatementArguments, pageSQL: String, pageArguments: StatementArguments)? {
-        if filter.query.search != nil { return searchSQL(for: filter, searchingTails: searchingTails) }
+        if filter.query.search != nil { return searchSQL(for: filter, searchingTailsOrNotes: searchingTailsOrNotes) }
         guard let (whereSQL, arguments) = whereClause(filter) else { return nil }
         let q = filter.query
         var pageSQL = ticketSelect + whereSQL
@@ -263,12 +263,15 @@ extension AppDatabase {
     }
 
     /// A search's total and page, read from the full-text index `ticket_search` (one document
-    /// per ticket, rowid = ticket id; migration v9) and, for the few tickets whose latest replies
-    /// have documents of their own (`ticket_search_split`, migration v10), from those too.
+    /// per ticket of its public text, rowid = ticket id; migration v9) and, for the few tickets
+    /// whose latest replies have documents of their own (`ticket_search_split`, migration v10),
+    /// from those too; for staff, from the index of internal notes as well
+    /// (`ticket_search_note`, one document per note). A requester's search never names the
+    /// notes' index, so a word in many notes costs it nothing (issue 13).
     ///
-    /// When no tail reply holds any of the words (`searchingTails` false: nearly always), the
-    /// first arm alone is the query. Otherwise two arms, disjoint, merged in order by SQLite
-    /// (MERGE (UNION ALL)) and stopped at the page:
+    /// When no tail reply (and, for staff, no note) holds any of the words
+    /// (`searchingTailsOrNotes` false), the first arm alone is the query. Otherwise two arms,
+    /// disjoint, merged in order by SQLite (MERGE (UNION ALL)) and stopped at the page:
     ///
     /// 1. The tickets whose document holds every word. Without a requester or a named assignee,
     ///    FTS5 drives: it hands out the matching rowids in order (newest first: highest id
@@ -277,18 +280,20 @@ extension AppDatabase {
     ///    nothing else filters. With a requester (their own list, or `--requester`) or a named
     ///    assignee, the few tickets of that person drive, each checked against the document of
     ///    its id: the cost follows their tickets, not the hits.
-    /// 2. The split tickets that a tail reply matches (any word) but whose document does not
-    ///    hold every word: each word must then be in the document or in one of its tail replies.
-    ///    Tails are short (at most 16 replies), so this arm reads a few rows per such ticket.
+    /// 2. The tickets a tail reply or (staff) a note matches (any word) but whose document does
+    ///    not hold every word: each word must then be in the document, a tail reply or a note
+    ///    (`tailSearch`).
     ///
-    /// `--sort relevance` is bm25, a word in the subject weighing ten times one in the text; a
-    /// ticket found through its tail has no score and comes after those that have one. The
-    /// other orders sort the hits.
-    static func searchSQL(for filter: TicketFilter, searchingTails: Bool) -> (countSQL: String, countArguments: StatementArguments,
-                                                                              pageSQL: String, pageArguments: StatementArguments)? {
+    /// `--sort relevance` is bm25, a word in the subject weighing ten times one in the text; for
+    /// staff, the notes that hold any of the words add their bm25 (weight one, as the notes
+    /// column had). A requester's ticket found through its tail has no score and comes after
+    /// those that have one. The other orders sort the hits.
+    static func searchSQL(for filter: TicketFilter, searchingTailsOrNotes: Bool) -> (countSQL: String, countArguments: StatementArguments,
+                                                                                     pageSQL: String, pageArguments: StatementArguments)? {
         let q = filter.query
-        guard let search = q.search, let match = searchMatch(search, includeNotes: filter.searchesInternalNotes),
-              let tail = tailSearch(search, includeNotes: filter.searchesInternalNotes, ticketID: "s.ticketId")
+        let notes = filter.searchesInternalNotes
+        guard let search = q.search, let match = searchMatch(search),
+              let tail = tailSearch(search, includeNotes: notes, ticketID: "t.id")
         else { return nil }
         let (filters, filterArguments) = ticketConditions(filter)
         let ticketDriven: Bool
@@ -305,22 +310,21 @@ extension AppDatabase {
             : " FROM ticket_search f CROSS JOIN ticket t ON t.id = f.rowid"
         let whereSQL = " WHERE " + (filters + ["f.ticket_search MATCH ?"]).joined(separator: " AND ")
         let arguments = filterArguments + [match]
-        let tailFrom = " FROM ticket_search_split s CROSS JOIN ticket t ON t.id = s.ticketId"
+        let tailFrom = " FROM ticket t"
         let tailWhere = " WHERE " + (filters + [tail.condition]).joined(separator: " AND ")
         let tailArguments = filterArguments + tail.arguments
         let firstCount = filters.isEmpty && !ticketDriven
             ? "SELECT count(*) FROM ticket_search f WHERE f.ticket_search MATCH ?"
             : "SELECT count(*)" + from + whereSQL
-        guard searchingTails else {
-            // No tail reply has any of the words: the document alone decides (v9's one MATCH).
+        guard searchingTailsOrNotes else {
+            // No tail reply and no note has any of the words: the document alone decides.
             let (d, _) = q.reverse ? ("ASC", "DESC") : ("DESC", "ASC")
             let order: String
             switch q.sort {
             case .created: order = ticketDriven ? " ORDER BY t.id \(d)" : " ORDER BY f.rowid \(d)"
             case .relevance:
-                // bm25 is lower for a better match. Notes weigh nothing for whoever may not search them.
-                let notes = filter.searchesInternalNotes ? "1.0" : "0.0"
-                order = " ORDER BY bm25(f.ticket_search, 10.0, 1.0, \(notes)) \(q.reverse ? "DESC" : "ASC"), t.id DESC"
+                // bm25 is lower for a better match.
+                order = " ORDER BY bm25(f.ticket_search, 10.0, 1.0) \(q.reverse ? "DESC" : "ASC"), t.id DESC"
             default: order = orderClause(q.sort, reverse: q.reverse)
             }
             let pageSQL = ticketColumns + from + ticketPeople + whereSQL + order + " LIMIT ? OFFSET ?"
@@ -333,6 +337,7 @@ extension AppDatabase {
         // so that SQLite sees it already in order.
         let (d, a) = q.reverse ? ("ASC", "DESC") : ("DESC", "ASC")
         var rank = ("", "")
+        var scores = (with: "", join: "", arguments: StatementArguments())
         let order: String
         switch q.sort {
         case .created: order = " ORDER BY 1 \(d)"
@@ -340,52 +345,89 @@ extension AppDatabase {
         case .priority: order = " ORDER BY 6 \(d), 14 \(d), 1 \(d)"
         case .status: order = " ORDER BY 7 \(a), 14 \(d), 1 \(d)"
         case .relevance:
-            // bm25 is lower for a better match. Notes weigh nothing for whoever may not search them.
-            let notes = filter.searchesInternalNotes ? "1.0" : "0.0"
-            rank = (", bm25(f.ticket_search, 10.0, 1.0, \(notes))", ", 0.0")
+            // bm25 is lower for a better match. Staff: each ticket's notes that hold any of the
+            // words, scored once (one pass over the words' note doclists), added to its score.
+            // bm25 cannot be read in an aggregate's query, hence the two steps.
+            if notes {
+                scores = ("WITH note_hit(id, score) AS MATERIALIZED (SELECT rowid, bm25(ticket_search_note) FROM ticket_search_note"
+                            + " WHERE ticket_search_note MATCH ?), note_score(id, score) AS MATERIALIZED (SELECT r.ticketId, sum(h.score)"
+                            + " FROM note_hit h CROSS JOIN response r ON r.id = h.id GROUP BY r.ticketId) ",
+                          " LEFT JOIN note_score ns ON ns.id = t.id", [anyWord(search)])
+                rank = (", bm25(f.ticket_search, 10.0, 1.0) + coalesce(ns.score, 0.0)", ", coalesce(ns.score, 0.0)")
+            } else {
+                rank = (", bm25(f.ticket_search, 10.0, 1.0)", ", 0.0")
+            }
             order = " ORDER BY 18 \(q.reverse ? "DESC" : "ASC"), 1 DESC"
         }
         let firstColumns = "SELECT " + (ticketDriven ? "t.id" : "f.rowid") + ticketColumns.dropFirst("SELECT t.id".count)
-        let pageSQL = firstColumns + rank.0 + from + ticketPeople + whereSQL
-            + " UNION ALL " + ticketColumns + rank.1 + tailFrom + ticketPeople + tailWhere
+        let pageSQL = scores.with + firstColumns + rank.0 + from + ticketPeople + scores.join + whereSQL
+            + " UNION ALL " + ticketColumns + rank.1 + tailFrom + ticketPeople + scores.join + tailWhere
             + order + " LIMIT ? OFFSET ?"
         return (countSQL, arguments + tailArguments, pageSQL,
-                arguments + tailArguments + [q.limit, (q.page - 1) * q.limit])
+                scores.arguments + arguments + tailArguments + [q.limit, (q.page - 1) * q.limit])
     }
 
     /// Whether any tail reply (`ticket_search_reply`: the latest replies of long tickets,
-    /// migration v10) holds one of the search's words, in a column the actor may read. A small
-    /// index (at most 16 replies per split ticket), so this is one cheap look-up; when it finds
-    /// nothing, the search is v9's single MATCH on the ticket documents.
-    static func searchReachesTails(_ db: Database, _ filter: TicketFilter) throws -> Bool {
-        guard let search = filter.query.search else { return false }
-        let patterns = searchPatterns(search)
-        guard !patterns.isEmpty else { return false }
-        let reply = filter.searchesInternalNotes ? "" : "{body} : "
-        return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ticket_search_reply WHERE ticket_search_reply MATCH ?)",
-                                 arguments: [reply + "(" + patterns.map(\.rawPattern).joined(separator: " OR ") + ")"]) ?? false
+    /// migration v10) or, for staff, any internal note holds one of the search's words. The
+    /// tails are small (at most 16 replies per split ticket), so for a requester this is one
+    /// cheap look-up; when it finds nothing, the search is v9's single MATCH on the documents.
+    static func searchReachesTailsOrNotes(_ db: Database, _ filter: TicketFilter) throws -> Bool {
+        guard let search = filter.query.search, let any = anyWord(search) else { return false }
+        var sql = "SELECT EXISTS (SELECT 1 FROM ticket_search_reply WHERE ticket_search_reply MATCH ?)"
+        var arguments: StatementArguments = [any]
+        if filter.searchesInternalNotes {
+            sql += " OR EXISTS (SELECT 1 FROM ticket_search_note WHERE ticket_search_note MATCH ?)"
+            arguments += [any]
+        }
+        return try Bool.fetchOne(db, sql: sql, arguments: arguments) ?? false
     }
 
-    /// The condition that a split ticket (`ticketID`, an expression over `ticket_search_split s`)
-    /// matches through its tail and not through its document alone: a tail reply has one of the
-    /// words, the document has not all of them, and each word is in one or the other. A
-    /// requester's search reads `{subject body}` of the document and `{body}` of the replies.
+    /// The FTS5 query "any of the words"; nil when the text has no word.
+    static func anyWord(_ text: String) -> String? {
+        let patterns = searchPatterns(text)
+        guard !patterns.isEmpty else { return nil }
+        return "(" + patterns.map(\.rawPattern).joined(separator: " OR ") + ")"
+    }
+
+    /// The condition that a ticket (`ticketID`, an expression over `ticket t`) matches through
+    /// its tail replies or (with `includeNotes`) its notes and not through its document alone:
+    /// a tail reply or a note has one of the words, the document has not all of them, and each
+    /// word is in the document, a tail reply or a note. Each "which tickets have this word in a
+    /// tail reply / a note" is a set SQLite builds once per statement (the subqueries name no
+    /// outer column), so the cost follows the hits, never the number of notes of a ticket.
+    /// Without `includeNotes` the condition never names `ticket_search_note`.
     static func tailSearch(_ text: String, includeNotes: Bool, ticketID: String) -> (condition: String, arguments: StatementArguments)? {
         let patterns = searchPatterns(text)
-        guard !patterns.isEmpty, let match = searchMatch(text, includeNotes: includeNotes) else { return nil }
-        let document = includeNotes ? "" : "{subject body} : "
-        let reply = includeNotes ? "" : "{body} : "
+        guard !patterns.isEmpty, let match = searchMatch(text), let any = anyWord(text) else { return nil }
+        // The tail index holds only replies past their ticket's mark (folding takes them out).
+        let replyTickets = "SELECT r.ticketId FROM ticket_search_reply x CROSS JOIN response r ON r.id = x.rowid"
+            + " WHERE x.ticket_search_reply MATCH ?"
+        let noteTickets = "SELECT r.ticketId FROM ticket_search_note n CROSS JOIN response r ON r.id = n.rowid"
+            + " WHERE n.ticket_search_note MATCH ?"
+        // Whether the ticket's document has the words of a MATCH. A requester's candidates are
+        // the few split tickets a tail reply matches: each is looked up in the document by its
+        // rowid (v10's plan). Staff's are every ticket with a matching note (20,000 for a word
+        // in 20,000 notes), and a full-text look-up by rowid costs tens of microseconds (1.35 s
+        // in all, docs/benchmarks.md): the document's hits are read once into a set instead.
+        func inDocument(_ negated: Bool) -> String {
+            includeNotes
+                ? "\(ticketID) \(negated ? "NOT IN" : "IN") (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)"
+                : "\(negated ? "NOT EXISTS" : "EXISTS") (SELECT 1 FROM ticket_search WHERE ticket_search MATCH ? AND rowid = \(ticketID))"
+        }
         var conditions = [
-            "\(ticketID) IN (SELECT r.ticketId FROM ticket_search_reply x CROSS JOIN response r ON r.id = x.rowid"
-                + " WHERE x.ticket_search_reply MATCH ?)",
-            "NOT EXISTS (SELECT 1 FROM ticket_search WHERE ticket_search MATCH ? AND rowid = \(ticketID))",
+            "\(ticketID) IN (\(replyTickets)\(includeNotes ? " UNION ALL " + noteTickets : ""))",
+            inDocument(true),
         ]
-        var arguments: StatementArguments = [reply + "(" + patterns.map(\.rawPattern).joined(separator: " OR ") + ")", match]
-        for pattern in patterns {
-            conditions.append("(EXISTS (SELECT 1 FROM ticket_search WHERE ticket_search MATCH ? AND rowid = \(ticketID))"
-                + " OR EXISTS (SELECT 1 FROM response r CROSS JOIN ticket_search_reply x ON x.rowid = r.id"
-                + " WHERE r.ticketId = \(ticketID) AND r.id > s.lastReplyId AND x.ticket_search_reply MATCH ?))")
-            arguments += [document + pattern.rawPattern, reply + pattern.rawPattern]
+        var arguments: StatementArguments = [any]
+        if includeNotes { arguments += [any] }
+        arguments += [match]
+        // One word: a candidate has it in a tail reply or a note already (and not in the
+        // document), so there is nothing more to ask, and the note hits are read once, not twice.
+        for pattern in patterns where patterns.count > 1 {
+            conditions.append("(" + inDocument(false)
+                + " OR \(ticketID) IN (\(replyTickets))" + (includeNotes ? " OR \(ticketID) IN (\(noteTickets))" : "") + ")")
+            arguments += [pattern.rawPattern, pattern.rawPattern]
+            if includeNotes { arguments += [pattern.rawPattern] }
         }
         return (conditions.joined(separator: " AND "), arguments)
     }
@@ -400,7 +442,7 @@ extension AppDatabase {
     static func searchPageInIndexOrder(for filter: TicketFilter) -> (sql: String, arguments: StatementArguments)? {
         let q = filter.query
         guard let search = q.search, [.updated, .priority, .status].contains(q.sort), filter.submittedBy == nil,
-              let match = searchMatch(search, includeNotes: filter.searchesInternalNotes) else { return nil }
+              let match = searchMatch(search) else { return nil }
         if case .some(.some) = filter.assignedTo { return nil }
         let (conditions, arguments) = ticketConditions(filter)
         let whereSQL = " WHERE " + (conditions.map { "+" + $0 } + ["f.ticket_search MATCH ?"]).joined(separator: " AND ")
@@ -421,15 +463,13 @@ extension AppDatabase {
         return Double(pageEnd) * Double(tickets) / Double(hits) * 32 < Double(hits)
     }
 
-    /// The FTS5 query of a search text: every word somewhere in the ticket's document, in the
-    /// columns the actor may read (`{subject body}` for a requester: FTS5 then skips the notes
-    /// column of every document it reads). Each word is a quoted FTS5 string, so no syntax in
-    /// the text is ever interpreted. nil when the text has no word.
-    static func searchMatch(_ text: String, includeNotes: Bool) -> String? {
+    /// The FTS5 query of a search text: every word somewhere in the ticket's document (its
+    /// public text; notes have an index of their own). Each word is a quoted FTS5 string, so no
+    /// syntax in the text is ever interpreted. nil when the text has no word.
+    static func searchMatch(_ text: String) -> String? {
         let patterns = searchPatterns(text)
         guard !patterns.isEmpty else { return nil }
-        let words = "(" + patterns.map(\.rawPattern).joined(separator: " AND ") + ")"
-        return includeNotes ? words : "{subject body} : " + words
+        return "(" + patterns.map(\.rawPattern).joined(separator: " AND ") + ")"
     }
 
     /// The conditions of every filter but the search, on `ticket t`.
@@ -465,10 +505,9 @@ extension AppDatabase {
     static func whereClause(_ filter: TicketFilter) -> (String, StatementArguments)? {
         var (conditions, arguments) = ticketConditions(filter)
         if let search = filter.query.search {
-            guard let match = searchMatch(search, includeNotes: filter.searchesInternalNotes) else { return nil }
-            guard let tail = tailSearch(search, includeNotes: filter.searchesInternalNotes, ticketID: "s.ticketId") else { return nil }
-            conditions.append("(t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)"
-                + " OR t.id IN (SELECT s.ticketId FROM ticket_search_split s WHERE \(tail.condition)))")
+            guard let match = searchMatch(search) else { return nil }
+            guard let tail = tailSearch(search, includeNotes: filter.searchesInternalNotes, ticketID: "t.id") else { return nil }
+            conditions.append("(t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?) OR (\(tail.condition)))")
             arguments += [match]
             arguments += tail.arguments
         }

@@ -2,6 +2,20 @@ import Foundation
 import GRDB
 import Logging
 
+/// What a migration reports while it runs (`AppDatabase.open`'s `migrationProgress`).
+public struct MigrationProgress: Sendable, Equatable {
+    /// The migration's identifier, and its place among the migrations this run applies.
+    public var migration: String
+    public var number: Int
+    public var count: Int
+    /// Rows written so far, of `total`, for a migration that fills an index in ranges; nil
+    /// when it starts (and for the others, which report only their start).
+    public var done: Int?
+    public var total: Int?
+}
+
+public typealias MigrationProgressHandler = @Sendable (MigrationProgress) -> Void
+
 /// The one database type. Takes any GRDB writer and migrates it in `init`: production passes a
 /// WAL `DatabaseQueue` on a file (see `AppDatabase.open`), tests an in-memory queue with a fixed clock.
 /// Every write method is one transaction that keeps the invariants.
@@ -35,7 +49,13 @@ public final class AppDatabase: Sendable {
     /// given, migrations run under an exclusive `flock` on it, because GRDB's migrator reads its
     /// state outside its transaction and two processes opening a new file at once could both try
     /// to create the tables.
-    static func migrateIfNeeded(_ writer: any DatabaseWriter, lockPath: String?, logger: Logger) throws {
+    ///
+    /// Each migration is its own transaction (GRDB's): a kill leaves the file with the
+    /// migrations before it, which this and the older versions open, and the next run goes on.
+    /// `progress` hears which migration runs and, for those that fill an index in ranges, how
+    /// far it is (the core never prints: the command line decides whether to show it).
+    static func migrateIfNeeded(_ writer: any DatabaseWriter, lockPath: String?, logger: Logger,
+                                progress: MigrationProgressHandler? = nil) throws {
         let migrator = Schema.migrator
         let (superseded, complete) = try writer.read { db in try migrationState(db, known: migrator.migrations) }
         if superseded {
@@ -45,7 +65,20 @@ public final class AppDatabase: Sendable {
         let lock = try lockPath.map { try FileLock(path: $0) }
         defer { lock?.unlock() }
         logger.debug("migrating the database")
-        try migrator.migrate(writer)
+        guard let progress else {
+            try migrator.migrate(writer)
+            return
+        }
+        // Read under the lock: another process may have migrated in the meantime.
+        let applied = try writer.read { db in try migrator.appliedIdentifiers(db) }
+        let pending = migrator.migrations.filter { !applied.contains($0) }
+        for (index, identifier) in pending.enumerated() {
+            let report: @Sendable (Int?, Int?) -> Void = { done, total in
+                progress(MigrationProgress(migration: identifier, number: index + 1, count: pending.count, done: done, total: total))
+            }
+            report(nil, nil)
+            try Schema.migrator(fillProgress: { report($0, $1) }).migrate(writer, upTo: identifier)
+        }
     }
 
     /// Whether the file holds migrations this build does not know, and whether it holds all it

@@ -12,11 +12,13 @@ struct BulkImportSchema {
     /// Where rows are inserted in bulk: the tickets, their replies, and an audit record per
     /// ticket (whose four indexes, kept row by row, were a fifth of the writer's work).
     static let tables = ["ticket", "response", "audit_event"]
-    /// The triggers that keep the search document of a ticket up to date as its rows go in
-    /// (migration v9-ticket-search): a reply takes its ticket's document out and puts it back.
-    static let fullTextTriggers = ["ticket_search_insert", "response_search_before_insert", "response_search_after_insert"]
-    /// The full-text index those triggers keep, built once at the end instead.
-    static let fullTextTable = "ticket_search"
+    /// The triggers that keep the search documents up to date as rows go in (migrations
+    /// v9-ticket-search, ticket-search-notes-index-of-their-own): a reply takes its ticket's
+    /// document out and puts it back, a note goes into the notes' index.
+    static let fullTextTriggers = ["ticket_search_insert", "response_search_before_insert", "response_search_after_insert",
+                                   "response_note_search_insert"]
+    /// The full-text indexes those triggers keep, built once at the end instead.
+    static let fullTextTables = ["ticket_search", "ticket_search_note"]
     /// The insert triggers of migration v6-stats, which keep derived data (the tally, the first
     /// staff reply, the durations) row by row: an UPDATE of the ticket per reply or resolution.
     /// The import writes the first reply and the durations with each ticket instead
@@ -71,8 +73,10 @@ struct BulkImportSchema {
         if let fullText {
             try fullText.finish(into: db)
         } else {
-            let table = Self.fullTextTable.quotedDatabaseIdentifier
-            try db.execute(sql: "INSERT INTO \(table)(\(table)) VALUES('rebuild')")
+            for name in Self.fullTextTables {
+                let table = name.quotedDatabaseIdentifier
+                try db.execute(sql: "INSERT INTO \(table)(\(table)) VALUES('rebuild')")
+            }
         }
         for trigger in triggers { try db.execute(sql: trigger.sql) }
     }

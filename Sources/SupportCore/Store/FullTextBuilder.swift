@@ -14,19 +14,24 @@ import GRDBSQLite
 /// the index `rebuild` would have built; the integrity check of FTS5 says so in the tests.
 final class FullTextBuilder: @unchecked Sendable {
     /// The search documents of tickets just written, with their rowids (the ticket ids): what
-    /// the view `ticket_search_document` gives for them.
+    /// the view `ticket_search_document` gives for them; and their internal notes, one document
+    /// each (rowid = the reply's id), as `ticket_search_note_document` gives them.
     struct Rows: Sendable {
-        var documents: [(id: Int64, subject: String, body: String, notes: String)] = []
-        var isEmpty: Bool { documents.isEmpty }
+        var documents: [(id: Int64, subject: String, body: String)] = []
+        var notes: [(id: Int64, note: String)] = []
+        var isEmpty: Bool { documents.isEmpty && notes.isEmpty }
         /// Bytes of text held.
         var textBytes: Int {
-            documents.reduce(0) { $0 + $1.subject.utf8.count + $1.body.utf8.count + $1.notes.utf8.count }
+            documents.reduce(0) { $0 + $1.subject.utf8.count + $1.body.utf8.count } + notes.reduce(0) { $0 + $1.note.utf8.count }
         }
     }
 
-    /// The full-text table and how a document goes in: as the insert triggers of migration v9.
+    /// The full-text tables and how a document goes in: as the insert triggers of migration
+    /// `ticket-search-notes-index-of-their-own`. (`ticket_search_reply` stays empty: a bulk
+    /// import splits no ticket.)
     static let tables = [
-        (name: "ticket_search", insert: #"INSERT INTO "ticket_search"("rowid", "subject", "body", "notes") VALUES (?, ?, ?, ?)"#),
+        (name: "ticket_search", insert: #"INSERT INTO "ticket_search"("rowid", "subject", "body") VALUES (?, ?, ?)"#),
+        (name: "ticket_search_note", insert: #"INSERT INTO "ticket_search_note"("rowid", "note") VALUES (?, ?)"#),
     ]
     /// The shadow tables FTS5 may make (an external-content table has no `_content`). `_config`
     /// is not copied: the builder starts only when it holds what the real one holds.
@@ -126,13 +131,18 @@ final class FullTextBuilder: @unchecked Sendable {
         do {
             try scratch.inTransaction { db in
                 let documents = try RawStatement(db, Self.tables[0].insert)
+                let notes = try RawStatement(db, Self.tables[1].insert)
                 while let rows = channel.next() {
                     for row in rows.documents {
                         documents.bind(1, row.id)
                         documents.bind(2, row.subject)
                         documents.bind(3, row.body)
-                        documents.bind(4, row.notes)
                         try documents.run()
+                    }
+                    for row in rows.notes {
+                        notes.bind(1, row.id)
+                        notes.bind(2, row.note)
+                        try notes.run()
                     }
                 }
                 return .commit

@@ -4,7 +4,13 @@ import GRDB
 /// migration below the last one. Tables and columns are named as strings on purpose, so that
 /// renaming a Swift property can never change a shipped migration.
 enum Schema {
-    static var migrator: DatabaseMigrator {
+    /// How far a migration that fills an index in ranges has got: rows written, rows in all.
+    typealias FillProgress = @Sendable (_ done: Int, _ total: Int) -> Void
+
+    static var migrator: DatabaseMigrator { migrator(fillProgress: nil) }
+
+    /// The migrator; `fillProgress` hears from the migrations that rebuild an index in ranges.
+    static func migrator(fillProgress: FillProgress?) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-tickets") { db in
             try db.execute(sql: """
@@ -448,6 +454,31 @@ enum Schema {
             try db.execute(sql: "DROP TABLE outbox")
             try db.execute(sql: "ALTER TABLE outbox_rebuilt RENAME TO outbox")
             for index in indexes { try db.execute(sql: index) }
+        }
+        migrator.registerMigration("ticket-search-notes-index-of-their-own") { db in
+            try db.execute(sql: AppDatabase.ticketSearchNotesSchema)
+            // Built in place from the tables, in the migration's one transaction: a kill leaves
+            // the file as it was, with v10's indexes. The two large indexes are filled range by
+            // range in rowid order (what `rebuild` does in one statement), so that a terminal
+            // can be told how far it is; the tails are a few rows per long ticket.
+            let tickets = try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket") ?? 0
+            let notes = try Int.fetchOne(db, sql: "SELECT count(*) FROM response WHERE isInternal = 1") ?? 0
+            let total = tickets + notes
+            var done = 0
+            try AppDatabase.fillInRanges(db, ids: "SELECT id FROM ticket WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?", rows: tickets,
+                                         insert: "INSERT INTO ticket_search(rowid, subject, body)"
+                                             + " SELECT id, subject, body FROM ticket_search_document WHERE id > ? AND id <= ?") {
+                done += $0
+                fillProgress?(done, total)
+            }
+            try db.execute(sql: "INSERT INTO ticket_search_reply(ticket_search_reply) VALUES('rebuild')")
+            try AppDatabase.fillInRanges(db, ids: "SELECT id FROM response WHERE isInternal = 1 AND id > ? ORDER BY id LIMIT 1 OFFSET ?",
+                                         rows: notes,
+                                         insert: "INSERT INTO ticket_search_note(rowid, note)"
+                                             + " SELECT id, note FROM ticket_search_note_document WHERE id > ? AND id <= ?") {
+                done += $0
+                fillProgress?(done, total)
+            }
         }
         return migrator
     }

@@ -55,7 +55,22 @@ struct Frontend {
         let timeout = Double(Self.environment("SUPPORT_BUSY_TIMEOUT") ?? "") ?? 5
         var info = stat()
         let isNew = stat(path, &info) != 0 || info.st_size == 0
-        let database = try AppDatabase.open(path: path, createDirectory: isDefault, busyTimeout: max(0, min(timeout, 600)), logger: logger)
+        // An existing file this version must migrate may take a while (7 s at 100,000 tickets for
+        // the notes' index, docs/benchmarks.md): a person at a terminal is told which step runs
+        // and how far it is.
+        // Nothing for a new file (instant), nor when stderr is not a terminal (scripts, cron).
+        let progress: MigrationProgressLine? = !isNew && isatty(STDERR_FILENO) == 1 ? MigrationProgressLine() : nil
+        var handler: MigrationProgressHandler?
+        if let progress { handler = { progress.show($0) } }
+        let database: AppDatabase
+        do {
+            database = try AppDatabase.open(path: path, createDirectory: isDefault, busyTimeout: max(0, min(timeout, 600)), logger: logger,
+                                            migrationProgress: handler)
+        } catch {
+            progress?.finish(completed: false)
+            throw error
+        }
+        progress?.finish()
         if isNew, !json, isatty(STDERR_FILENO) == 1 {
             // Said once, to a person: the file is made on first use, and a typo in --db would
             // otherwise quietly start a second, empty desk.

@@ -40,6 +40,7 @@ struct BulkImportCLITests {
         // FTS5's own check, which sqlite3 exits non-zero on
         _ = try sandbox.reliabilitySQL("""
             INSERT INTO ticket_search(ticket_search, rank) VALUES('integrity-check', 1);
+            INSERT INTO ticket_search_note(ticket_search_note, rank) VALUES('integrity-check', 1);
             """)
         // And search, filters and sorts see every ticket
         #expect(try sandbox.list(["--search", "scanner"]).pagination["total"] == 300)
