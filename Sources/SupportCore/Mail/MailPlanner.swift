@@ -114,9 +114,9 @@ public struct MailPlanner: Sendable {
         let (files, left) = [.newTicket, .staffReply, .requesterReply].contains(kind) ? mailedAttachments() : ([], [])
         var body = body
         if !left.isEmpty {
-            body += "\n\nNot attached (over attachment_max_total_bytes for one message):\n"
+            // Said so that a requester without a shell can read it too: no commands, no settings.
+            body += "\n\nNot attached, too large to send by mail; kept with ticket \(ticket.ticketNumber):\n"
                 + left.map { "  \($0.fileName) (\($0.data.count) bytes)" }.joined(separator: "\n")
-                + "\nsupport ticket show \(ticket.ticketNumber) lists them; support attachment get ID fetches one."
         }
         let message = MailMessage(
             from: MailAddress(name: supportName, email: support), to: [recipient], subject: subject, body: body,
