@@ -17,6 +17,8 @@ public enum MailKind: String, Sendable, CaseIterable {
     case requesterReply = "requester-reply"
     case statusChange = "status-change"
     case assignment = "assignment"
+    /// To the sender of an incoming message over `mail_max_bytes` (about no ticket).
+    case tooLarge = "too-large"
 }
 
 /// A message ready for the outbox: composed once, sent as these exact bytes however often it is retried.

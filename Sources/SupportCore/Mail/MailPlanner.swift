@@ -111,13 +111,40 @@ public struct MailPlanner: Sendable {
                                nonce: MessageIDSigner.nonce(millisecondsSince1970: Int64(now.timeIntervalSince1970 * 1000),
                                                             random: UInt32.random(in: 0...UInt32.max)),
                                domain: domain)
+        let (files, left) = [.newTicket, .staffReply, .requesterReply].contains(kind) ? mailedAttachments() : ([], [])
+        var body = body
+        if !left.isEmpty {
+            // Said so that a requester without a shell can read it too: no commands, no settings.
+            body += "\n\nNot attached, too large to send by mail; kept with ticket \(ticket.ticketNumber):\n"
+                + left.map { "  \($0.fileName) (\($0.data.count) bytes)" }.joined(separator: "\n")
+        }
         let message = MailMessage(
             from: MailAddress(name: supportName, email: support), to: [recipient], subject: subject, body: body,
             messageID: messageID, inReplyTo: isThreadRoot ? nil : root, references: isThreadRoot ? [] : [root],
             date: now, autoSubmitted: automatic, replyTo: replyTo, loop: support,
-            attachments: [.newTicket, .staffReply, .requesterReply].contains(kind) ? attachments : [])
+            attachments: files)
         return OutboxDraft(ticketNumber: ticket.ticketNumber, kind: kind, sender: support, recipient: recipient.email,
                            subject: subject, messageID: messageID, bytes: MessageComposer.compose(message))
+    }
+
+    /// The files a notification carries: in order, while they add up to at most
+    /// `attachment_max_total_bytes` (what `--attach` takes for one message); the rest are named
+    /// in the body instead. A 50 MB file mailed on as base64 would be a 70 MB message, over what
+    /// most mail servers take (Postfix's default `message_size_limit` is 10 MB), and composing
+    /// it held another copy of the file twice over in memory (issue 12).
+    func mailedAttachments() -> (attached: [AttachmentUpload], left: [AttachmentUpload]) {
+        let limit = Int(settings[.attachmentMaxTotalBytes] ?? "") ?? Int(SettingKey.attachmentMaxTotalBytes.defaultValue)!
+        var attached: [AttachmentUpload] = [], left: [AttachmentUpload] = []
+        var total = 0
+        for file in attachments {
+            if left.isEmpty, total + file.data.count <= limit {
+                attached.append(file)
+                total += file.data.count
+            } else {
+                left.append(file)
+            }
+        }
+        return (attached, left)
     }
 
     func newTicketBody(_ t: Ticket) -> String {

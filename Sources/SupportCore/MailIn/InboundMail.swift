@@ -43,6 +43,36 @@ public struct InboundMail: Sendable {
         header(name).map { TextDecoding.oneLine(EncodedWords.decode($0)) }
     }
 
+    /// Only the header section: who sent the message, its subject and Message-ID, and whether a
+    /// machine sent it. For a message cut at `mail_max_bytes`, whose body is not read at all
+    /// (its text and attachments are left empty), so that the desk can tell the sender and
+    /// recognise an MTA's retry.
+    public static func parseHeader(_ bytes: [UInt8], limits: InboundMailLimits = .standard) throws(InboundMailError) -> InboundMail {
+        let result: Result<[MailHeaderField], InboundMailError> = bytes.withUnsafeBufferPointer { buffer in
+            do throws(InboundMailError) {
+                return .success(try MailHeaderSection.read(buffer, in: 0..<buffer.count, maxBytes: limits.maxHeaderBytes,
+                                                           allowEnvelope: true).fields)
+            } catch {
+                return .failure(error)
+            }
+        }
+        let headers = try result.get()
+        guard !headers.isEmpty else { throw .unparseable("no header fields") }
+        let subject = String(TextDecoding.oneLine(EncodedWords.decode(headers.first(named: "Subject") ?? "")).prefix(maxSubjectLength))
+        let type = MIMEHeaderValue(headers.first(named: "Content-Type"))
+        let isReport = type.value == "multipart/report" && type.parameters["report-type"]?.lowercased() == "delivery-status"
+        let automatic = AutomaticMailClassifier.classify(headers: headers, subject: subject, isDeliveryReport: isReport)
+        return InboundMail(
+            messageID: MessageIDList.parse(headers.first(named: "Message-ID")).first,
+            inReplyTo: MessageIDList.parse(headers.first(named: "In-Reply-To")),
+            references: MessageIDList.parse(headers.first(named: "References")),
+            from: MailAddressParser.parse(headers.first(named: "From")),
+            replyTo: MailAddressParser.parse(headers.first(named: "Reply-To")),
+            subject: subject, date: MailDateParser.parse(headers.first(named: "Date")), text: "", reply: "", attachments: [],
+            isAutomatic: automatic.isAutomatic, isOutOfOffice: automatic.isOutOfOffice, automaticReason: automatic.reason,
+            deliveryStatus: nil, headers: headers, problems: [])
+    }
+
     public static func parse(_ bytes: [UInt8], limits: InboundMailLimits = .standard) throws(InboundMailError) -> InboundMail {
         let result: Result<InboundMail, InboundMailError> = bytes.withUnsafeBufferPointer { buffer in
             var reader = InboundMailReader(bytes: buffer, limits: limits)

@@ -52,9 +52,13 @@ extension HelpDesk {
         // Parsed before the transaction: it can take a while, and holds no lock.
         let digest = SHA256.hex(SHA256.hash(bytes))
         var mail: InboundMail?
+        // Of a message cut at mail_max_bytes only the header is read: enough to tell the sender
+        // and to recognise an MTA's retry by its Message-ID.
+        var head: InboundMail?
         var problem: String?
         if size > bytes.count {
             problem = "too large: \(size) bytes, only the first \(bytes.count) kept (mail_max_bytes)"
+            head = try? InboundMail.parseHeader(bytes)
         } else {
             do {
                 mail = try InboundMail.parse(bytes)
@@ -65,9 +69,12 @@ extension HelpDesk {
                 }
             }
         }
+        // Read from `mail` or `head` in place: a copy of `mail` held here would keep its decoded
+        // attachments alive past the point where they are let go below.
         let base = InboundRecordDraft(
-            messageID: mail?.messageID.flatMap(Self.bareMessageID), digest: digest,
-            sender: mail?.from.first.map { Self.clip($0.email, 254) }, subject: mail.map { Self.clip($0.subject, 1000) },
+            messageID: (mail?.messageID ?? head?.messageID).flatMap(Self.bareMessageID), digest: digest,
+            sender: (mail?.from.first ?? head?.from.first).map { Self.clip($0.email, 254) },
+            subject: (mail?.subject ?? head?.subject).map { Self.clip($0, 1000) },
             outcome: .quarantined, reason: problem, ticketNumber: nil, responseID: nil, raw: bytes, size: size,
             truncated: size > bytes.count)
         let result = try database.mailIn { tx in
@@ -79,8 +86,20 @@ extension HelpDesk {
                 duplicate.raw = []
                 return try tx.saveRecord(duplicate, replacing: replacing)
             }
-            guard let mail else { return try tx.saveRecord(base, replacing: replacing) }
-            var draft = try route(mail, base: base, tx)
+            guard mail != nil else {
+                var draft = base
+                if let head {
+                    draft.reason = (draft.reason ?? "too large") + "; " + (try tooLargeNotice(head, size: size, kept: bytes.count, tx))
+                }
+                return try tx.saveRecord(draft, replacing: replacing)
+            }
+            var draft: InboundRecordDraft
+            do {
+                // The decoded parts (a 50 MB attachment) are let go before the raw message is
+                // written, so the two are never in memory beside SQLite's copy of the record.
+                let readable = mail.take()!
+                draft = try route(readable, base: base, tx)
+            }
             // Rules refuse bad text as invalid input; a message is never refused, so none may be left.
             if draft.outcome == .quarantined, draft.reason == nil { draft.reason = "not understood" }
             return try tx.saveRecord(draft, replacing: replacing)
@@ -108,14 +127,8 @@ extension HelpDesk {
             return draft
         }
         draft.sender = sender
-        if !desk.isEmpty, sender == desk {
-            return ignored("from the desk's own address")
-        }
-        if !desk.isEmpty, let loop = mail.header("X-Loop"), loop.lowercased().contains(desk) {
-            return ignored("the desk's own mail came back (X-Loop)")
-        }
-        if let id = draft.messageID, try tx.threadedMessage(id)?.direction == .outgoing {
-            return ignored("the desk's own message came back")
+        if let loop = try loopReason(mail, sender: sender, desk: desk, tx) {
+            return ignored(loop)
         }
         let found = try thread(mail, sender: sender, desk: desk, tx)
         let author = try tx.user(email: sender)
@@ -164,6 +177,77 @@ extension HelpDesk {
         draft.reason = found.map { "names \($0.ticketNumber) but comes from neither its requester nor staff: new ticket" }
         draft.ticketNumber = created.ticketNumber
         return draft
+    }
+
+    /// Why a message is the desk's own mail coming back, if it is.
+    func loopReason(_ mail: InboundMail, sender: String, desk: String, _ tx: MailInTransaction) throws -> String? {
+        if !desk.isEmpty, sender == desk {
+            return "from the desk's own address"
+        }
+        if !desk.isEmpty, let loop = mail.header("X-Loop"), loop.lowercased().contains(desk) {
+            return "the desk's own mail came back (X-Loop)"
+        }
+        if let id = mail.messageID.flatMap(Self.bareMessageID), try tx.threadedMessage(id)?.direction == .outgoing {
+            return "the desk's own message came back"
+        }
+        return nil
+    }
+
+    /// Tells the sender of a message over `mail_max_bytes` that it reached nobody and what the
+    /// limit is; says what was done, for the record's reason. Told once: an MTA's retry is a
+    /// duplicate and never gets here. Never a machine, a list, a bounce or the desk itself (the
+    /// loop rules of `route`), and within `mail_auto_responses_per_hour` automatic replies to
+    /// one address, so a broken sender resending a huge message cannot make the desk mail it
+    /// without end.
+    func tooLargeNotice(_ head: InboundMail, size: Int, kept: Int, _ tx: MailInTransaction) throws -> String {
+        let settings = try tx.settings()
+        let desk = (settings[.supportEmail] ?? "").lowercased()
+        guard !desk.isEmpty else { return "sender not told: support_email is not set" }
+        guard let from = head.from.first, let sender = try? Validation.email(from.email, field: "from") else {
+            return "sender not told: no usable From address"
+        }
+        if let loop = try loopReason(head, sender: sender, desk: desk, tx) {
+            return "sender not told: \(loop)"
+        }
+        if head.isAutomatic {
+            return "sender not told: \(head.automaticReason ?? "automatic mail")"
+        }
+        let perHour = Int(settings[.mailAutoResponsesPerHour] ?? "") ?? 3
+        let now = try tx.now()
+        if perHour > 0, try tx.autoResponses(to: sender, since: now.addingTimeInterval(-3600)) >= perHour {
+            return "sender not told: \(perHour) automatic replies to \(sender) in the last hour (mail_auto_responses_per_hour)"
+        }
+        let name = settings[.supportName] ?? SettingKey.supportName.defaultValue
+        let domain = desk.split(separator: "@").last.map(String.init) ?? "localhost"
+        var random = SystemRandomNumberGenerator()
+        let messageID = "too-large.\(Int64(now.timeIntervalSince1970 * 1000)).\(String(random.next(), radix: 36))@\(domain)"
+        let original = head.messageID.flatMap(Self.bareMessageID)
+        let subject = "Message too large" + (Self.oneLine(head.subject, maxCharacters: 200).map { ": " + $0 } ?? "")
+        let body = """
+            Hello,
+
+            Your message\(Self.oneLine(head.subject, maxCharacters: 200).map { " \"\($0)\"" } ?? "") of \(size) bytes \
+            reached \(name), but it is larger than the \(kept) bytes (\(Self.mebibytes(kept))) a message may have here, so it \
+            was not added to any ticket.
+
+            Please send it again without the large attachments, or with smaller ones.
+
+            -- 
+            \(name)
+            """
+        let message = MailMessage(
+            from: MailAddress(name: name, email: desk), to: [MailAddress(name: from.name, email: sender)], subject: subject, body: body,
+            messageID: messageID, inReplyTo: original, references: original.map { [$0] } ?? [], date: now,
+            autoSubmitted: "auto-replied", loop: desk)
+        try tx.enqueueNotice(kind: .tooLarge, sender: desk, recipient: sender, subject: subject, messageID: messageID,
+                             bytes: MessageComposer.compose(message))
+        return "the sender was told"
+    }
+
+    /// 25 MiB, 64 KiB, 1.5 MiB: the limit as people say it.
+    static func mebibytes(_ bytes: Int) -> String {
+        let (value, unit) = bytes < 1_048_576 ? (Double(bytes) / 1024, "KiB") : (Double(bytes) / 1_048_576, "MiB")
+        return value == value.rounded() ? "\(Int(value)) \(unit)" : String(format: "%.1f \(unit)", value)
     }
 
     /// A delivery-status report: the outbox message it names is marked bounced.

@@ -77,11 +77,22 @@ struct MailInTransaction {
                                        touches: touches, mail: mail, attachments: attachments).response
     }
 
-    /// How many auto-responses went to `address` since `since`.
+    /// How many automatic replies (auto-responses and too-large notices) went to `address`
+    /// since `since`.
     func autoResponses(to address: String, since: Date) throws -> Int {
         try Int.fetchOne(db, sql: """
-            SELECT count(*) FROM outbox WHERE recipient = ? AND kind = 'auto-response' AND createdAt > ?
+            SELECT count(*) FROM outbox WHERE recipient = ? AND kind IN ('auto-response', 'too-large') AND createdAt > ?
             """, arguments: [address, since]) ?? 0
+    }
+
+    /// Queues a message about no ticket (a too-large notice): its ticket number is empty, and
+    /// its Message-ID is not threaded, so a reply to it opens a new ticket.
+    func enqueueNotice(kind: MailKind, sender: String, recipient: String, subject: String, messageID: String, bytes: [UInt8]) throws {
+        let now = try db.transactionDate
+        try db.execute(sql: """
+            INSERT INTO outbox (ticketNumber, kind, sender, recipient, subject, messageID, message, nextAttemptAt, createdAt, status)
+            VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
+            """, arguments: [kind.rawValue, sender, recipient, subject, messageID, Data(bytes), now, now])
     }
 
     /// Marks the sent message with this Message-ID bounced; returns its outbox id.
@@ -96,30 +107,34 @@ struct MailInTransaction {
     }
 
     /// Writes the record, or rewrites `replacing` (a quarantined message ingested again).
+    ///
+    /// The raw bytes are bound in place (a prepared statement's `execute(arguments:)` binds a
+    /// blob SQLITE_STATIC), so SQLite's record is the only other copy of the message. `zeroblob(?)` and incremental blob I/O, as
+    /// `attachment_content` uses, copy nothing only when the blob is the row's last non-zero
+    /// column; here `size` follows `raw`, so SQLite expanded the zeroblob in memory and then
+    /// built the record: two more copies of a 50 MB message, not one (issue 12, measured in
+    /// docs/benchmarks.md).
     func saveRecord(_ d: InboundRecordDraft, replacing: Int64? = nil) throws -> InboundRecord {
         let now = try db.transactionDate
-        let arguments: StatementArguments = [now, d.messageID, d.digest, d.sender, d.subject, d.outcome.rawValue, d.reason,
-                                             d.ticketNumber?.description, d.responseID, d.raw.count, d.size, d.truncated]
-        let id: Int64
-        if let replacing {
-            try db.execute(sql: """
-                UPDATE inbound_mail SET receivedAt = ?, messageID = ?, digest = ?, sender = ?, subject = ?, outcome = ?,
-                    reason = ?, ticketNumber = ?, responseID = ?, raw = zeroblob(?), size = ?, truncated = ?
-                WHERE id = ?
-                """, arguments: arguments + [replacing])
-            id = replacing
-        } else {
-            try db.execute(sql: """
+        let id: Int64 = try AppDatabase.withBorrowedData(d.raw) { raw in
+            let arguments: StatementArguments = [now, d.messageID, d.digest, d.sender, d.subject, d.outcome.rawValue, d.reason,
+                                                 d.ticketNumber?.description, d.responseID, raw, d.size, d.truncated]
+            // A prepared statement's execute(arguments:) binds blobs in place; db.execute(sql:
+            // arguments:) binds them SQLITE_TRANSIENT, that is copied.
+            if let replacing {
+                try db.makeStatement(sql: """
+                    UPDATE inbound_mail SET receivedAt = ?, messageID = ?, digest = ?, sender = ?, subject = ?, outcome = ?,
+                        reason = ?, ticketNumber = ?, responseID = ?, raw = ?, size = ?, truncated = ?
+                    WHERE id = ?
+                    """).execute(arguments: arguments + [replacing])
+                return replacing
+            }
+            try db.makeStatement(sql: """
                 INSERT INTO inbound_mail (receivedAt, messageID, digest, sender, subject, outcome, reason, ticketNumber,
                                           responseID, raw, size, truncated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, zeroblob(?), ?, ?)
-                """, arguments: arguments)
-            id = db.lastInsertedRowID
-        }
-        // The bytes go in by pieces from the caller's buffer: binding them made two more whole
-        // copies of a 50 MB message (a Data, then SQLite's own).
-        try d.raw.withUnsafeBufferPointer { buffer in
-            try AppDatabase.writeBlob(db, table: "inbound_mail", column: "raw", rowID: id, bytes: buffer)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: arguments)
+            return db.lastInsertedRowID
         }
         return InboundRecord(id: id, receivedAt: now, messageID: d.messageID, digest: d.digest, sender: d.sender,
                              subject: d.subject, outcome: d.outcome, reason: d.reason, ticketNumber: d.ticketNumber?.description,
@@ -128,6 +143,15 @@ struct MailInTransaction {
 }
 
 extension AppDatabase {
+    /// `bytes` as a `Data` that shares their storage, for binding as a statement argument
+    /// without a copy. Valid only inside `body`.
+    static func withBorrowedData<T>(_ bytes: [UInt8], _ body: (Data) throws -> T) rethrows -> T {
+        try bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, !buffer.isEmpty else { return try body(Data()) }
+            return try body(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none))
+        }
+    }
+
     /// Runs `body` in one write transaction: all of an ingest, or none of it.
     func mailIn<T>(_ body: (MailInTransaction) throws -> T) throws(SupportError) -> T {
         try write { db in try body(MailInTransaction(db: db)) }

@@ -14,12 +14,15 @@ extension AppDatabase {
                 """, arguments: [d.ticketNumber.description, d.kind.rawValue, d.recipient]) == true {
                 continue
             }
-            try db.execute(sql: """
-                INSERT INTO outbox (ticketNumber, kind, sender, recipient, subject, messageID, message, nextAttemptAt, createdAt,
-                                    status, lastError)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [d.ticketNumber.description, d.kind.rawValue, d.sender, d.recipient, d.subject,
-                                 d.messageID, Data(d.bytes), now, now, d.failure == nil ? "pending" : "failed", d.failure])
+            // The message is bound in place: SQLite's record is the only other copy of it.
+            try withBorrowedData(d.bytes) { message in
+                try db.makeStatement(sql: """
+                    INSERT INTO outbox (ticketNumber, kind, sender, recipient, subject, messageID, message, nextAttemptAt, createdAt,
+                                        status, lastError)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [d.ticketNumber.description, d.kind.rawValue, d.sender, d.recipient, d.subject,
+                                             d.messageID, message, now, now, d.failure == nil ? "pending" : "failed", d.failure])
+            }
             try recordMessageID(db, d.messageID, ticket: d.ticketNumber, direction: .outgoing, address: d.recipient)
         }
     }

@@ -455,6 +455,27 @@ enum Schema {
             try db.execute(sql: "ALTER TABLE outbox_rebuilt RENAME TO outbox")
             for index in indexes { try db.execute(sql: index) }
         }
+        migrator.registerMigration("outbox-kind-too-large") { db in
+            // The notice to the sender of a message over mail_max_bytes (issue 12), made as
+            // outbox-kind-assignment made its kind: the table again from its own CREATE
+            // statement with the kind added. Its ticketNumber is '' (it is about no ticket).
+            guard let create = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'"),
+                  let list = create.range(of: "'assignment')"),
+                  // SQLite's RENAME wrote the name quoted when outbox-kind-assignment renamed it.
+                  let name = ["CREATE TABLE \"outbox\"", "CREATE TABLE outbox"].first(where: { create.hasPrefix($0) })
+            else { throw SupportError.internalError("the outbox table is not as the migrations made it") }
+            var rebuilt = create
+            rebuilt.replaceSubrange(list, with: "'assignment', 'too-large')")
+            rebuilt = "CREATE TABLE outbox_rebuilt" + rebuilt.dropFirst(name.count)
+            let indexes = try String.fetchAll(db, sql: """
+                SELECT sql FROM sqlite_master WHERE tbl_name = 'outbox' AND type IN ('index', 'trigger') AND sql IS NOT NULL
+                """)
+            try db.execute(sql: rebuilt)
+            try db.execute(sql: "INSERT INTO outbox_rebuilt SELECT * FROM outbox")
+            try db.execute(sql: "DROP TABLE outbox")
+            try db.execute(sql: "ALTER TABLE outbox_rebuilt RENAME TO outbox")
+            for index in indexes { try db.execute(sql: index) }
+        }
         migrator.registerMigration("ticket-search-notes-index-of-their-own") { db in
             try db.execute(sql: AppDatabase.ticketSearchNotesSchema)
             // Built in place from the tables, in the migration's one transaction: a kill leaves

@@ -25,7 +25,7 @@ enum NotifyRendering {
         }
         guard !messages.isEmpty else { return "The outbox is empty." }
         return messages.map { m in
-            var line = "#\(m.id)  \(m.status.rawValue)  \(m.ticketNumber)  \(m.kind)  to \(m.recipient)  attempts \(m.attempts)"
+            var line = "#\(m.id)  \(m.status.rawValue)  \(m.ticketNumber.isEmpty ? "-" : m.ticketNumber)  \(m.kind)  to \(m.recipient)  attempts \(m.attempts)"
             if m.status == .pending && m.attempts > 0 { line += "  next \(TerminalRenderer.shortDate(m.nextAttemptAt))" }
             if let error = m.lastError, m.status != .sent { line += "\n    last error: \(TerminalText.sanitize(error))" }
             return line

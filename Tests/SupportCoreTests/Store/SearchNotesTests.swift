@@ -201,7 +201,7 @@ struct SearchNotesTests {
         // Given a file of the schema before this migration, with notes in the tickets' documents
         // and a long ticket split by v10
         let queue = try DatabaseQueue()
-        try Schema.migrator.migrate(queue, upTo: "outbox-kind-assignment")
+        try Schema.migrator.migrate(queue, upTo: "outbox-kind-too-large")
         try queue.write { db in
             try db.execute(sql: """
                 INSERT INTO user (id, email, name, role, createdAt) VALUES
