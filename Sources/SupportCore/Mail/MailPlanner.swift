@@ -133,7 +133,7 @@ public struct MailPlanner: Sendable {
     /// most mail servers take (Postfix's default `message_size_limit` is 10 MB), and composing
     /// it held another copy of the file twice over in memory (issue 12).
     func mailedAttachments() -> (attached: [AttachmentUpload], left: [AttachmentUpload]) {
-        let limit = Int(settings[.attachmentMaxTotalBytes] ?? "") ?? Int(SettingKey.attachmentMaxTotalBytes.defaultValue)!
+        let limit = settings.integer(.attachmentMaxTotalBytes)
         var attached: [AttachmentUpload] = [], left: [AttachmentUpload] = []
         var total = 0
         for file in attachments {

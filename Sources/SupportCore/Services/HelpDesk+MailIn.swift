@@ -201,7 +201,7 @@ extension HelpDesk {
     /// without end.
     func tooLargeNotice(_ head: InboundMail, size: Int, kept: Int, _ tx: MailInTransaction) throws -> String {
         let settings = try tx.settings()
-        let desk = (settings[.supportEmail] ?? "").lowercased()
+        let desk = settings.text(.supportEmail).lowercased()
         guard !desk.isEmpty else { return "sender not told: support_email is not set" }
         guard let from = head.from.first, let sender = try? Validation.email(from.email, field: "from") else {
             return "sender not told: no usable From address"
@@ -212,12 +212,12 @@ extension HelpDesk {
         if head.isAutomatic {
             return "sender not told: \(head.automaticReason ?? "automatic mail")"
         }
-        let perHour = Int(settings[.mailAutoResponsesPerHour] ?? "") ?? 3
+        let perHour = settings.integer(.mailAutoResponsesPerHour)
         let now = try tx.now()
         if perHour > 0, try tx.autoResponses(to: sender, since: now.addingTimeInterval(-3600)) >= perHour {
             return "sender not told: \(perHour) automatic replies to \(sender) in the last hour (mail_auto_responses_per_hour)"
         }
-        let name = settings[.supportName] ?? SettingKey.supportName.defaultValue
+        let name = settings.text(.supportName)
         let domain = desk.split(separator: "@").last.map(String.init) ?? "localhost"
         var random = SystemRandomNumberGenerator()
         let messageID = "too-large.\(Int64(now.timeIntervalSince1970 * 1000)).\(String(random.next(), radix: 36))@\(domain)"

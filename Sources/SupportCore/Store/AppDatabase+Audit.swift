@@ -114,14 +114,9 @@ extension AppDatabase {
             conditions.append("\(other)e.action IN (\(databaseQuestionMarks(count: actions.count)))")
             arguments += StatementArguments(actions.map(\.rawValue))
         }
-        if let since = q.since {
-            conditions.append("\(other)e.createdAt >= ?")
-            arguments += [since]
-        }
-        if let until = q.until {
-            conditions.append("\(other)e.createdAt < ?")
-            arguments += [until]
-        }
+        let window = CreatedWindow(since: q.since, until: q.until)
+        conditions += window.conditions(column: "\(other)e.createdAt")
+        arguments += window.arguments
         return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), arguments)
     }
 }

@@ -55,21 +55,17 @@ extension AppDatabase {
             // The window selects the open tickets created in it (still one range per age: the
             // later of the two lower bounds, the earlier of the two upper ones).
             for (label, from, to) in edges {
-                var sql = "SELECT count(*) FROM ticket WHERE status IN (0, 1)"
-                var args = StatementArguments()
-                let lower = [from, since].compactMap { $0 }.max(), upper = [to, until].compactMap { $0 }.min()
-                if let lower { sql += " AND createdAt >= ?"; args += [lower] }
-                if let upper { sql += " AND createdAt < ?"; args += [upper] }
-                stats.backlog.append((label, try Int.fetchOne(db, sql: sql, arguments: args) ?? 0))
+                let age = CreatedWindow(since: [from, since].compactMap { $0 }.max(), until: [to, until].compactMap { $0 }.min())
+                let sql = "SELECT count(*) FROM ticket WHERE status IN (0, 1)" + age.condition(prefix: " AND ")
+                stats.backlog.append((label, try Int.fetchOne(db, sql: sql, arguments: age.arguments) ?? 0))
             }
 
             try Self.volume(db, since: since, until: until, now: now, zone: zone, into: &stats)
 
             // Mail written in the window (queued then, whenever it was sent).
-            var mailWhere = "", mailArgs = StatementArguments()
-            if let since { mailWhere += (mailWhere.isEmpty ? " WHERE" : " AND") + " createdAt >= ?"; mailArgs += [since] }
-            if let until { mailWhere += (mailWhere.isEmpty ? " WHERE" : " AND") + " createdAt < ?"; mailArgs += [until] }
-            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM outbox\(mailWhere) GROUP BY status", arguments: mailArgs) {
+            let mailWhere = window.condition(prefix: " WHERE ")
+            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM outbox\(mailWhere) GROUP BY status",
+                                        arguments: window.arguments) {
                 switch row[0] as String {
                 case "sent": stats.mail.sent = row[1]
                 case "failed": stats.mail.failed = row[1]
@@ -78,7 +74,7 @@ extension AppDatabase {
             }
             stats.mail.retried = try Int.fetchOne(db, sql: """
                 SELECT count(DISTINCT outboxID) FROM outbox_attempt WHERE outcome = 'retry'
-                """ + (mailWhere.isEmpty ? "" : " AND outboxID IN (SELECT id FROM outbox\(mailWhere))"), arguments: mailArgs) ?? 0
+                """ + (mailWhere.isEmpty ? "" : " AND outboxID IN (SELECT id FROM outbox\(mailWhere))"), arguments: window.arguments) ?? 0
             return stats
         }
     }

@@ -489,14 +489,9 @@ extension AppDatabase {
             conditions.append("t.assignedTo = ?")
             arguments += [id]
         }
-        if let since = q.since {
-            conditions.append("t.createdAt >= ?")
-            arguments += [since]
-        }
-        if let until = q.until {
-            conditions.append("t.createdAt < ?")
-            arguments += [until]
-        }
+        let window = CreatedWindow(since: q.since, until: q.until)
+        conditions += window.conditions(column: "t.createdAt")
+        arguments += window.arguments
         return (conditions, arguments)
     }
 

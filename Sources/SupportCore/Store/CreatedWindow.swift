@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 
-/// `createdAt >= since AND createdAt < until`, either side optional.
+/// `createdAt >= since AND createdAt < until`, either side optional: the one way a time window
+/// becomes SQL (ticket lists, the audit trail, statistics, the outbox's mail in `stats`).
 struct CreatedWindow {
     var since: Date?
     var until: Date?
@@ -9,8 +10,13 @@ struct CreatedWindow {
     var isEmpty: Bool { since == nil && until == nil }
 
     func condition(prefix: String, column: String = "createdAt") -> String {
-        let parts = [since.map { _ in "\(column) >= ?" }, until.map { _ in "\(column) < ?" }].compactMap { $0 }
+        let parts = conditions(column: column)
         return parts.isEmpty ? "" : prefix + parts.joined(separator: " AND ")
+    }
+
+    /// The window's conditions, to add to others (their arguments: `arguments`, in this order).
+    func conditions(column: String = "createdAt") -> [String] {
+        [since.map { _ in "\(column) >= ?" }, until.map { _ in "\(column) < ?" }].compactMap { $0 }
     }
 
     var arguments: StatementArguments {
