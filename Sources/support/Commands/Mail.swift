@@ -39,7 +39,7 @@ struct MailCommand: ParsableCommand {
                 var records: [InboundRecord] = []
                 do {
                     let desk = try frontend.desk()
-                    let cap = Int(try desk.settings()[.mailMaxBytes] ?? "") ?? 25 * 1024 * 1024
+                    let cap = try desk.settings().integer(.mailMaxBytes)
                     if let maildir {
                         try MailSource.eachMaildirMessage(maildir, cap: cap) { bytes, size in
                             let record = try desk.ingest(bytes, size: size)
