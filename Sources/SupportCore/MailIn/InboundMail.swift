@@ -58,19 +58,9 @@ public struct InboundMail: Sendable {
         }
         let headers = try result.get()
         guard !headers.isEmpty else { throw .unparseable("no header fields") }
-        let subject = String(TextDecoding.oneLine(EncodedWords.decode(headers.first(named: "Subject") ?? "")).prefix(maxSubjectLength))
         let type = MIMEHeaderValue(headers.first(named: "Content-Type"))
         let isReport = type.value == "multipart/report" && type.parameters["report-type"]?.lowercased() == "delivery-status"
-        let automatic = AutomaticMailClassifier.classify(headers: headers, subject: subject, isDeliveryReport: isReport)
-        return InboundMail(
-            messageID: MessageIDList.parse(headers.first(named: "Message-ID")).first,
-            inReplyTo: MessageIDList.parse(headers.first(named: "In-Reply-To")),
-            references: MessageIDList.parse(headers.first(named: "References")),
-            from: MailAddressParser.parse(headers.first(named: "From")),
-            replyTo: MailAddressParser.parse(headers.first(named: "Reply-To")),
-            subject: subject, date: MailDateParser.parse(headers.first(named: "Date")), text: "", reply: "", attachments: [],
-            isAutomatic: automatic.isAutomatic, isOutOfOffice: automatic.isOutOfOffice, automaticReason: automatic.reason,
-            deliveryStatus: nil, headers: headers, problems: [])
+        return InboundMail(headers: headers, isDeliveryReport: isReport, text: "", attachments: [], deliveryStatus: nil, problems: [])
     }
 
     public static func parse(_ bytes: [UInt8], limits: InboundMailLimits = .standard) throws(InboundMailError) -> InboundMail {
@@ -83,5 +73,27 @@ public struct InboundMail: Sendable {
             }
         }
         return try result.get()
+    }
+}
+
+extension InboundMail {
+    /// A message from its header fields and what its body gave: what the header says (ids,
+    /// addresses, subject, date, whether a machine sent it) is read here, for `parse` and
+    /// `parseHeader` alike.
+    init(headers: [MailHeaderField], isDeliveryReport: Bool, text: String, attachments: [InboundAttachment],
+         deliveryStatus: DeliveryStatusReport?, problems: [String]) {
+        let subject = String(TextDecoding.oneLine(EncodedWords.decode(headers.first(named: "Subject") ?? ""))
+            .prefix(Self.maxSubjectLength))
+        let automatic = AutomaticMailClassifier.classify(headers: headers, subject: subject, isDeliveryReport: isDeliveryReport)
+        self.init(
+            messageID: MessageIDList.parse(headers.first(named: "Message-ID")).first,
+            inReplyTo: MessageIDList.parse(headers.first(named: "In-Reply-To")),
+            references: MessageIDList.parse(headers.first(named: "References")),
+            from: MailAddressParser.parse(headers.first(named: "From")),
+            replyTo: MailAddressParser.parse(headers.first(named: "Reply-To")),
+            subject: subject, date: MailDateParser.parse(headers.first(named: "Date")),
+            text: text, reply: QuoteCutter.reply(from: text), attachments: attachments,
+            isAutomatic: automatic.isAutomatic, isOutOfOffice: automatic.isOutOfOffice, automaticReason: automatic.reason,
+            deliveryStatus: deliveryStatus, headers: headers, problems: problems)
     }
 }

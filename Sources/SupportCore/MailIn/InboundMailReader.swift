@@ -30,27 +30,8 @@ struct InboundMailReader {
             // qmail's bounces are plain text, not RFC 3464 reports.
             deliveryStatus = DeliveryStatusParser.qmailReport(text)
         }
-        let subject = String(TextDecoding.oneLine(EncodedWords.decode(headers.first(named: "Subject") ?? ""))
-            .prefix(InboundMail.maxSubjectLength))
-        let automatic = AutomaticMailClassifier.classify(headers: headers, subject: subject, isDeliveryReport: deliveryStatus != nil)
-        return InboundMail(
-            messageID: MessageIDList.parse(headers.first(named: "Message-ID")).first,
-            inReplyTo: MessageIDList.parse(headers.first(named: "In-Reply-To")),
-            references: MessageIDList.parse(headers.first(named: "References")),
-            from: MailAddressParser.parse(headers.first(named: "From")),
-            replyTo: MailAddressParser.parse(headers.first(named: "Reply-To")),
-            subject: subject,
-            date: MailDateParser.parse(headers.first(named: "Date")),
-            text: text,
-            reply: QuoteCutter.reply(from: text),
-            attachments: attachments,
-            isAutomatic: automatic.isAutomatic,
-            isOutOfOffice: automatic.isOutOfOffice,
-            automaticReason: automatic.reason,
-            deliveryStatus: deliveryStatus,
-            headers: headers,
-            problems: problems
-        )
+        return InboundMail(headers: headers, isDeliveryReport: deliveryStatus != nil, text: text, attachments: attachments,
+                           deliveryStatus: deliveryStatus, problems: problems)
     }
 
     // MARK: Body text

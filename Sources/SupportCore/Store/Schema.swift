@@ -436,45 +436,12 @@ enum Schema {
                 """)
         }
         migrator.registerMigration("outbox-kind-assignment") { db in
-            // The outbox's CHECK lists its kinds, and SQLite cannot change a CHECK in place: the
-            // table is made again from its own CREATE statement (whatever columns other
-            // migrations added) with 'assignment' added, its rows copied, its indexes remade.
-            // Foreign keys are off during a migration (GRDB), so outbox_attempt keeps its rows.
-            guard let create = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'"),
-                  let list = create.range(of: "'status-change')"), create.hasPrefix("CREATE TABLE outbox")
-            else { throw SupportError.internalError("the outbox table is not as the migrations made it") }
-            var rebuilt = create
-            rebuilt.replaceSubrange(list, with: "'status-change', 'assignment')")
-            rebuilt = "CREATE TABLE outbox_rebuilt" + rebuilt.dropFirst("CREATE TABLE outbox".count)
-            let indexes = try String.fetchAll(db, sql: """
-                SELECT sql FROM sqlite_master WHERE tbl_name = 'outbox' AND type IN ('index', 'trigger') AND sql IS NOT NULL
-                """)
-            try db.execute(sql: rebuilt)
-            try db.execute(sql: "INSERT INTO outbox_rebuilt SELECT * FROM outbox")
-            try db.execute(sql: "DROP TABLE outbox")
-            try db.execute(sql: "ALTER TABLE outbox_rebuilt RENAME TO outbox")
-            for index in indexes { try db.execute(sql: index) }
+            try addOutboxKind(db, "assignment", after: "status-change")
         }
         migrator.registerMigration("outbox-kind-too-large") { db in
-            // The notice to the sender of a message over mail_max_bytes (issue 12), made as
-            // outbox-kind-assignment made its kind: the table again from its own CREATE
-            // statement with the kind added. Its ticketNumber is '' (it is about no ticket).
-            guard let create = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'"),
-                  let list = create.range(of: "'assignment')"),
-                  // SQLite's RENAME wrote the name quoted when outbox-kind-assignment renamed it.
-                  let name = ["CREATE TABLE \"outbox\"", "CREATE TABLE outbox"].first(where: { create.hasPrefix($0) })
-            else { throw SupportError.internalError("the outbox table is not as the migrations made it") }
-            var rebuilt = create
-            rebuilt.replaceSubrange(list, with: "'assignment', 'too-large')")
-            rebuilt = "CREATE TABLE outbox_rebuilt" + rebuilt.dropFirst(name.count)
-            let indexes = try String.fetchAll(db, sql: """
-                SELECT sql FROM sqlite_master WHERE tbl_name = 'outbox' AND type IN ('index', 'trigger') AND sql IS NOT NULL
-                """)
-            try db.execute(sql: rebuilt)
-            try db.execute(sql: "INSERT INTO outbox_rebuilt SELECT * FROM outbox")
-            try db.execute(sql: "DROP TABLE outbox")
-            try db.execute(sql: "ALTER TABLE outbox_rebuilt RENAME TO outbox")
-            for index in indexes { try db.execute(sql: index) }
+            // The notice to the sender of a message over mail_max_bytes (issue 12). Its
+            // ticketNumber is '' (it is about no ticket).
+            try addOutboxKind(db, "too-large", after: "assignment")
         }
         migrator.registerMigration("ticket-search-notes-index-of-their-own") { db in
             try db.execute(sql: AppDatabase.ticketSearchNotesSchema)
@@ -502,5 +469,29 @@ enum Schema {
             }
         }
         return migrator
+    }
+
+    /// Adds a kind to the outbox's CHECK, after the kind `last` that the list ends with now. SQLite
+    /// cannot change a CHECK in place: the table is made again from its own CREATE statement
+    /// (whatever columns other migrations added) with the kind added, its rows copied, its
+    /// indexes and triggers remade. Foreign keys are off during a migration (GRDB), so
+    /// outbox_attempt keeps its rows.
+    static func addOutboxKind(_ db: Database, _ kind: String, after last: String) throws {
+        guard let create = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'"),
+              let list = create.range(of: "'\(last)')"),
+              // SQLite's RENAME writes the name quoted: so it stands after the first such rebuild.
+              let name = ["CREATE TABLE \"outbox\"", "CREATE TABLE outbox"].first(where: { create.hasPrefix($0) })
+        else { throw SupportError.internalError("the outbox table is not as the migrations made it") }
+        var rebuilt = create
+        rebuilt.replaceSubrange(list, with: "'\(last)', '\(kind)')")
+        rebuilt = "CREATE TABLE outbox_rebuilt" + rebuilt.dropFirst(name.count)
+        let indexes = try String.fetchAll(db, sql: """
+            SELECT sql FROM sqlite_master WHERE tbl_name = 'outbox' AND type IN ('index', 'trigger') AND sql IS NOT NULL
+            """)
+        try db.execute(sql: rebuilt)
+        try db.execute(sql: "INSERT INTO outbox_rebuilt SELECT * FROM outbox")
+        try db.execute(sql: "DROP TABLE outbox")
+        try db.execute(sql: "ALTER TABLE outbox_rebuilt RENAME TO outbox")
+        for index in indexes { try db.execute(sql: index) }
     }
 }
