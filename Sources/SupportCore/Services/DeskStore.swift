@@ -59,6 +59,10 @@ protocol DeskStore: Sendable {
     func exportTickets(matching filter: TicketFilter, includeInternal: Bool, ticket: (Ticket) -> Void,
                        reply: (TicketResponse) -> Void, end: (ExportedFiles) throws -> Void) throws(SupportError)
     func importTickets(batches next: () -> [ImportDraft]?, by actor: PersonReference) throws(SupportError) -> ImportSummary
+    /// The text this store writes for a time of an import. The help desk calls it while it
+    /// parses, on its own thread, so that the store's writer only binds it; the format is the
+    /// store's (SQLite: GRDB's storage text).
+    var importTimeText: @Sendable (Date) -> String { get }
 
     // The outbox
     func outbox(status: OutboxMessage.Status?, limit: Int) throws(SupportError) -> [OutboxMessage]

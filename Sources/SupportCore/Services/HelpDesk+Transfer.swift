@@ -53,6 +53,7 @@ extension HelpDesk {
         var batch: [ImportDraft] = []
         batch.reserveCapacity(batchSize)
         let now = Date()
+        let timeText = database.importTimeText
         var lineNumber = 0
         // Attachment bytes in `batch`: a batch is handed over early once they pass
         // `importBatchAttachmentBytes`, so memory stays bounded by that, not by the tickets' files.
@@ -62,7 +63,7 @@ extension HelpDesk {
             do {
                 let line = try read.get()
                 if line.allSatisfy(\.isWhitespace) { continue }
-                let draft = try ImportParser.draft(line: lineNumber, text: line, now: now, limits: limits)
+                let draft = try ImportParser.draft(line: lineNumber, text: line, now: now, limits: limits, timeText: timeText)
                 batchBytes += draft.attachments.reduce(0) { $0 + $1.data.count }
                 batch.append(draft)
             } catch {

@@ -92,16 +92,16 @@ struct ImportDraft: Sendable {
     var closedAt: ImportTime?
 }
 
-/// A time of an import, with the text the store keeps for it (`RawStatement.storedText`):
-/// made on the thread that parses, so that the writer, which the whole import waits for, only
-/// binds it.
+/// A time of an import, with the text its store writes for it (`DeskStore.importTimeText`; the
+/// help desk does not know the format): made on the thread that parses, so that the writer,
+/// which the whole import waits for, only binds it.
 struct ImportTime: Sendable {
     var date: Date
-    var stored: String
+    var storeText: String
 
-    init(_ date: Date) {
+    init(_ date: Date, storeText: (Date) -> String) {
         self.date = date
-        stored = RawStatement.storedText(date)
+        self.storeText = storeText(date)
     }
 }
 
@@ -118,9 +118,12 @@ public struct ImportError: Sendable, Equatable {
 }
 
 enum ImportParser {
-    static func draft(line: Int, text: String, now: Date, limits: ImportAttachmentLimits = .init()) throws(SupportError) -> ImportDraft {
+    /// `timeText`: the store's text for a time (`DeskStore.importTimeText`).
+    static func draft(line: Int, text: String, now: Date, limits: ImportAttachmentLimits = .init(),
+                      timeText: (Date) -> String) throws(SupportError) -> ImportDraft {
         let record = try ImportJSONReader.ticket(text)
-        let createdAt = ImportTime(try date(record.createdAt, field: "createdAt") ?? now)
+        func time(_ date: Date) -> ImportTime { ImportTime(date, storeText: timeText) }
+        let createdAt = time(try date(record.createdAt, field: "createdAt") ?? now)
         var draft = ImportDraft(
             line: line,
             number: try record.ticketNumber.map { (n: String) throws(SupportError) in try TicketNumber.parse(n) },
@@ -133,9 +136,9 @@ enum ImportParser {
             assignee: try record.assignedTo.map { (p: ImportedTicket.PersonJSON) throws(SupportError) in try person(p, field: "assignedTo") },
             replies: [],
             createdAt: createdAt,
-            updatedAt: try date(record.updatedAt, field: "updatedAt").map(ImportTime.init) ?? createdAt,
-            resolvedAt: try date(record.resolvedAt, field: "resolvedAt").map(ImportTime.init),
-            closedAt: try date(record.closedAt, field: "closedAt").map(ImportTime.init))
+            updatedAt: try date(record.updatedAt, field: "updatedAt").map(time) ?? createdAt,
+            resolvedAt: try date(record.resolvedAt, field: "resolvedAt").map(time),
+            closedAt: try date(record.closedAt, field: "closedAt").map(time))
         for (index, reply) in (record.responses ?? []).enumerated() {
             // Row ids are 1 and up: a zero or negative id is a broken file, not a request for a new id.
             if let id = reply.id, id < 1 {
@@ -146,9 +149,9 @@ enum ImportParser {
                 message: try Validation.text(reply.message, field: "responses[\(index)].message"),
                 author: try person(reply.respondedBy, field: "responses[\(index)].respondedBy"),
                 isInternal: reply.isInternal ?? false,
-                createdAt: try date(reply.createdAt, field: "responses[\(index)].createdAt").map(ImportTime.init) ?? createdAt))
+                createdAt: try date(reply.createdAt, field: "responses[\(index)].createdAt").map(time) ?? createdAt))
         }
-        draft.attachments = try attachments(record, replies: draft.replies, createdAt: createdAt, limits: limits)
+        draft.attachments = try attachments(record, replies: draft.replies, createdAt: createdAt, limits: limits, time: time)
         return draft
     }
 
@@ -156,7 +159,7 @@ enum ImportParser {
     /// get wrong: base64 that is not, content whose SHA-256 is not the one given, a reply that
     /// is not in the line.
     static func attachments(_ record: ImportedTicket, replies: [ImportDraft.Reply], createdAt: ImportTime,
-                            limits: ImportAttachmentLimits) throws(SupportError) -> [ImportDraft.Attachment] {
+                            limits: ImportAttachmentLimits, time: (Date) -> ImportTime) throws(SupportError) -> [ImportDraft.Attachment] {
         guard let files = record.attachments, !files.isEmpty else { return [] }
         var replyIndex: [Int64: Int] = [:]
         for (index, reply) in (record.responses ?? []).enumerated() {
@@ -194,7 +197,7 @@ enum ImportParser {
             guard totals[reply ?? -1]! <= limits.perMessage else {
                 throw .invalidInput(field: field, "\(field): the files of one message come to more than \(limits.perMessage) bytes (\(limits.explanation))")
             }
-            let at = try date(file.createdAt, field: field + ".createdAt").map(ImportTime.init)
+            let at = try date(file.createdAt, field: field + ".createdAt").map(time)
                 ?? reply.map { replies[$0].createdAt } ?? createdAt
             result.append(ImportDraft.Attachment(fileName: name, contentType: MessageComposer.safeMediaType(file.contentType),
                                                  data: data, sha256: digest, reply: reply, createdAt: at))

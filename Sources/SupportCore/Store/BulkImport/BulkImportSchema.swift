@@ -22,7 +22,7 @@ struct BulkImportSchema {
     /// The insert triggers of migration v6-stats, which keep derived data (the tally, the first
     /// staff reply, the durations) row by row: an UPDATE of the ticket per reply or resolution.
     /// The import writes the first reply and the durations with each ticket instead
-    /// (`importBatch`, `derive`), and `refreshTally` counts the tickets once.
+    /// (`ImportBatchWriter`, `Target.empty`), and `TicketTally` counts the tickets once.
     static let derivedDataTriggers = ["ticket_tally_insert", "ticket_resolution_seconds_insert", "response_first_staff_reply"]
 
     struct Object: Equatable {
