@@ -18,6 +18,10 @@ struct API: Sendable {
     /// 64 KiB, and a settings template four times that.
     static let maxBodyBytes = 1 << 20
 
+    /// Replies read and sent at a time by the routes that return a ticket's replies: at most
+    /// 100 × 64 KiB of text in memory per request.
+    static let repliesPerPage = 100
+
     func register(on router: Router<APIContext>) {
         router.get("/openapi.yaml") { _, _ in
             guard let document = openAPIDocument else {
@@ -43,7 +47,15 @@ struct API: Sendable {
         }
         tickets.get(":id") { request, context in
             await handle(request, context) { desk in
-                APIResponse.json(JSONRenderer.ticket(try desk.ticket(try number(context))))
+                let number = try number(context)
+                // The ticket, then its replies a page at a time (each page a read of its own that
+                // checks the reader again): a reply added between the two is included.
+                var frame: JSONRenderer.StreamedTicket?
+                try desk.showTicket(number, newest: 0, head: { ticket, _, _ in frame = JSONRenderer.streamedTicket(ticket, line: false) },
+                                    reply: { _ in })
+                return APIResponse.replies(frame!, first: try desk.replyPage(of: number, after: nil, limit: Self.repliesPerPage)) { cursor in
+                    try desk.replyPage(of: number, after: cursor, limit: Self.repliesPerPage)
+                }
             }
         }
         for method in [HTTPRequest.Method.put, .patch] {
@@ -64,7 +76,10 @@ struct API: Sendable {
         tickets.get(":id/responses") { request, context in
             await handle(request, context) { desk in
                 let number = try number(context)
-                return APIResponse.json(JSONRenderer.responses(try desk.ticket(number).responses, on: number))
+                return APIResponse.replies(JSONRenderer.streamedResponses(on: number),
+                                           first: try desk.replyPage(of: number, after: nil, limit: Self.repliesPerPage)) { cursor in
+                    try desk.replyPage(of: number, after: cursor, limit: Self.repliesPerPage)
+                }
             }
         }
         tickets.post(":id/responses") { request, context in

@@ -11,6 +11,42 @@ enum APIResponse {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
     }
 
+    /// A ticket's replies in `frame`, page by page (`HelpDesk.replyPage`): one page in memory at
+    /// a time however long the ticket (10,000 replies of 64 KiB were 626 MiB whole). When the
+    /// first page holds them all, the body is one buffer with its length, as any other answer;
+    /// otherwise it is sent in chunks as pages are read, and a failure mid-way (the ticket
+    /// deleted meanwhile) cuts the connection, so that a client never takes a part for the whole.
+    static func replies(_ frame: JSONRenderer.StreamedTicket, first: ReplyPage,
+                        next: @escaping @Sendable (ReplyCursor) throws -> ReplyPage) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        var start = ByteBuffer(string: frame.head)
+        for (index, reply) in first.replies.enumerated() { start.writeString(frame.reply(reply, first: index == 0)) }
+        guard let cursor = first.next else {
+            start.writeString(frame.tail(replies: first.replies.count) + "\n")
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: start))
+        }
+        let firstCount = first.replies.count, firstBuffer = start
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            try await writer.write(firstBuffer)
+            var written = firstCount
+            var at: ReplyCursor? = cursor
+            while let cursor = at {
+                let page = try next(cursor)
+                var buffer = ByteBuffer()
+                for reply in page.replies {
+                    buffer.writeString(frame.reply(reply, first: written == 0))
+                    written += 1
+                }
+                try await writer.write(buffer)
+                at = page.next
+            }
+            try await writer.write(ByteBuffer(string: frame.tail(replies: written) + "\n"))
+            try await writer.finish(nil)
+        })
+    }
+
     static func error(_ error: SupportError) -> Response {
         var response = json(JSONRenderer.error(error), status: status(of: error))
         switch error {

@@ -136,6 +136,9 @@ public enum ServerMain {
         // runService installs SIGTERM/SIGINT handlers (swift-service-lifecycle): on either, the
         // server stops accepting, lets in-flight requests finish, and returns.
         try await app.runService()
+        // Every request has been answered and the flush service has stopped: close the file
+        // now, not whenever the last reference to it happens to go (a pool's -wal would stay).
+        try database.close()
         logger.info("stopped")
         return 0
     }

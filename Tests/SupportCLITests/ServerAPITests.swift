@@ -74,6 +74,30 @@ struct ServerAPITests {
         return try client.wait(timeout: timeout)
     }
 
+    @Test func longTicketsAreSentPageByPageWithTheRepliesEachReaderMaySee() throws {
+        // Given a desk with an admin, an agent and two requesters, their tokens, and a server
+        let sandbox = try Sandbox()
+        for (email, role) in [("admin@example.com", "admin"), ("agent@example.com", "internal"),
+                              ("alice@example.com", "user"), ("bob@example.com", "user")] {
+            try sandbox.succeed(["user", "add", email, "--role", role])
+        }
+        let tokens = try ["admin@example.com", "alice@example.com", "bob@example.com"].map { email in
+            try sandbox.succeed(["token", "issue", email, "--expires", "1h"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let (server, base, _) = try Self.startServer(sandbox)
+
+        // When the script imports a ticket of 257 replies and one of 600 replies of 60 KiB and
+        // reads them over HTTP as each person
+        let result = try Self.runScript(sandbox, "replies_e2e.py",
+                                        [base] + tokens + [sandbox.binary.path, sandbox.dbPath, String(server.processIdentifier)])
+
+        // Then each got what `ticket show --all --json` gives them, in pages, in bounded memory
+        #expect(result.status == 0 && result.out.contains("0 failures"), "\(result.out.suffix(3000)) \(result.err.suffix(2000))")
+        server.send(SIGTERM)
+        let stopped = try server.wait(timeout: 60)
+        #expect(stopped.status == 0 && !stopped.signaled, "\(stopped)")
+    }
+
     @Test(arguments: [("RS256", "email"), ("ES256", "upn")])
     func identityProviderTokensAreVerifiedByItsPublicKeyAndEveryAttackIs401(algorithm: String, emailClaim: String) throws {
         // Given a desk and a provider's key pair (and a second key of the same type it never names)

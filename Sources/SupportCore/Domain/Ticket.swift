@@ -92,3 +92,17 @@ public struct TicketPage: Sendable, Equatable {
         self.limit = limit
     }
 }
+
+/// Some of a ticket's replies, oldest first, and where the next page starts (nil after the last).
+public struct ReplyPage: Sendable {
+    public var replies: [TicketResponse]
+    public var next: ReplyCursor?
+}
+
+/// Where a page of replies ends: the last reply's key as the store keeps it (opaque to front
+/// ends) and how many the reader had been shown, which numbers a requester's replies.
+public struct ReplyCursor: Sendable, Equatable {
+    let createdAt: String
+    let rowID: Int64
+    let position: Int64
+}

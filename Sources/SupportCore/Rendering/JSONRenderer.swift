@@ -60,11 +60,6 @@ public enum JSONRenderer {
         JSONValue.object([("users", .array(users.map(value)))]).serialized(pretty: true)
     }
 
-    /// The seed's `GET /tickets/[id]/responses`: the replies the reader may see.
-    public static func responses(_ responses: [TicketResponse], on ticket: TicketNumber) -> String {
-        JSONValue.object([("responses", .array(responses.map { value($0, ticket: ticket) }))]).serialized(pretty: true)
-    }
-
     /// `notify list`: the outbox, newest first.
     public static func outbox(_ messages: [OutboxMessage]) -> String {
         JSONValue.object([("messages", .array(messages.map { m in
@@ -149,16 +144,28 @@ public enum JSONRenderer {
     /// `{"ticket": {…}}` (pretty, with `extra` members after the ticket), or the ticket alone
     /// on one line (NDJSON), split where its replies go.
     public static func streamedTicket(_ t: Ticket, line: Bool, extra: [(String, JSONValue)] = []) -> StreamedTicket {
-        let marker = "\u{1}replies\u{1}"
-        let ticket = value(t, responses: .array([.string(marker)]))
+        let ticket = value(t, responses: .array([.string(streamMarker)]))
         let text = line ? ticket.serialized(pretty: false)
             : JSONValue.object([("ticket", ticket)] + extra).serialized(pretty: true)
-        let quoted = JSONValue.string(marker).serialized(pretty: false)
-        let at = text.range(of: quoted)!
+        return streamed(text, ticket: t.ticketNumber, pretty: !line, depth: line ? 1 : 3)
+    }
+
+    /// The seed's `GET /tickets/[id]/responses`, `{"responses": […]}` with the replies the reader
+    /// may see, split where they go (the server sends them a page at a time).
+    public static func streamedResponses(on ticket: TicketNumber) -> StreamedTicket {
+        let text = JSONValue.object([("responses", .array([.string(streamMarker)]))]).serialized(pretty: true)
+        return streamed(text, ticket: ticket, pretty: true, depth: 2)
+    }
+
+    /// Stands where the replies go: no text of a person's may hold a control character (Validation), so only this can match.
+    private static let streamMarker = "\u{1}replies\u{1}"
+
+    private static func streamed(_ text: String, ticket: TicketNumber, pretty: Bool, depth: Int) -> StreamedTicket {
+        let at = text.range(of: JSONValue.string(streamMarker).serialized(pretty: false))!
         // Before the marker: "[" and, when pretty, a newline and indent; after it, likewise "]".
         let open = text[..<at.lowerBound].lastIndex(of: "[")!
         let close = text[at.upperBound...].firstIndex(of: "]")!
-        return StreamedTicket(head: String(text[...open]), ticketNumber: t.ticketNumber, tailText: String(text[close...]), pretty: !line, depth: line ? 1 : 3)
+        return StreamedTicket(head: String(text[...open]), ticketNumber: ticket, tailText: String(text[close...]), pretty: pretty, depth: depth)
     }
 
     public static func value(_ t: Ticket) -> JSONValue {

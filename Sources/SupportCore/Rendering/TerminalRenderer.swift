@@ -3,9 +3,13 @@ import Foundation
 /// The human view of results. Takes domain values, never queries, never prints: it returns text.
 public struct TerminalRenderer: Sendable {
     public let style: TerminalStyle
+    /// How the reader asks for every reply, said where some are left out: the front end's words
+    /// (the command line's is "--all shows every one"); nil says only that some are left out.
+    public let showAllHint: String?
 
-    public init(style: TerminalStyle) {
+    public init(style: TerminalStyle, showAllHint: String? = nil) {
         self.style = style
+        self.showAllHint = showAllHint
     }
 
     /// `leftOut`: what a default filter hid, said in the footer ("3 resolved or closed not shown").
@@ -54,7 +58,7 @@ public struct TerminalRenderer: Sendable {
         if total == 0 {
             text += "\n\n" + style.dim("No replies yet.")
         } else if shown < total {
-            text += "\n\n" + style.dim("… \(total - shown) earlier repl\(total - shown == 1 ? "y" : "ies") not shown (--all shows every one)")
+            text += "\n\n" + style.dim("… \(total - shown) earlier repl\(total - shown == 1 ? "y" : "ies") not shown" + (showAllHint.map { " (\($0))" } ?? ""))
         }
         return text
     }
@@ -71,7 +75,7 @@ public struct TerminalRenderer: Sendable {
     /// The footer of `ticket show` when replies were left out.
     public func ticketFooter(total: Int, shown: Int) -> String? {
         guard shown < total else { return nil }
-        return "\n" + style.dim("Showing the newest \(shown) of \(total) replies; \(total - shown) earlier not shown (--all shows every one).")
+        return "\n" + style.dim("Showing the newest \(shown) of \(total) replies; \(total - shown) earlier not shown" + (showAllHint.map { " (\($0))." } ?? "."))
     }
 
     func ticketHead(_ t: Ticket) -> String {

@@ -37,6 +37,8 @@ protocol DeskStore: Sendable {
                       check: (Ticket) throws -> Void,
                       head: (Ticket, _ total: Int, _ shown: Int) throws -> Void,
                       reply: (TicketResponse) throws -> Void) throws(SupportError)
+    func replyPage(_ number: TicketNumber, includeInternal: Bool, after cursor: ReplyCursor?, limit: Int,
+                   check: (Ticket) throws -> Void) throws(SupportError) -> ReplyPage
     func createTicket(_ draft: TicketDraft, by actor: PersonReference, rateLimit: HourlyLimit?, mail: MailPlan?,
                       attachments: [AttachmentUpload]) throws(SupportError) -> Ticket
     func updateTicket(_ number: TicketNumber, _ update: TicketUpdate, by actor: PersonReference,

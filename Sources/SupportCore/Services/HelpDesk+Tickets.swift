@@ -69,6 +69,16 @@ extension HelpDesk {
         }, head: head, reply: reply)
     }
 
+    /// The replies after `cursor` that the reader may see, at most `limit` (1-1000), each page
+    /// a read of its own with the permission checked again: a front end that sends a long ticket
+    /// in pieces (the server) holds one page at a time. Replies added meanwhile are included.
+    public func replyPage(of number: TicketNumber, after cursor: ReplyCursor?, limit: Int) throws(SupportError) -> ReplyPage {
+        guard (1...1000).contains(limit) else { throw .invalidInput(field: "limit", "\(field: "limit") must be from 1 to 1000") }
+        return try database.replyPage(number, includeInternal: actor.isStaff, after: cursor, limit: limit, check: { ticket in
+            guard canSee(ticket) else { throw SupportError.notFound("no ticket \(number)") }
+        })
+    }
+
     public func listTickets(_ query: TicketQuery) throws(SupportError) -> TicketPage {
         try Self.checkPaging(limit: query.limit, page: query.page, since: query.since, until: query.until)
         guard let filter = try filter(for: query) else {

@@ -119,6 +119,47 @@ extension AppDatabase {
         }
     }
 
+    /// The replies after `cursor` (from the first when nil), oldest first, at most `limit`, in a
+    /// read of its own: the server sends a long ticket page by page, so that neither its memory
+    /// nor one read transaction grows with the ticket (a read held open while a slow client
+    /// downloads 600 MB would keep every later commit in the -wal). The key is the reply's
+    /// (createdAt, id), which `response_on_ticketId_createdAt` (id implied) walks in order: a page
+    /// costs the same at the end of a 10,000-reply ticket as at its start. `check` may refuse
+    /// the ticket, read in the same transaction.
+    func replyPage(_ number: TicketNumber, includeInternal: Bool, after cursor: ReplyCursor?, limit: Int,
+                   check: (Ticket) throws -> Void) throws(SupportError) -> ReplyPage {
+        try read { db in
+            guard let ticket = try Self.fetchTicket(db, number: number, withResponses: false) else {
+                throw SupportError.notFound("no ticket \(number)")
+            }
+            try check(ticket)
+            var sql = Self.responseSelect + " WHERE r.ticketId = ?" + (includeInternal ? "" : " AND r.isInternal = 0")
+            var arguments: StatementArguments = [ticket.id]
+            if let cursor {
+                sql += " AND (r.createdAt, r.id) > (?, ?)"
+                arguments += [cursor.createdAt, cursor.rowID]
+            }
+            sql += " ORDER BY r.createdAt, r.id LIMIT ?"
+            arguments += [limit + 1]
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            var page = ReplyPage(replies: [], next: nil)
+            var position = cursor?.position ?? 0
+            var last: (createdAt: String, rowID: Int64)?
+            while let row = try rows.next() {
+                guard page.replies.count < limit else {
+                    page.next = last.map { ReplyCursor(createdAt: $0.createdAt, rowID: $0.rowID, position: position) }
+                    break
+                }
+                var (_, response) = try Self.response(from: row)
+                position += 1
+                last = (row[7], response.id)
+                if !includeInternal { response.id = position }
+                page.replies.append(response)
+            }
+            return page
+        }
+    }
+
     /// Where a reply stands among the replies a requester can see of its ticket (1 for the first):
     /// the id a requester is shown for it.
     func publicPosition(ofResponse id: Int64) throws(SupportError) -> Int64 {

@@ -58,7 +58,7 @@ extension Ticket {
                 if frontend.json {
                     out.write(frame!.tail(replies: written))
                     if counts.shown < counts.total {
-                        Output.note("support: showing the newest \(counts.shown) of \(counts.total) replies; --all shows every one")
+                        Output.note("support: showing the newest \(counts.shown) of \(counts.total) replies; \(Frontend.showAllHint)")
                     }
                 } else {
                     if let footer = renderer.ticketFooter(total: counts.total, shown: counts.shown) { out.append("\n" + footer) }

@@ -142,10 +142,13 @@ struct Frontend {
     /// `SUPPORT_STRICT_MODES=no`: run a database's `sendmail_command` whoever could write the file.
     static var strictModes: Bool { environment("SUPPORT_STRICT_MODES") != "no" }
 
+    /// What `ticket show` says when it leaves replies out.
+    static let showAllHint = "--all shows every one"
+
     var renderer: TerminalRenderer {
         let choice = options.color.flatMap(ColorChoice.init(rawValue:)) ?? .auto
         let color = choice.isOn(stdoutIsTerminal: isatty(STDOUT_FILENO) == 1, environment: Self.environment)
-        return TerminalRenderer(style: TerminalStyle(color: color, width: Self.terminalWidth))
+        return TerminalRenderer(style: TerminalStyle(color: color, width: Self.terminalWidth), showAllHint: Self.showAllHint)
     }
 
     static var terminalWidth: Int {
