@@ -10,7 +10,7 @@ set -euo pipefail
 db=$1; seconds=${2:-20}; bin=${3:-.build/release}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 69; }
-work=$(mktemp -d); trap 'kill $server $flusher 2>/dev/null || true; rm -rf "$work"' EXIT
+work=$(mktemp -d); trap 'kill $server $flusher 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 "$bin/support" --db "$db" user add bench-admin@example.com --role admin >/dev/null 2>&1 || true
 "$bin/support" --db "$db" settings set support_email desk@example.com >/dev/null
 "$bin/support" --db "$db" settings set sendmail_command "$root/Tests/mail/fake_sendmail.sh --out $work/sink" >/dev/null
