@@ -86,10 +86,11 @@ extension HelpDesk {
         try requireAdmin("ingest mail")
         var finished = false
         while !finished {
-            var batch: [(source: Source, parsed: ParsedInbound)] = []
+            var sources: [Source] = []
+            var messages: [(bytes: [UInt8], size: Int)] = []
             var bytes = 0
             var stop: SupportError?
-            while batch.count < Self.mailBatchMessages, bytes < Self.mailBatchBytes {
+            while messages.count < Self.mailBatchMessages, bytes < Self.mailBatchBytes {
                 let message: (source: Source, bytes: [UInt8], size: Int)?
                 do {
                     message = try next()
@@ -102,21 +103,24 @@ extension HelpDesk {
                     break
                 }
                 bytes += message.bytes.count
-                // Parsed before the transaction, as one message is: the lock is held for the writes only.
-                batch.append((message.source, ParsedInbound(message.bytes, size: max(message.size, message.bytes.count))))
+                sources.append(message.source)
+                messages.append((message.bytes, max(message.size, message.bytes.count)))
             }
-            if !batch.isEmpty {
+            if !messages.isEmpty {
+                // Parsed before the transaction, as one message is: the lock is held for the writes only.
+                let batch = ParsedInbound.parseAll(messages)
+                messages = []
                 let records = try database.mailIn { tx in
                     // Read once for the batch, before any savepoint: the key the desk signs with is
                     // made on first use, and a savepoint rolled back must not take it away from the
                     // messages after it.
                     try tx.prepareBatch()
-                    return try batch.map { message in try storeIsolated(message.parsed, tx) }
+                    return try batch.map { parsed in try storeIsolated(parsed, tx) }
                 }
                 for record in records {
                     logger.debug("ingested mail", metadata: ["outcome": "\(record.outcome.rawValue)", "id": "\(record.id)"])
                 }
-                try committed(zip(batch, records).map { ($0.source, $1) })
+                try committed(zip(sources, records).map { ($0, $1) })
             }
             if let stop { throw stop }
         }
@@ -520,5 +524,36 @@ final class ParsedInbound {
             truncated: size > bytes.count)
         self.mail = mail
         self.head = head
+    }
+
+    /// Parses the messages of a batch on every core: parsing (and the digest) is most of a
+    /// message's work outside SQLite, and touches nothing shared.
+    static func parseAll(_ messages: [(bytes: [UInt8], size: Int)]) -> [ParsedInbound] {
+        let slots = Slots(count: messages.count)
+        defer { slots.release() }
+        DispatchQueue.concurrentPerform(iterations: messages.count) { index in
+            slots.put(ParsedInbound(messages[index].bytes, size: messages[index].size), at: index)
+        }
+        return slots.all()
+    }
+
+    /// One slot per message, each written by one iteration of `concurrentPerform` only, and
+    /// read after it returned.
+    private struct Slots: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<ParsedInbound?>
+
+        init(count: Int) {
+            buffer = .allocate(capacity: count)
+            buffer.initialize(repeating: nil)
+        }
+
+        func put(_ parsed: ParsedInbound, at index: Int) { buffer[index] = parsed }
+
+        func all() -> [ParsedInbound] { buffer.map { $0! } }
+
+        func release() {
+            _ = buffer.deinitialize()
+            buffer.deallocate()
+        }
     }
 }

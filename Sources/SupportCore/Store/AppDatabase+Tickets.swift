@@ -591,9 +591,16 @@ extension AppDatabase {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [number.description, draft.subject, draft.message, draft.category.rawValue,
                              draft.priority.rawValue, TicketStatus.open.rawValue, requesterID, draft.assigneeID, now, now])
-        try insertAttachments(db, attachments, ticketID: db.lastInsertedRowID, responseID: nil)
-        guard let ticket = try Self.fetchTicket(db, number: number) else {
+        let ticketID = db.lastInsertedRowID
+        try insertAttachments(db, attachments, ticketID: ticketID, responseID: nil)
+        // A new ticket has no replies, and files only when it was given some: the two queries
+        // of a whole ticket (compiled afresh, their IN lists vary) are left out when they can
+        // only come back empty.
+        guard var ticket = try Self.fetchTicket(db, number: number, withResponses: false) else {
             throw SupportError.internalError("the new ticket vanished")
+        }
+        if !attachments.isEmpty {
+            ticket.attachments = try fetchAttachments(db, ticketIDs: [ticketID])[ticketID] ?? []
         }
         try Self.audit(db, actor: actor, action: .ticketCreated, ticket: number, new: ticket.subject)
         if let assignee = ticket.assignedTo {
