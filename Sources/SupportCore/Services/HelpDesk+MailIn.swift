@@ -50,62 +50,134 @@ extension HelpDesk {
 
     func ingest(_ bytes: [UInt8], size: Int, replacing: Int64?) throws(SupportError) -> InboundRecord {
         // Parsed before the transaction: it can take a while, and holds no lock.
-        let digest = SHA256.hex(SHA256.hash(bytes))
-        var mail: InboundMail?
-        // Of a message cut at mail_max_bytes only the header is read: enough to tell the sender
-        // and to recognise an MTA's retry by its Message-ID.
-        var head: InboundMail?
-        var problem: String?
-        if size > bytes.count {
-            problem = "too large: \(size) bytes, only the first \(bytes.count) kept (mail_max_bytes)"
-            head = try? InboundMail.parseHeader(bytes)
-        } else {
-            do {
-                mail = try InboundMail.parse(bytes)
-            } catch {
-                switch error {
-                case .unparseable(let why): problem = "unparseable: \(why)"
-                case .tooLarge(let why): problem = "too large: \(why)"
-                }
-            }
-        }
-        // Read from `mail` or `head` in place: a copy of `mail` held here would keep its decoded
-        // attachments alive past the point where they are let go below.
-        let base = InboundRecordDraft(
-            messageID: (mail?.messageID ?? head?.messageID).flatMap(Self.bareMessageID), digest: digest,
-            sender: (mail?.from.first ?? head?.from.first).map { Self.clip($0.email, 254) },
-            subject: (mail?.subject ?? head?.subject).map { Self.clip($0, 1000) },
-            outcome: .quarantined, reason: problem, ticketNumber: nil, responseID: nil, raw: bytes, size: size,
-            truncated: size > bytes.count)
-        let result = try database.mailIn { tx in
-            if let earlier = try tx.earlierRecord(messageID: base.messageID, digest: digest, excluding: replacing) {
-                var duplicate = base
-                duplicate.outcome = .duplicate
-                duplicate.reason = "already ingested as #\(earlier)"
-                // The first copy keeps the bytes; an MTA retrying a message must not fill the disk.
-                duplicate.raw = []
-                return try tx.saveRecord(duplicate, replacing: replacing)
-            }
-            guard mail != nil else {
-                var draft = base
-                if let head {
-                    draft.reason = (draft.reason ?? "too large") + "; " + (try tooLargeNotice(head, size: size, kept: bytes.count, tx))
-                }
-                return try tx.saveRecord(draft, replacing: replacing)
-            }
-            var draft: InboundRecordDraft
-            do {
-                // The decoded parts (a 50 MB attachment) are let go before the raw message is
-                // written, so the two are never in memory beside SQLite's copy of the record.
-                let readable = mail.take()!
-                draft = try route(readable, base: base, tx)
-            }
-            // Rules refuse bad text as invalid input; a message is never refused, so none may be left.
-            if draft.outcome == .quarantined, draft.reason == nil { draft.reason = "not understood" }
-            return try tx.saveRecord(draft, replacing: replacing)
-        }
+        let parsed = ParsedInbound(bytes, size: size)
+        let result = try database.mailIn { tx in try store(parsed, replacing: replacing, tx) }
         logger.debug("ingested mail", metadata: ["outcome": "\(result.outcome.rawValue)", "id": "\(result.id)"])
         return result
+    }
+
+    /// How many messages, and how many of their bytes, one transaction of `ingest(from:committed:)`
+    /// takes at most. A commit per message was most of a Maildir run's time (docs/benchmarks.md);
+    /// a batch much larger saves little more, holds the write lock longer against an MTA's
+    /// single-message ingest, and holds its messages in memory.
+    static let mailBatchMessages = 200
+    static let mailBatchBytes = 32 * 1024 * 1024
+
+    /// Ingests many messages (a Maildir, an mbox; a server's queue) in batches: one transaction a
+    /// batch, each message in it a savepoint of its own. `next` hands over the messages one at a
+    /// time, each with whatever the caller needs to find it again (its file, say) and its whole
+    /// size when the bytes are only its head; nil ends the run. `committed` hears each batch once
+    /// its transaction committed, record by record in the order `next` gave them: only then may
+    /// the caller mark them done (move them to cur/), so a run killed before the commit leaves
+    /// the whole batch to the next run, which ingests each message once.
+    ///
+    /// Every message becomes what `ingest(_:size:)` would have made of it, in the same order:
+    /// duplicates, threading, rate limits and mail are decided inside the batch's transaction and
+    /// see the messages before them. A message the rules refuse (one-at-a-time ingest would stop
+    /// the run there) has its writes undone and is quarantined with the reason, and the batch goes
+    /// on. A database that is busy, locked, full or unwritable fails the whole batch: nothing of it
+    /// is committed or reported, the error is thrown, and its messages are left to a re-run. An
+    /// error thrown by `next` stops the run after the messages before it are committed and
+    /// reported.
+    public func ingest<Source>(
+        from next: () throws(SupportError) -> (source: Source, bytes: [UInt8], size: Int)?,
+        committed: ([(source: Source, record: InboundRecord)]) throws(SupportError) -> Void
+    ) throws(SupportError) {
+        try requireAdmin("ingest mail")
+        var finished = false
+        while !finished {
+            var sources: [Source] = []
+            var messages: [(bytes: [UInt8], size: Int)] = []
+            var bytes = 0
+            var stop: SupportError?
+            while messages.count < Self.mailBatchMessages, bytes < Self.mailBatchBytes {
+                let message: (source: Source, bytes: [UInt8], size: Int)?
+                do {
+                    message = try next()
+                } catch {
+                    stop = error
+                    break
+                }
+                guard let message else {
+                    finished = true
+                    break
+                }
+                bytes += message.bytes.count
+                sources.append(message.source)
+                messages.append((message.bytes, max(message.size, message.bytes.count)))
+            }
+            if !messages.isEmpty {
+                // Parsed before the transaction, as one message is: the lock is held for the writes only.
+                let batch = ParsedInbound.parseAll(messages)
+                messages = []
+                let records = try database.mailIn { tx in
+                    // Read once for the batch, before any savepoint: the key the desk signs with is
+                    // made on first use, and a savepoint rolled back must not take it away from the
+                    // messages after it.
+                    try tx.prepareBatch()
+                    return try batch.map { parsed in try storeIsolated(parsed, tx) }
+                }
+                for record in records {
+                    logger.debug("ingested mail", metadata: ["outcome": "\(record.outcome.rawValue)", "id": "\(record.id)"])
+                }
+                try committed(zip(sources, records).map { ($0, $1) })
+            }
+            if let stop { throw stop }
+        }
+    }
+
+    /// One message of a batch: stored as `store` stores it, or, when the rules refuse it,
+    /// quarantined with the reason and none of its other writes.
+    func storeIsolated(_ parsed: ParsedInbound, _ tx: MailInTransaction) throws -> InboundRecord {
+        switch try tx.isolated({ try store(parsed, replacing: nil, tx) }) {
+        case .success(let record):
+            return record
+        case .failure(let error):
+            var draft = parsed.base
+            draft.outcome = .quarantined
+            draft.reason = Self.clip("not stored: \(error.message)", 1000)
+            let record = try tx.saveRecord(draft)
+            parsed.base.raw = []
+            return record
+        }
+    }
+
+    /// What a message becomes, written inside `tx`: a duplicate, a quarantined or too-large
+    /// record, or whatever `route` makes of it; the record of it last.
+    func store(_ parsed: ParsedInbound, replacing: Int64?, _ tx: MailInTransaction) throws -> InboundRecord {
+        let base = parsed.base
+        if let earlier = try tx.earlierRecord(messageID: base.messageID, digest: base.digest, excluding: replacing) {
+            var duplicate = base
+            duplicate.outcome = .duplicate
+            duplicate.reason = "already ingested as #\(earlier)"
+            // The first copy keeps the bytes; an MTA retrying a message must not fill the disk.
+            duplicate.raw = []
+            return try tx.saveRecord(duplicate, replacing: replacing)
+        }
+        guard parsed.mail != nil else {
+            var draft = base
+            if let head = parsed.head {
+                draft.reason = (draft.reason ?? "too large") + "; "
+                    + (try tooLargeNotice(head, size: base.size, kept: base.raw.count, tx))
+            }
+            let record = try tx.saveRecord(draft, replacing: replacing)
+            parsed.base.raw = []
+            return record
+        }
+        var draft: InboundRecordDraft
+        do {
+            // The decoded parts (a 50 MB attachment) are let go before the raw message is
+            // written, so the two are never in memory beside SQLite's copy of the record.
+            let readable = parsed.mail.take()!
+            draft = try route(readable, base: base, tx)
+        }
+        // Rules refuse bad text as invalid input; a message is never refused, so none may be left.
+        if draft.outcome == .quarantined, draft.reason == nil { draft.reason = "not understood" }
+        let record = try tx.saveRecord(draft, replacing: replacing)
+        // Let go once written (a batch keeps its messages until it commits, not their bytes).
+        draft.raw = []
+        parsed.base.raw = []
+        return record
     }
 
     /// Decides what a readable message becomes and writes it (the record itself excepted).
@@ -409,5 +481,79 @@ extension HelpDesk {
 
     static func clip(_ text: String, _ maxCharacters: Int) -> String {
         String(text.prefix(maxCharacters))
+    }
+}
+
+/// A message read and parsed, not yet stored. Parsing can take a while and holds no lock, so it
+/// happens before the transaction (before a batch's transaction, for a batch). A class, so that
+/// storing it can let go of its decoded parts and bytes as soon as they are written.
+final class ParsedInbound {
+    /// The readable message; nil when it could not be read, or once `store` took it.
+    var mail: InboundMail?
+    /// Of a message cut at mail_max_bytes only the header is read: enough to tell the sender and
+    /// to recognise an MTA's retry by its Message-ID.
+    let head: InboundMail?
+    /// The record as it is when nothing more is known (quarantined, with why).
+    var base: InboundRecordDraft
+
+    init(_ bytes: [UInt8], size: Int) {
+        let digest = SHA256.hex(SHA256.hash(bytes))
+        var mail: InboundMail?
+        var head: InboundMail?
+        var problem: String?
+        if size > bytes.count {
+            problem = "too large: \(size) bytes, only the first \(bytes.count) kept (mail_max_bytes)"
+            head = try? InboundMail.parseHeader(bytes)
+        } else {
+            do {
+                mail = try InboundMail.parse(bytes)
+            } catch {
+                switch error {
+                case .unparseable(let why): problem = "unparseable: \(why)"
+                case .tooLarge(let why): problem = "too large: \(why)"
+                }
+            }
+        }
+        // Read from `mail` or `head` in place: a copy of `mail` held here would keep its decoded
+        // attachments alive past the point where `store` lets them go.
+        base = InboundRecordDraft(
+            messageID: (mail?.messageID ?? head?.messageID).flatMap(HelpDesk.bareMessageID), digest: digest,
+            sender: (mail?.from.first ?? head?.from.first).map { HelpDesk.clip($0.email, 254) },
+            subject: (mail?.subject ?? head?.subject).map { HelpDesk.clip($0, 1000) },
+            outcome: .quarantined, reason: problem, ticketNumber: nil, responseID: nil, raw: bytes, size: size,
+            truncated: size > bytes.count)
+        self.mail = mail
+        self.head = head
+    }
+
+    /// Parses the messages of a batch on every core: parsing (and the digest) is most of a
+    /// message's work outside SQLite, and touches nothing shared.
+    static func parseAll(_ messages: [(bytes: [UInt8], size: Int)]) -> [ParsedInbound] {
+        let slots = Slots(count: messages.count)
+        defer { slots.release() }
+        DispatchQueue.concurrentPerform(iterations: messages.count) { index in
+            slots.put(ParsedInbound(messages[index].bytes, size: messages[index].size), at: index)
+        }
+        return slots.all()
+    }
+
+    /// One slot per message, each written by one iteration of `concurrentPerform` only, and
+    /// read after it returned.
+    private struct Slots: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<ParsedInbound?>
+
+        init(count: Int) {
+            buffer = .allocate(capacity: count)
+            buffer.initialize(repeating: nil)
+        }
+
+        func put(_ parsed: ParsedInbound, at index: Int) { buffer[index] = parsed }
+
+        func all() -> [ParsedInbound] { buffer.map { $0! } }
+
+        func release() {
+            _ = buffer.deinitialize()
+            buffer.deallocate()
+        }
     }
 }

@@ -4,11 +4,13 @@ import GRDB
 extension AppDatabase {
     static func audit(_ db: Database, actor: PersonReference, action: AuditEvent.Action, ticket: TicketNumber? = nil,
                       field: String? = nil, old: String? = nil, new: String? = nil, isInternal: Bool = false) throws {
-        try db.execute(sql: """
+        // Cached, as every statement on the path of one ticket or reply: a Maildir run of
+        // thousands compiles it once (compiling, with GRDB's authorizer, was a tenth of the time).
+        try db.cachedStatement(sql: """
             INSERT INTO audit_event (ticketNumber, actorID, action, field, oldValue, newValue, isInternal, createdAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [ticket?.description, try userID(db, for: actor), action.rawValue, field, old, new, isInternal,
-                             try db.transactionDate])
+            """).execute(arguments: [ticket?.description, try userID(db, for: actor), action.rawValue, field, old, new, isInternal,
+                                     try db.transactionDate])
     }
 
     static let auditSelect = """

@@ -37,6 +37,39 @@ struct MailInTransaction {
 
     func settings() throws -> [SettingKey: String] { try AppDatabase.fetchSettings(db) }
 
+    /// Before the first message of a batch: makes the key the desk signs with, if it is not
+    /// made yet, outside any message's savepoint.
+    func prepareBatch() throws {
+        _ = try AppDatabase.messageIDSigner(db)
+    }
+
+    /// Runs one message of a batch in a savepoint of its own. A failure of the database itself
+    /// (busy, locked, full, unwritable: SQLite may have rolled back the whole transaction) is
+    /// thrown, and the batch fails as a whole; any other failure undoes only this message's writes
+    /// and is returned, so the caller can record the message and go on with the next one.
+    func isolated<T>(_ body: () throws -> T) throws -> Result<T, SupportError> {
+        var result: T?
+        do {
+            try db.inSavepoint {
+                result = try body()
+                return .commit
+            }
+        } catch {
+            let failure: SupportError
+            switch error {
+            case let error as SupportError: failure = error
+            case let error as DatabaseError: failure = AppDatabase.translate(error)
+            default: failure = .internalError("unexpected error: \(error)")
+            }
+            switch failure {
+            case .busy, .storage: throw failure
+            default: return .failure(failure)
+            }
+        }
+        guard let result else { throw SupportError.internalError("a savepoint ended without a result") }
+        return .success(result)
+    }
+
     func signer() throws -> MessageIDSigner { try AppDatabase.messageIDSigner(db) }
 
     func now() throws -> Date { try db.transactionDate }
@@ -44,17 +77,18 @@ struct MailInTransaction {
     /// The id of the record that already holds this message (same Message-ID, or same bytes), if
     /// any, other than `excluding` (a quarantined record being retried).
     func earlierRecord(messageID: String?, digest: String, excluding: Int64?) throws -> Int64? {
-        if let messageID, let id = try Int64.fetchOne(db, sql: """
+        // Cached statements, as on the whole path of a message: a batch compiles each once.
+        if let messageID, let id = try Int64.fetchOne(db.cachedStatement(sql: """
             SELECT id FROM inbound_mail WHERE messageID = ? AND outcome != 'duplicate' AND id IS NOT ?
-            """, arguments: [messageID, excluding]) {
+            """), arguments: [messageID, excluding]) {
             return id
         }
-        return try Int64.fetchOne(db, sql: "SELECT id FROM inbound_mail WHERE digest = ? AND outcome != 'duplicate' AND id IS NOT ?",
+        return try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM inbound_mail WHERE digest = ? AND outcome != 'duplicate' AND id IS NOT ?"),
                                   arguments: [digest, excluding])
     }
 
     func threadedMessage(_ messageID: String) throws -> ThreadedMessage? {
-        try Row.fetchOne(db, sql: "SELECT ticketNumber, direction, address FROM ticket_message WHERE messageID = ?",
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT ticketNumber, direction, address FROM ticket_message WHERE messageID = ?"),
                          arguments: [messageID]).map { row in
             ThreadedMessage(messageID: messageID, ticketNumber: row[0],
                             direction: ThreadedMessage.Direction(rawValue: row[1]) ?? .incoming, address: row[2])
@@ -80,9 +114,9 @@ struct MailInTransaction {
     /// How many automatic replies (auto-responses and too-large notices) went to `address`
     /// since `since`.
     func autoResponses(to address: String, since: Date) throws -> Int {
-        try Int.fetchOne(db, sql: """
+        try Int.fetchOne(db.cachedStatement(sql: """
             SELECT count(*) FROM outbox WHERE recipient = ? AND kind IN ('auto-response', 'too-large') AND createdAt > ?
-            """, arguments: [address, since]) ?? 0
+            """), arguments: [address, since]) ?? 0
     }
 
     /// Queues a message about no ticket (a too-large notice): its ticket number is empty, and
@@ -120,7 +154,9 @@ struct MailInTransaction {
             let arguments: StatementArguments = [now, d.messageID, d.digest, d.sender, d.subject, d.outcome.rawValue, d.reason,
                                                  d.ticketNumber?.description, d.responseID, raw, d.size, d.truncated]
             // A prepared statement's execute(arguments:) binds blobs in place; db.execute(sql:
-            // arguments:) binds them SQLITE_TRANSIENT, that is copied.
+            // arguments:) binds them SQLITE_TRANSIENT, that is copied. The insert is cached (a
+            // batch writes many records); its binding is left pointing at bytes let go, which
+            // SQLite never reads before the next use rebinds every argument.
             if let replacing {
                 try db.makeStatement(sql: """
                     UPDATE inbound_mail SET receivedAt = ?, messageID = ?, digest = ?, sender = ?, subject = ?, outcome = ?,
@@ -129,7 +165,7 @@ struct MailInTransaction {
                     """).execute(arguments: arguments + [replacing])
                 return replacing
             }
-            try db.makeStatement(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO inbound_mail (receivedAt, messageID, digest, sender, subject, outcome, reason, ticketNumber,
                                           responseID, raw, size, truncated)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -152,7 +188,7 @@ extension AppDatabase {
         }
     }
 
-    /// Runs `body` in one write transaction: all of an ingest, or none of it.
+    /// Runs `body` in one write transaction: all of an ingest (or of a batch of them), or none of it.
     func mailIn<T>(_ body: (MailInTransaction) throws -> T) throws(SupportError) -> T {
         try write { db in try body(MailInTransaction(db: db)) }
     }
@@ -160,15 +196,15 @@ extension AppDatabase {
     static func recordMessageID(_ db: Database, _ messageID: String, ticket: TicketNumber,
                                 direction: ThreadedMessage.Direction, address: String) throws {
         // The first ticket a Message-ID was seen on keeps it.
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO ticket_message (messageID, ticketNumber, direction, address, createdAt) VALUES (?, ?, ?, ?, ?)
-            """, arguments: [messageID, ticket.description, direction.rawValue, address, try db.transactionDate])
+            """).execute(arguments: [messageID, ticket.description, direction.rawValue, address, try db.transactionDate])
     }
 
     /// The key the desk signs its Message-IDs with: 32 random bytes made on first use and kept in
     /// `desk_secret`, which no command shows.
     static func messageIDSigner(_ db: Database) throws -> MessageIDSigner {
-        if let stored = try Data.fetchOne(db, sql: "SELECT value FROM desk_secret WHERE name = ?", arguments: [signingKeyName]),
+        if let stored = try Data.fetchOne(db.cachedStatement(sql: "SELECT value FROM desk_secret WHERE name = ?"), arguments: [signingKeyName]),
            stored.count == 32 {
             return MessageIDSigner(key: [UInt8](stored))
         }

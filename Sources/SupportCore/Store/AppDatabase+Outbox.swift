@@ -9,14 +9,16 @@ extension AppDatabase {
             // staff address waits unsent, a later one does not queue another (1,000 replies make
             // one mail per flush, not 1,000); the waiting notice brings staff to the ticket, where
             // every reply is.
-            if d.kind == .requesterReply, try Bool.fetchOne(db, sql: """
+            if d.kind == .requesterReply, try Bool.fetchOne(db.cachedStatement(sql: """
                 SELECT EXISTS (SELECT 1 FROM outbox WHERE status = 'pending' AND ticketNumber = ? AND kind = ? AND recipient = ?)
-                """, arguments: [d.ticketNumber.description, d.kind.rawValue, d.recipient]) == true {
+                """), arguments: [d.ticketNumber.description, d.kind.rawValue, d.recipient]) == true {
                 continue
             }
-            // The message is bound in place: SQLite's record is the only other copy of it.
+            // The message is bound in place: SQLite's record is the only other copy of it. (A
+            // cached statement keeps the binding until its next use rebinds every argument; SQLite
+            // never reads it in between.)
             try withBorrowedData(d.bytes) { message in
-                try db.makeStatement(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO outbox (ticketNumber, kind, sender, recipient, subject, messageID, message, nextAttemptAt, createdAt,
                                         status, lastError)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

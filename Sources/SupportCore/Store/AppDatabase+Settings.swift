@@ -9,7 +9,8 @@ extension AppDatabase {
 
     static func fetchSettings(_ db: Database) throws -> [SettingKey: String] {
         var values = Dictionary(uniqueKeysWithValues: SettingKey.allCases.map { ($0, $0.defaultValue) })
-        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM setting") {
+        // Cached: read again for every message of a mail-in batch and every mail it causes.
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM setting")) {
             if let key = SettingKey(rawValue: row[0]) { values[key] = row[1] }
         }
         return values

@@ -31,7 +31,7 @@ extension AppDatabase {
     }
 
     static func fetchUser(_ db: Database, email: String) throws -> User? {
-        try Row.fetchOne(db, sql: "SELECT \(userColumns) FROM user WHERE email = ?", arguments: [email]).map(user(from:))
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(userColumns) FROM user WHERE email = ?"), arguments: [email]).map(user(from:))
     }
 
     /// Everyone who has not been removed, by email.

@@ -40,15 +40,19 @@ struct MailCommand: ParsableCommand {
                 do {
                     let desk = try frontend.desk()
                     let cap = try desk.settings().integer(.mailMaxBytes)
+                    // A batch is one transaction (the help desk decides how many); a Maildir's
+                    // messages are moved to cur/ only once their batch committed.
                     if let maildir {
-                        try MailSource.eachMaildirMessage(maildir, cap: cap) { bytes, size in
-                            let record = try desk.ingest(bytes, size: size)
-                            records.append(record)
+                        let source = try MailSource.Maildir(maildir, cap: cap)
+                        try desk.ingest(from: source.next) { batch throws(SupportError) in
+                            for (file, record) in batch {
+                                try source.markSeen(file)
+                                records.append(record)
+                            }
                         }
                     } else if let mbox {
-                        try MailSource.eachMboxMessage(mbox, cap: cap) { bytes, size in
-                            records.append(try desk.ingest(bytes, size: size))
-                        }
+                        let source = try MailSource.Mbox(mbox, cap: cap)
+                        try desk.ingest(from: source.next) { batch in records += batch.map(\.record) }
                     } else {
                         let (bytes, size) = try MailSource.readStandardInput(cap: cap)
                         records.append(try desk.ingest(bytes, size: size))

@@ -54,34 +54,59 @@ enum MailSource {
         return (bytes, size)
     }
 
-    /// Every message of a Maildir not yet ingested: those in new/, and those in cur/ without the
-    /// Seen flag. Each is moved to cur/ with flag S only after `body` returns, that is after its
-    /// transaction committed; a failure stops the run with the rest left where they were.
-    static func eachMaildirMessage(_ path: String, cap: Int, _ body: ([UInt8], Int) throws -> Void) throws {
-        let fm = FileManager.default
-        let root = URL(fileURLWithPath: path)
-        let new = root.appendingPathComponent("new"), cur = root.appendingPathComponent("cur")
-        var isDirectory: ObjCBool = false
-        guard fm.fileExists(atPath: new.path, isDirectory: &isDirectory), isDirectory.boolValue,
-              fm.fileExists(atPath: cur.path, isDirectory: &isDirectory), isDirectory.boolValue
-        else {
-            throw SupportError.notFound("no Maildir at \(Validation.printable(path, limit: 200)) (it needs new/ and cur/)")
-        }
-        var pending: [URL] = []
-        for directory in [new, cur] {
-            let names = (try? fm.contentsOfDirectory(atPath: directory.path)) ?? []
-            for name in names.sorted() where !name.hasPrefix(".") {
-                if directory == cur, flags(of: name).contains("S") { continue }
-                pending.append(directory.appendingPathComponent(name))
+    /// The messages of a Maildir not yet ingested: those in new/, and those in cur/ without the
+    /// Seen flag, in name order. The help desk pulls them with `next` and calls `markSeen` for
+    /// each only after its batch committed; a run that stops (a failure, a kill) leaves the rest
+    /// where they were, so the next run ingests each of them once.
+    final class Maildir {
+        let cur: URL
+        let cap: Int
+        private var pending: [URL]
+        private var index = 0
+
+        init(_ path: String, cap: Int) throws(SupportError) {
+            let fm = FileManager.default
+            let root = URL(fileURLWithPath: path)
+            let new = root.appendingPathComponent("new")
+            cur = root.appendingPathComponent("cur")
+            self.cap = cap
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: new.path, isDirectory: &isDirectory), isDirectory.boolValue,
+                  fm.fileExists(atPath: cur.path, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
+                throw SupportError.notFound("no Maildir at \(Validation.printable(path, limit: 200)) (it needs new/ and cur/)")
             }
+            var pending: [URL] = []
+            for directory in [new, cur] {
+                let names = (try? fm.contentsOfDirectory(atPath: directory.path)) ?? []
+                for name in names.sorted() where !name.hasPrefix(".") {
+                    if directory == cur, MailSource.flags(of: name).contains("S") { continue }
+                    pending.append(directory.appendingPathComponent(name))
+                }
+            }
+            self.pending = pending
         }
-        for file in pending {
-            let (bytes, size) = try readFile(file, cap: cap)
-            try body(bytes, size)
+
+        /// The next message: its file, its bytes (at most `cap`) and its whole size.
+        func next() throws(SupportError) -> (source: URL, bytes: [UInt8], size: Int)? {
+            guard index < pending.count else { return nil }
+            let file = pending[index]
+            index += 1
+            let (bytes, size) = try MailSource.readFile(file, cap: cap)
+            return (file, bytes, size)
+        }
+
+        /// Moves an ingested message to cur/ with flag S (a Maildir's "seen").
+        func markSeen(_ file: URL) throws(SupportError) {
             let name = file.lastPathComponent
             let base = name.split(separator: ":", maxSplits: 1).first.map(String.init) ?? name
-            let seen = String((flags(of: name) + ["S"]).sorted())
-            try fm.moveItem(at: file, to: cur.appendingPathComponent("\(base):2,\(seen)"))
+            let seen = String((MailSource.flags(of: name) + ["S"]).sorted())
+            // rename(2) itself: FileManager's move would copy across devices, and a Maildir's
+            // new/ and cur/ are one directory tree.
+            let target = cur.appendingPathComponent("\(base):2,\(seen)")
+            guard rename(file.path, target.path) == 0 else {
+                throw SupportError.storage("cannot move \(Validation.printable(name, limit: 200)) to cur/: \(String(cString: strerror(errno)))")
+            }
         }
     }
 
@@ -91,60 +116,76 @@ enum MailSource {
         return Set(name[range.upperBound...])
     }
 
-    /// Every message of an mbox file (mboxrd: `>From ` lines lose one `>`). Ingesting the same
-    /// file again records each message as a duplicate, nothing more.
-    static func eachMboxMessage(_ path: String, cap: Int, _ body: ([UInt8], Int) throws -> Void) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        } catch {
-            throw SupportError.notFound("cannot read the mbox file \(Validation.printable(path, limit: 200))")
+    /// The messages of an mbox file (mboxrd: `>From ` lines lose one `>`), one at a time.
+    /// Ingesting the same file again records each message as a duplicate, nothing more.
+    final class Mbox {
+        private let data: Data
+        private let cap: Int
+        /// Where the next line starts, and where the message being gathered started.
+        private var lineStart = 0
+        private var start: Int?
+        private var previousBlank = true
+        private var number = 0
+
+        init(_ path: String, cap: Int) throws(SupportError) {
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            } catch {
+                throw SupportError.notFound("cannot read the mbox file \(Validation.printable(path, limit: 200))")
+            }
+            self.cap = cap
         }
-        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            var start: Int?
-            var lineStart = 0
-            var previousBlank = true
-            func emit(_ end: Int) throws {
-                guard let from = start else { return }
+
+        /// The next message: its place in the file (1 for the first), bytes and whole size.
+        func next() throws(SupportError) -> (source: Int, bytes: [UInt8], size: Int)? {
+            let found: (from: Int, end: Int)? = data.withUnsafeBytes { raw in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                while lineStart < bytes.count {
+                    var lineEnd = lineStart
+                    while lineEnd < bytes.count && bytes[lineEnd] != 0x0A { lineEnd += 1 }
+                    let line = bytes[lineStart..<lineEnd]
+                    let here = lineStart
+                    let isStart = previousBlank && line.starts(with: Array("From ".utf8))
+                    previousBlank = line.isEmpty || (line.count == 1 && line.first == 0x0D)
+                    lineStart = lineEnd + 1
+                    if isStart {
+                        defer { start = here }
+                        if let from = start { return (from, here) }
+                    }
+                }
+                defer { start = nil }
+                return start.map { ($0, bytes.count) }
+            }
+            guard let found else { return nil }
+            number += 1
+            return data.withUnsafeBytes { raw in
+                let bytes = raw.bindMemory(to: UInt8.self)
                 var message: [UInt8] = []
                 var size = 0
-                var index = from
+                var index = found.from
                 // Lines after the envelope line: unescape `>From `, keep at most `cap` bytes.
-                while index < end {
+                while index < found.end {
                     var next = index
-                    while next < end && bytes[next] != 0x0A { next += 1 }
-                    if next < end { next += 1 }
+                    while next < found.end && bytes[next] != 0x0A { next += 1 }
+                    if next < found.end { next += 1 }
                     var line = bytes[index..<next]
-                    if index != from, isEscapedFrom(line) { line = line.dropFirst() }
+                    if index != found.from, MailSource.isEscapedFrom(line) { line = line.dropFirst() }
                     size += line.count
                     if message.count < cap { message += line.prefix(cap - message.count) }
                     index = next
                 }
-                try body(message, size)
+                return (number, message, size)
             }
-            while lineStart < bytes.count {
-                var lineEnd = lineStart
-                while lineEnd < bytes.count && bytes[lineEnd] != 0x0A { lineEnd += 1 }
-                let line = bytes[lineStart..<lineEnd]
-                if previousBlank, line.starts(with: Array("From ".utf8)) {
-                    try emit(lineStart)
-                    start = lineStart
-                }
-                previousBlank = line.isEmpty || (line.count == 1 && line.first == 0x0D)
-                lineStart = lineEnd + 1
-            }
-            try emit(bytes.count)
         }
     }
 
-    private static func isEscapedFrom(_ line: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+    fileprivate static func isEscapedFrom(_ line: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         let gt = UInt8(ascii: ">")
         let rest = line.drop(while: { $0 == gt })
         return rest.count < line.count && rest.starts(with: Array("From ".utf8))
     }
 
-    private static func readFile(_ url: URL, cap: Int) throws -> ([UInt8], Int) {
+    fileprivate static func readFile(_ url: URL, cap: Int) throws(SupportError) -> ([UInt8], Int) {
         guard let handle = try? FileHandle(forReadingFrom: url) else {
             throw SupportError.notFound("cannot read \(Validation.printable(url.path, limit: 200))")
         }
