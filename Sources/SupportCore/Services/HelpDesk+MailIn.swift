@@ -51,7 +51,9 @@ extension HelpDesk {
     func ingest(_ bytes: [UInt8], size: Int, replacing: Int64?) throws(SupportError) -> InboundRecord {
         // Parsed before the transaction: it can take a while, and holds no lock.
         let parsed = ParsedInbound(bytes, size: size)
-        let result = try database.mailIn { tx in try store(parsed, replacing: replacing, tx) }
+        // A message the rules refuse is quarantined, as in a batch: an MTA bounces a message
+        // whose pipe exits 65 (here it did), which can loop with an autoresponder.
+        let result = try database.mailIn { tx in try storeIsolated(parsed, replacing: replacing, tx) }
         logger.debug("ingested mail", metadata: ["outcome": "\(result.outcome.rawValue)", "id": "\(result.id)"])
         return result
     }
@@ -128,15 +130,15 @@ extension HelpDesk {
 
     /// One message of a batch: stored as `store` stores it, or, when the rules refuse it,
     /// quarantined with the reason and none of its other writes.
-    func storeIsolated(_ parsed: ParsedInbound, _ tx: MailInTransaction) throws -> InboundRecord {
-        switch try tx.isolated({ try store(parsed, replacing: nil, tx) }) {
+    func storeIsolated(_ parsed: ParsedInbound, replacing: Int64? = nil, _ tx: MailInTransaction) throws -> InboundRecord {
+        switch try tx.isolated({ try store(parsed, replacing: replacing, tx) }) {
         case .success(let record):
             return record
         case .failure(let error):
             var draft = parsed.base
             draft.outcome = .quarantined
             draft.reason = Self.clip("not stored: \(error.message)", 1000)
-            let record = try tx.saveRecord(draft)
+            let record = try tx.saveRecord(draft, replacing: replacing)
             parsed.base.raw = []
             return record
         }

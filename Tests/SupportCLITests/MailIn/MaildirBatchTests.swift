@@ -146,6 +146,27 @@ struct MaildirBatchTests {
         #expect(try maildir.names(maildir.new).isEmpty)
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs the sqlite3 shell"))
+    func aMessageTheRulesRefuseOnStandardInputIsQuarantinedWithExitZero() throws {
+        // Given a desk whose ticket numbers for the year are used up
+        let sandbox = try Sandbox()
+        try sandbox.succeed(["settings", "set", "support_email", "help@desk.test"])
+        try sandbox.succeed(["mail", "ingest"], stdin: Data(InboundFixtures.message(id: "first@cust.example").utf8))
+        _ = try sandbox.reliabilitySQL("UPDATE ticket_sequence SET lastNumber = 999999999")
+        // When an MTA pipes a stranger's new message in
+        let message = Data(InboundFixtures.message(from: "Bo <bo@other.example>", subject: "New one", id: "bo1@other.example").utf8)
+        let run = try sandbox.run(["mail", "ingest", "--json"], stdin: message)
+        // Then exit 0 (65 would make the MTA bounce it), the message is quarantined with why and
+        // kept whole, and nothing else of it was written
+        #expect(run.status == 0, "\(run)")
+        let record = try #require(try messages(run).first)
+        #expect(record["outcome"] as? String == "quarantined", "\(record)")
+        #expect((record["reason"] as? String)?.contains("no ticket numbers are left") == true, "\(record)")
+        #expect(try sandbox.reliabilityCount("SELECT count(*) FROM user WHERE email = 'bo@other.example'") == 0)
+        #expect(try sandbox.reliabilityCount("SELECT count(*) FROM ticket") == 1)
+        #expect(try sandbox.reliabilityCount("SELECT count(*) FROM inbound_mail WHERE outcome = 'quarantined' AND length(raw) > 0") == 1)
+    }
+
     @Test func theSameMessageTwiceInOneBatchIsIngestedOnceAndRateLimitsCountInsideIt() throws {
         // Given auto-responses on, at most two an hour to one address
         let sandbox = try Sandbox()
