@@ -1,6 +1,21 @@
 import Foundation
 import Testing
 
+extension Sandbox {
+    /// The sqlite3 shell holding the database's write lock for `seconds`, started when this
+    /// returns (the shell touches a marker once it has the lock). Wait for it to end.
+    func holdWriteLock(seconds: Int) throws -> RunningCommand {
+        let marker = directory.appendingPathComponent("locked").path
+        let holder = try launchShell("""
+            printf 'BEGIN EXCLUSIVE;\n.shell touch "%s"\n.shell sleep \(seconds)\nCOMMIT;\n' "$MARKER" | /usr/bin/sqlite3 "$SUPPORT_DB"
+            """, environment: ["MARKER": marker])
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: marker) && Date() < deadline { usleep(20_000) }
+        try #require(FileManager.default.fileExists(atPath: marker), "the lock holder never started")
+        return holder
+    }
+}
+
 /// Messages as a client or an MTA hands them over.
 enum InboundFixtures {
     /// A plain message; `envelope` prepends the mbox `From ` line Postfix's local delivery adds.
@@ -95,13 +110,7 @@ struct MailIngestCommandTests {
         // Given a database whose write lock the sqlite3 shell holds
         let sandbox = try Sandbox()
         try sandbox.succeed(["settings", "set", "support_email", "help@desk.test"])
-        let marker = sandbox.directory.appendingPathComponent("locked").path
-        let holder = try sandbox.launchShell("""
-            printf 'BEGIN EXCLUSIVE;\n.shell touch "%s"\n.shell sleep 3\nCOMMIT;\n' "$MARKER" | /usr/bin/sqlite3 "$SUPPORT_DB"
-            """, environment: ["MARKER": marker])
-        let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: marker) && Date() < deadline { usleep(20_000) }
-        try #require(FileManager.default.fileExists(atPath: marker), "the lock holder never started")
+        let holder = try sandbox.holdWriteLock(seconds: 3)
         let mail = Data(InboundFixtures.message().utf8)
         // When the MTA delivers during the lock
         let during = try sandbox.run(["mail", "ingest"], stdin: mail, environment: ["SUPPORT_BUSY_TIMEOUT": "0.2"])

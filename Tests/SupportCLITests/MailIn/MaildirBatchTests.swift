@@ -26,6 +26,16 @@ struct MaildirBatchTests {
         func names(_ directory: URL) throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() }
     }
 
+    /// A desk with mail on, Jane's ticket (ST-…-001, made by mail), and no ticket number left
+    /// for the year: a new ticket is refused by the rules.
+    static func deskWithTicketNumbersUsedUp() throws -> Sandbox {
+        let sandbox = try Sandbox()
+        try sandbox.succeed(["settings", "set", "support_email", "help@desk.test"])
+        try sandbox.succeed(["mail", "ingest"], stdin: Data(InboundFixtures.message(id: "first@cust.example").utf8))
+        _ = try sandbox.reliabilitySQL("UPDATE ticket_sequence SET lastNumber = 999999999")
+        return sandbox
+    }
+
     func messages(_ result: CLIResult) throws -> [[String: Any]] {
         try #require(try result.json()["messages"] as? [[String: Any]], "\(result)")
     }
@@ -122,10 +132,7 @@ struct MaildirBatchTests {
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs the sqlite3 shell"))
     func aMessageTheRulesRefuseIsQuarantinedAloneAndTheBatchGoesOn() throws {
         // Given Jane's ticket, and a desk whose ticket numbers for the year are used up
-        let sandbox = try Sandbox()
-        try sandbox.succeed(["settings", "set", "support_email", "help@desk.test"])
-        try sandbox.succeed(["mail", "ingest"], stdin: Data(InboundFixtures.message(id: "first@cust.example").utf8))
-        _ = try sandbox.reliabilitySQL("UPDATE ticket_sequence SET lastNumber = 999999999")
+        let sandbox = try Self.deskWithTicketNumbersUsedUp()
         // When a Maildir of Jane's reply, a stranger's new ticket and Jane's next reply is ingested
         let maildir = try Maildir(in: sandbox)
         let reply = "Re: [\(Sandbox.number(1))] Printer jammed"
@@ -149,10 +156,7 @@ struct MaildirBatchTests {
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs the sqlite3 shell"))
     func aMessageTheRulesRefuseOnStandardInputIsQuarantinedWithExitZero() throws {
         // Given a desk whose ticket numbers for the year are used up
-        let sandbox = try Sandbox()
-        try sandbox.succeed(["settings", "set", "support_email", "help@desk.test"])
-        try sandbox.succeed(["mail", "ingest"], stdin: Data(InboundFixtures.message(id: "first@cust.example").utf8))
-        _ = try sandbox.reliabilitySQL("UPDATE ticket_sequence SET lastNumber = 999999999")
+        let sandbox = try Self.deskWithTicketNumbersUsedUp()
         // When an MTA pipes a stranger's new message in
         let message = Data(InboundFixtures.message(from: "Bo <bo@other.example>", subject: "New one", id: "bo1@other.example").utf8)
         let run = try sandbox.run(["mail", "ingest", "--json"], stdin: message)
@@ -219,13 +223,7 @@ struct MaildirBatchTests {
         for index in 0..<3 {
             try maildir.put("\(index).x.host", Data(InboundFixtures.message(subject: "locked \(index)").utf8))
         }
-        let marker = sandbox.directory.appendingPathComponent("locked").path
-        let holder = try sandbox.launchShell("""
-            printf 'BEGIN EXCLUSIVE;\n.shell touch "%s"\n.shell sleep 3\nCOMMIT;\n' "$MARKER" | /usr/bin/sqlite3 "$SUPPORT_DB"
-            """, environment: ["MARKER": marker])
-        let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: marker) && Date() < deadline { usleep(20_000) }
-        try #require(FileManager.default.fileExists(atPath: marker), "the lock holder never started")
+        let holder = try sandbox.holdWriteLock(seconds: 3)
         // When the Maildir is ingested during the lock
         let during = try sandbox.run(["mail", "ingest", "--maildir", maildir.root.path], environment: ["SUPPORT_BUSY_TIMEOUT": "0.2"])
         // Then it exits 75, and every message is still in new/, none recorded
