@@ -263,16 +263,17 @@ extension AppDatabase {
         return values.filter { seen.insert($0).inserted }
     }
 
-    /// A search's total and page, read from the full-text index `ticket_search` (one document
-    /// per ticket of its public text, rowid = ticket id; migration v9) and, for the few tickets
-    /// whose latest replies have documents of their own (`ticket_search_split`, migration v10),
-    /// from those too; for staff, from the index of internal notes as well
-    /// (`ticket_search_note`, one document per note). A requester's search never names the
-    /// notes' index, so a word in many notes costs it nothing (issue 13).
+    /// A search's total and page, read from the full-text documents, one per ticket (rowid =
+    /// ticket id): a requester's `ticket_search` (subject and public text; migration v9), staff's
+    /// `ticket_search_staff` (the same and the internal notes; `ticket-search-staff-documents`),
+    /// and, for the few long tickets whose latest replies and notes are documents of their own
+    /// (`ticket_search_split`, migration v10), from those tails too. A requester's search never
+    /// names the staff documents or the notes' tail (issue 13).
     ///
-    /// When no tail reply (and, for staff, no note) holds any of the words
-    /// (`searchingTailsOrNotes` false), the first arm alone is the query. Otherwise two arms,
-    /// disjoint, merged in order by SQLite (MERGE (UNION ALL)) and stopped at the page:
+    /// When no tail reply (and, for staff, no tail note) holds any of the words
+    /// (`searchingTailsOrNotes` false), the first arm alone is the query: one MATCH, the floor's
+    /// plan. Otherwise two arms, disjoint, merged in order by SQLite (MERGE (UNION ALL)) and
+    /// stopped at the page:
     ///
     /// 1. The tickets whose document holds every word. Without a requester or a named assignee,
     ///    FTS5 drives: it hands out the matching rowids in order (newest first: highest id
@@ -281,20 +282,19 @@ extension AppDatabase {
     ///    nothing else filters. With a requester (their own list, or `--requester`) or a named
     ///    assignee, the few tickets of that person drive, each checked against the document of
     ///    its id: the cost follows their tickets, not the hits.
-    /// 2. The tickets a tail reply or (staff) a note matches (any word) but whose document does
-    ///    not hold every word: each word must then be in the document, a tail reply or a note
+    /// 2. The split tickets a tail reply or (staff) a tail note matches (any word) but whose
+    ///    document does not hold every word: each word must then be in the document or the tail
     ///    (`tailSearch`).
     ///
-    /// `--sort relevance` is bm25, a word in the subject weighing ten times one in the text; for
-    /// staff, the notes that hold any of the words add their bm25 (weight one, as the notes
-    /// column had). A requester's ticket found through its tail has no score and comes after
-    /// those that have one. The other orders sort the hits.
+    /// `--sort relevance` is bm25, a word in the subject weighing ten times one in the text or
+    /// the notes. A ticket found through its tail has no score and comes after those that have
+    /// one. The other orders sort the hits.
     static func searchSQL(for filter: TicketFilter, searchingTailsOrNotes: Bool) -> (countSQL: String, countArguments: StatementArguments,
                                                                                      pageSQL: String, pageArguments: StatementArguments)? {
         let q = filter.query
-        let notes = filter.searchesInternalNotes
+        let index = searchIndex(filter)
         guard let search = q.search, let match = searchMatch(search),
-              let tail = tailSearch(search, includeNotes: notes, ticketID: "t.id")
+              let tail = tailSearch(search, includeNotes: filter.searchesInternalNotes, ticketID: "t.id")
         else { return nil }
         let (filters, filterArguments) = ticketConditions(filter)
         let ticketDriven: Bool
@@ -307,15 +307,15 @@ extension AppDatabase {
         }
         // CROSS JOIN: SQLite takes the tables in the order written.
         let from = ticketDriven
-            ? " FROM ticket t CROSS JOIN ticket_search f ON f.rowid = t.id"
-            : " FROM ticket_search f CROSS JOIN ticket t ON t.id = f.rowid"
-        let whereSQL = " WHERE " + (filters + ["f.ticket_search MATCH ?"]).joined(separator: " AND ")
+            ? " FROM ticket t CROSS JOIN \(index) f ON f.rowid = t.id"
+            : " FROM \(index) f CROSS JOIN ticket t ON t.id = f.rowid"
+        let whereSQL = " WHERE " + (filters + ["f.\(index) MATCH ?"]).joined(separator: " AND ")
         let arguments = filterArguments + [match]
         let tailFrom = " FROM ticket t"
         let tailWhere = " WHERE " + (filters + [tail.condition]).joined(separator: " AND ")
         let tailArguments = filterArguments + tail.arguments
         let firstCount = filters.isEmpty && !ticketDriven
-            ? "SELECT count(*) FROM ticket_search f WHERE f.ticket_search MATCH ?"
+            ? "SELECT count(*) FROM \(index) f WHERE f.\(index) MATCH ?"
             : "SELECT count(*)" + from + whereSQL
         guard searchingTailsOrNotes else {
             // No tail reply and no note has any of the words: the document alone decides.
@@ -325,7 +325,7 @@ extension AppDatabase {
             case .created: order = ticketDriven ? " ORDER BY t.id \(d)" : " ORDER BY f.rowid \(d)"
             case .relevance:
                 // bm25 is lower for a better match.
-                order = " ORDER BY bm25(f.ticket_search, 10.0, 1.0) \(q.reverse ? "DESC" : "ASC"), t.id DESC"
+                order = " ORDER BY bm25(f.\(index), 10.0, 1.0, 1.0) \(q.reverse ? "DESC" : "ASC"), t.id DESC"
             default: order = orderClause(q.sort, reverse: q.reverse)
             }
             let pageSQL = ticketColumns + from + ticketPeople + whereSQL + order + " LIMIT ? OFFSET ?"
@@ -338,7 +338,6 @@ extension AppDatabase {
         // so that SQLite sees it already in order.
         let (d, a) = q.reverse ? ("ASC", "DESC") : ("DESC", "ASC")
         var rank = ("", "")
-        var scores = (with: "", join: "", arguments: StatementArguments())
         let order: String
         switch q.sort {
         case .created: order = " ORDER BY 1 \(d)"
@@ -346,32 +345,23 @@ extension AppDatabase {
         case .priority: order = " ORDER BY 6 \(d), 14 \(d), 1 \(d)"
         case .status: order = " ORDER BY 7 \(a), 14 \(d), 1 \(d)"
         case .relevance:
-            // bm25 is lower for a better match. Staff: each ticket's notes that hold any of the
-            // words, scored once (one pass over the words' note doclists), added to its score.
-            // bm25 cannot be read in an aggregate's query, hence the two steps.
-            if notes {
-                scores = ("WITH note_hit(id, score) AS MATERIALIZED (SELECT rowid, bm25(ticket_search_note) FROM ticket_search_note"
-                            + " WHERE ticket_search_note MATCH ?), note_score(id, score) AS MATERIALIZED (SELECT r.ticketId, sum(h.score)"
-                            + " FROM note_hit h CROSS JOIN response r ON r.id = h.id GROUP BY r.ticketId) ",
-                          " LEFT JOIN note_score ns ON ns.id = t.id", [anyWord(search)])
-                rank = (", bm25(f.ticket_search, 10.0, 1.0) + coalesce(ns.score, 0.0)", ", coalesce(ns.score, 0.0)")
-            } else {
-                rank = (", bm25(f.ticket_search, 10.0, 1.0)", ", 0.0")
-            }
+            // bm25 is lower for a better match; a ticket found through its tail has none (0).
+            // A requester's index has two columns: FTS5 ignores weights past the last one.
+            rank = (", bm25(f.\(index), 10.0, 1.0, 1.0)", ", 0.0")
             order = " ORDER BY 18 \(q.reverse ? "DESC" : "ASC"), 1 DESC"
         }
         let firstColumns = "SELECT " + (ticketDriven ? "t.id" : "f.rowid") + ticketColumns.dropFirst("SELECT t.id".count)
-        let pageSQL = scores.with + firstColumns + rank.0 + from + ticketPeople + scores.join + whereSQL
-            + " UNION ALL " + ticketColumns + rank.1 + tailFrom + ticketPeople + scores.join + tailWhere
+        let pageSQL = firstColumns + rank.0 + from + ticketPeople + whereSQL
+            + " UNION ALL " + ticketColumns + rank.1 + tailFrom + ticketPeople + tailWhere
             + order + " LIMIT ? OFFSET ?"
-        return (countSQL, arguments + tailArguments, pageSQL,
-                scores.arguments + arguments + tailArguments + [q.limit, (q.page - 1) * q.limit])
+        return (countSQL, arguments + tailArguments, pageSQL, arguments + tailArguments + [q.limit, (q.page - 1) * q.limit])
     }
 
-    /// Whether any tail reply (`ticket_search_reply`: the latest replies of long tickets,
-    /// migration v10) or, for staff, any internal note holds one of the search's words. The
-    /// tails are small (at most 16 replies per split ticket), so for a requester this is one
-    /// cheap look-up; when it finds nothing, the search is v9's single MATCH on the documents.
+    /// Whether any tail reply (`ticket_search_reply`: the latest public replies of long tickets,
+    /// migration v10) or, for staff, any tail note (`ticket_search_note`) holds one of the
+    /// search's words. The tails are small (at most 16 replies and notes per split ticket), so
+    /// this is one cheap look-up; when it finds nothing, the search is a single MATCH on the
+    /// documents.
     static func searchReachesTailsOrNotes(_ db: Database, _ filter: TicketFilter) throws -> Bool {
         guard let search = filter.query.search, let any = anyWord(search) else { return false }
         var sql = "SELECT EXISTS (SELECT 1 FROM ticket_search_reply WHERE ticket_search_reply MATCH ?)"
@@ -391,47 +381,49 @@ extension AppDatabase {
     }
 
     /// The condition that a ticket (`ticketID`, an expression over `ticket t`) matches through
-    /// its tail replies or (with `includeNotes`) its notes and not through its document alone:
-    /// a tail reply or a note has one of the words, the document has not all of them, and each
-    /// word is in the document, a tail reply or a note. Each "which tickets have this word in a
-    /// tail reply / a note" is a set SQLite builds once per statement (the subqueries name no
-    /// outer column), so the cost follows the hits, never the number of notes of a ticket.
-    /// Without `includeNotes` the condition never names `ticket_search_note`.
+    /// its tail replies or (with `includeNotes`, staff) its tail notes and not through its
+    /// document alone: a tail reply or note has one of the words, the document has not all of
+    /// them, and each word is in the document or the tail. The candidates are the few split
+    /// tickets a tail matches (each "which tickets have this word in a tail" is a set SQLite
+    /// builds once per statement, of at most 16 rows per split ticket); each is looked up in
+    /// its document by rowid. Without `includeNotes` the condition never names
+    /// `ticket_search_note` or the staff documents.
     static func tailSearch(_ text: String, includeNotes: Bool, ticketID: String) -> (condition: String, arguments: StatementArguments)? {
         let patterns = searchPatterns(text)
         guard !patterns.isEmpty, let match = searchMatch(text), let any = anyWord(text) else { return nil }
-        // The tail index holds only replies past their ticket's mark (folding takes them out).
-        let replyTickets = "SELECT r.ticketId FROM ticket_search_reply x CROSS JOIN response r ON r.id = x.rowid"
+        let index = includeNotes ? staffSearchIndex : publicSearchIndex
+        // The tail indexes hold only replies and notes past their ticket's mark (folding takes
+        // them out).
+        var tails = "SELECT r.ticketId FROM ticket_search_reply x CROSS JOIN response r ON r.id = x.rowid"
             + " WHERE x.ticket_search_reply MATCH ?"
-        let noteTickets = "SELECT r.ticketId FROM ticket_search_note n CROSS JOIN response r ON r.id = n.rowid"
-            + " WHERE n.ticket_search_note MATCH ?"
-        // Whether the ticket's document has the words of a MATCH. A requester's candidates are
-        // the few split tickets a tail reply matches: each is looked up in the document by its
-        // rowid (v10's plan). Staff's are every ticket with a matching note (20,000 for a word
-        // in 20,000 notes), and a full-text look-up by rowid costs tens of microseconds (1.35 s
-        // in all, docs/benchmarks.md): the document's hits are read once into a set instead.
-        func inDocument(_ negated: Bool) -> String {
-            includeNotes
-                ? "\(ticketID) \(negated ? "NOT IN" : "IN") (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)"
-                : "\(negated ? "NOT EXISTS" : "EXISTS") (SELECT 1 FROM ticket_search WHERE ticket_search MATCH ? AND rowid = \(ticketID))"
+        if includeNotes {
+            tails += " UNION ALL SELECT r.ticketId FROM ticket_search_note n CROSS JOIN response r ON r.id = n.rowid"
+                + " WHERE n.ticket_search_note MATCH ?"
         }
-        var conditions = [
-            "\(ticketID) IN (\(replyTickets)\(includeNotes ? " UNION ALL " + noteTickets : ""))",
-            inDocument(true),
-        ]
-        var arguments: StatementArguments = [any]
-        if includeNotes { arguments += [any] }
-        arguments += [match]
-        // One word: a candidate has it in a tail reply or a note already (and not in the
-        // document), so there is nothing more to ask, and the note hits are read once, not twice.
+        func tailArguments(_ pattern: String) -> StatementArguments { includeNotes ? [pattern, pattern] : [pattern] }
+        func inDocument(_ negated: Bool) -> String {
+            "\(negated ? "NOT EXISTS" : "EXISTS") (SELECT 1 FROM \(index) WHERE \(index) MATCH ? AND rowid = \(ticketID))"
+        }
+        var conditions = ["\(ticketID) IN (\(tails))", inDocument(true)]
+        var arguments = tailArguments(any) + [match]
+        // One word: a candidate has it in its tail already (and not in the document), so there
+        // is nothing more to ask.
         for pattern in patterns where patterns.count > 1 {
-            conditions.append("(" + inDocument(false)
-                + " OR \(ticketID) IN (\(replyTickets))" + (includeNotes ? " OR \(ticketID) IN (\(noteTickets))" : "") + ")")
-            arguments += [pattern.rawPattern, pattern.rawPattern]
-            if includeNotes { arguments += [pattern.rawPattern] }
+            conditions.append("(" + inDocument(false) + " OR \(ticketID) IN (\(tails)))")
+            arguments += [pattern.rawPattern]
+            arguments += tailArguments(pattern.rawPattern)
         }
         return (conditions.joined(separator: " AND "), arguments)
     }
+
+    /// The full-text documents a search reads: staff's hold the internal notes too, a
+    /// requester's never do.
+    static func searchIndex(_ filter: TicketFilter) -> String {
+        filter.searchesInternalNotes ? staffSearchIndex : publicSearchIndex
+    }
+
+    static let publicSearchIndex = "ticket_search"
+    static let staffSearchIndex = "ticket_search_staff"
 
     /// A search's page by last update, priority or status, read in that order from the index of
     /// the order (`ticket` first, each ticket checked against its document by rowid), stopping
@@ -446,8 +438,9 @@ extension AppDatabase {
               let match = searchMatch(search) else { return nil }
         if case .some(.some) = filter.assignedTo { return nil }
         let (conditions, arguments) = ticketConditions(filter)
-        let whereSQL = " WHERE " + (conditions.map { "+" + $0 } + ["f.ticket_search MATCH ?"]).joined(separator: " AND ")
-        return (ticketColumns + " FROM ticket t CROSS JOIN ticket_search f ON f.rowid = t.id" + ticketPeople + whereSQL
+        let index = searchIndex(filter)
+        let whereSQL = " WHERE " + (conditions.map { "+" + $0 } + ["f.\(index) MATCH ?"]).joined(separator: " AND ")
+        return (ticketColumns + " FROM ticket t CROSS JOIN \(index) f ON f.rowid = t.id" + ticketPeople + whereSQL
                     + orderClause(q.sort, reverse: q.reverse) + " LIMIT ? OFFSET ?",
                 arguments + [match, q.limit, (q.page - 1) * q.limit])
     }
@@ -465,7 +458,7 @@ extension AppDatabase {
     }
 
     /// The FTS5 query of a search text: every word somewhere in the ticket's document (its
-    /// public text; notes have an index of their own). Each word is a quoted FTS5 string, so no
+    /// public text, and for staff its notes). Each word is a quoted FTS5 string, so no
     /// syntax in the text is ever interpreted. nil when the text has no word.
     static func searchMatch(_ text: String) -> String? {
         let patterns = searchPatterns(text)
@@ -503,7 +496,8 @@ extension AppDatabase {
         if let search = filter.query.search {
             guard let match = searchMatch(search) else { return nil }
             guard let tail = tailSearch(search, includeNotes: filter.searchesInternalNotes, ticketID: "t.id") else { return nil }
-            conditions.append("(t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?) OR (\(tail.condition)))")
+            let index = searchIndex(filter)
+            conditions.append("(t.id IN (SELECT rowid FROM \(index) WHERE \(index) MATCH ?) OR (\(tail.condition)))")
             arguments += [match]
             arguments += tail.arguments
         }

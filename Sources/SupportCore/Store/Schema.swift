@@ -468,6 +468,21 @@ enum Schema {
                 fillProgress?(done, total)
             }
         }
+        migrator.registerMigration("ticket-search-staff-documents") { db in
+            try db.execute(sql: AppDatabase.ticketSearchStaffSchema)
+            // Built in place, range by range with progress, in the migration's one transaction
+            // (a kill leaves the file as it was); the notes' index now holds only the tails'
+            // notes, a few per long ticket.
+            let tickets = try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket") ?? 0
+            var done = 0
+            try AppDatabase.fillInRanges(db, ids: "SELECT id FROM ticket WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?", rows: tickets,
+                                         insert: "INSERT INTO ticket_search_staff(rowid, subject, body, notes)"
+                                             + " SELECT id, subject, body, notes FROM ticket_search_staff_document WHERE id > ? AND id <= ?") {
+                done += $0
+                fillProgress?(done, tickets)
+            }
+            try db.execute(sql: "INSERT INTO ticket_search_note(ticket_search_note) VALUES('rebuild')")
+        }
         return migrator
     }
 

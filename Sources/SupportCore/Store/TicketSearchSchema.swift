@@ -441,3 +441,202 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// Migration `ticket-search-staff-documents`: staff search is one full-text look-up, as a
+    /// requester's is (issue 14).
+    ///
+    /// Since notes had an index of their own (one document per note), a staff search whose
+    /// words occur in notes combined, per word, the tickets' documents with every matching
+    /// note mapped to its ticket: sets of hundreds of thousands of ids at a million tickets
+    /// (0.85-5.8 s against 50-660 ms for one MATCH, docs/benchmarks.md). FTS5 answers "every
+    /// word in one document" only within one table, so staff get a document of their own:
+    ///
+    /// - `ticket_search_staff(subject, body, notes)`, rowid = the ticket's id: the public
+    ///   document's subject and body, and the ticket's internal notes, up to the same mark of a
+    ///   long ticket (`ticket_search_split`). Staff search is one MATCH on it; a requester's
+    ///   never names it, so a requester still never reads a note (issue 13, item 16: a column
+    ///   filter on one shared document would have read them, 58 ms against 0.8 for a requester's
+    ///   20 tickets and a word in 50,000 notes, measured before choosing).
+    /// - `ticket_search_note(note)` now holds only the notes past a long ticket's mark (its
+    ///   tail, as `ticket_search_reply` holds the public replies past it): a few per split
+    ///   ticket, folded back into the staff document with them every 16 replies.
+    /// - A note to a short ticket re-indexes the staff document (at most 32 replies read), as a
+    ///   public reply re-indexes both; a reply or note to a long ticket is indexed alone, in
+    ///   its tail. The public text is indexed twice (the price: about 460 MiB more at a million
+    ///   tickets, docs/benchmarks.md).
+    ///
+    /// The views stay the one definition of what each index holds, for the triggers, `rebuild`
+    /// and FTS5's integrity check.
+    static let ticketSearchStaffSchema = """
+        DROP TRIGGER ticket_search_insert;
+        DROP TRIGGER ticket_search_before_update;
+        DROP TRIGGER ticket_search_after_update;
+        DROP TRIGGER ticket_search_delete;
+        DROP TRIGGER ticket_search_fold;
+        DROP TRIGGER ticket_search_folded;
+        DROP TRIGGER response_search_before_insert;
+        DROP TRIGGER response_search_after_insert;
+        DROP TRIGGER response_search_before_delete;
+        DROP TRIGGER response_search_after_delete;
+        DROP TRIGGER response_search_before_update;
+        DROP TRIGGER response_search_after_update;
+        DROP TRIGGER response_note_search_insert;
+        DROP TRIGGER response_note_search_delete;
+        DROP TRIGGER response_note_search_before_update;
+        DROP TRIGGER response_note_search_after_update;
+        DROP TABLE ticket_search_note;
+        DROP VIEW ticket_search_note_document;
+
+        CREATE VIEW ticket_search_staff_document(id, subject, body, notes) AS
+        SELECT t.id, t.subject,
+            t.message || coalesce((SELECT group_concat(text, '') FROM (
+                SELECT char(10) || r.message AS text FROM response r
+                WHERE r.ticketId = t.id AND r.isInternal = 0 AND r.id <= coalesce(s.lastReplyId, 9223372036854775807)
+                ORDER BY r.createdAt, r.id)), ''),
+            coalesce((SELECT group_concat(text, char(10)) FROM (
+                SELECT r.message AS text FROM response r
+                WHERE r.ticketId = t.id AND r.isInternal = 1 AND r.id <= coalesce(s.lastReplyId, 9223372036854775807)
+                ORDER BY r.createdAt, r.id)), '')
+        FROM ticket t LEFT JOIN ticket_search_split s ON s.ticketId = t.id;
+
+        CREATE VIEW ticket_search_note_document(id, ticketId, note) AS
+        SELECT r.id, r.ticketId, r.message
+        FROM ticket_search_split s JOIN response r ON r.ticketId = s.ticketId AND r.id > s.lastReplyId
+        WHERE r.isInternal = 1;
+
+        CREATE VIRTUAL TABLE ticket_search_staff USING fts5(subject, body, notes,
+            content = 'ticket_search_staff_document', content_rowid = 'id', tokenize = 'porter unicode61');
+        CREATE VIRTUAL TABLE ticket_search_note USING fts5(note,
+            content = 'ticket_search_note_document', content_rowid = 'id', tokenize = 'porter unicode61');
+
+        CREATE TRIGGER ticket_search_insert AFTER INSERT ON ticket BEGIN
+            INSERT INTO ticket_search(rowid, subject, body)
+                SELECT id, subject, body FROM ticket_search_document WHERE id = NEW.id;
+            INSERT INTO ticket_search_staff(rowid, subject, body, notes)
+                SELECT id, subject, body, notes FROM ticket_search_staff_document WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER ticket_search_before_update BEFORE UPDATE OF subject, message ON ticket
+        WHEN OLD.subject IS NOT NEW.subject OR OLD.message IS NOT NEW.message BEGIN
+            INSERT INTO ticket_search(ticket_search, rowid, subject, body)
+                SELECT 'delete', id, subject, body FROM ticket_search_document WHERE id = OLD.id;
+            INSERT INTO ticket_search_staff(ticket_search_staff, rowid, subject, body, notes)
+                SELECT 'delete', id, subject, body, notes FROM ticket_search_staff_document WHERE id = OLD.id;
+        END;
+        CREATE TRIGGER ticket_search_after_update AFTER UPDATE OF subject, message ON ticket
+        WHEN OLD.subject IS NOT NEW.subject OR OLD.message IS NOT NEW.message BEGIN
+            INSERT INTO ticket_search(rowid, subject, body)
+                SELECT id, subject, body FROM ticket_search_document WHERE id = NEW.id;
+            INSERT INTO ticket_search_staff(rowid, subject, body, notes)
+                SELECT id, subject, body, notes FROM ticket_search_staff_document WHERE id = NEW.id;
+        END;
+        -- As v10: folding first puts every reply and note in the documents and empties the
+        -- tails. The replies' own delete triggers, run by the cascade after the ticket row is
+        -- gone, then find neither a document nor a split row.
+        CREATE TRIGGER ticket_search_delete BEFORE DELETE ON ticket BEGIN
+            DELETE FROM ticket_search_split WHERE ticketId = OLD.id;
+            INSERT INTO ticket_search(ticket_search, rowid, subject, body)
+                SELECT 'delete', id, subject, body FROM ticket_search_document WHERE id = OLD.id;
+            INSERT INTO ticket_search_staff(ticket_search_staff, rowid, subject, body, notes)
+                SELECT 'delete', id, subject, body, notes FROM ticket_search_staff_document WHERE id = OLD.id;
+        END;
+        CREATE TRIGGER ticket_search_fold BEFORE DELETE ON ticket_search_split BEGIN
+            INSERT INTO ticket_search(ticket_search, rowid, subject, body)
+                SELECT 'delete', id, subject, body FROM ticket_search_document WHERE id = OLD.ticketId;
+            INSERT INTO ticket_search_staff(ticket_search_staff, rowid, subject, body, notes)
+                SELECT 'delete', id, subject, body, notes FROM ticket_search_staff_document WHERE id = OLD.ticketId;
+            INSERT INTO ticket_search_reply(ticket_search_reply, rowid, body)
+                SELECT 'delete', id, body FROM ticket_search_reply_document WHERE ticketId = OLD.ticketId;
+            INSERT INTO ticket_search_note(ticket_search_note, rowid, note)
+                SELECT 'delete', id, note FROM ticket_search_note_document WHERE ticketId = OLD.ticketId;
+        END;
+        CREATE TRIGGER ticket_search_folded AFTER DELETE ON ticket_search_split BEGIN
+            INSERT INTO ticket_search(rowid, subject, body)
+                SELECT id, subject, body FROM ticket_search_document WHERE id = OLD.ticketId;
+            INSERT INTO ticket_search_staff(rowid, subject, body, notes)
+                SELECT id, subject, body, notes FROM ticket_search_staff_document WHERE id = OLD.ticketId;
+        END;
+
+        -- v10's rules, for notes as for public replies: a reply or note to a short ticket
+        -- re-indexes its documents (a note only the staff one); one to a long ticket, newer than
+        -- every other reply of it, marks the ticket split and is indexed alone in its tail; a
+        -- tail of 16 is folded back. The BEFORE and AFTER conditions are the same question,
+        -- asked without and with NEW.
+        CREATE TRIGGER response_search_before_insert BEFORE INSERT ON response
+        WHEN NOT ((NEW.id = -1 OR NOT EXISTS (SELECT 1 FROM response WHERE ticketId = NEW.ticketId AND id > NEW.id))
+            AND (EXISTS (SELECT 1 FROM ticket_search_split WHERE ticketId = NEW.ticketId)
+                OR (SELECT count(*) FROM (SELECT 1 FROM response WHERE ticketId = NEW.ticketId LIMIT 32)) >= 32)) BEGIN
+            INSERT INTO ticket_search(ticket_search, rowid, subject, body)
+                SELECT 'delete', id, subject, body FROM ticket_search_document WHERE id = NEW.ticketId AND NEW.isInternal = 0;
+            INSERT INTO ticket_search_staff(ticket_search_staff, rowid, subject, body, notes)
+                SELECT 'delete', id, subject, body, notes FROM ticket_search_staff_document WHERE id = NEW.ticketId;
+        END;
+        CREATE TRIGGER response_search_after_insert AFTER INSERT ON response BEGIN
+            INSERT INTO ticket_search(rowid, subject, body)
+                SELECT id, subject, body FROM ticket_search_document WHERE id = NEW.ticketId AND NEW.isInternal = 0
+                AND NOT (NOT EXISTS (SELECT 1 FROM response WHERE ticketId = NEW.ticketId AND id > NEW.id)
+                    AND (EXISTS (SELECT 1 FROM ticket_search_split WHERE ticketId = NEW.ticketId)
+                        OR (SELECT count(*) FROM (SELECT 1 FROM response WHERE ticketId = NEW.ticketId LIMIT 33)) > 32));
+            INSERT INTO ticket_search_staff(rowid, subject, body, notes)
+                SELECT id, subject, body, notes FROM ticket_search_staff_document WHERE id = NEW.ticketId
+                AND NOT (NOT EXISTS (SELECT 1 FROM response WHERE ticketId = NEW.ticketId AND id > NEW.id)
+                    AND (EXISTS (SELECT 1 FROM ticket_search_split WHERE ticketId = NEW.ticketId)
+                        OR (SELECT count(*) FROM (SELECT 1 FROM response WHERE ticketId = NEW.ticketId LIMIT 33)) > 32));
+            INSERT INTO ticket_search_split(ticketId, lastReplyId)
+                SELECT NEW.ticketId, NEW.id - 1
+                WHERE NOT EXISTS (SELECT 1 FROM ticket_search_split WHERE ticketId = NEW.ticketId)
+                AND NOT EXISTS (SELECT 1 FROM response WHERE ticketId = NEW.ticketId AND id > NEW.id)
+                AND (SELECT count(*) FROM (SELECT 1 FROM response WHERE ticketId = NEW.ticketId LIMIT 33)) > 32;
+            INSERT INTO ticket_search_reply(rowid, body)
+                SELECT NEW.id, NEW.message FROM ticket_search_split
+                WHERE ticketId = NEW.ticketId AND NEW.id > lastReplyId AND NEW.isInternal = 0;
+            INSERT INTO ticket_search_note(rowid, note)
+                SELECT NEW.id, NEW.message FROM ticket_search_split
+                WHERE ticketId = NEW.ticketId AND NEW.id > lastReplyId AND NEW.isInternal = 1;
+            DELETE FROM ticket_search_split WHERE ticketId = NEW.ticketId
+                AND (SELECT count(*) FROM (SELECT 1 FROM response r
+                    WHERE r.ticketId = NEW.ticketId AND r.id > ticket_search_split.lastReplyId LIMIT 16)) >= 16;
+        END;
+        -- A reply or note deleted or changed: its ticket's documents out and back in (the views
+        -- say whether it is in them; the public one only for public text), and its own tail
+        -- document if it has one.
+        CREATE TRIGGER response_search_before_delete BEFORE DELETE ON response BEGIN
+            INSERT INTO ticket_search(ticket_search, rowid, subject, body)
+                SELECT 'delete', id, subject, body FROM ticket_search_document WHERE id = OLD.ticketId AND OLD.isInternal = 0;
+            INSERT INTO ticket_search_staff(ticket_search_staff, rowid, subject, body, notes)
+                SELECT 'delete', id, subject, body, notes FROM ticket_search_staff_document WHERE id = OLD.ticketId;
+            INSERT INTO ticket_search_reply(ticket_search_reply, rowid, body)
+                SELECT 'delete', id, body FROM ticket_search_reply_document WHERE id = OLD.id;
+            INSERT INTO ticket_search_note(ticket_search_note, rowid, note)
+                SELECT 'delete', id, note FROM ticket_search_note_document WHERE id = OLD.id;
+        END;
+        CREATE TRIGGER response_search_after_delete AFTER DELETE ON response BEGIN
+            INSERT INTO ticket_search(rowid, subject, body)
+                SELECT id, subject, body FROM ticket_search_document WHERE id = OLD.ticketId AND OLD.isInternal = 0;
+            INSERT INTO ticket_search_staff(rowid, subject, body, notes)
+                SELECT id, subject, body, notes FROM ticket_search_staff_document WHERE id = OLD.ticketId;
+        END;
+        CREATE TRIGGER response_search_before_update BEFORE UPDATE OF id, ticketId, message, isInternal, createdAt ON response BEGIN
+            INSERT INTO ticket_search(ticket_search, rowid, subject, body)
+                SELECT 'delete', id, subject, body FROM ticket_search_document
+                WHERE id IN (OLD.ticketId, NEW.ticketId) AND (OLD.isInternal = 0 OR NEW.isInternal = 0);
+            INSERT INTO ticket_search_staff(ticket_search_staff, rowid, subject, body, notes)
+                SELECT 'delete', id, subject, body, notes FROM ticket_search_staff_document WHERE id IN (OLD.ticketId, NEW.ticketId);
+            INSERT INTO ticket_search_reply(ticket_search_reply, rowid, body)
+                SELECT 'delete', id, body FROM ticket_search_reply_document WHERE id = OLD.id;
+            INSERT INTO ticket_search_note(ticket_search_note, rowid, note)
+                SELECT 'delete', id, note FROM ticket_search_note_document WHERE id = OLD.id;
+        END;
+        CREATE TRIGGER response_search_after_update AFTER UPDATE OF id, ticketId, message, isInternal, createdAt ON response BEGIN
+            INSERT INTO ticket_search(rowid, subject, body)
+                SELECT id, subject, body FROM ticket_search_document
+                WHERE id IN (OLD.ticketId, NEW.ticketId) AND (OLD.isInternal = 0 OR NEW.isInternal = 0);
+            INSERT INTO ticket_search_staff(rowid, subject, body, notes)
+                SELECT id, subject, body, notes FROM ticket_search_staff_document WHERE id IN (OLD.ticketId, NEW.ticketId);
+            INSERT INTO ticket_search_reply(rowid, body)
+                SELECT id, body FROM ticket_search_reply_document WHERE id = NEW.id;
+            INSERT INTO ticket_search_note(rowid, note)
+                SELECT id, note FROM ticket_search_note_document WHERE id = NEW.id;
+        END;
+        """
+}

@@ -2,34 +2,34 @@ import Foundation
 import Testing
 @testable import SupportCore
 
-/// Issue 14, "existing databases migrate in place": the migration that moves internal notes to
-/// an index of their own rebuilds the full-text indexes of the whole file. Killed half way, it
-/// must leave the file as it was (usable by the version before); on a terminal it says how far
-/// it is; in a script it says nothing.
+/// Issue 14, "existing databases migrate in place": the migration that gives staff full-text
+/// documents of their own builds an index over the whole file. Killed half way, it must leave
+/// the file as it was (usable by the version before); on a terminal it says how far it is; in
+/// a script it says nothing.
 @Suite("migrating an existing file: kill and progress")
 struct MigrationProgressAndKillTests {
-    static let migration = "ticket-search-notes-index-of-their-own"
+    static let migration = "ticket-search-staff-documents"
 
     /// Makes the sandbox's file one of the schema before `migration`, holding `tickets` tickets,
-    /// each with an internal note "customer owes quokka fees N" (in the tickets' documents, as
-    /// that schema indexes notes). Made by this binary, then taken back: the migration's objects
-    /// dropped, v10's made again from the very SQL of the shipped migrations, the rows written
-    /// (no full-text trigger in place), v10's indexes rebuilt, the migration's row removed.
+    /// each with an internal note "customer owes quokka fees N" (in the notes' own index, one
+    /// document per note, as that schema indexes notes). Made by this binary, then taken back:
+    /// the full-text objects dropped, those of the schema before made again from the very SQL of
+    /// the shipped migration, the rows written (no full-text trigger in place), its indexes
+    /// rebuilt, the migration's row removed.
     static func fileBeforeTheMigration(_ sandbox: Sandbox, tickets: Int) throws {
         try sandbox.succeed(["ticket", "list"])
         let triggers = try sandbox.reliabilitySQL("""
             SELECT name FROM sqlite_master WHERE type = 'trigger'
             AND (name LIKE 'ticket_search%' OR name LIKE 'response_search%' OR name LIKE 'response_note_search%')
             """).split(separator: "\n")
-        #expect(triggers.count == 16)
-        let v9 = AppDatabase.ticketSearchSchema
-        let table = v9[v9.range(of: "CREATE VIRTUAL TABLE ticket_search USING")!.lowerBound...]
-        let v10 = AppDatabase.ticketSearchTailSchema
+        #expect(triggers.count == 12)
+        let before = AppDatabase.ticketSearchNotesSchema
         var sql = "BEGIN;\n"
         sql += triggers.map { "DROP TRIGGER \"\($0)\";\n" }.joined()
         sql += """
-            DROP TABLE ticket_search; DROP TABLE ticket_search_reply; DROP TABLE ticket_search_note;
+            DROP TABLE ticket_search; DROP TABLE ticket_search_reply; DROP TABLE ticket_search_note; DROP TABLE ticket_search_staff;
             DROP VIEW ticket_search_document; DROP VIEW ticket_search_reply_document; DROP VIEW ticket_search_note_document;
+            DROP VIEW ticket_search_staff_document;
             INSERT INTO user (id, email, name, role, createdAt) VALUES
                 (1001, 'jane@example.test', 'Jane', 'user', '2026-01-01 00:00:00.000'),
                 (1002, 'sam@example.test', 'Sam', 'internal', '2026-01-01 00:00:00.000');
@@ -44,11 +44,11 @@ struct MigrationProgressAndKillTests {
             INSERT OR REPLACE INTO ticket_sequence (year, lastNumber) VALUES (2026, \(tickets));
 
             """
-        sql += String(table[...table.firstIndex(of: ";")!]) + "\n"
-        sql += String(v10[v10.range(of: "CREATE VIEW ticket_search_document")!.lowerBound...])
+        sql += String(before[before.range(of: "CREATE VIEW ticket_search_document")!.lowerBound...])
         sql += """
             INSERT INTO ticket_search(ticket_search) VALUES('rebuild');
             INSERT INTO ticket_search_reply(ticket_search_reply) VALUES('rebuild');
+            INSERT INTO ticket_search_note(ticket_search_note) VALUES('rebuild');
             DELETE FROM grdb_migrations WHERE identifier = '\(migration)';
             COMMIT;
             PRAGMA wal_checkpoint(TRUNCATE);
@@ -65,7 +65,7 @@ struct MigrationProgressAndKillTests {
         let sandbox = try Sandbox()
         let tickets = 150_000
         try Self.fileBeforeTheMigration(sandbox, tickets: tickets)
-        #expect(try sandbox.reliabilityCount("SELECT count(*) FROM ticket_search WHERE ticket_search MATCH 'quokka'") == tickets)
+        #expect(try sandbox.reliabilityCount("SELECT count(*) FROM ticket_search_note WHERE ticket_search_note MATCH 'quokka'") == tickets)
         // When a command starts migrating it and is killed (SIGKILL) once the migration has
         // written a few megabytes to the WAL
         let started = Date()
@@ -79,20 +79,25 @@ struct MigrationProgressAndKillTests {
         // Then the file is sound and as it was: the old schema and its indexes, every row
         #expect(try sandbox.reliabilityIntegrity() == "ok")
         #expect(try sandbox.reliabilityCount("SELECT count(*) FROM grdb_migrations WHERE identifier = '\(Self.migration)'") == 0)
-        #expect(try sandbox.reliabilityCount("SELECT count(*) FROM sqlite_master WHERE name = 'ticket_search_note'") == 0)
+        #expect(try sandbox.reliabilityCount("SELECT count(*) FROM sqlite_master WHERE name = 'ticket_search_staff'") == 0)
         #expect(try sandbox.reliabilityCount("SELECT count(*) FROM ticket") == tickets)
-        #expect(try sandbox.reliabilityCount("SELECT count(*) FROM ticket_search WHERE ticket_search MATCH 'quokka'") == tickets)
-        _ = try sandbox.reliabilitySQL("INSERT INTO ticket_search(ticket_search, rank) VALUES('integrity-check', 1);")
+        #expect(try sandbox.reliabilityCount("SELECT count(*) FROM ticket_search_note WHERE ticket_search_note MATCH 'quokka'") == tickets)
+        _ = try sandbox.reliabilitySQL("""
+            INSERT INTO ticket_search(ticket_search, rank) VALUES('integrity-check', 1);
+            INSERT INTO ticket_search_note(ticket_search_note, rank) VALUES('integrity-check', 1);
+            """)
         // And the next run migrates it and works, saying nothing about it (stderr is no terminal)
         let next = try sandbox.succeed(["--as", "sam@example.test", "ticket", "list", "--search", "quokka", "--status", "all", "--json"])
         #expect(!next.err.contains("updating the database"), "\(next.err)")
         #expect(try next.json()["pagination"].flatMap { ($0 as? [String: Any])?["total"] as? Int } == tickets)
         #expect(try sandbox.reliabilityCount("SELECT count(*) FROM grdb_migrations WHERE identifier = '\(Self.migration)'") == 1)
         #expect(try sandbox.reliabilityCount("SELECT count(*) FROM ticket_search WHERE ticket_search MATCH 'quokka'") == 0)
-        #expect(try sandbox.reliabilityCount("SELECT count(*) FROM ticket_search_note WHERE ticket_search_note MATCH 'quokka'") == tickets)
+        #expect(try sandbox.reliabilityCount("SELECT count(*) FROM ticket_search_staff WHERE ticket_search_staff MATCH 'quokka'") == tickets)
+        #expect(try sandbox.reliabilityCount("SELECT count(*) FROM ticket_search_note") == 0)
         _ = try sandbox.reliabilitySQL("""
             INSERT INTO ticket_search(ticket_search, rank) VALUES('integrity-check', 1);
             INSERT INTO ticket_search_reply(ticket_search_reply, rank) VALUES('integrity-check', 1);
+            INSERT INTO ticket_search_staff(ticket_search_staff, rank) VALUES('integrity-check', 1);
             INSERT INTO ticket_search_note(ticket_search_note, rank) VALUES('integrity-check', 1);
             """)
         #expect(try sandbox.reliabilityIntegrity() == "ok")
@@ -101,7 +106,7 @@ struct MigrationProgressAndKillTests {
     @Test func onATerminalTheMigrationSaysWhichStepRunsAndHowFarItIs() throws {
         // Given a file of the schema before
         let sandbox = try Sandbox()
-        try Self.fileBeforeTheMigration(sandbox, tickets: 30_000)
+        try Self.fileBeforeTheMigration(sandbox, tickets: 60_000)
         // When a command opens it with stderr (and stdout) on a terminal (`script` gives it one)
         let result = try sandbox.shell(#"script -qec "$SUPPORT ticket list --status all >/dev/null" /dev/null"#)
         #expect(result.status == 0, "\(result)")

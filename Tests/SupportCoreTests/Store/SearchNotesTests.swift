@@ -3,11 +3,12 @@ import GRDB
 import Testing
 @testable import SupportCore
 
-/// Migration `ticket-search-notes-index-of-their-own` (issue 13, item 16): internal notes have a
-/// full-text index of their own, which a requester's search never reads, so what a requester's
-/// search finds and what it costs cannot depend on notes. Staff still find a ticket when each
-/// word is somewhere in it, notes included, and notes still count in their relevance.
-@Suite("search: internal notes in an index of their own")
+/// Internal notes are in full-text indexes a requester's search never reads (issue 13, item 16):
+/// since migration `ticket-search-staff-documents`, staff's documents of their own (the public
+/// text and the notes, one per ticket) and the notes' tail index of long tickets. So what a
+/// requester's search finds and what it costs cannot depend on notes. Staff find a ticket when
+/// each word is somewhere in it, notes included, with one MATCH, and notes count in their relevance.
+@Suite("search: internal notes in indexes a requester never reads")
 struct SearchNotesTests {
     static func search(_ fixture: DeskFixture, _ text: String, as user: User?, sort: TicketSort = .created,
                        sourceLocation: SourceLocation = #_sourceLocation) throws -> [TicketNumber] {
@@ -30,7 +31,7 @@ struct SearchNotesTests {
 
     static func expectIndexesIntact(_ fixture: DeskFixture, sourceLocation: SourceLocation = #_sourceLocation) throws {
         try fixture.database.writer.write { db in
-            for table in ["ticket_search", "ticket_search_reply", "ticket_search_note"] {
+            for table in ["ticket_search", "ticket_search_reply", "ticket_search_staff", "ticket_search_note"] {
                 try db.execute(sql: "INSERT INTO \(table)(\(table), rank) VALUES('integrity-check', 1)")
             }
         }
@@ -70,8 +71,13 @@ struct SearchNotesTests {
         #expect(before["toner created"]?.count == 5, "\(before["toner created"] ?? [])")
         #expect(before["fraud created"] == [])
         #expect(try Self.search(fixture, "fraud", as: fixture.staff).count == 12)
-        // When the notes' index is gone from the file (no statement can read it any more)
-        try fixture.database.writer.writeWithoutTransaction { db in try db.execute(sql: "DROP TABLE ticket_search_note") }
+        // (a note of the long ticket is in its tail: both indexes that hold notes hold some)
+        #expect(try fixture.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket_search_note") } ?? 0 > 0)
+        // When the indexes that hold notes are gone from the file (no statement can read them)
+        try fixture.database.writer.writeWithoutTransaction { db in
+            try db.execute(sql: "DROP TABLE ticket_search_note")
+            try db.execute(sql: "DROP TABLE ticket_search_staff")
+        }
         // Then every search and export of the requester gives what it gave, in the same order
         for text in texts {
             for sort in sorts {
@@ -96,12 +102,15 @@ struct SearchNotesTests {
             for reaching in [false, true] {
                 let mine = try #require(AppDatabase.listSQL(for: requester, searchingTailsOrNotes: reaching))
                 let theirs = try #require(AppDatabase.listSQL(for: staff, searchingTailsOrNotes: reaching))
-                // Then the requester's never name the notes' index; staff's do once notes hold a word
+                // Then the requester's never name an index that holds notes; staff's read their
+                // documents, and the notes' tail once a tail holds a word
                 #expect(!(mine.countSQL + mine.pageSQL).contains("ticket_search_note"), "\(sort)")
+                #expect(!(mine.countSQL + mine.pageSQL).contains("ticket_search_staff"), "\(sort)")
+                #expect((theirs.countSQL + theirs.pageSQL).contains("ticket_search_staff"), "\(sort)")
                 #expect((theirs.countSQL + theirs.pageSQL).contains("ticket_search_note") == reaching, "\(sort)")
             }
             let where_ = try #require(AppDatabase.whereClause(requester))
-            #expect(!where_.0.contains("ticket_search_note"))
+            #expect(!where_.0.contains("ticket_search_note") && !where_.0.contains("ticket_search_staff"))
         }
     }
 
@@ -136,11 +145,12 @@ struct SearchNotesTests {
 
     @Test func notesCountInStaffRelevanceOnly() throws {
         // Given two tickets of the same requester with the same text, the older with notes that
-        // repeat the word
+        // repeat the word, among tickets without it (so that the word is rare enough to score)
         let fixture = try DeskFixture()
-        let noted = try fixture.openTicket(by: fixture.requester, subject: "Printer jam", message: "Paper stuck")
-        let plain = try fixture.openTicket(by: fixture.requester, subject: "Printer jam", message: "Paper stuck")
-        try note(fixture, noted, "printer printer printer, the printer again")
+        for i in 0..<6 { _ = try fixture.openTicket(by: fixture.otherRequester, subject: "Screen dim \(i)", message: "Nothing works") }
+        let noted = try fixture.openTicket(by: fixture.requester, subject: "Paper jam", message: "The printer is stuck")
+        let plain = try fixture.openTicket(by: fixture.requester, subject: "Paper jam", message: "The printer is stuck")
+        try note(fixture, noted, "printer printer printer")
         // When both search by relevance
         // Then for staff the notes lift the older one first; for the requester the two tie and
         // the newer comes first
@@ -189,19 +199,25 @@ struct SearchNotesTests {
         #expect(try Self.search(fixture, "stork", as: fixture.requester) == [])
         #expect(try Self.search(fixture, "step 3 monitor", as: fixture.staff) == [second.ticketNumber])
         #expect(try Self.search(fixture, "step 6 scanner", as: fixture.staff) == [])
-        // And deleting a ticket takes its notes out of the index
+        // And deleting a ticket takes its notes out of the indexes: one staff document is left,
+        // no tail
         try fixture.desk(fixture.admin).deleteTicket(first.ticketNumber)
         try Self.expectIndexesIntact(fixture)
         #expect(try Self.search(fixture, "step", as: fixture.staff) == [second.ticketNumber])
-        #expect(try fixture.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket_search_note_docsize") }
-                == 2)
+        try fixture.database.writer.read { (db: Database) throws in
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket_search_staff_docsize") == 1)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket_search_note_docsize") == 0)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket_search_staff WHERE ticket_search_staff MATCH 'notes : (egret AND step)'") == 1)
+        }
     }
 
-    @Test func anExistingDatabaseMigratesInPlace() throws {
-        // Given a file of the schema before this migration, with notes in the tickets' documents
-        // and a long ticket split by v10
+    /// Files of v10 (notes in the tickets' documents) and of the notes' own index (one document
+    /// per note).
+    @Test(arguments: ["outbox-kind-too-large", "ticket-search-notes-index-of-their-own"])
+    func anExistingDatabaseMigratesInPlace(schema: String) throws {
+        // Given a file of an earlier schema, with notes and a long ticket split by v10
         let queue = try DatabaseQueue()
-        try Schema.migrator.migrate(queue, upTo: "outbox-kind-too-large")
+        try Schema.migrator.migrate(queue, upTo: schema)
         try queue.write { db in
             try db.execute(sql: """
                 INSERT INTO user (id, email, name, role, createdAt) VALUES
@@ -225,16 +241,25 @@ struct SearchNotesTests {
         }
         // When this version opens it
         let database = try AppDatabase(queue)
-        // Then the notes are in their own index and out of the documents, the split stays, and
-        // every index matches its view
+        // Then the notes are in staff's documents (up to the long ticket's mark) and its tail
+        // (past it), out of the public documents; the split stays, and every index matches its view
         try database.writer.write { db in
-            for table in ["ticket_search", "ticket_search_reply", "ticket_search_note"] {
+            for table in ["ticket_search", "ticket_search_reply", "ticket_search_staff", "ticket_search_note"] {
                 try db.execute(sql: "INSERT INTO \(table)(\(table), rank) VALUES('integrity-check', 1)")
             }
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket_search_split") == 1)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket_search WHERE ticket_search MATCH 'quokka'") == 0)
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket_search_note WHERE ticket_search_note MATCH 'quokka'") == 1)
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket_search_note") == 21)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket_search_staff WHERE ticket_search_staff MATCH 'notes : quokka'") == 1)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket_search_staff") == 2)
+            // the notes past the mark, and only those, are in the tail (heron is note 39 of 40)
+            let tailNotes = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM response r JOIN ticket_search_split s ON s.ticketId = r.ticketId AND r.id > s.lastReplyId
+                WHERE r.isInternal = 1
+                """) ?? 0
+            #expect(tailNotes > 0 && tailNotes < 20)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket_search_note") == tailNotes)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket_search_note WHERE ticket_search_note MATCH 'heron'") == 1)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket_search_staff WHERE ticket_search_staff MATCH 'heron'") == 0)
         }
         let jane = try #require(try database.user(email: "jane@example.test"))
         let sam = try #require(try database.user(email: "sam@example.test"))

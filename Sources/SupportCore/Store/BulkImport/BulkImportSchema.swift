@@ -13,12 +13,12 @@ struct BulkImportSchema {
     /// ticket (whose four indexes, kept row by row, were a fifth of the writer's work).
     static let tables = ["ticket", "response", "audit_event"]
     /// The triggers that keep the search documents up to date as rows go in (migrations
-    /// v9-ticket-search, ticket-search-notes-index-of-their-own): a reply takes its ticket's
-    /// document out and puts it back, a note goes into the notes' index.
-    static let fullTextTriggers = ["ticket_search_insert", "response_search_before_insert", "response_search_after_insert",
-                                   "response_note_search_insert"]
-    /// The full-text indexes those triggers keep, built once at the end instead.
-    static let fullTextTables = ["ticket_search", "ticket_search_note"]
+    /// v9-ticket-search, ticket-search-staff-documents): a reply or note takes its ticket's
+    /// documents out and puts them back.
+    static let fullTextTriggers = ["ticket_search_insert", "response_search_before_insert", "response_search_after_insert"]
+    /// The full-text indexes those triggers keep, built once at the end instead (the tails
+    /// stay empty: an import into an empty desk splits no ticket).
+    static let fullTextTables = ["ticket_search", "ticket_search_staff"]
     /// The insert triggers of migration v6-stats, which keep derived data (the tally, the first
     /// staff reply, the durations) row by row: an UPDATE of the ticket per reply or resolution.
     /// The import writes the first reply and the durations with each ticket instead

@@ -14,24 +14,24 @@ import GRDBSQLite
 /// the index `rebuild` would have built; the integrity check of FTS5 says so in the tests.
 final class FullTextBuilder: @unchecked Sendable {
     /// The search documents of tickets just written, with their rowids (the ticket ids): what
-    /// the view `ticket_search_document` gives for them; and their internal notes, one document
-    /// each (rowid = the reply's id), as `ticket_search_note_document` gives them.
+    /// the views `ticket_search_document` (subject, body) and `ticket_search_staff_document`
+    /// (the same, and `notes`) give for them.
     struct Rows: Sendable {
-        var documents: [(id: Int64, subject: String, body: String)] = []
-        var notes: [(id: Int64, note: String)] = []
-        var isEmpty: Bool { documents.isEmpty && notes.isEmpty }
+        var documents: [(id: Int64, subject: String, body: String, notes: String)] = []
+        var isEmpty: Bool { documents.isEmpty }
         /// Bytes of text held.
         var textBytes: Int {
-            documents.reduce(0) { $0 + $1.subject.utf8.count + $1.body.utf8.count } + notes.reduce(0) { $0 + $1.note.utf8.count }
+            documents.reduce(0) { $0 + $1.subject.utf8.count + $1.body.utf8.count + $1.notes.utf8.count }
         }
     }
 
     /// The full-text tables and how a document goes in: as the insert triggers of migration
-    /// `ticket-search-notes-index-of-their-own`. (`ticket_search_reply` stays empty: a bulk
-    /// import splits no ticket.)
+    /// `ticket-search-staff-documents`. (The tails, `ticket_search_reply` and
+    /// `ticket_search_note`, stay empty: a bulk import splits no ticket.)
     static let tables = [
         (name: "ticket_search", insert: #"INSERT INTO "ticket_search"("rowid", "subject", "body") VALUES (?, ?, ?)"#),
-        (name: "ticket_search_note", insert: #"INSERT INTO "ticket_search_note"("rowid", "note") VALUES (?, ?)"#),
+        (name: "ticket_search_staff",
+         insert: #"INSERT INTO "ticket_search_staff"("rowid", "subject", "body", "notes") VALUES (?, ?, ?, ?)"#),
     ]
     /// The shadow tables FTS5 may make (an external-content table has no `_content`). `_config`
     /// is not copied: the builder starts only when it holds what the real one holds.
@@ -131,18 +131,18 @@ final class FullTextBuilder: @unchecked Sendable {
         do {
             try scratch.inTransaction { db in
                 let documents = try RawStatement(db, Self.tables[0].insert)
-                let notes = try RawStatement(db, Self.tables[1].insert)
+                let staff = try RawStatement(db, Self.tables[1].insert)
                 while let rows = channel.next() {
                     for row in rows.documents {
                         documents.bind(1, row.id)
                         documents.bind(2, row.subject)
                         documents.bind(3, row.body)
                         try documents.run()
-                    }
-                    for row in rows.notes {
-                        notes.bind(1, row.id)
-                        notes.bind(2, row.note)
-                        try notes.run()
+                        staff.bind(1, row.id)
+                        staff.bind(2, row.subject)
+                        staff.bind(3, row.body)
+                        staff.bind(4, row.notes)
+                        try staff.run()
                     }
                 }
                 return .commit

@@ -132,7 +132,6 @@ struct ImportBatchWriter {
             }
             if collectsSearch {
                 written.searchRows.documents += search.documents
-                written.searchRows.notes += search.notes
             }
         }
         if pass == .wholeBatch {
@@ -186,9 +185,7 @@ struct ImportBatchWriter {
         try writeAttachments(d, ticketID: ticketID, replyIDs: replies.ids)
         var search = FullTextBuilder.Rows()
         if collectsSearch {
-            let document = Self.searchDocument(id: ticketID, subject: d.subject, message: d.message, replies: replies.texts)
-            search.documents.append(document.document)
-            search.notes += document.notes
+            search.documents.append(Self.searchDocument(id: ticketID, subject: d.subject, message: d.message, replies: replies.texts))
         }
         try appendHistory(of: d, number: number, replyAuthors: try d.replies.map { try person($0.author).id })
         try writeWhenFull()
@@ -358,25 +355,26 @@ struct ImportBatchWriter {
 }
 
 extension ImportBatchWriter {
-    /// What the view `ticket_search_document` gives for a ticket with these replies, character
-    /// for character: FTS5 removes a document by being handed the text it indexed, so a
-    /// document built here must be the one the triggers later take out. Public replies in the
-    /// view's order: by their stored creation time (text, compared as SQLite's BINARY collation
-    /// does), then id. The internal notes are documents of their own (`ticket_search_note`).
+    /// What the views `ticket_search_document` and `ticket_search_staff_document` give for a
+    /// ticket with these replies, character for character: FTS5 removes a document by being
+    /// handed the text it indexed, so a document built here must be the one the triggers later
+    /// take out. Replies and notes in the views' order: by their stored creation time (text,
+    /// compared as SQLite's BINARY collation does), then id; public replies each after a line
+    /// break, notes joined by one.
     static func searchDocument(id: Int64, subject: String, message: String, replies: [ReplyText])
-        -> (document: (id: Int64, subject: String, body: String), notes: [(id: Int64, note: String)]) {
+        -> (id: Int64, subject: String, body: String, notes: String) {
         let ordered = replies.sorted { ($0.createdAt.utf8.lexicographicallyPrecedes($1.createdAt.utf8))
             || ($0.createdAt == $1.createdAt && $0.id < $1.id) }
         var body = message
-        var notes: [(id: Int64, note: String)] = []
+        var notes: [String] = []
         for reply in ordered {
             if reply.isInternal {
-                notes.append((reply.id, reply.message))
+                notes.append(reply.message)
             } else {
                 body += "\n" + reply.message
             }
         }
-        return ((id, subject, body), notes)
+        return (id, subject, body, notes.joined(separator: "\n"))
     }
 
     /// `id + 1`, or nil when `id` is the largest rowid SQLite has.
