@@ -52,15 +52,28 @@ PAGE = ("SELECT t.ticketNumber, t.subject, s.email, a.email, t.status, t.priorit
 NEWEST = "t.createdAt DESC, t.id DESC"
 
 
-def search_floor(words, extra=""):
+STAFF = "ticket_search_staff"  # staff's documents: subject, public text, internal notes (one per ticket)
+PUBLIC = "ticket_search"  # a requester's: subject and public text
+
+
+def search_floor(words, extra="", index=STAFF, order="f.rowid DESC"):
+    """The issue's floor: one MATCH on one document per ticket (rowid = ticket id)."""
     match = "(" + " AND ".join(words.split()) + ")"
     if extra:
-        count = f"SELECT count(*) FROM ticket_search f JOIN ticket t ON t.id = f.rowid WHERE f.ticket_search MATCH '{match}' AND {extra};"
+        count = f"SELECT count(*) FROM {index} f JOIN ticket t ON t.id = f.rowid WHERE f.{index} MATCH '{match}' AND {extra};"
     else:
-        count = f"SELECT count(*) FROM ticket_search WHERE ticket_search MATCH '{match}';"
-    page = PAGE.format(source="ticket_search f JOIN ticket t ON t.id = f.rowid",
-                       where=f"f.ticket_search MATCH '{match}'" + (f" AND {extra}" if extra else ""), order="f.rowid DESC")
+        count = f"SELECT count(*) FROM {index} WHERE {index} MATCH '{match}';"
+    page = PAGE.format(source=f"{index} f JOIN ticket t ON t.id = f.rowid",
+                       where=f"f.{index} MATCH '{match}'" + (f" AND {extra}" if extra else ""), order=order)
     return count + page
+
+
+def requester_floor(words, who):
+    """A requester's search: their few tickets, each looked up in the public documents by id."""
+    match = "(" + " AND ".join(words.split()) + ")"
+    where = f"t.submittedBy = {who} AND f.{PUBLIC} MATCH '{match}'"
+    source = f"ticket t CROSS JOIN {PUBLIC} f ON f.rowid = t.id"
+    return f"SELECT count(*) FROM {source} WHERE {where};" + PAGE.format(source=source, where=where, order=NEWEST)
 
 
 def queue_floor(where, order=NEWEST):
@@ -71,6 +84,7 @@ def cases(binary, db):
     requester = subprocess.run(["sqlite3", db, "SELECT email FROM user WHERE role = 'user' ORDER BY id LIMIT 1 OFFSET 7"],
                                capture_output=True, text=True, check=True).stdout.strip()
     list_ = [binary, "ticket", "list", "--db", db, "--json"]
+    mine = [binary, "--as", requester, "ticket", "list", "--db", db, "--json"]
     who = f"(SELECT id FROM user WHERE email = '{requester}')"
     agent = "(SELECT id FROM user WHERE email = 'agent0@example.com')"
     return [
@@ -81,9 +95,16 @@ def cases(binary, db):
         ('--search "printer invoice" (open, in progress)', list_ + ["--search", "printer invoice"],
          search_floor("printer invoice", "t.status IN (0, 1)")),
         ("--search printer --status all --sort updated", list_ + ["--search", "printer", "--status", "all", "--sort", "updated"],
-         "SELECT count(*) FROM ticket_search WHERE ticket_search MATCH 'printer';"
-         + PAGE.format(source="ticket t CROSS JOIN ticket_search f ON f.rowid = t.id", where="f.ticket_search MATCH 'printer'",
+         f"SELECT count(*) FROM {STAFF} WHERE {STAFF} MATCH 'printer';"
+         + PAGE.format(source=f"ticket t CROSS JOIN {STAFF} f ON f.rowid = t.id", where=f"f.{STAFF} MATCH 'printer'",
                        order="t.updatedAt DESC, t.id DESC")),
+        ('--search "printer invoice" --status all --sort relevance',
+         list_ + ["--search", "printer invoice", "--status", "all", "--sort", "relevance"],
+         search_floor("printer invoice", order=f"bm25(f.{STAFF}, 10.0, 1.0, 1.0), t.id DESC")),
+        ('requester: --search "printer invoice" --status all', mine + ["--search", "printer invoice", "--status", "all"],
+         requester_floor("printer invoice", who)),
+        (f"requester: --search RARE ({RARE}) --status all", mine + ["--search", RARE, "--status", "all"],
+         requester_floor(RARE, who)),
         ("--assignee none --status open", list_ + ["--assignee", "none", "--status", "open"],
          queue_floor("t.status = 0 AND t.assignedTo IS NULL")),
         ("--status open --sort updated", list_ + ["--status", "open", "--sort", "updated"],
