@@ -11,7 +11,9 @@ respond` writes one: its own transaction, the same INSERT, WAL with synchronous=
 the two files are written turn about, so that a change in the machine's speed hits both.
 Python's sqlite3 uses the same system SQLite as `support`. Prints median, mean (a long ticket
 re-indexes its documents every 16th reply: the mean carries that) and max, in ms, and checks
-every full-text index of both files with FTS5's integrity-check at the end.
+every full-text index of both files with FTS5's integrity-check at the end. Then, end to end,
+`support respond` (a public reply, and `--internal`) run by each build on its own file with the
+largest N, a new process each time, turn about: what an agent waits for.
 """
 import argparse
 import os
@@ -99,6 +101,24 @@ def main():
                 check(db)
                 db.close()
         print("FTS5 integrity-check passed on every full-text table of both files")
+        n = max(int(x) for x in args.replies.split(","))
+        print(f"\nend to end, `support respond` on the ticket of {n}+ replies, a new process each; ms")
+        print("| kind | build | median | mean | max |")
+        print("|---|---|---:|---:|---:|")
+        env = dict(os.environ, HOME=work, NO_COLOR="1")
+        for flags, kind in (([], "public reply"), (["--internal"], "internal note")):
+            times = {"before": [], "after": []}
+            for i in range(args.runs):
+                for name in (("before", "after") if i % 2 == 0 else ("after", "before")):
+                    binary = args.before if name == "before" else args.after
+                    argv = [binary, "--db", os.path.join(work, f"{name}-{n}.db"), "respond", "ST-%d-001" % time.gmtime().tm_year,
+                            "--message", reply_text(5000 + i)] + flags
+                    start = time.perf_counter()
+                    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL)
+                    times[name].append((time.perf_counter() - start) * 1000)
+            for name in ("before", "after"):
+                t = times[name]
+                print(f"| {kind} | {name} | {statistics.median(t):.3f} | {statistics.mean(t):.3f} | {max(t):.3f} |", flush=True)
     finally:
         shutil.rmtree(work)
 
