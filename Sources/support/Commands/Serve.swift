@@ -4,6 +4,7 @@ import SupportCore
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve the desk's HTTP API (JWT bearer tokens; see 'support token issue').",
         discussion: """
             Runs support-server, installed beside support, over the same database. It logs one line per \
@@ -76,12 +77,14 @@ struct Serve: ParsableCommand {
 
 struct Token: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "token",
         abstract: "Issue and revoke the API tokens of 'support serve' (admin).",
         subcommands: [Issue.self, Revoke.self]
     )
 
     struct Issue: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "issue",
             abstract: "Print a bearer token for an existing user; hand it to them privately.",
             discussion: "The token names the person; their role is read from the database on every request."
         )
@@ -104,7 +107,7 @@ struct Token: ParsableCommand {
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "End every token issued so far to a user.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "End every token issued so far to a user.")
 
         @Argument(help: ArgumentHelp("The user's email.", valueName: "email"))
         var email: String
