@@ -86,9 +86,17 @@ extension AppDatabase {
                 let mode = try queue.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
                 guard mode == "wal" else { throw SupportError.storage("cannot switch the database to WAL mode (\(mode ?? "?"))") }
             }
+            // A new file takes every migration at once, one transaction each, all in the -wal
+            // (1,011,712 bytes of it for an empty desk, which a disk with 1 MiB free could not
+            // hold). Checkpointing every 64 pages while it does lets SQLite reuse the -wal from
+            // its start, so it stays near the largest migration's size; then back to SQLite's
+            // default of 1,000 pages.
+            let newFile = size == 0
+            if newFile { try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 64") } }
             // Under the lock already, migrateIfNeeded must not lock again (flock on a second
             // descriptor of the same file would wait for ourselves).
             try migrateIfNeeded(queue, lockPath: inWAL ? path + ".lock" : nil, logger: logger, progress: migrationProgress)
+            if newFile { try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000") } }
             return AppDatabase(migrated: queue, logger: logger, path: path)
         }
     }

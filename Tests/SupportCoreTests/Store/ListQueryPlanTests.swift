@@ -268,7 +268,7 @@ struct ListQueryPlanTests {
         #expect(page.contains { $0.hasPrefix("SCAN f VIRTUAL TABLE INDEX 0:=M") }, "\(described)")
         // And the query never names the index of internal notes (their own since issue 13)
         #expect(!filter.searchesInternalNotes)
-        #expect(AppDatabase.searchMatch(query.search!) == #"(printer AND crashes)"#)
+        #expect(AppDatabase.searchMatch(query.search!) == #"("printer" AND "crashes")"#)
         #expect(!(list.countSQL + list.pageSQL).contains("ticket_search_note"))
     }
 }
