@@ -48,12 +48,11 @@ struct API: Sendable {
         tickets.get(":id") { request, context in
             await handle(request, context) { desk in
                 let number = try number(context)
-                // The ticket, then its replies a page at a time (each page a read of its own that
-                // checks the reader again): a reply added between the two is included.
-                var frame: JSONRenderer.StreamedTicket?
-                try desk.showTicket(number, newest: 0, head: { ticket, _, _ in frame = JSONRenderer.streamedTicket(ticket, line: false) },
-                                    reply: { _ in })
-                return APIResponse.replies(frame!, first: try desk.replyPage(of: number, after: nil, limit: Self.repliesPerPage)) { cursor in
+                // The ticket and its first page of replies in one read, then the further pages
+                // (each a read of its own that checks the reader again): a reply added meanwhile
+                // is included.
+                let (ticket, first) = try desk.ticketWithReplies(number, limit: Self.repliesPerPage)
+                return APIResponse.replies(JSONRenderer.streamedTicket(ticket, line: false), first: first) { cursor in
                     try desk.replyPage(of: number, after: cursor, limit: Self.repliesPerPage)
                 }
             }

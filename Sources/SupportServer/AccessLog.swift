@@ -40,12 +40,19 @@ struct AccessLog: RouterMiddleware {
             response = APIResponse.error(status: .internalServerError, code: "INTERNAL_ERROR", message: "the request failed on the server")
         }
         let elapsed = ContinuousClock.now - start
-        let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         logger.info("request", metadata: [
             "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
-            "ms": "\(String(format: "%.1f", milliseconds))", "client": "\(context.clientAddress)",
+            "ms": "\(Self.milliseconds(elapsed))", "client": "\(context.clientAddress)",
         ])
         return response
+    }
+
+    /// The duration in milliseconds with one decimal, as `%.1f` writes it: without Foundation's
+    /// `String(format:)`, 1.5 % of the server's time on a list (perf, release build).
+    static func milliseconds(_ elapsed: Duration) -> String {
+        let (seconds, attoseconds) = elapsed.components
+        let tenths = seconds * 10_000 + Int64((Double(attoseconds) / 1e14).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
     }
 
     /// An IPv4 or IPv6 address as text (what nginx's `$remote_addr` is), nothing else.

@@ -389,6 +389,17 @@ check(status == 401, f"a revoked token is refused: {status}")
 fresh = cli("token", "issue", "alice@example.com", "--expires", "1h").strip()
 status, _, _ = call("GET", "/api/support/tickets", fresh)
 check(status == 200, f"a token issued after the revocation works: {status}")
+# The person and their token generation are read in one statement on every request: a removed
+# person's token is refused; brought back, their old token stays revoked (removal raised the
+# generation) and a new one works.
+cli("user", "remove", "bob@example.com")
+status, _, body = call("GET", "/api/support/tickets", tokens["bob"])
+check(status == 401 and is_api_error(body), f"a removed person's token is refused: {status}")
+cli("user", "add", "bob@example.com")
+status, _, _ = call("GET", "/api/support/tickets", tokens["bob"])
+check(status == 401, f"a person brought back: their token from before the removal stays refused: {status}")
+status, _, _ = call("GET", "/api/support/tickets", cli("token", "issue", "bob@example.com", "--expires", "1h").strip())
+check(status == 200, f"a person brought back: a new token works: {status}")
 
 # --- Deletion and the document.
 status, _, body = call("DELETE", f"/api/support/tickets/{number}", tokens["admin"])

@@ -24,10 +24,22 @@ base="http://$(sed -n 's/^listening on //p' "$work/listen")"
 ( while true; do "$bin/support" --db "$db" notify flush --quiet >/dev/null 2>&1 || true; sleep 1; done ) &
 flusher=$!
 auth="Authorization: Bearer $token"
+# wrk, then the server's own CPU time during the run (utime + stime of its process, which
+# `support serve` became by exec) per request: what a request costs whatever else the cores do.
+measure() {
+    local before after requests
+    before=$(awk '{print $14 + $15}' "/proc/$server/stat")
+    wrk -t2 -c64 -d"${seconds}s" --latency -H "$auth" "$@" | tee "$work/wrk"
+    after=$(awk '{print $14 + $15}' "/proc/$server/stat")
+    requests=$(sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' "$work/wrk")
+    python3 -c "import sys; t = ($after - $before) / $(getconf CLK_TCK); n = int(sys.argv[1] or 0)
+print(f'server CPU: {t:.2f} s for {n} requests = {1000 * t / max(n, 1):.3f} ms per request; load average: ' + ' '.join(open('/proc/loadavg').read().split()[:3]))" "$requests"
+}
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== GET /api/support/tickets?status=open"
-wrk -t2 -c64 -d"${seconds}s" --latency -H "$auth" "$base/api/support/tickets?status=open"
+measure "$base/api/support/tickets?status=open"
 echo "== GET /api/support/tickets/$number"
-wrk -t2 -c64 -d"${seconds}s" --latency -H "$auth" "$base/api/support/tickets/$number"
+measure "$base/api/support/tickets/$number"
 echo "== POST /api/support/tickets (scripts/bench/create.lua)"
-wrk -t2 -c64 -d"${seconds}s" --latency -H "$auth" -s "$root/scripts/bench/create.lua" "$base/api/support/tickets"
+measure -s "$root/scripts/bench/create.lua" "$base/api/support/tickets"
 echo "== mail sent by the flusher beside: $(ls "$work/sink" | grep -c '\.eml$' || true)"

@@ -22,6 +22,7 @@ protocol DeskStore: Sendable {
     func updateUser(email: String, name: String?, role: Role?, login: String??, actor: PersonReference) throws(SupportError) -> User
     func removeUser(email: String, actor: PersonReference) throws(SupportError) -> (user: User, unassigned: [TicketNumber])
     func tokenGeneration(userID: Int64) throws(SupportError) -> Int64
+    func userAndTokenGeneration(email: String) throws(SupportError) -> (user: User, generation: Int64)?
     @discardableResult func revokeTokens(userID: Int64) throws(SupportError) -> Int64
 
     // Settings
@@ -39,6 +40,8 @@ protocol DeskStore: Sendable {
                       reply: (TicketResponse) throws -> Void) throws(SupportError)
     func replyPage(_ number: TicketNumber, includeInternal: Bool, after cursor: ReplyCursor?, limit: Int,
                    check: (Ticket) throws -> Void) throws(SupportError) -> ReplyPage
+    func ticketWithReplyPage(_ number: TicketNumber, includeInternal: Bool, limit: Int,
+                             check: (Ticket) throws -> Void) throws(SupportError) -> (Ticket, ReplyPage)
     func createTicket(_ draft: TicketDraft, by actor: PersonReference, rateLimit: HourlyLimit?, mail: MailPlan?,
                       attachments: [AttachmentUpload]) throws(SupportError) -> Ticket
     func updateTicket(_ number: TicketNumber, _ update: TicketUpdate, by actor: PersonReference,

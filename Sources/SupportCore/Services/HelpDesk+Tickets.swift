@@ -79,6 +79,16 @@ extension HelpDesk {
         })
     }
 
+    /// The ticket with its files, without replies (as `showTicket` hands it to `head`), and its
+    /// first `limit` replies (`replyPage(of:after:nil,limit:)`), read together: the server's view
+    /// of one ticket, whose further pages come from `replyPage`.
+    public func ticketWithReplies(_ number: TicketNumber, limit: Int) throws(SupportError) -> (ticket: Ticket, first: ReplyPage) {
+        guard (1...1000).contains(limit) else { throw .invalidInput(field: "limit", "\(field: "limit") must be from 1 to 1000") }
+        return try database.ticketWithReplyPage(number, includeInternal: actor.isStaff, limit: limit, check: { ticket in
+            guard canSee(ticket) else { throw SupportError.notFound("no ticket \(number)") }
+        })
+    }
+
     public func listTickets(_ query: TicketQuery) throws(SupportError) -> TicketPage {
         try Self.checkPaging(limit: query.limit, page: query.page, since: query.since, until: query.until)
         guard let filter = try filter(for: query) else {

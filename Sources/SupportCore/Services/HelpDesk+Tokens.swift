@@ -26,9 +26,13 @@ extension HelpDesk {
 extension HelpDesk {
     /// The person a verified token speaks for: `person(email:in:)`'s rule, and for the desk's own
     /// tokens (which carry a generation) only while the person's tokens were not revoked since.
+    /// The person and the generation are read together, in one statement (every request of the
+    /// server runs this).
     public static func tokenHolder(email: String, generation: Int64?, in database: AppDatabase) throws(SupportError) -> Actor {
-        let actor = try person(email: email, in: database)
-        if let generation, case .person(let user) = actor, try database.tokenGeneration(userID: user.id) != generation {
+        let address = try actorAddress(email)
+        let found = try database.userAndTokenGeneration(email: address)
+        let actor = try person(address, found: found?.user)
+        if let generation, found?.generation != generation {
             throw .unknownActor("the token was revoked")
         }
         return actor

@@ -22,6 +22,13 @@ public struct HelpDesk: Sendable {
     /// Who acts when nobody is named is the front end's decision, not the core's: the command line
     /// gives the file's owner the local operator, a server gives nobody anything.
     public static func person(email: String, in database: AppDatabase) throws(SupportError) -> Actor {
+        let address = try actorAddress(email)
+        return try person(address, found: database.user(email: address))
+    }
+
+    /// The address `person(email:in:)` looks up: refuses what is not an email address, and the
+    /// local operator's placeholder.
+    static func actorAddress(_ email: String) throws(SupportError) -> String {
         let address: String
         do {
             address = try Validation.email(email, field: "as")
@@ -33,7 +40,12 @@ public struct HelpDesk: Sendable {
         guard address != Actor.operatorEmail else {
             throw .unknownActor("\(address) is the local operator's placeholder, not a person\(commandLine: "; run without --as as the file's owner")")
         }
-        guard let user = try database.user(email: address) else {
+        return address
+    }
+
+    /// `person(email:in:)`'s rule for the user found at `address`: someone, and not removed.
+    static func person(_ address: String, found user: User?) throws(SupportError) -> Actor {
+        guard let user else {
             throw .unknownActor("no user \(address)\(commandLine: "; staff are added with 'support user add', requesters on their first ticket")")
         }
         guard user.removedAt == nil else {

@@ -63,7 +63,9 @@ extension AppDatabase {
             ORDER BY a.ticketId, a.id
             """
         var result: [Int64: [TicketAttachment]] = [:]
-        for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(ticketIDs)) {
+        // Kept compiled: a list asks this for each page, a ticket for one id (so at most
+        // `TicketQuery.maximumLimit` texts, twice, per connection).
+        for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(ticketIDs)) {
             let (ticketID, attachment) = try attachment(from: row)
             result[ticketID, default: []].append(attachment)
         }

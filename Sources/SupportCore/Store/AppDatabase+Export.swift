@@ -92,14 +92,7 @@ extension AppDatabase {
                 throw SupportError.notFound("no ticket \(number)")
             }
             try check(ticket)
-            ticket.attachments = try Self.fetchAttachments(db, ticketIDs: [ticket.id], includeInternal: includeInternal)[ticket.id] ?? []
-            if !includeInternal, ticket.attachments.contains(where: { $0.responseID != nil }) {
-                // The files of a reply follow the number the requester is shown for it.
-                let ids = try Int64.fetchAll(db, sql: "SELECT id FROM response WHERE ticketId = ? AND isInternal = 0 ORDER BY createdAt, id",
-                                             arguments: [ticket.id])
-                let position = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, Int64($0 + 1)) })
-                ticket.attachments = ticket.attachments.renumberingReplies(position)
-            }
+            ticket.attachments = try Self.visibleAttachments(db, of: ticket, includeInternal: includeInternal)
             let visible = includeInternal ? "" : " AND isInternal = 0"
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM response WHERE ticketId = ?\(visible)", arguments: [ticket.id]) ?? 0
             let skip = newest.map { max(0, total - $0) } ?? 0
@@ -133,31 +126,65 @@ extension AppDatabase {
                 throw SupportError.notFound("no ticket \(number)")
             }
             try check(ticket)
-            var sql = Self.responseSelect + " WHERE r.ticketId = ?" + (includeInternal ? "" : " AND r.isInternal = 0")
-            var arguments: StatementArguments = [ticket.id]
-            if let cursor {
-                sql += " AND (r.createdAt, r.id) > (?, ?)"
-                arguments += [cursor.createdAt, cursor.rowID]
-            }
-            sql += " ORDER BY r.createdAt, r.id LIMIT ?"
-            arguments += [limit + 1]
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-            var page = ReplyPage(replies: [], next: nil)
-            var position = cursor?.position ?? 0
-            var last: (createdAt: String, rowID: Int64)?
-            while let row = try rows.next() {
-                guard page.replies.count < limit else {
-                    page.next = last.map { ReplyCursor(createdAt: $0.createdAt, rowID: $0.rowID, position: position) }
-                    break
-                }
-                var (_, response) = try Self.response(from: row)
-                position += 1
-                last = (row[7], response.id)
-                if !includeInternal { response.id = position }
-                page.replies.append(response)
-            }
-            return page
+            return try Self.fetchReplyPage(db, ticketID: ticket.id, includeInternal: includeInternal, after: cursor, limit: limit)
         }
+    }
+
+    /// The ticket with its files (as `streamTicket` gives it) and its first page of replies
+    /// (`replyPage`), in one read: what the server's `GET /api/support/tickets/{id}` starts
+    /// with. Two reads, each compiling its statements again, were most of that request's time.
+    func ticketWithReplyPage(_ number: TicketNumber, includeInternal: Bool, limit: Int,
+                             check: (Ticket) throws -> Void) throws(SupportError) -> (Ticket, ReplyPage) {
+        try read { db in
+            guard var ticket = try Self.fetchTicket(db, number: number, withResponses: false) else {
+                throw SupportError.notFound("no ticket \(number)")
+            }
+            try check(ticket)
+            ticket.attachments = try Self.visibleAttachments(db, of: ticket, includeInternal: includeInternal)
+            return (ticket, try Self.fetchReplyPage(db, ticketID: ticket.id, includeInternal: includeInternal, after: nil, limit: limit))
+        }
+    }
+
+    /// The ticket's files the reader may see; for a requester, those of replies numbered as the
+    /// replies they are shown.
+    static func visibleAttachments(_ db: Database, of ticket: Ticket, includeInternal: Bool) throws -> [TicketAttachment] {
+        let attachments = try fetchAttachments(db, ticketIDs: [ticket.id], includeInternal: includeInternal)[ticket.id] ?? []
+        guard !includeInternal, attachments.contains(where: { $0.responseID != nil }) else { return attachments }
+        // The files of a reply follow the number the requester is shown for it.
+        let ids = try Int64.fetchAll(db, sql: "SELECT id FROM response WHERE ticketId = ? AND isInternal = 0 ORDER BY createdAt, id",
+                                     arguments: [ticket.id])
+        let position = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, Int64($0 + 1)) })
+        return attachments.renumberingReplies(position)
+    }
+
+    /// `replyPage` inside a read that has found the ticket.
+    static func fetchReplyPage(_ db: Database, ticketID: Int64, includeInternal: Bool, after cursor: ReplyCursor?,
+                               limit: Int) throws -> ReplyPage {
+        var sql = responseSelect + " WHERE r.ticketId = ?" + (includeInternal ? "" : " AND r.isInternal = 0")
+        var arguments: StatementArguments = [ticketID]
+        if let cursor {
+            sql += " AND (r.createdAt, r.id) > (?, ?)"
+            arguments += [cursor.createdAt, cursor.rowID]
+        }
+        sql += " ORDER BY r.createdAt, r.id LIMIT ?"
+        arguments += [limit + 1]
+        // One of four texts: kept compiled.
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        var page = ReplyPage(replies: [], next: nil)
+        var position = cursor?.position ?? 0
+        var last: (createdAt: String, rowID: Int64)?
+        while let row = try rows.next() {
+            guard page.replies.count < limit else {
+                page.next = last.map { ReplyCursor(createdAt: $0.createdAt, rowID: $0.rowID, position: position) }
+                break
+            }
+            var (_, response) = try Self.response(from: row)
+            position += 1
+            last = (row[7], response.id)
+            if !includeInternal { response.id = position }
+            page.replies.append(response)
+        }
+        return page
     }
 
     /// Where a reply stands among the replies a requester can see of its ticket (1 for the first):

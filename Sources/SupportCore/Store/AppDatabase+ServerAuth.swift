@@ -23,6 +23,21 @@ extension AppDatabase {
         }
     }
 
+    /// The person with this address (removed or not) and the generation their tokens must carry,
+    /// for the server's check of every request. One statement, so one snapshot and no
+    /// transaction around it (`unsafeRead`): a request's authentication was two reads, each its
+    /// own transaction with a statement compiled again (14 % of the server's time on a list).
+    func userAndTokenGeneration(email: String) throws(SupportError) -> (user: User, generation: Int64)? {
+        try Self.translatingErrors {
+            try writer.unsafeRead { db in
+                try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT \(Self.userColumns), (SELECT generation FROM token_generation WHERE userID = user.id)
+                    FROM user WHERE email = ?
+                    """), arguments: [email]).map { row in (Self.user(from: row), (row[7] as Int64?) ?? 0) }
+            }
+        }
+    }
+
     /// Ends every token issued so far to the person: their generation goes up by one.
     @discardableResult
     func revokeTokens(userID: Int64) throws(SupportError) -> Int64 {
