@@ -38,8 +38,15 @@ enum DeliveryStatusParser {
     /// "--- Below this line is a copy of the message." and the message (or its headers). qmail
     /// sends it only when it gave up, so it is always permanent.
     static func qmailReport(_ text: String) -> DeliveryStatusReport? {
+        // Every plain-text message comes here: its first bytes after the blanks tell, before the
+        // whole text is copied and searched (that was 3 % of a Maildir run's CPU). A text whose
+        // bytes do not start so cannot pass the check below, which compares characters.
+        let opening = "Hi. This is the qmail-send program"
+        guard text.utf8.drop(while: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }).starts(with: opening.utf8) else {
+            return nil
+        }
         let normalised = text.replacingOccurrences(of: "\r\n", with: "\n")
-        guard normalised.trimmingBlanks().hasPrefix("Hi. This is the qmail-send program") else { return nil }
+        guard normalised.trimmingBlanks().hasPrefix(opening) else { return nil }
         let marker = "--- Below this line is a copy of the message."
         let parts = normalised.components(separatedBy: marker)
         var failed: [String] = []

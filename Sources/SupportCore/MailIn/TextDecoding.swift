@@ -36,25 +36,37 @@ enum TextDecoding {
     /// characters except tab and form feed are dropped (a database column and a terminal should
     /// never see them).
     static func normalisedBody(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        var previousWasCR = false
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x0D:
-                out.append("\n")
-                previousWasCR = true
-                continue
-            case 0x0A:
-                if !previousWasCR { out.append("\n") }
-            case 0x09, 0x0C:
-                out.append(scalar)
-            case 0x00...0x1F, 0x7F, 0xFEFF:
-                break
-            default:
-                out.append(scalar)
+        // Byte by byte: every change is to an ASCII byte or drops a whole U+FEFF (EF BB BF), so
+        // the result is as valid UTF-8 as the text. Appending scalar by scalar to a String was
+        // 3 % of a Maildir run's CPU (docs/benchmarks.md, "Mail in: speed").
+        var text = text
+        return text.withUTF8 { bytes in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var previousWasCR = false
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                switch byte {
+                case 0x0D:
+                    out.append(0x0A)
+                    previousWasCR = true
+                    continue
+                case 0x0A:
+                    if !previousWasCR { out.append(0x0A) }
+                case 0x09, 0x0C:
+                    out.append(byte)
+                case 0x00...0x1F, 0x7F:
+                    break
+                case 0xEF where index + 1 < bytes.count && bytes[index] == 0xBB && bytes[index + 1] == 0xBF:
+                    index += 2
+                default:
+                    out.append(byte)
+                }
+                previousWasCR = false
             }
-            previousWasCR = false
+            return String(decoding: out, as: UTF8.self)
         }
-        return String(out)
     }
 }

@@ -81,51 +81,94 @@ extension HelpDesk {
     /// is committed or reported, the error is thrown, and its messages are left to a re-run. An
     /// error thrown by `next` stops the run after the messages before it are committed and
     /// reported.
+    ///
+    /// `maildirFile` names the Maildir file of a source (its unique name), when the sources are
+    /// files that `committed` moves: the name is recorded with the message in the batch's
+    /// transaction, so that a run killed after a commit, before the moves, leaves the next run
+    /// files it knows for its own. Such a file is not recorded again (no duplicate): `committed`
+    /// hears it with the record it got the first time, and moves it.
     public func ingest<Source>(
         from next: () throws(SupportError) -> (source: Source, bytes: [UInt8], size: Int)?,
+        maildirFile: (Source) -> String? = { _ in nil },
         committed: ([(source: Source, record: InboundRecord)]) throws(SupportError) -> Void
     ) throws(SupportError) {
         try requireAdmin("ingest mail")
-        var finished = false
-        while !finished {
-            var sources: [Source] = []
-            var messages: [(bytes: [UInt8], size: Int)] = []
+        try database.withMailBatchCache { () throws(SupportError) in try ingestBatches(from: next, maildirFile: maildirFile, committed: committed) }
+    }
+
+    private func ingestBatches<Source>(
+        from next: () throws(SupportError) -> (source: Source, bytes: [UInt8], size: Int)?,
+        maildirFile: (Source) -> String?,
+        committed: ([(source: Source, record: InboundRecord)]) throws(SupportError) -> Void
+    ) throws(SupportError) {
+        func read() -> MailBatchRead<Source> {
+            var batch = MailBatchRead<Source>()
             var bytes = 0
-            var stop: SupportError?
-            while messages.count < Self.mailBatchMessages, bytes < Self.mailBatchBytes {
+            while batch.messages.count < Self.mailBatchMessages, bytes < Self.mailBatchBytes {
                 let message: (source: Source, bytes: [UInt8], size: Int)?
                 do {
                     message = try next()
                 } catch {
-                    stop = error
+                    batch.stop = error
                     break
                 }
                 guard let message else {
-                    finished = true
+                    batch.finished = true
                     break
                 }
                 bytes += message.bytes.count
-                sources.append(message.source)
-                messages.append((message.bytes, max(message.size, message.bytes.count)))
+                batch.sources.append(message.source)
+                batch.messages.append((message.bytes, max(message.size, message.bytes.count), maildirFile(message.source)))
             }
-            if !messages.isEmpty {
-                // Parsed before the transaction, as one message is: the lock is held for the writes only.
-                let batch = ParsedInbound.parseAll(messages)
-                messages = []
-                let records = try database.mailIn { tx in
+            return batch
+        }
+        // Each batch is parsed (on every core) while the one before it is written: parsing was
+        // a fifth of a Maildir run's CPU, and the write transaction keeps one core busy at most
+        // (docs/benchmarks.md, "Mail in: speed"). Two batches are in memory at a time.
+        var current = read()
+        var parsing = current.messages.isEmpty ? nil : ParsingBatch(current.messages)
+        current.messages = []
+        while let batch = parsing {
+            let parsed = batch.wait()
+            // Read and start parsing the next batch before this one is written; reading changes
+            // nothing, so a failed write leaves every message of both where it was.
+            var following = MailBatchRead<Source>()
+            if current.stop == nil, !current.finished {
+                following = read()
+            }
+            parsing = following.messages.isEmpty ? nil : ParsingBatch(following.messages)
+            following.messages = []
+            let records: [InboundRecord]
+            do {
+                records = try database.mailIn { tx in
                     // Read once for the batch, before any savepoint: the key the desk signs with is
                     // made on first use, and a savepoint rolled back must not take it away from the
                     // messages after it.
                     try tx.prepareBatch()
-                    return try batch.map { parsed in try storeIsolated(parsed, tx) }
+                    return try parsed.map { parsed in try storeIsolated(parsed, tx) }
                 }
-                for record in records {
-                    logger.debug("ingested mail", metadata: ["outcome": "\(record.outcome.rawValue)", "id": "\(record.id)"])
-                }
-                try committed(zip(sources, records).map { ($0, $1) })
+            } catch {
+                // The batch being parsed is let finish before the error goes up: its threads
+                // read memory this call owns.
+                _ = parsing?.wait()
+                throw error
             }
-            if let stop { throw stop }
+            for record in records {
+                logger.debug("ingested mail", metadata: ["outcome": "\(record.outcome.rawValue)", "id": "\(record.id)"])
+            }
+            do {
+                try committed(zip(current.sources, records).map { ($0, $1) })
+            } catch {
+                _ = parsing?.wait()
+                throw error
+            }
+            if let stop = current.stop {
+                _ = parsing?.wait()
+                throw stop
+            }
+            current = following
         }
+        if let stop = current.stop { throw stop }
     }
 
     /// One message of a batch: stored as `store` stores it, or, when the rules refuse it,
@@ -149,6 +192,12 @@ extension HelpDesk {
     func store(_ parsed: ParsedInbound, replacing: Int64?, _ tx: MailInTransaction) throws -> InboundRecord {
         let base = parsed.base
         if let earlier = try tx.earlierRecord(messageID: base.messageID, digest: base.digest, excluding: replacing) {
+            // The same bytes from the same Maildir file: this desk committed it in a run killed
+            // before it moved the file to cur/. Its record stands; the caller only moves it.
+            if let file = base.maildirFile, let own = try tx.record(maildirFile: file, digest: base.digest) {
+                parsed.base.raw = []
+                return own
+            }
             var duplicate = base
             duplicate.outcome = .duplicate
             duplicate.reason = "already ingested as #\(earlier)"
@@ -171,7 +220,7 @@ extension HelpDesk {
             // The decoded parts (a 50 MB attachment) are let go before the raw message is
             // written, so the two are never in memory beside SQLite's copy of the record.
             let readable = parsed.mail.take()!
-            draft = try route(readable, base: base, tx)
+            draft = try route(readable, text: parsed.storedText, base: base, tx)
         }
         // Rules refuse bad text as invalid input; a message is never refused, so none may be left.
         if draft.outcome == .quarantined, draft.reason == nil { draft.reason = "not understood" }
@@ -183,7 +232,8 @@ extension HelpDesk {
     }
 
     /// Decides what a readable message becomes and writes it (the record itself excepted).
-    func route(_ mail: InboundMail, base: InboundRecordDraft, _ tx: MailInTransaction) throws -> InboundRecordDraft {
+    /// `text` is what a reply or ticket made from it says: `storedText(mail)`.
+    func route(_ mail: InboundMail, text: String, base: InboundRecordDraft, _ tx: MailInTransaction) throws -> InboundRecordDraft {
         var draft = base
         let settings = try tx.settings()
         let desk = settings.text(.supportEmail).lowercased()
@@ -210,7 +260,7 @@ extension HelpDesk {
 
         if mail.isOutOfOffice {
             guard let ticket = found, allowed, let author else { return ignored("out-of-office reply naming no ticket") }
-            let response = try tx.addResponse(to: ticket.ticketNumber, message: Self.storedText(mail), by: .existing(userID: author.id),
+            let response = try tx.addResponse(to: ticket.ticketNumber, message: text, by: .existing(userID: author.id),
                                               reopens: false, touches: false, mail: nil, attachments: Self.files(of: mail))
             try remember(draft.messageID, on: ticket.ticketNumber, from: sender, tx)
             draft.outcome = .replied
@@ -227,7 +277,7 @@ extension HelpDesk {
             let reopenDays = Double(settings.integer(.mailReopenDays))
             if ticket.status == .closed, let closedAt = ticket.closedAt,
                try tx.now().timeIntervalSince(closedAt) > reopenDays * 86_400 {
-                let created = try openTicket(mail, sender: sender, settings: settings, tx,
+                let created = try openTicket(mail, text: text, sender: sender, settings: settings, tx,
                                              preface: "Follow-up to \(ticket.ticketNumber) (closed \(ISO8601.string(closedAt))):\n\n")
                 draft.outcome = .created
                 draft.reason = "reply to \(ticket.ticketNumber), closed more than \(Int(reopenDays)) days ago: new ticket"
@@ -235,7 +285,7 @@ extension HelpDesk {
                 return draft
             }
             let response = try tx.addResponse(
-                to: ticket.ticketNumber, message: Self.storedText(mail), by: .existing(userID: author.id),
+                to: ticket.ticketNumber, message: text, by: .existing(userID: author.id),
                 reopens: !author.role.isStaff, touches: true,
                 mail: { response in mailPlan(.replied(response), actorEmail: sender, attachments: Self.files(of: mail)) },
                 attachments: Self.files(of: mail))
@@ -246,7 +296,7 @@ extension HelpDesk {
             draft.responseID = response.id
             return draft
         }
-        let created = try openTicket(mail, sender: sender, settings: settings, tx, preface: "")
+        let created = try openTicket(mail, text: text, sender: sender, settings: settings, tx, preface: "")
         draft.outcome = .created
         draft.reason = found.map { "names \($0.ticketNumber) but comes from neither its requester nor staff: new ticket" }
         draft.ticketNumber = created.ticketNumber
@@ -378,8 +428,9 @@ extension HelpDesk {
         return nil
     }
 
-    /// A new ticket from a message, its sender the requester (created as a `user`).
-    func openTicket(_ mail: InboundMail, sender: String, settings: [SettingKey: String], _ tx: MailInTransaction,
+    /// A new ticket from a message, its sender the requester (created as a `user`). `text` is
+    /// `storedText(mail)`, which `preface` (when there is one) goes before.
+    func openTicket(_ mail: InboundMail, text: String, sender: String, settings: [SettingKey: String], _ tx: MailInTransaction,
                     preface: String) throws -> Ticket {
         let subject = Self.oneLine(mail.subject, maxCharacters: Validation.subjectMaxCharacters) ?? "(no subject)"
         let name = mail.from.first?.name.flatMap { Self.oneLine($0, maxCharacters: Validation.nameMaxCharacters) }
@@ -394,7 +445,8 @@ extension HelpDesk {
             quiet = try tx.autoResponses(to: sender, since: tx.now().addingTimeInterval(-3600)) >= limit
         }
         let ticket = try tx.createTicket(
-            TicketDraft(subject: subject, message: Self.storedText(mail, preface: preface), category: category, priority: priority,
+            TicketDraft(subject: subject, message: preface.isEmpty ? text : Self.storedText(mail, preface: preface),
+                        category: category, priority: priority,
                         requester: .requester(email: sender, name: name)),
             by: .requester(email: sender, name: name),
             mail: quiet ? { ticket, settings, now, signer in plan(ticket, settings, now, signer).filter { $0.kind != .autoResponse } } : plan,
@@ -417,13 +469,19 @@ extension HelpDesk {
 
     /// `<id@host>` → `id@host`; nil when nothing usable is left. Kept to printable ASCII and 900
     /// bytes, as the composer keeps the ids it writes.
+    ///
+    /// Read byte by byte: every byte of a non-ASCII scalar is 0x80 or more, so keeping the bytes
+    /// 0x21-0x7E other than `<` and `>` keeps exactly the scalars the earlier version kept (it
+    /// trimmed, took off the brackets and filtered scalars through Foundation and `Character`,
+    /// 3 % of a Maildir run's CPU).
     static func bareMessageID(_ text: String) -> String? {
-        var id = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if id.hasPrefix("<") { id.removeFirst() }
-        if id.hasSuffix(">") { id.removeLast() }
-        let clean = String(id.unicodeScalars.filter { $0.value > 0x20 && $0.value < 0x7F && $0 != "<" && $0 != ">" }
-            .map(Character.init).prefix(900))
-        return clean.isEmpty ? nil : clean
+        var kept: [UInt8] = []
+        kept.reserveCapacity(min(text.utf8.count, 900))
+        for byte in text.utf8 where byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">") {
+            kept.append(byte)
+            if kept.count == 900 { break }
+        }
+        return kept.isEmpty ? nil : String(decoding: kept, as: UTF8.self)
     }
 
     /// `Re: AW: [ST-2026-012] Printer` → ST-2026-012: the first tag in square brackets.
@@ -441,16 +499,41 @@ extension HelpDesk {
 
     /// What the person wrote: the reply without quotes and signature, else the whole text,
     /// with control characters dropped and cut to the message limit.
+    ///
+    /// Made while a batch is parsed, on every core (`ParsedInbound.storedText`), and with no
+    /// Foundation string bridging: Foundation's `trimmingCharacters` copied the text through
+    /// UTF-16 twice and a scalar-by-scalar rebuild of it followed; the three were 7 % of a
+    /// Maildir run's CPU, inside the write transaction (docs/benchmarks.md, "Mail in: speed").
     static func storedText(_ mail: InboundMail, preface: String = "") -> String {
-        let reply = mail.reply.trimmingCharacters(in: .whitespacesAndNewlines)
-        let text = reply.isEmpty ? mail.text.trimmingCharacters(in: .whitespacesAndNewlines) : reply
-        var clean = String.UnicodeScalarView()
-        for scalar in (preface + (text.isEmpty ? "(no text)" : text)).unicodeScalars {
-            if scalar == "\r" { continue }
-            if scalar == "\n" || scalar == "\t" || !Validation.isForbiddenInLine(scalar) { clean.append(scalar) }
+        let reply = trimmedWhitespace(mail.reply)
+        let text = reply.isEmpty ? trimmedWhitespace(mail.text) : reply
+        let whole = preface + (text.isEmpty ? "(no text)" : text)
+        func dropped(_ scalar: Unicode.Scalar) -> Bool {
+            scalar == "\r" || (scalar != "\n" && scalar != "\t" && Validation.isForbiddenInLine(scalar))
         }
-        return cut(String(clean), toBytes: Validation.messageMaxBytes,
+        var clean = whole
+        // Most text has nothing to drop: it is kept as it is, not rebuilt.
+        if whole.unicodeScalars.contains(where: dropped) {
+            var scalars = String.UnicodeScalarView()
+            for scalar in whole.unicodeScalars where !dropped(scalar) { scalars.append(scalar) }
+            clean = String(scalars)
+        }
+        return cut(clean, toBytes: Validation.messageMaxBytes,
                    note: "\n\n[cut at 64 KiB; the whole message is kept in `support mail list`]")
+    }
+
+    /// `text` without what Foundation's `trimmingCharacters(in: .whitespacesAndNewlines)` takes
+    /// off either end: Unicode's White_Space scalars and U+200B ZERO WIDTH SPACE (Foundation
+    /// still counts it, from when Unicode called it a space; checked over every scalar, and in
+    /// MailInTextFastPathTests).
+    static func trimmedWhitespace(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        func isTrimmed(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.isWhitespace || scalar == "\u{200B}" }
+        guard let first = scalars.firstIndex(where: { !isTrimmed($0) }),
+              let last = scalars.lastIndex(where: { !isTrimmed($0) })
+        else { return "" }
+        if first == scalars.startIndex, scalars.index(after: last) == scalars.endIndex { return text }
+        return String(scalars[first...last])
     }
 
     /// A subject or name as one line: control characters made spaces, runs of spaces made one,
@@ -492,6 +575,9 @@ extension HelpDesk {
 final class ParsedInbound {
     /// The readable message; nil when it could not be read, or once `store` took it.
     var mail: InboundMail?
+    /// `HelpDesk.storedText(mail)`, made here (on every core, for a batch) rather than inside
+    /// the write transaction; empty when there is no `mail`.
+    let storedText: String
     /// Of a message cut at mail_max_bytes only the header is read: enough to tell the sender and
     /// to recognise an MTA's retry by its Message-ID.
     let head: InboundMail?
@@ -526,15 +612,18 @@ final class ParsedInbound {
             truncated: size > bytes.count)
         self.mail = mail
         self.head = head
+        storedText = mail.map { HelpDesk.storedText($0) } ?? ""
     }
 
     /// Parses the messages of a batch on every core: parsing (and the digest) is most of a
     /// message's work outside SQLite, and touches nothing shared.
-    static func parseAll(_ messages: [(bytes: [UInt8], size: Int)]) -> [ParsedInbound] {
+    static func parseAll(_ messages: [(bytes: [UInt8], size: Int, maildirFile: String?)]) -> [ParsedInbound] {
         let slots = Slots(count: messages.count)
         defer { slots.release() }
         DispatchQueue.concurrentPerform(iterations: messages.count) { index in
-            slots.put(ParsedInbound(messages[index].bytes, size: messages[index].size), at: index)
+            let parsed = ParsedInbound(messages[index].bytes, size: messages[index].size)
+            parsed.base.maildirFile = messages[index].maildirFile
+            slots.put(parsed, at: index)
         }
         return slots.all()
     }
@@ -557,5 +646,36 @@ final class ParsedInbound {
             _ = buffer.deinitialize()
             buffer.deallocate()
         }
+    }
+}
+
+/// The messages `next` gave for one batch of `HelpDesk.ingest(from:committed:)`, and why it
+/// stopped giving them (the end, or an error).
+struct MailBatchRead<Source> {
+    var sources: [Source] = []
+    var messages: [(bytes: [UInt8], size: Int, maildirFile: String?)] = []
+    var finished = false
+    var stop: SupportError?
+}
+
+/// One batch of messages parsed on other threads (every core) while the caller goes on: the
+/// batch before it is written meanwhile. `wait` hands the parsed messages over once.
+final class ParsingBatch: @unchecked Sendable {
+    private let done = DispatchGroup()
+    /// Written by the parsing thread before it leaves `done`; read only after `done` is waited for.
+    private var parsed: [ParsedInbound] = []
+
+    init(_ messages: [(bytes: [UInt8], size: Int, maildirFile: String?)]) {
+        done.enter()
+        DispatchQueue.global().async { [self] in
+            parsed = ParsedInbound.parseAll(messages)
+            done.leave()
+        }
+    }
+
+    func wait() -> [ParsedInbound] {
+        done.wait()
+        defer { parsed = [] }
+        return parsed
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// A Message-ID the desk sent or received for a ticket.
 struct ThreadedMessage: Sendable, Equatable {
@@ -28,6 +29,8 @@ struct InboundRecordDraft: Sendable {
     var raw: [UInt8]
     var size: Int
     var truncated: Bool
+    /// The unique name of the Maildir file it came from, when it came from one.
+    var maildirFile: String? = nil
 }
 
 /// The writes of one `mail ingest`, all inside one transaction: the help desk decides (threading,
@@ -85,6 +88,14 @@ struct MailInTransaction {
         }
         return try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM inbound_mail WHERE digest = ? AND outcome != 'duplicate' AND id IS NOT ?"),
                                   arguments: [digest, excluding])
+    }
+
+    /// The record of the message with these bytes that was taken from the Maildir file of this
+    /// unique name, if one was committed: a run killed before it moved the file to cur/.
+    func record(maildirFile: String, digest: String) throws -> InboundRecord? {
+        try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT \(AppDatabase.inboundColumns) FROM inbound_mail WHERE maildirFile = ? AND digest = ? ORDER BY id LIMIT 1
+            """), arguments: [maildirFile, digest]).map(AppDatabase.inboundRecord(from:))
     }
 
     func threadedMessage(_ messageID: String) throws -> ThreadedMessage? {
@@ -151,7 +162,7 @@ struct MailInTransaction {
     func saveRecord(_ d: InboundRecordDraft, replacing: Int64? = nil) throws -> InboundRecord {
         let now = try db.transactionDate
         let id: Int64 = try AppDatabase.withBorrowedData(d.raw) { raw in
-            let arguments: StatementArguments = [now, d.messageID, d.digest, d.sender, d.subject, d.outcome.rawValue, d.reason,
+            var arguments: StatementArguments = [AppDatabase.storageText(now), d.messageID, d.digest, d.sender, d.subject, d.outcome.rawValue, d.reason,
                                                  d.ticketNumber?.description, d.responseID, raw, d.size, d.truncated]
             // A prepared statement's execute(arguments:) binds blobs in place; db.execute(sql:
             // arguments:) binds them SQLITE_TRANSIENT, that is copied. The insert is cached (a
@@ -165,10 +176,11 @@ struct MailInTransaction {
                     """).execute(arguments: arguments + [replacing])
                 return replacing
             }
+            arguments += [d.maildirFile]
             try db.cachedStatement(sql: """
                 INSERT INTO inbound_mail (receivedAt, messageID, digest, sender, subject, outcome, reason, ticketNumber,
-                                          responseID, raw, size, truncated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                          responseID, raw, size, truncated, maildirFile)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: arguments)
             return db.lastInsertedRowID
         }
@@ -188,6 +200,53 @@ extension AppDatabase {
         }
     }
 
+    /// The page cache of a Maildir or mbox run, in KiB (SQLite's default is 2 MiB). A batch of
+    /// 200 new tickets changes about 13 MB of pages (the ticket table's twenty indexes, full-text
+    /// search, outbox, audit): in 2 MiB SQLite spilled them to the WAL before the commit and read
+    /// them back, part of the 9 % of a run's CPU in `pwrite`/`pread` (docs/benchmarks.md,
+    /// "Mail in: speed").
+    static let mailBatchCacheKiB = 65_536
+
+    /// Runs `body` (a run of batches) with the connection's page cache at `mailBatchCacheKiB`
+    /// and its temporary files in memory, and puts both back as they were afterwards.
+    ///
+    /// Temporary files in memory (`temp_store = MEMORY`) keep each message's savepoint journal
+    /// in memory: about 300 KB per new ticket, let go when the savepoint is released. On disk
+    /// (the default spills a statement journal past 64 KiB to a temporary file) it was 300 MB
+    /// of writes and 146,000 write calls per 1,000 messages. Raising the spill threshold for
+    /// the process instead (SQLITE_CONFIG_STMTJRNL_SPILL) is not safe with SQLite 3.40: past
+    /// about 1 MiB a large statement journal fails with "database or disk is full" (a
+    /// migration's full-text rebuild did, in MigrationProgressAndKillTests).
+    func withMailBatchCache<T>(_ body: () throws(SupportError) -> T) throws(SupportError) -> T {
+        let previous = try Self.translatingErrors {
+            try writer.writeWithoutTransaction { db in
+                let size = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+                let temp = try Int.fetchOne(db, sql: "PRAGMA temp_store") ?? 0
+                try db.execute(sql: "PRAGMA cache_size = -\(Self.mailBatchCacheKiB); PRAGMA temp_store = MEMORY")
+                return (size, temp)
+            }
+        }
+        defer {
+            try? writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA cache_size = \(previous.0); PRAGMA temp_store = \(previous.1)")
+            }
+        }
+        return try body()
+    }
+
+    /// GRDB's storage text of `date`, made by GRDB (so exactly what it would store) but once per
+    /// distinct date: a transaction writes its one `transactionDate` many times (a new ticket by
+    /// mail: nine), and GRDB formats every `Date` argument with a `DateFormatter`, 4 % of a
+    /// Maildir run's CPU (docs/benchmarks.md, "Mail in: speed").
+    static func storageText(_ date: Date) -> String {
+        if let last = lastStorageText.withLock({ $0 }), last.date == date { return last.text }
+        let text = String.fromDatabaseValue(date.databaseValue) ?? ""
+        lastStorageText.withLock { $0 = (date, text) }
+        return text
+    }
+
+    private static let lastStorageText = Mutex<(date: Date, text: String)?>(nil)
+
     /// Runs `body` in one write transaction: all of an ingest (or of a batch of them), or none of it.
     func mailIn<T>(_ body: (MailInTransaction) throws -> T) throws(SupportError) -> T {
         try write { db in try body(MailInTransaction(db: db)) }
@@ -198,7 +257,7 @@ extension AppDatabase {
         // The first ticket a Message-ID was seen on keeps it.
         try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO ticket_message (messageID, ticketNumber, direction, address, createdAt) VALUES (?, ?, ?, ?, ?)
-            """).execute(arguments: [messageID, ticket.description, direction.rawValue, address, try db.transactionDate])
+            """).execute(arguments: [messageID, ticket.description, direction.rawValue, address, storageText(try db.transactionDate)])
     }
 
     /// The key the desk signs its Message-IDs with: 32 random bytes made on first use and kept in

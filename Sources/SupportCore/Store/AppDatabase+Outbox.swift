@@ -3,7 +3,7 @@ import GRDB
 
 extension AppDatabase {
     static func enqueue(_ db: Database, _ drafts: [OutboxDraft]) throws {
-        let now = try db.transactionDate
+        let now = storageText(try db.transactionDate)
         for d in drafts {
             // A requester's replies are coalesced per ticket: while a notice of one to the same
             // staff address waits unsent, a later one does not queue another (1,000 replies make

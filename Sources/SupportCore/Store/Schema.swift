@@ -483,6 +483,16 @@ enum Schema {
             }
             try db.execute(sql: "INSERT INTO ticket_search_note(ticket_search_note) VALUES('rebuild')")
         }
+        migrator.registerMigration("inbound-mail-maildir-file") { db in
+            try db.execute(sql: """
+                -- The Maildir file a message was taken from (its unique name, without the ":2,"
+                -- flags), written in the same transaction as the message: a run killed after a
+                -- batch committed but before its files were moved to cur/ leaves them in new/, and
+                -- the next run knows them for its own and only moves them (issue 12).
+                ALTER TABLE inbound_mail ADD COLUMN maildirFile TEXT;
+                CREATE INDEX inbound_mail_on_maildirFile ON inbound_mail(maildirFile) WHERE maildirFile IS NOT NULL;
+                """)
+        }
         return migrator
     }
 

@@ -44,7 +44,7 @@ struct MailCommand: ParsableCommand {
                     // messages are moved to cur/ only once their batch committed.
                     if let maildir {
                         let source = try MailSource.Maildir(maildir, cap: cap)
-                        try desk.ingest(from: source.next) { batch throws(SupportError) in
+                        try desk.ingest(from: source.next, maildirFile: MailSource.uniqueName) { batch throws(SupportError) in
                             for (file, record) in batch {
                                 try source.markSeen(file)
                                 records.append(record)

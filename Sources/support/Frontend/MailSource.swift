@@ -110,6 +110,12 @@ enum MailSource {
         }
     }
 
+    /// A Maildir file's unique name: its name without the `:2,…` flags, the same in new/ and cur/.
+    static func uniqueName(_ file: URL) -> String? {
+        let name = file.lastPathComponent
+        return name.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? name
+    }
+
     /// The flags of a Maildir file name (`…:2,FS` → F, S).
     static func flags(of name: String) -> Set<Character> {
         guard let range = name.range(of: ":2,") else { return [] }

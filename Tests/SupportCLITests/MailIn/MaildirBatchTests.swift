@@ -109,6 +109,84 @@ struct MaildirBatchTests {
         #expect(try sandbox.reliabilityCount("SELECT max(id) - min(id) + 1 - count(*) FROM ticket") == 0)
     }
 
+    /// Starts `mail ingest --maildir` and kills it (SIGKILL) while it moves a committed batch to
+    /// cur/: it is stopped (SIGSTOP) each time cur/ grows, and killed once part of a batch is in
+    /// cur/ and the rest still in new/; let go (SIGCONT) when a whole batch had been moved.
+    /// False when the run ended before such a moment came (the caller tries again).
+    func killBetweenACommitAndItsMoves(_ sandbox: Sandbox, _ maildir: Maildir, total: Int) throws -> Bool {
+        let running = try sandbox.launch(["mail", "ingest", "--maildir", maildir.root.path])
+        var moved = 0
+        var caught = false
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            let now = (try? FileManager.default.contentsOfDirectory(atPath: maildir.cur.path).count) ?? 0
+            if now >= total { break }
+            guard now > moved else { continue }
+            running.send(SIGSTOP)
+            moved = try maildir.names(maildir.cur).count
+            if moved % Self.batch != 0 {
+                caught = true
+                break
+            }
+            running.send(SIGCONT)
+        }
+        running.send(SIGKILL)
+        running.send(SIGCONT)
+        let result = try running.wait()
+        try #require(caught ? result.signaled : true, "\(result)")
+        return caught
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs the sqlite3 shell"))
+    func aRunKilledBetweenACommitAndItsMovesLeavesTheReRunOnlyTheMovesToFinish() throws {
+        // Given a desk with mail on and a Maildir of 600 messages from strangers (three batches)
+        let count = 600
+        var attempt: (sandbox: Sandbox, maildir: Maildir)?
+        for _ in 1...5 {
+            let sandbox = try Sandbox()
+            try sandbox.succeed(["settings", "set", "support_email", "help@desk.test"])
+            let maildir = try Maildir(in: sandbox)
+            for i in 0..<count {
+                let text = InboundFixtures.message(from: "Customer \(i) <c\(i)@other.example>", subject: "Question \(i)",
+                                                   id: "k\(i)@batch.example", body: "Question number \(i).")
+                try maildir.put(String(format: "%04d.kill.host", i), Data(text.utf8))
+            }
+            // When the run is killed (SIGKILL) after a batch committed, while its files are
+            // being moved to cur/ (a run that ends first is tried again on a fresh desk)
+            if try killBetweenACommitAndItsMoves(sandbox, maildir, total: count) {
+                attempt = (sandbox, maildir)
+                break
+            }
+        }
+        let (sandbox, maildir) = try #require(attempt, "no run was caught between a commit and its moves in 5 tries")
+        // Then committed messages are left in new/ (the window the re-run must close)
+        #expect(try sandbox.reliabilityIntegrity() == "ok")
+        let committed = try sandbox.reliabilityCount("SELECT count(*) FROM inbound_mail")
+        let inCur = try maildir.names(maildir.cur)
+        let inNew = try maildir.names(maildir.new)
+        #expect(committed % Self.batch == 0 && inCur.count < committed, "\(committed) committed, \(inCur.count) in cur/")
+        let lastID = try sandbox.reliabilityCount("SELECT max(id) FROM inbound_mail")
+
+        // When the run is started again
+        let rerun = try sandbox.run(["mail", "ingest", "--maildir", maildir.root.path, "--json"])
+        // Then it ends well, every file in cur/, and it reported one record per file it took
+        #expect(rerun.status == 0, "\(rerun)")
+        #expect(try maildir.names(maildir.new).isEmpty)
+        #expect(try maildir.names(maildir.cur).count == count)
+        let reported = try messages(rerun)
+        #expect(reported.count == inNew.count)
+        // And the committed files it found in new/ were only moved: reported as what they
+        // became the first time (their own records), no duplicate recorded
+        let finished = reported.filter { ($0["id"] as? Int ?? 0) <= lastID }
+        #expect(finished.count == committed - inCur.count, "\(finished.count) finished, \(committed - inCur.count) expected")
+        #expect(finished.allSatisfy { $0["outcome"] as? String == "created" })
+        #expect(try sandbox.reliabilityCount("SELECT count(*) FROM inbound_mail WHERE outcome = 'duplicate'") == 0)
+        // And every message was ingested exactly once: 600 records, 600 tickets
+        #expect(try sandbox.reliabilityCount("SELECT count(*) FROM inbound_mail") == count)
+        #expect(try sandbox.reliabilityCount("SELECT count(DISTINCT messageID) FROM inbound_mail") == count)
+        #expect(try ticketTotal(sandbox) == count)
+    }
+
     @Test func anUnparseableMessageInABatchIsQuarantinedAndTheOthersStored() throws {
         // Given a Maildir: a message, bytes that are no mail, another message
         let sandbox = try Sandbox()
