@@ -453,7 +453,7 @@ enum Schema {
             let notes = try Int.fetchOne(db, sql: "SELECT count(*) FROM response WHERE isInternal = 1") ?? 0
             let total = tickets + notes
             var done = 0
-            try AppDatabase.fillInRanges(db, ids: "SELECT id FROM ticket WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?", rows: tickets,
+            try AppDatabase.fillInRanges(db, ids: AppDatabase.ticketIDRanges, rows: tickets,
                                          insert: "INSERT INTO ticket_search(rowid, subject, body)"
                                              + " SELECT id, subject, body FROM ticket_search_document WHERE id > ? AND id <= ?") {
                 done += $0
@@ -475,7 +475,7 @@ enum Schema {
             // notes, a few per long ticket.
             let tickets = try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket") ?? 0
             var done = 0
-            try AppDatabase.fillInRanges(db, ids: "SELECT id FROM ticket WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?", rows: tickets,
+            try AppDatabase.fillInRanges(db, ids: AppDatabase.ticketIDRanges, rows: tickets,
                                          insert: "INSERT INTO ticket_search_staff(rowid, subject, body, notes)"
                                              + " SELECT id, subject, body, notes FROM ticket_search_staff_document WHERE id > ? AND id <= ?") {
                 done += $0

@@ -423,6 +423,9 @@ extension AppDatabase {
     /// statement (FTS5 keeps its pending terms across them until the transaction ends).
     static let fillRange = 20_000
 
+    /// `fillInRanges`'s `ids` for a fill of one row per ticket, in ticket id order.
+    static let ticketIDRanges = "SELECT id FROM ticket WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?"
+
     /// Runs `insert` (arguments: a range of ids, the lower bound excluded) over the ids `ids`
     /// finds (arguments: the last id done, an offset; one id), `fillRange` ids at a time in id
     /// order, telling `progress` how many rows each range held. `rows`: how many there are.
