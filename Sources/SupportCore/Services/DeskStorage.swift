@@ -1,0 +1,28 @@
+import Foundation
+import Logging
+
+/// A desk's storage as a front end holds it, whichever engine is under it: an SQLite file
+/// (`AppDatabase`) or a PostgreSQL database (`PostgresStore`, reached through the driver a binary
+/// installed in `PostgresConnector`). Front ends open one and give it to `HelpDesk`; the store's
+/// protocol stays internal to the core.
+public struct DeskStorage: Sendable {
+    let store: any DeskStore
+
+    /// The SQLite file, when the desk is one (nil for PostgreSQL).
+    public var path: String? { store.path }
+
+    /// Whether the desk is on PostgreSQL.
+    public var isPostgres: Bool { store is PostgresStore }
+
+    public static func sqlite(_ database: AppDatabase) -> DeskStorage {
+        DeskStorage(store: database)
+    }
+
+    /// Connects to the PostgreSQL desk at `uri` (a `postgresql://` `--db`), migrating it if
+    /// needed. The password comes from `PGPASSWORD` or the password file, never from `uri`.
+    public static func postgres(_ uri: String, environment: [String: String], home: String?, busyTimeout: TimeInterval = 5,
+                                logger: Logger = Logger(label: "support.store")) throws(SupportError) -> DeskStorage {
+        let location = try PostgresLocation.parse(uri, environment: environment, home: home)
+        return DeskStorage(store: try PostgresStore.open(location, busyTimeout: busyTimeout, logger: logger))
+    }
+}
