@@ -42,14 +42,6 @@ extension PostgresStore {
         }
     }
 
-    func inboundRecords(outcome: InboundRecord.Outcome?, limit: Int) throws(SupportError) -> [InboundRecord] {
-        throw Self.notYet("mail list")
-    }
-
-    func inboundMessage(id: Int64) throws(SupportError) -> (record: InboundRecord, raw: [UInt8])? {
-        throw Self.notYet("mail show")
-    }
-
     func statistics(since: Date?, until: Date?, zone: LocalZone) throws(SupportError) -> Statistics {
         throw Self.notYet("stats")
     }
@@ -64,10 +56,6 @@ extension PostgresStore {
     }
 
     var importTimeText: @Sendable (Date) -> String { { ISO8601.string($0) } }
-
-    func mailIn<T>(_ body: (MailInTransaction) throws -> T) throws(SupportError) -> T {
-        throw Self.notYet("mail ingest")
-    }
 
     func withMailBatchCache<T>(_ body: () throws(SupportError) -> T) throws(SupportError) -> T {
         try body()
