@@ -42,10 +42,6 @@ extension PostgresStore {
         }
     }
 
-    func statistics(since: Date?, until: Date?, zone: LocalZone) throws(SupportError) -> Statistics {
-        throw Self.notYet("stats")
-    }
-
     func exportTickets(matching filter: TicketFilter, includeInternal: Bool, ticket: (Ticket) -> Void,
                        reply: (TicketResponse) -> Void, end: (ExportedFiles) throws -> Void) throws(SupportError) {
         throw Self.notYet("ticket export")
