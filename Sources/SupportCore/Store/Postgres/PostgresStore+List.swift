@@ -62,10 +62,10 @@ extension PostgresStore {
         return words.isEmpty ? nil : words.joined(separator: " ")
     }
 
-    static func listSQL(for filter: TicketFilter) -> (countSQL: String, countBinds: [PostgresValue],
-                                                      pageSQL: String, pageBinds: [PostgresValue])? {
+    /// Every filter of the list as conditions on `ticket t`, and the search's tsquery (nil
+    /// without a search); nil when nothing can match (a search text without a word).
+    static func conditions(_ filter: TicketFilter, _ binds: inout PostgresBinds) -> (conditions: [String], query: String?)? {
         let q = filter.query
-        var binds = PostgresBinds()
         var conditions: [String] = []
         if let submittedBy = filter.submittedBy {
             conditions.append("t.submittedBy = \(binds.add(.int(submittedBy)))")
@@ -81,10 +81,18 @@ extension PostgresStore {
         var query: String?
         if let search = q.search {
             guard let words = searchWords(search) else { return nil }
-            let placeholder = binds.add(.text(words))
-            query = "plainto_tsquery('support_search', \(placeholder))"
-            conditions.append("\(searchColumn(filter)) @@ \(query!)")
+            let tsquery = "plainto_tsquery('support_search', \(binds.add(.text(words))))"
+            conditions.append("\(searchColumn(filter)) @@ \(tsquery)")
+            query = tsquery
         }
+        return (conditions, query)
+    }
+
+    static func listSQL(for filter: TicketFilter) -> (countSQL: String, countBinds: [PostgresValue],
+                                                      pageSQL: String, pageBinds: [PostgresValue])? {
+        let q = filter.query
+        var binds = PostgresBinds()
+        guard let (conditions, query) = conditions(filter, &binds) else { return nil }
         let whereSQL = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let countBinds = binds.values
         var order = orderClause(q.sort, reverse: q.reverse)

@@ -42,11 +42,6 @@ extension PostgresStore {
         }
     }
 
-    func exportTickets(matching filter: TicketFilter, includeInternal: Bool, ticket: (Ticket) -> Void,
-                       reply: (TicketResponse) -> Void, end: (ExportedFiles) throws -> Void) throws(SupportError) {
-        throw Self.notYet("ticket export")
-    }
-
     func importTickets(batches next: () -> [ImportDraft]?, by actor: PersonReference) throws(SupportError) -> ImportSummary {
         throw Self.notYet("ticket import")
     }

@@ -452,22 +452,8 @@ extension PostgresStore {
         }
     }
 
-    /// The content in pieces of a megabyte (`substring` of a bytea reads only what it returns
-    /// from a TOASTed value stored uncompressed... PostgreSQL compresses by default, so each
-    /// piece may decompress the value: fine for the sizes `attachment_max_bytes` allows).
     func readAttachmentContent(rowID: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void) throws(SupportError) {
-        try read { tx in
-            let size = try tx.value("SELECT size FROM attachment_content WHERE id = $1", .int(rowID))?.int ?? 0
-            var offset: Int64 = 0
-            let piece: Int64 = 1 << 20
-            while offset < size {
-                let bytes = try tx.value("SELECT substring(data FROM $1 FOR $2) FROM attachment_content WHERE id = $3",
-                                         .int(offset + 1), .int(piece), .int(rowID))?.bytes ?? []
-                guard !bytes.isEmpty else { break }
-                try bytes.withUnsafeBytes { try body($0) }
-                offset += Int64(bytes.count)
-            }
-        }
+        try read { tx in try Self.readContent(tx, rowID: rowID, body) }
     }
 
     // MARK: Mail written with a change
