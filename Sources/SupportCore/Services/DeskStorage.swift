@@ -20,9 +20,16 @@ public struct DeskStorage: Sendable {
 
     /// Connects to the PostgreSQL desk at `uri` (a `postgresql://` `--db`), migrating it if
     /// needed. The password comes from `PGPASSWORD` or the password file, never from `uri`.
+    /// `connections`: 1 for a command; the server's request threads share more.
     public static func postgres(_ uri: String, environment: [String: String], home: String?, busyTimeout: TimeInterval = 5,
-                                logger: Logger = Logger(label: "support.store")) throws(SupportError) -> DeskStorage {
+                                connections: Int = 1, logger: Logger = Logger(label: "support.store")) throws(SupportError) -> DeskStorage {
         let location = try PostgresLocation.parse(uri, environment: environment, home: home)
-        return DeskStorage(store: try PostgresStore.open(location, busyTimeout: busyTimeout, logger: logger))
+        return DeskStorage(store: try PostgresStore.open(location, busyTimeout: busyTimeout, connections: connections, logger: logger))
+    }
+
+    /// Closes the file or the connections, once every user of the storage is done.
+    public func close() throws(SupportError) {
+        if let database = store as? AppDatabase { try database.close() }
+        if let postgres = store as? PostgresStore { postgres.close() }
     }
 }

@@ -24,6 +24,8 @@ protocol DeskStore: Sendable {
     func tokenGeneration(userID: Int64) throws(SupportError) -> Int64
     func userAndTokenGeneration(email: String) throws(SupportError) -> (user: User, generation: Int64)?
     @discardableResult func revokeTokens(userID: Int64) throws(SupportError) -> Int64
+    /// The server's HS256 key, made on first use.
+    func serverSigningKey() throws(SupportError) -> [UInt8]
 
     // Settings
     func settings() throws(SupportError) -> [SettingKey: String]

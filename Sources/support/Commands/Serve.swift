@@ -61,7 +61,7 @@ struct Serve: ParsableCommand {
             // A server outlives the caller's session and listens as the wrapper's user.
             try PinnedMode.refuse("support serve", "run the server as its own service (see README, \"Serving a team\")")
             // Opened (created, migrated) here so that a bad --db fails as every other command does.
-            _ = try frontend.openDatabase()
+            _ = try frontend.openStorage()
             var arguments = ["serve", "--db", frontend.databasePath.path, "--listen", listen,
                              "--auth-failure-limit", String(authFailureLimit)]
             for (name, value) in [("jwt-public-key", jwtPublicKey), ("jwt-issuer", jwtIssuer), ("jwt-audience", jwtAudience),

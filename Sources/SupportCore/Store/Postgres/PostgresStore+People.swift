@@ -209,6 +209,17 @@ extension PostgresStore {
         }
     }
 
+    func serverSigningKey() throws(SupportError) -> [UInt8] {
+        try write { tx in
+            if let existing = try tx.value("SELECT secret FROM server_key WHERE name = 'hs256'")?.bytes { return existing }
+            var generator = SystemRandomNumberGenerator()
+            let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            // Two servers starting at once: the first key stored is everyone's.
+            try tx.execute("INSERT INTO server_key (name, secret) VALUES ('hs256', $1) ON CONFLICT (name) DO NOTHING", .bytes(secret))
+            return try tx.value("SELECT secret FROM server_key WHERE name = 'hs256'")?.bytes ?? secret
+        }
+    }
+
     // MARK: Settings
 
     func settings() throws(SupportError) -> [SettingKey: String] {

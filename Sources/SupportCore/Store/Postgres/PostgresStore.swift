@@ -8,53 +8,66 @@ import Logging
 ///
 /// A command opens one connection (no pool: its work is a transaction or two); the server gives
 /// each request a store over a pooled session.
-final class PostgresStore: @unchecked Sendable {
-    // @unchecked: the session is used by one thread at a time (a command's main thread; the
-    // server's pool hands a session to one request at a time), which the type system cannot see.
-    let session: any PostgresSession
+final class PostgresStore: Sendable {
+    /// The connections: one for a command, several for the server. Each unit of work (`read`,
+    /// `write`) holds one session for its transaction.
+    let sessions: PostgresSessionPool
     let location: PostgresLocation
     let logger: Logger
 
     var path: String? { nil }
 
-    init(session: any PostgresSession, location: PostgresLocation, logger: Logger) {
-        self.session = session
+    init(sessions: PostgresSessionPool, location: PostgresLocation, logger: Logger) {
+        self.sessions = sessions
         self.location = location
         self.logger = logger
     }
 
     /// Connects (through the driver a binary installed), migrates if needed, and sets how long a
     /// statement waits for a row another transaction holds (SQLite's busy timeout).
-    static func open(_ location: PostgresLocation, busyTimeout: TimeInterval = 5,
+    /// `connections`: 1 for a command (opened here, before anything else), more for a server
+    /// (opened as requests need them).
+    static func open(_ location: PostgresLocation, busyTimeout: TimeInterval = 5, connections: Int = 1,
                      logger: Logger = Logger(label: "support.store")) throws(SupportError) -> PostgresStore {
         guard let connect = PostgresConnector.open else {
             throw .configuration("this build of support cannot reach PostgreSQL; run support-pg (installed beside support)")
         }
-        let session: any PostgresSession
-        do {
-            session = try connect(location)
-        } catch let error as SupportError {
-            throw error
-        } catch {
-            throw .busy("cannot reach PostgreSQL at \(location)")
-        }
-        let store = PostgresStore(session: session, location: location, logger: logger)
-        do {
-            let milliseconds = Int(max(0, min(busyTimeout, 600)) * 1000)
-            try store.run {
-                // The statements of one command; lock_timeout is the busy timeout's twin: a row
-                // another host's transaction holds longer than that is "busy, try again" (75).
-                try session.execute("SET lock_timeout = \(milliseconds); SET TIME ZONE 'UTC'")
+        let milliseconds = Int(max(0, min(busyTimeout, 600)) * 1000)
+        let logger = logger
+        let pool = PostgresSessionPool(capacity: max(1, connections)) { () throws(SupportError) -> any PostgresSession in
+            let session: any PostgresSession
+            do {
+                session = try connect(location)
+            } catch let error as SupportError {
+                throw error
+            } catch {
+                throw .busy("cannot reach PostgreSQL at \(location)")
             }
+            do {
+                // lock_timeout is the busy timeout's twin: a row another host's transaction
+                // holds longer than that is "busy, try again" (75).
+                try session.execute("SET lock_timeout = \(milliseconds); SET TIME ZONE 'UTC'")
+            } catch let error as PostgresServerError {
+                session.close()
+                throw translate(error, logger: logger)
+            } catch {
+                session.close()
+                throw .busy("cannot reach PostgreSQL at \(location)")
+            }
+            return session
+        }
+        let store = PostgresStore(sessions: pool, location: location, logger: logger)
+        do {
+            try pool.prime()
             try store.migrateIfNeeded()
         } catch {
-            session.close()
+            pool.close()
             throw error
         }
         return store
     }
 
-    func close() { session.close() }
+    func close() { sessions.close() }
 
     // MARK: Units of work
 
@@ -71,7 +84,7 @@ final class PostgresStore: @unchecked Sendable {
         while true {
             attempt += 1
             do {
-                return try run {
+                return try run { () throws -> T in try sessions.borrow { session in
                     try session.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
                     do {
                         let value = try body(PostgresTransaction(session: session, now: Self.now()))
@@ -81,7 +94,7 @@ final class PostgresStore: @unchecked Sendable {
                         try? session.execute("ROLLBACK")
                         throw error
                     }
-                }
+                } }
             } catch .busy(let wording) where attempt < 3 && wording.description.hasPrefix(Self.retryMarker) {
                 continue
             } catch .busy(let wording) where wording.description.hasPrefix(Self.retryMarker) {
@@ -92,7 +105,7 @@ final class PostgresStore: @unchecked Sendable {
 
     /// One read, from one snapshot (the total and the page of a list agree).
     func read<T>(_ body: (PostgresTransaction) throws -> T) throws(SupportError) -> T {
-        try run {
+        try run { () throws -> T in try sessions.borrow { session in
             try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             do {
                 let value = try body(PostgresTransaction(session: session, now: Self.now()))
@@ -102,7 +115,7 @@ final class PostgresStore: @unchecked Sendable {
                 try? session.execute("ROLLBACK")
                 throw error
             }
-        }
+        } }
     }
 
     static let retryMarker = "retry: "
@@ -149,11 +162,11 @@ final class PostgresStore: @unchecked Sendable {
 
     func migrateIfNeeded() throws(SupportError) {
         let known = PostgresSchema.migrations.map(\.identifier)
-        let applied = try run { () throws -> Set<String>? in
+        let applied = try run { () throws -> Set<String>? in try sessions.borrow { session in
             let exists = try session.query("SELECT to_regclass($1) IS NOT NULL", [.text(PostgresSchema.migrationsTable)])
             guard exists.first?.first?.bool == true else { return nil }
             return Set(try session.query("SELECT identifier FROM \(PostgresSchema.migrationsTable)", []).compactMap { $0.first?.text })
-        }
+        } }
         if let applied {
             guard applied.isSubset(of: known) else { throw .storage(Wording(AppDatabase.newerVersionMessage)) }
             if Set(known).isSubset(of: applied) { return }
@@ -273,5 +286,100 @@ extension Array where Element == PostgresValue {
 extension PostgresStore {
     static func unreadable(_ what: String, _ index: Int) -> SupportError {
         .storage(Wording("the database holds a \(what) this version cannot read (column \(index + 1)): was the schema changed by hand?"))
+    }
+}
+
+/// A few open sessions, each lent to one unit of work at a time. A command has one; the server
+/// as many as its request threads use at once (opened on demand, up to `capacity`). A session
+/// whose connection failed is closed and dropped, and the next borrower opens a fresh one.
+final class PostgresSessionPool: @unchecked Sendable {
+    // @unchecked: `idle` and `opened` are guarded by `condition`; a session is used by the one
+    // thread that borrowed it.
+    private let condition = NSCondition()
+    private var idle: [any PostgresSession] = []
+    private var opened = 0
+    private var closed = false
+    let capacity: Int
+    private let connect: @Sendable () throws(SupportError) -> any PostgresSession
+
+    init(capacity: Int, connect: @escaping @Sendable () throws(SupportError) -> any PostgresSession) {
+        self.capacity = capacity
+        self.connect = connect
+    }
+
+    /// Opens the first session now, so that a command fails on connecting before anything else.
+    func prime() throws(SupportError) {
+        let session = try take()
+        give(session, broken: false)
+    }
+
+    func borrow<T>(_ body: (any PostgresSession) throws -> T) throws -> T {
+        let session = try take()
+        do {
+            let value = try body(session)
+            give(session, broken: false)
+            return value
+        } catch let error as SupportError {
+            // Only the session reports .busy for a connection it lost (PostgresSession's
+            // contract); rules and refusals come back as other cases, or as server errors.
+            if case .busy = error { give(session, broken: true) } else { give(session, broken: false) }
+            throw error
+        } catch {
+            give(session, broken: false)
+            throw error
+        }
+    }
+
+    private func take() throws(SupportError) -> any PostgresSession {
+        condition.lock()
+        while true {
+            if closed {
+                condition.unlock()
+                throw .busy("the desk's database connections are closed (the server is stopping)")
+            }
+            if let session = idle.popLast() {
+                condition.unlock()
+                return session
+            }
+            if opened < capacity {
+                opened += 1
+                condition.unlock()
+                do {
+                    return try connect()
+                } catch {
+                    condition.lock()
+                    opened -= 1
+                    condition.signal()
+                    condition.unlock()
+                    throw error
+                }
+            }
+            condition.wait()
+        }
+    }
+
+    private func give(_ session: any PostgresSession, broken: Bool) {
+        condition.lock()
+        if broken || closed {
+            opened -= 1
+            condition.signal()
+            condition.unlock()
+            session.close()
+            return
+        }
+        idle.append(session)
+        condition.signal()
+        condition.unlock()
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        let sessions = idle
+        idle = []
+        opened -= sessions.count
+        condition.broadcast()
+        condition.unlock()
+        for session in sessions { session.close() }
     }
 }
