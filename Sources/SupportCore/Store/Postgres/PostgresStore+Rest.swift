@@ -1,6 +1,6 @@
 import Foundation
 
-/// The audit trail on PostgreSQL, and the parts of the store this version runs on SQLite only.
+/// The audit trail on PostgreSQL.
 extension PostgresStore {
     static func auditWhereClause(_ filter: AuditFilter, _ binds: inout PostgresBinds) -> String {
         let q = filter.query
@@ -42,19 +42,8 @@ extension PostgresStore {
         }
     }
 
-    func importTickets(batches next: () -> [ImportDraft]?, by actor: PersonReference) throws(SupportError) -> ImportSummary {
-        throw Self.notYet("ticket import")
-    }
-
-    var importTimeText: @Sendable (Date) -> String { { ISO8601.string($0) } }
-
     func withMailBatchCache<T>(_ body: () throws(SupportError) -> T) throws(SupportError) -> T {
         try body()
-    }
-
-    /// What this version does on SQLite only, said as such (exit 78), never half done.
-    static func notYet(_ command: String) -> SupportError {
-        .configuration("'support \(command)' runs on an SQLite desk only in this version; PostgreSQL support for it is not built yet")
     }
 }
 
