@@ -11,6 +11,12 @@ public struct DeskStorage: Sendable {
     /// The SQLite file, when the desk is one (nil for PostgreSQL).
     public var path: String? { store.path }
 
+    /// Where the desk is, as a person may be shown it (never a password).
+    public var description: String {
+        if let postgres = store as? PostgresStore { return postgres.location.description }
+        return store.path ?? "an in-memory desk"
+    }
+
     /// Whether the desk is on PostgreSQL.
     public var isPostgres: Bool { store is PostgresStore }
 

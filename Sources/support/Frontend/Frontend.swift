@@ -49,6 +49,9 @@ struct Frontend {
         return (base + "/support/support.db", true)
     }
 
+    /// Whether this binary links the PostgreSQL driver (`support-pg`; `support` hands over to it).
+    static var canReachPostgres: Bool { PostgresConnector.open != nil }
+
     /// The desk's storage: a PostgreSQL database for a `postgresql://` `--db` (in `support-pg`,
     /// which `support` hands such a `--db` to), else the SQLite file.
     func openStorage() throws -> DeskStorage {
