@@ -30,10 +30,10 @@ extension PostgresStore {
         try read { tx in
             // Ordered as SQLite orders the same text (byte order), whatever the database's collation.
             if let role {
-                return try tx.rows("SELECT \(Self.userColumns) FROM desk_user WHERE role = $1 AND removedAt IS NULL ORDER BY email COLLATE \"C\"",
+                return try tx.rows("SELECT \(Self.userColumns) FROM desk_user WHERE role = $1 AND removedAt IS NULL ORDER BY lower(email) COLLATE \"C\", email COLLATE \"C\"",
                                    .text(role.rawValue)).map { try Self.user(from: $0) }
             }
-            return try tx.rows("SELECT \(Self.userColumns) FROM desk_user WHERE removedAt IS NULL ORDER BY email COLLATE \"C\"")
+            return try tx.rows("SELECT \(Self.userColumns) FROM desk_user WHERE removedAt IS NULL ORDER BY lower(email) COLLATE \"C\", email COLLATE \"C\"")
                 .map { try Self.user(from: $0) }
         }
     }
