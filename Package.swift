@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The PostgreSQL driver, linked only into `support-pg` and `support-server` (docs/architecture.md).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // Tests only: property-based checks of the mail composer and ticket numbers.
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
@@ -61,6 +63,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The PostgreSQL driver behind the core's `PostgresSession`. Never linked into `support`:
+        // NIO costs every command about 3 ms of start-up (SWIFT-FACTS.md).
+        .target(
+            name: "SupportPostgres",
+            dependencies: [
+                "SupportCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "support-server",
             dependencies: ["SupportServer"]
@@ -72,6 +84,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        // The PostgreSQL driver against a real server (PostgresTestDatabase; skipped without one).
+        .testTarget(
+            name: "SupportPostgresTests",
+            dependencies: ["SupportCore", "SupportPostgres"]
         ),
         .testTarget(
             name: "SupportCLITests",
