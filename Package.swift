@@ -8,6 +8,8 @@ let package = Package(
     products: [
         .executable(name: "support", targets: ["support"]),
         .executable(name: "support-server", targets: ["support-server"]),
+        // `support` for a desk on PostgreSQL: `support` execs it for a postgresql:// --db.
+        .executable(name: "support-pg", targets: ["support-pg"]),
         .library(name: "SupportCore", targets: ["SupportCore"]),
     ],
     dependencies: [
@@ -42,14 +44,27 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
-        // The command layer: parses, calls the core, renders, maps errors to exit codes.
-        .executableTarget(
-            name: "support",
+        // The command layer: parses, calls the core, renders, maps errors to exit codes. A
+        // library, so that `support` and `support-pg` are the same commands over other drivers.
+        .target(
+            name: "SupportCommands",
             dependencies: [
                 "SupportCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            path: "Sources/support"
+        ),
+        // The command-line tool: hands a desk on PostgreSQL to `support-pg`, runs the rest.
+        .executableTarget(
+            name: "support",
+            dependencies: ["SupportCommands"],
+            path: "Sources/support-cli"
+        ),
+        // The same commands with the PostgreSQL driver linked in (NIO: never in `support`).
+        .executableTarget(
+            name: "support-pg",
+            dependencies: ["SupportCommands", "SupportPostgres"]
         ),
         // The HTTP API: routes, JWT authentication, error mapping. Only `support-server` links it.
         .target(
@@ -75,7 +90,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "support-server",
-            dependencies: ["SupportServer"]
+            dependencies: ["SupportServer", "SupportPostgres"]
         ),
         .testTarget(
             name: "SupportCoreTests",
