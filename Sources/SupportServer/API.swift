@@ -6,7 +6,7 @@ import SupportCore
 /// The routes of the seed's "API Endpoints" and the commands a web client needs, each a thin
 /// call into `HelpDesk` as the authenticated person (never the local operator).
 struct API: Sendable {
-    let database: AppDatabase
+    let database: DeskStorage
     let authority: TokenAuthority
     let limiter: FailedAuthLimiter
     let logger: Logger
@@ -172,7 +172,7 @@ struct API: Sendable {
                                                              "path": "\(request.uri.path)"])
             return APIResponse.unauthorized()
         }
-        let desk = HelpDesk(database: database, actor: .person(user), logger: logger)
+        let desk = HelpDesk(storage: database, actor: .person(user), logger: logger)
         do {
             return try await body(desk)
         } catch let error as SupportError {

@@ -7,7 +7,7 @@ import SupportCore
 /// flusher and the same leases, so a cron `notify flush` beside the server never sends a message
 /// twice. The mail program and the attempt limit are read from the settings at every round.
 struct OutboxFlushService: Service {
-    let database: AppDatabase
+    let database: DeskStorage
     let interval: Duration
     let logger: Logger
     /// Messages per round: a shutdown waits for at most one round, not for a whole backlog.
@@ -39,7 +39,7 @@ struct OutboxFlushService: Service {
 
     func flushNow() -> OutboxFlusher.Summary? {
         do {
-            let desk = HelpDesk(database: database, actor: .localOperator, logger: logger)
+            let desk = HelpDesk(storage: database, actor: .localOperator, logger: logger)
             let summary = try desk.mailFlusher(sendmail: nil, jobs: Self.jobs, timeout: 60).flush(limit: Self.roundLimit)
             if let problem = summary.configurationProblem {
                 logger.warning("mail not flushed", metadata: ["reason": "\(problem)"])

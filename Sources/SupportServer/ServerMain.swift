@@ -31,7 +31,11 @@ public enum ServerMain {
         do {
             // `support serve` opened (created, migrated, switched to WAL) the file before handing
             // over, so the server gets its pool of readers.
-            let database = try AppDatabase.open(path: path, createDirectory: false, readers: command == "serve" ? 4 : 0)
+            // A PostgreSQL desk: a pool of connections shared by the request threads.
+            let database: DeskStorage = PostgresLocation.isPostgres(path)
+                ? try .postgres(path, environment: ProcessInfo.processInfo.environment,
+                                home: ProcessInfo.processInfo.environment["HOME"], connections: command == "serve" ? 8 : 1)
+                : .sqlite(try AppDatabase.open(path: path, createDirectory: false, readers: command == "serve" ? 4 : 0))
             switch command {
             case "serve":
                 let limit = Int(options["auth-failure-limit"] ?? "20") ?? 20
@@ -43,7 +47,7 @@ public enum ServerMain {
             case "token-issue":
                 guard positional.count == 2 else { return fail(.invalidInput(field: nil, "usage: support token issue EMAIL [--expires 30d]")) }
                 let lifetime = try TokenAuthority.lifetime(options["expires"] ?? "30d")
-                let desk = HelpDesk(database: database, actor: .localOperator)
+                let desk = HelpDesk(storage: database, actor: .localOperator)
                 let (user, generation) = try desk.tokenSubject(email: positional[1])
                 let authority = await TokenAuthority(secret: try HelpDesk.tokenSigningKey(in: database))
                 print(try await authority.issue(email: user.email, generation: generation, lifetime: lifetime))
@@ -92,7 +96,7 @@ public enum ServerMain {
         return (host, port)
     }
 
-    static func serve(database: AppDatabase, listen: String, openAPIPath: String?, authFailureLimit: Int,
+    static func serve(database: DeskStorage, listen: String, openAPIPath: String?, authFailureLimit: Int,
                       provider: ExternalIdentityProvider?, flushEvery: Duration?,
                       limits: ConnectionLimits, options: [String: String]) async throws -> Int32 {
         let (host, port) = try parseListen(listen)

@@ -15,7 +15,7 @@ struct Support: ParsableCommand {
             74 database error, 75 try again later (rate limit, busy), 77 not allowed, 78 configuration, 70 bug.
             """,
         version: Support.version,
-        subcommands: [Ticket.self, Respond.self, Settings.self, UserCommand.self, Notify.self, MailCommand.self, AttachmentCommand.self, Stats.self, Audit.self, Serve.self, Token.self]
+        subcommands: [Ticket.self, Respond.self, Settings.self, UserCommand.self, Notify.self, MailCommand.self, AttachmentCommand.self, Stats.self, Audit.self, Serve.self, Token.self, DatabaseCommand.self]
     )
 
     static let version = "0.3.0"

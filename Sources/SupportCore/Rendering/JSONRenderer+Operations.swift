@@ -4,6 +4,12 @@ import Foundation
 /// here, beside every other shape, so the command line and the HTTP API cannot drift apart.
 extension JSONRenderer {
     /// `notify flush`.
+    /// `db copy`: the rows copied, table by table, in the order they were copied.
+    public static func deskCopied(_ counts: [(table: String, rows: Int)]) -> String {
+        JSONValue.object([("success", .bool(true)),
+                          ("copied", .object(counts.map { ($0.table, .int(Int64($0.rows))) }))]).serialized(pretty: true)
+    }
+
     public static func flushSummary(_ s: OutboxFlusher.Summary) -> String {
         JSONValue.object([("sent", .int(Int64(s.sent))), ("retried", .int(Int64(s.retried))), ("failed", .int(Int64(s.failed)))])
             .serialized(pretty: true)

@@ -24,6 +24,8 @@ protocol DeskStore: Sendable {
     func tokenGeneration(userID: Int64) throws(SupportError) -> Int64
     func userAndTokenGeneration(email: String) throws(SupportError) -> (user: User, generation: Int64)?
     @discardableResult func revokeTokens(userID: Int64) throws(SupportError) -> Int64
+    /// The server's HS256 key, made on first use.
+    func serverSigningKey() throws(SupportError) -> [UInt8]
 
     // Settings
     func settings() throws(SupportError) -> [SettingKey: String]
@@ -81,7 +83,7 @@ protocol DeskStore: Sendable {
                                            maxAttempts: Int) throws(SupportError) -> OutboxMessage.Status?
 
     // Mail in: one transaction for all of an ingest
-    func mailIn<T>(_ body: (MailInTransaction) throws -> T) throws(SupportError) -> T
+    func mailIn<T>(_ body: (any MailInTransaction) throws -> T) throws(SupportError) -> T
     /// Runs `body`, a run of mail-in batches, with a page cache large enough for a batch.
     func withMailBatchCache<T>(_ body: () throws(SupportError) -> T) throws(SupportError) -> T
     func inboundMessage(id: Int64) throws(SupportError) -> (record: InboundRecord, raw: [UInt8])?

@@ -173,7 +173,7 @@ extension HelpDesk {
 
     /// One message of a batch: stored as `store` stores it, or, when the rules refuse it,
     /// quarantined with the reason and none of its other writes.
-    func storeIsolated(_ parsed: ParsedInbound, replacing: Int64? = nil, _ tx: MailInTransaction) throws -> InboundRecord {
+    func storeIsolated(_ parsed: ParsedInbound, replacing: Int64? = nil, _ tx: any MailInTransaction) throws -> InboundRecord {
         switch try tx.isolated({ try store(parsed, replacing: replacing, tx) }) {
         case .success(let record):
             return record
@@ -189,7 +189,7 @@ extension HelpDesk {
 
     /// What a message becomes, written inside `tx`: a duplicate, a quarantined or too-large
     /// record, or whatever `route` makes of it; the record of it last.
-    func store(_ parsed: ParsedInbound, replacing: Int64?, _ tx: MailInTransaction) throws -> InboundRecord {
+    func store(_ parsed: ParsedInbound, replacing: Int64?, _ tx: any MailInTransaction) throws -> InboundRecord {
         let base = parsed.base
         if let earlier = try tx.earlierRecord(messageID: base.messageID, digest: base.digest, excluding: replacing) {
             // The same bytes from the same Maildir file: this desk committed it in a run killed
@@ -233,7 +233,7 @@ extension HelpDesk {
 
     /// Decides what a readable message becomes and writes it (the record itself excepted).
     /// `text` is what a reply or ticket made from it says: `storedText(mail)`.
-    func route(_ mail: InboundMail, text: String, base: InboundRecordDraft, _ tx: MailInTransaction) throws -> InboundRecordDraft {
+    func route(_ mail: InboundMail, text: String, base: InboundRecordDraft, _ tx: any MailInTransaction) throws -> InboundRecordDraft {
         var draft = base
         let settings = try tx.settings()
         let desk = settings.text(.supportEmail).lowercased()
@@ -304,7 +304,7 @@ extension HelpDesk {
     }
 
     /// Why a message is the desk's own mail coming back, if it is.
-    func loopReason(_ mail: InboundMail, sender: String, desk: String, _ tx: MailInTransaction) throws -> String? {
+    func loopReason(_ mail: InboundMail, sender: String, desk: String, _ tx: any MailInTransaction) throws -> String? {
         if !desk.isEmpty, sender == desk {
             return "from the desk's own address"
         }
@@ -323,7 +323,7 @@ extension HelpDesk {
     /// loop rules of `route`), and within `mail_auto_responses_per_hour` automatic replies to
     /// one address, so a broken sender resending a huge message cannot make the desk mail it
     /// without end.
-    func tooLargeNotice(_ head: InboundMail, size: Int, kept: Int, _ tx: MailInTransaction) throws -> String {
+    func tooLargeNotice(_ head: InboundMail, size: Int, kept: Int, _ tx: any MailInTransaction) throws -> String {
         let settings = try tx.settings()
         let desk = settings.text(.supportEmail).lowercased()
         guard !desk.isEmpty else { return "sender not told: support_email is not set" }
@@ -376,7 +376,7 @@ extension HelpDesk {
 
     /// A delivery-status report: the outbox message it names is marked bounced.
     func bounce(_ report: DeliveryStatusReport, mail: InboundMail, draft: InboundRecordDraft,
-                _ tx: MailInTransaction) throws -> InboundRecordDraft {
+                _ tx: any MailInTransaction) throws -> InboundRecordDraft {
         var draft = draft
         let candidates = ([report.originalMessageID].compactMap { $0 } + mail.inReplyTo + mail.references)
             .compactMap(Self.bareMessageID)
@@ -403,7 +403,7 @@ extension HelpDesk {
     /// The ticket a message names: a Message-ID the desk sent (its signature checked) or
     /// received, newest reference first; else a `[ST-…]` tag in the subject. Who may add to it is
     /// decided by the caller.
-    func thread(_ mail: InboundMail, sender: String, desk: String, _ tx: MailInTransaction) throws -> Ticket? {
+    func thread(_ mail: InboundMail, sender: String, desk: String, _ tx: any MailInTransaction) throws -> Ticket? {
         let signer = try tx.signer()
         var seen = Set<String>()
         // In-Reply-To first, then References from the newest; a bounded number of look-ups.
@@ -430,7 +430,7 @@ extension HelpDesk {
 
     /// A new ticket from a message, its sender the requester (created as a `user`). `text` is
     /// `storedText(mail)`, which `preface` (when there is one) goes before.
-    func openTicket(_ mail: InboundMail, text: String, sender: String, settings: [SettingKey: String], _ tx: MailInTransaction,
+    func openTicket(_ mail: InboundMail, text: String, sender: String, settings: [SettingKey: String], _ tx: any MailInTransaction,
                     preface: String) throws -> Ticket {
         let subject = Self.oneLine(mail.subject, maxCharacters: Validation.subjectMaxCharacters) ?? "(no subject)"
         let name = mail.from.first?.name.flatMap { Self.oneLine($0, maxCharacters: Validation.nameMaxCharacters) }
@@ -455,7 +455,7 @@ extension HelpDesk {
         return ticket
     }
 
-    func remember(_ messageID: String?, on ticket: TicketNumber, from sender: String, _ tx: MailInTransaction) throws {
+    func remember(_ messageID: String?, on ticket: TicketNumber, from sender: String, _ tx: any MailInTransaction) throws {
         guard let messageID else { return }
         try tx.recordMessageID(messageID, ticket: ticket, direction: .incoming, address: sender)
     }

@@ -29,6 +29,11 @@ extension HelpDesk {
     /// The person and the generation are read together, in one statement (every request of the
     /// server runs this).
     public static func tokenHolder(email: String, generation: Int64?, in database: AppDatabase) throws(SupportError) -> Actor {
+        try tokenHolder(email: email, generation: generation, in: DeskStorage.sqlite(database))
+    }
+
+    public static func tokenHolder(email: String, generation: Int64?, in storage: DeskStorage) throws(SupportError) -> Actor {
+        let database = storage.store
         let address = try actorAddress(email)
         let found = try database.userAndTokenGeneration(email: address)
         let actor = try person(address, found: found?.user)
@@ -42,5 +47,9 @@ extension HelpDesk {
     /// can read the database file can read it, as everything else in it.
     public static func tokenSigningKey(in database: AppDatabase) throws(SupportError) -> [UInt8] {
         try database.serverSigningKey()
+    }
+
+    public static func tokenSigningKey(in storage: DeskStorage) throws(SupportError) -> [UInt8] {
+        try storage.store.serverSigningKey()
     }
 }

@@ -17,6 +17,13 @@ public struct HelpDesk: Sendable {
         self.logger = logger
     }
 
+    /// The desk on `storage` (SQLite or PostgreSQL) as `actor` sees it.
+    public init(storage: DeskStorage, actor: Actor, logger: Logger = Logger(label: "support")) {
+        self.database = storage.store
+        self.actor = actor
+        self.logger = logger
+    }
+
     /// The person at `email`, for a front end that has established who is acting (`--as`, a
     /// token's subject): a user of the desk, not removed, never the local operator's placeholder.
     /// Who acts when nobody is named is the front end's decision, not the core's: the command line
@@ -24,6 +31,11 @@ public struct HelpDesk: Sendable {
     public static func person(email: String, in database: AppDatabase) throws(SupportError) -> Actor {
         let address = try actorAddress(email)
         return try person(address, found: database.user(email: address))
+    }
+
+    public static func person(email: String, in storage: DeskStorage) throws(SupportError) -> Actor {
+        let address = try actorAddress(email)
+        return try person(address, found: storage.store.user(email: address))
     }
 
     /// The address `person(email:in:)` looks up: refuses what is not an email address, and the
@@ -57,6 +69,10 @@ public struct HelpDesk: Sendable {
     /// The person a Unix login is mapped to (`user add --login`), if any.
     public static func person(login: String, in database: AppDatabase) throws(SupportError) -> Actor? {
         try database.user(login: login).map(Actor.person)
+    }
+
+    public static func person(login: String, in storage: DeskStorage) throws(SupportError) -> Actor? {
+        try storage.store.user(login: login).map(Actor.person)
     }
 
     /// The local operator has no address a customer could answer: what would mail or show them

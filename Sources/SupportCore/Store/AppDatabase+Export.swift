@@ -206,12 +206,19 @@ extension AppDatabase {
 public struct ExportedFiles {
     public internal(set) var attachments: [TicketAttachment] = []
     var contentRows: [Int64] = []
-    let db: Database
+    /// Reads the content row's bytes in pieces, inside the export's read (either engine's).
+    let readContent: (Int64, (UnsafeRawBufferPointer) throws -> Void) throws -> Void
 
-    init(db: Database) { self.db = db }
+    init(db: Database) {
+        readContent = { row, body in try AppDatabase.readBlob(db, table: "attachment_content", column: "data", rowID: row, body) }
+    }
+
+    init(reader: @escaping (Int64, (UnsafeRawBufferPointer) throws -> Void) throws -> Void) {
+        readContent = reader
+    }
 
     /// Hands the content of `attachments[index]` to `body` in pieces, in order.
     public func read(_ index: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        try AppDatabase.readBlob(db, table: "attachment_content", column: "data", rowID: contentRows[index], body)
+        try readContent(contentRows[index], body)
     }
 }

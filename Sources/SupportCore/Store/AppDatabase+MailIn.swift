@@ -34,8 +34,36 @@ struct InboundRecordDraft: Sendable {
 }
 
 /// The writes of one `mail ingest`, all inside one transaction: the help desk decides (threading,
-/// permissions, loops), this reads and writes. Only mail ingest uses it.
-struct MailInTransaction {
+/// permissions, loops), this reads and writes. Only mail ingest uses it. One per engine
+/// (`SQLiteMailIn`, `PostgresMailIn`): the rules for incoming mail (`HelpDesk+MailIn`) are
+/// written once, over this.
+protocol MailInTransaction {
+    func settings() throws -> [SettingKey: String]
+    func prepareBatch() throws
+    func isolated<T>(_ body: () throws -> T) throws -> Result<T, SupportError>
+    func signer() throws -> MessageIDSigner
+    func now() throws -> Date
+    func earlierRecord(messageID: String?, digest: String, excluding: Int64?) throws -> Int64?
+    func record(maildirFile: String, digest: String) throws -> InboundRecord?
+    func threadedMessage(_ messageID: String) throws -> ThreadedMessage?
+    func user(email: String) throws -> User?
+    func ticket(_ number: TicketNumber) throws -> Ticket?
+    func createTicket(_ draft: TicketDraft, by actor: PersonReference, mail: MailPlan?, attachments: [AttachmentUpload]) throws -> Ticket
+    func addResponse(to number: TicketNumber, message: String, by author: PersonReference, reopens: Bool, touches: Bool,
+                     mail: ((TicketResponse) -> MailPlan)?, attachments: [AttachmentUpload]) throws -> TicketResponse
+    func autoResponses(to address: String, since: Date) throws -> Int
+    func enqueueNotice(kind: MailKind, sender: String, recipient: String, subject: String, messageID: String, bytes: [UInt8]) throws
+    func markBounced(messageID: String, detail: String) throws -> Int64?
+    func recordMessageID(_ messageID: String, ticket: TicketNumber, direction: ThreadedMessage.Direction, address: String) throws
+    func saveRecord(_ d: InboundRecordDraft, replacing: Int64?) throws -> InboundRecord
+}
+
+extension MailInTransaction {
+    func saveRecord(_ d: InboundRecordDraft) throws -> InboundRecord { try saveRecord(d, replacing: nil) }
+}
+
+/// Mail in on SQLite: statements cached per connection (a Maildir run writes thousands).
+struct SQLiteMailIn: MailInTransaction {
     let db: Database
 
     func settings() throws -> [SettingKey: String] { try AppDatabase.fetchSettings(db) }
@@ -159,7 +187,7 @@ struct MailInTransaction {
     /// column; here `size` follows `raw`, so SQLite expanded the zeroblob in memory and then
     /// built the record: two more copies of a 50 MB message, not one (issue 12, measured in
     /// docs/benchmarks.md).
-    func saveRecord(_ d: InboundRecordDraft, replacing: Int64? = nil) throws -> InboundRecord {
+    func saveRecord(_ d: InboundRecordDraft, replacing: Int64?) throws -> InboundRecord {
         let now = try db.transactionDate
         let id: Int64 = try AppDatabase.withBorrowedData(d.raw) { raw in
             var arguments: StatementArguments = [AppDatabase.storageText(now), d.messageID, d.digest, d.sender, d.subject, d.outcome.rawValue, d.reason,
@@ -248,8 +276,8 @@ extension AppDatabase {
     private static let lastStorageText = Mutex<(date: Date, text: String)?>(nil)
 
     /// Runs `body` in one write transaction: all of an ingest (or of a batch of them), or none of it.
-    func mailIn<T>(_ body: (MailInTransaction) throws -> T) throws(SupportError) -> T {
-        try write { db in try body(MailInTransaction(db: db)) }
+    func mailIn<T>(_ body: (any MailInTransaction) throws -> T) throws(SupportError) -> T {
+        try write { db in try body(SQLiteMailIn(db: db)) }
     }
 
     static func recordMessageID(_ db: Database, _ messageID: String, ticket: TicketNumber,

@@ -61,7 +61,7 @@ struct Serve: ParsableCommand {
             // A server outlives the caller's session and listens as the wrapper's user.
             try PinnedMode.refuse("support serve", "run the server as its own service (see README, \"Serving a team\")")
             // Opened (created, migrated) here so that a bad --db fails as every other command does.
-            _ = try frontend.openDatabase()
+            _ = try frontend.openStorage()
             var arguments = ["serve", "--db", frontend.databasePath.path, "--listen", listen,
                              "--auth-failure-limit", String(authFailureLimit)]
             for (name, value) in [("jwt-public-key", jwtPublicKey), ("jwt-issuer", jwtIssuer), ("jwt-audience", jwtAudience),
@@ -124,17 +124,17 @@ struct Token: ParsableCommand {
 }
 
 /// `support serve` and `support token issue` run `support-server` from the directory of this
-/// executable: NIO, Hummingbird and the JWT library stay out of `support`, whose every command
-/// would otherwise start slower.
+/// executable (and `db copy` to PostgreSQL runs `support-pg`): NIO, Hummingbird, the JWT library
+/// and the PostgreSQL driver stay out of `support`, whose every command would otherwise start slower.
 enum ServerHandOver {
-    static func exec(_ arguments: [String]) throws -> Never {
+    static func exec(_ arguments: [String], program: String = "support-server") throws -> Never {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
         guard length > 0 else { throw SupportError.configuration("cannot find the support executable (/proc/self/exe)") }
         let own = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let server = URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent("support-server").path
+        let server = URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent(program).path
         guard access(server, X_OK) == 0 else {
-            throw SupportError.configuration("support-server is not installed beside support (\(server))")
+            throw SupportError.configuration("\(program) is not installed beside support (\(server))")
         }
         fflush(nil)
         let argv = ([server] + arguments).map { strdup($0) } + [nil]

@@ -49,9 +49,25 @@ struct Frontend {
         return (base + "/support/support.db", true)
     }
 
+    /// Whether this binary links the PostgreSQL driver (`support-pg`; `support` hands over to it).
+    static var canReachPostgres: Bool { PostgresConnector.open != nil }
+
+    /// The desk's storage: a PostgreSQL database for a `postgresql://` `--db` (in `support-pg`,
+    /// which `support` hands such a `--db` to), else the SQLite file.
+    func openStorage() throws -> DeskStorage {
+        let (path, _) = databasePath
+        guard PostgresLocation.isPostgres(path) else { return .sqlite(try openDatabase()) }
+        let timeout = Double(Self.environment("SUPPORT_BUSY_TIMEOUT") ?? "") ?? 5
+        return try .postgres(path, environment: ProcessInfo.processInfo.environment, home: Self.environment("HOME"),
+                             busyTimeout: timeout, logger: logger)
+    }
+
     func openDatabase() throws -> AppDatabase {
         let (path, isDefault) = databasePath
         guard !path.isEmpty else { throw SupportError.invalidInput(field: "db", "--db must not be empty") }
+        guard !PostgresLocation.isPostgres(path) else {
+            throw SupportError.configuration("this command runs on an SQLite desk only in this version, not on PostgreSQL")
+        }
         let timeout = Double(Self.environment("SUPPORT_BUSY_TIMEOUT") ?? "") ?? 5
         var info = stat()
         let isNew = stat(path, &info) != 0 || info.st_size == 0
@@ -81,7 +97,7 @@ struct Frontend {
 
     /// The help desk as the acting person sees it.
     func desk() throws -> HelpDesk {
-        let database = try openDatabase()
+        let database = try openStorage()
         var email = options.actAs
         // Set but empty fails closed, as `--as ''` does: a wrapper that meant to pin someone and
         // expanded an empty variable must not make its caller the admin operator.
@@ -92,13 +108,16 @@ struct Frontend {
         if let email {
             actor = try Self.actor(named: email, in: database)
         } else {
-            actor = try Self.defaultActor(login: Self.invokingLogin, ownsDatabase: Self.ownsDatabase(database.path), in: database)
+            // On PostgreSQL there is no file to own: whoever holds the desk role's credentials
+            // can change anything with psql already, so they are its local operator.
+            let owns = database.isPostgres || Self.ownsDatabase(database.path)
+            actor = try Self.defaultActor(login: Self.invokingLogin, ownsDatabase: owns, in: database)
         }
-        return HelpDesk(database: database, actor: actor, logger: logger)
+        return HelpDesk(storage: database, actor: actor, logger: logger)
     }
 
     /// `--as EMAIL` (or `SUPPORT_AS`): that person, whose failure names the flag.
-    static func actor(named email: String, in database: AppDatabase) throws(SupportError) -> Actor {
+    static func actor(named email: String, in database: DeskStorage) throws(SupportError) -> Actor {
         do {
             return try HelpDesk.person(email: email, in: database)
         } catch .unknownActor(let wording) {
@@ -109,7 +128,7 @@ struct Frontend {
     /// Who acts when no `--as` is given: the person mapped to the invoking Unix `login`
     /// (`user add --login`), else the local operator, but only for whoever owns the database
     /// file (or root): anyone else who can write it is told to name themself.
-    static func defaultActor(login: String?, ownsDatabase: Bool, in database: AppDatabase) throws(SupportError) -> Actor {
+    static func defaultActor(login: String?, ownsDatabase: Bool, in database: DeskStorage) throws(SupportError) -> Actor {
         if let login, let person = try HelpDesk.person(login: login, in: database) {
             return person
         }

@@ -1,0 +1,176 @@
+import Foundation
+import GRDB
+import Logging
+
+/// `support db copy --to postgresql://…`: an SQLite desk, whole, into an empty PostgreSQL desk,
+/// in one PostgreSQL transaction (a failure or a kill leaves the target as empty as it was):
+/// users, tickets, replies, files, the audit trail, the outbox and its attempts, mail in,
+/// settings, secrets and token generations, every row with its id, so that ticket numbers,
+/// reply numbers in mail, Message-IDs and tokens keep working on the new desk.
+///
+/// The source is read in one snapshot (the desk may stay in use meanwhile; what is written after
+/// the copy starts is not copied). The derived data (search documents, the tally) is built by
+/// PostgreSQL once at the end, with the row triggers set aside during the copy: firing them per
+/// reply would update each ticket once per reply.
+enum DeskCopy {
+    enum Kind { case int, real, text, blob, bool, date }
+
+    struct Table {
+        let source: String
+        let target: String
+        let columns: [(String, Kind)]
+        /// Rows per INSERT (PostgreSQL takes at most 65,535 parameters; blobs go a few at a time).
+        let rowsPerStatement: Int
+        var hasID: Bool { columns.first?.0 == "id" }
+    }
+
+    /// In the order of their foreign keys.
+    static let tables: [Table] = [
+        Table(source: "user", target: "desk_user", columns: [("id", .int), ("email", .text), ("name", .text), ("role", .text),
+                                                             ("createdAt", .date), ("login", .text), ("removedAt", .date)], rowsPerStatement: 1000),
+        Table(source: "ticket_sequence", target: "ticket_sequence", columns: [("year", .int), ("lastNumber", .int)], rowsPerStatement: 1000),
+        Table(source: "ticket", target: "ticket", columns: [
+            ("id", .int), ("ticketNumber", .text), ("subject", .text), ("message", .text), ("category", .text), ("priority", .int),
+            ("status", .int), ("submittedBy", .int), ("assignedTo", .int), ("createdAt", .date), ("updatedAt", .date),
+            ("resolvedAt", .date), ("closedAt", .date), ("firstResponseAt", .date), ("firstResponderID", .int),
+            ("firstResponseSeconds", .real), ("resolutionSeconds", .real),
+        ], rowsPerStatement: 500),
+        Table(source: "response", target: "response", columns: [("id", .int), ("ticketId", .int), ("message", .text), ("respondedBy", .int),
+                                                                ("isInternal", .bool), ("createdAt", .date)], rowsPerStatement: 1000),
+        Table(source: "setting", target: "setting", columns: [("key", .text), ("value", .text)], rowsPerStatement: 1000),
+        Table(source: "outbox", target: "outbox", columns: [
+            ("id", .int), ("ticketNumber", .text), ("kind", .text), ("sender", .text), ("recipient", .text), ("subject", .text),
+            ("messageID", .text), ("message", .blob), ("status", .text), ("attempts", .int), ("nextAttemptAt", .date),
+            ("leaseOwner", .text), ("leaseUntil", .date), ("lastError", .text), ("createdAt", .date), ("sentAt", .date), ("bouncedAt", .date),
+        ], rowsPerStatement: 100),
+        Table(source: "outbox_attempt", target: "outbox_attempt", columns: [
+            ("id", .int), ("outboxID", .int), ("startedAt", .date), ("finishedAt", .date), ("outcome", .text), ("exitStatus", .int), ("detail", .text),
+        ], rowsPerStatement: 1000),
+        Table(source: "audit_event", target: "audit_event", columns: [
+            ("id", .int), ("ticketNumber", .text), ("actorID", .int), ("action", .text), ("field", .text), ("oldValue", .text),
+            ("newValue", .text), ("isInternal", .bool), ("createdAt", .date), ("deletedTicket", .text),
+        ], rowsPerStatement: 1000),
+        Table(source: "inbound_mail", target: "inbound_mail", columns: [
+            ("id", .int), ("receivedAt", .date), ("messageID", .text), ("digest", .text), ("sender", .text), ("subject", .text),
+            ("outcome", .text), ("reason", .text), ("ticketNumber", .text), ("responseID", .int), ("raw", .blob), ("size", .int),
+            ("truncated", .bool), ("maildirFile", .text),
+        ], rowsPerStatement: 20),
+        Table(source: "ticket_message", target: "ticket_message", columns: [
+            ("messageID", .text), ("ticketNumber", .text), ("direction", .text), ("address", .text), ("createdAt", .date),
+        ], rowsPerStatement: 1000),
+        Table(source: "desk_secret", target: "desk_secret", columns: [("name", .text), ("value", .blob)], rowsPerStatement: 100),
+        Table(source: "server_key", target: "server_key", columns: [("name", .text), ("secret", .blob)], rowsPerStatement: 100),
+        Table(source: "token_generation", target: "token_generation", columns: [("userID", .int), ("generation", .int)], rowsPerStatement: 1000),
+        Table(source: "attachment_content", target: "attachment_content", columns: [("id", .int), ("sha256", .text), ("size", .int), ("data", .blob)],
+              rowsPerStatement: 4),
+        Table(source: "attachment", target: "attachment", columns: [
+            ("id", .int), ("ticketId", .int), ("responseId", .int), ("contentId", .int), ("fileName", .text), ("contentType", .text),
+            ("createdAt", .date),
+        ], rowsPerStatement: 1000),
+    ]
+
+    /// Copies every table; `progress` hears each table's name and row count when it is done.
+    static func copy(from database: AppDatabase, to store: PostgresStore,
+                     progress: (String, Int) -> Void) throws(SupportError) -> [(table: String, rows: Int)] {
+        try store.write { tx in
+            let occupied = try tx.value("""
+                SELECT EXISTS (SELECT 1 FROM ticket) OR EXISTS (SELECT 1 FROM desk_user) OR EXISTS (SELECT 1 FROM audit_event)
+                    OR EXISTS (SELECT 1 FROM outbox) OR EXISTS (SELECT 1 FROM setting)
+                """)?.bool ?? true
+            guard !occupied else {
+                throw SupportError.invalidInput(field: "to", "the PostgreSQL desk is not empty; a copy goes into a new, empty database only")
+            }
+            // Set aside for the copy (the table's owner may; the transaction holds the tables
+            // alone meanwhile), and the derived data built once at the end.
+            try tx.session.execute("ALTER TABLE ticket DISABLE TRIGGER USER; ALTER TABLE response DISABLE TRIGGER USER")
+            var counts: [(table: String, rows: Int)] = []
+            for table in tables {
+                let rows = try copyTable(table, from: database, into: tx)
+                counts.append((table.source, rows))
+                progress(table.source, rows)
+            }
+            try tx.session.execute("""
+                ALTER TABLE ticket ENABLE TRIGGER USER;
+                ALTER TABLE response ENABLE TRIGGER USER;
+                INSERT INTO ticket_tally (category, priority, status, tickets)
+                    SELECT category, priority, status, count(*) FROM ticket GROUP BY 1, 2, 3;
+                UPDATE ticket t SET search_public = setweight(to_tsvector('support_search', t.subject), 'A')
+                    || to_tsvector('support_search', t.message)
+                    || coalesce((SELECT to_tsvector('support_search', string_agg(r.message, ' ' ORDER BY r.id))
+                                 FROM response r WHERE r.ticketId = t.id AND NOT r.isInternal), ''::tsvector);
+                UPDATE ticket t SET search_staff = t.search_public
+                    || coalesce((SELECT to_tsvector('support_search', string_agg(r.message, ' ' ORDER BY r.id))
+                                 FROM response r WHERE r.ticketId = t.id AND r.isInternal), ''::tsvector)
+                """)
+            // Identities moved past the copied ids: the next row written on any host gets a new one.
+            for table in tables where table.hasID {
+                try tx.execute("SELECT setval(pg_get_serial_sequence('\(table.target)', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM \(table.target)), false)")
+            }
+            return counts
+        }
+    }
+
+    static func copyTable(_ table: Table, from database: AppDatabase, into tx: PostgresTransaction) throws -> Int {
+        let columnList = table.columns.map(\.0).joined(separator: ", ")
+        var pending: [PostgresValue] = []
+        var pendingRows = 0
+        var copied = 0
+        func flush() throws {
+            guard pendingRows > 0 else { return }
+            let width = table.columns.count
+            let tuples = (0..<pendingRows).map { row in
+                "(" + (1...width).map { "$\(row * width + $0)" }.joined(separator: ", ") + ")"
+            }.joined(separator: ", ")
+            do {
+                try tx.execute("INSERT INTO \(table.target) (\(columnList)) VALUES \(tuples)", binds: pending)
+            } catch let error as PostgresServerError {
+                // Translated here: the SQLite read this runs inside would call it unexpected.
+                throw PostgresStore.translate(error, logger: Logger(label: "support.store"))
+            }
+            pending.removeAll(keepingCapacity: true)
+            pendingRows = 0
+        }
+        try database.read { db in
+            let order = table.hasID ? " ORDER BY id" : ""
+            let cursor = try Row.fetchCursor(db, sql: "SELECT \(columnList) FROM \"\(table.source)\"\(order)")
+            while let row = try cursor.next() {
+                for (index, (_, kind)) in table.columns.enumerated() {
+                    pending.append(try value(row, index, kind))
+                }
+                pendingRows += 1
+                copied += 1
+                if pendingRows == table.rowsPerStatement { try flush() }
+            }
+        }
+        try flush()
+        return copied
+    }
+
+    static func value(_ row: Row, _ index: Int, _ kind: Kind) throws -> PostgresValue {
+        let stored: DatabaseValue = row[index]
+        if stored.isNull { return .null }
+        switch kind {
+        case .int: return (row[index] as Int64?).map(PostgresValue.int) ?? .null
+        case .real: return (row[index] as Double?).map(PostgresValue.double) ?? .null
+        case .text: return (row[index] as String?).map(PostgresValue.text) ?? .null
+        case .blob: return (row[index] as Data?).map { .bytes([UInt8]($0)) } ?? .null
+        case .bool: return .bool((row[index] as Int64? ?? 0) != 0)
+        case .date: return try AppDatabase.storedDate(row, index, optional: true).map(PostgresValue.timestamp) ?? .null
+        }
+    }
+}
+
+extension HelpDesk {
+    /// Copies this SQLite desk into the empty PostgreSQL desk `target` (admins only: it is
+    /// everything, internal notes and secrets included).
+    public func copyDesk(to target: DeskStorage, progress: (String, Int) -> Void) throws(SupportError) -> [(table: String, rows: Int)] {
+        try requireAdmin("copying the desk")
+        guard let source = database as? AppDatabase else {
+            throw .invalidInput(field: "db", "db copy copies an SQLite desk (--db is the file); this desk is on PostgreSQL already")
+        }
+        guard let postgres = target.store as? PostgresStore else {
+            throw .invalidInput(field: "to", "--to must be a postgresql:// address")
+        }
+        return try DeskCopy.copy(from: source, to: postgres, progress: progress)
+    }
+}

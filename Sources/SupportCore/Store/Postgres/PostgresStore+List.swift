@@ -1,0 +1,115 @@
+import Foundation
+
+/// `ticket list` on PostgreSQL: the same filters, search, orders and pages as SQLite's
+/// (`AppDatabase.tickets(matching:)`), each filter a condition on `ticket`, the search a match
+/// on the ticket's document for the reader (a requester's `search_public`, staff's
+/// `search_staff`: a requester's search never reads internal notes), so PostgreSQL's planner
+/// picks the index, as it does for `psql` asking the same.
+extension PostgresStore {
+    func tickets(matching filter: TicketFilter, includeInternal: Bool) throws(SupportError) -> TicketPage {
+        let q = filter.query
+        guard let list = Self.listSQL(for: filter) else {
+            return TicketPage(tickets: [], total: 0, page: q.page, limit: q.limit)
+        }
+        return try read { tx in
+            let total = Int(try Self.talliedTotal(tx, filter) ?? tx.value(list.countSQL, binds: list.countBinds)?.int ?? 0)
+            var tickets = try tx.rows(list.pageSQL, binds: list.pageBinds).map { try Self.ticket(from: $0) }
+            let attachments = try Self.fetchAttachments(tx, ticketIDs: tickets.map(\.id), includeInternal: includeInternal)
+            for index in tickets.indices { tickets[index].attachments = attachments[tickets[index].id] ?? [] }
+            return TicketPage(tickets: tickets, total: total, page: q.page, limit: q.limit)
+        }
+    }
+
+    /// The total from `ticket_tally` when only status, priority and category filter the list (as
+    /// SQLite's `talliedTotal`): a count of every open ticket would read a quarter of the table.
+    static func talliedTotal(_ tx: PostgresTransaction, _ filter: TicketFilter) throws -> Int64? {
+        let q = filter.query
+        guard filter.submittedBy == nil, filter.assignedTo == nil, q.since == nil, q.until == nil, q.search == nil else { return nil }
+        var binds = PostgresBinds()
+        let conditions = valueConditions(q, table: "", &binds)
+        let whereSQL = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return try tx.value("SELECT coalesce(sum(tickets), 0)::bigint FROM ticket_tally" + whereSQL, binds: binds.values)?.int
+    }
+
+    static func valueConditions(_ q: TicketQuery, table: String, _ binds: inout PostgresBinds) -> [String] {
+        var conditions: [String] = []
+        if !q.statuses.isEmpty {
+            conditions.append("\(table)status IN (\(binds.list(q.statuses.map { .int(Int64($0.rawValue)) })))")
+        }
+        if !q.priorities.isEmpty {
+            conditions.append("\(table)priority IN (\(binds.list(q.priorities.map { .int(Int64($0.rawValue)) })))")
+        }
+        if !q.categories.isEmpty {
+            conditions.append("\(table)category IN (\(binds.list(q.categories.map { .text($0.rawValue) })))")
+        }
+        return conditions
+    }
+
+    /// The document a search reads: staff's when the filter may look into internal notes.
+    static func searchColumn(_ filter: TicketFilter) -> String {
+        filter.searchesInternalNotes ? "t.search_staff" : "t.search_public"
+    }
+
+    /// The search text as the words SQLite's search looks for (`AppDatabase.searchPatterns`:
+    /// cut at ASCII punctuation and spaces, each kept once), given to `plainto_tsquery`, which
+    /// stems them with the documents' configuration and requires all of them; it interprets no
+    /// syntax. nil when the text has no word.
+    static func searchWords(_ text: String) -> String? {
+        var seen = Set<String>()
+        let words = text.split { $0.isASCII && !$0.isLetter && !$0.isNumber }
+            .map { $0.lowercased() }
+            .filter { $0.contains { $0.isLetter || $0.isNumber } && seen.insert($0).inserted }
+        return words.isEmpty ? nil : words.joined(separator: " ")
+    }
+
+    /// Every filter of the list as conditions on `ticket t`, and the search's tsquery (nil
+    /// without a search); nil when nothing can match (a search text without a word).
+    static func conditions(_ filter: TicketFilter, _ binds: inout PostgresBinds) -> (conditions: [String], query: String?)? {
+        let q = filter.query
+        var conditions: [String] = []
+        if let submittedBy = filter.submittedBy {
+            conditions.append("t.submittedBy = \(binds.add(.int(submittedBy)))")
+        }
+        conditions += valueConditions(q, table: "t.", &binds)
+        switch filter.assignedTo {
+        case .none: break
+        case .some(.none): conditions.append("t.assignedTo IS NULL")
+        case .some(.some(let id)): conditions.append("t.assignedTo = \(binds.add(.int(id)))")
+        }
+        if let since = q.since { conditions.append("t.createdAt >= \(binds.add(.timestamp(since)))") }
+        if let until = q.until { conditions.append("t.createdAt < \(binds.add(.timestamp(until)))") }
+        var query: String?
+        if let search = q.search {
+            guard let words = searchWords(search) else { return nil }
+            let tsquery = "plainto_tsquery('support_search', \(binds.add(.text(words))))"
+            conditions.append("\(searchColumn(filter)) @@ \(tsquery)")
+            query = tsquery
+        }
+        return (conditions, query)
+    }
+
+    static func listSQL(for filter: TicketFilter) -> (countSQL: String, countBinds: [PostgresValue],
+                                                      pageSQL: String, pageBinds: [PostgresValue])? {
+        let q = filter.query
+        var binds = PostgresBinds()
+        guard let (conditions, query) = conditions(filter, &binds) else { return nil }
+        let whereSQL = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let countBinds = binds.values
+        var order = orderClause(q.sort, reverse: q.reverse)
+        if q.sort == .relevance, let query {
+            // ts_rank's default weights make a word in the subject (weight A, 1.0) count ten
+            // times one in the text or the notes (D, 0.1), as SQLite's bm25 weights do.
+            let direction = q.reverse ? "ASC" : "DESC"
+            order = " ORDER BY ts_rank(\(searchColumn(filter)), \(query)) \(direction)" + orderClause(.created, reverse: q.reverse)
+                .replacingOccurrences(of: " ORDER BY", with: ",")
+        }
+        let limit = binds.add(.int(Int64(q.limit)))
+        let offset = binds.add(.int(Int64((q.page - 1) * q.limit)))
+        return ("SELECT count(*) FROM ticket t" + whereSQL, countBinds,
+                ticketSelect + whereSQL + order + " LIMIT \(limit) OFFSET \(offset)", binds.values)
+    }
+
+    static func orderClause(_ sort: TicketSort, reverse: Bool) -> String {
+        AppDatabase.orderClause(sort, reverse: reverse)
+    }
+}
