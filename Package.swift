@@ -8,6 +8,8 @@ let package = Package(
     products: [
         .executable(name: "support", targets: ["support"]),
         .executable(name: "support-server", targets: ["support-server"]),
+        // `support` for a desk on PostgreSQL: `support` execs it for a postgresql:// --db.
+        .executable(name: "support-pg", targets: ["support-pg"]),
         .library(name: "SupportCore", targets: ["SupportCore"]),
     ],
     dependencies: [
@@ -20,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The PostgreSQL driver, linked only into `support-pg` and `support-server` (docs/architecture.md).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // Tests only: property-based checks of the mail composer and ticket numbers.
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
@@ -40,14 +44,27 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
-        // The command layer: parses, calls the core, renders, maps errors to exit codes.
-        .executableTarget(
-            name: "support",
+        // The command layer: parses, calls the core, renders, maps errors to exit codes. A
+        // library, so that `support` and `support-pg` are the same commands over other drivers.
+        .target(
+            name: "SupportCommands",
             dependencies: [
                 "SupportCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            path: "Sources/support"
+        ),
+        // The command-line tool: hands a desk on PostgreSQL to `support-pg`, runs the rest.
+        .executableTarget(
+            name: "support",
+            dependencies: ["SupportCommands"],
+            path: "Sources/support-cli"
+        ),
+        // The same commands with the PostgreSQL driver linked in (NIO: never in `support`).
+        .executableTarget(
+            name: "support-pg",
+            dependencies: ["SupportCommands", "SupportPostgres"]
         ),
         // The HTTP API: routes, JWT authentication, error mapping. Only `support-server` links it.
         .target(
@@ -61,9 +78,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The PostgreSQL driver behind the core's `PostgresSession`. Never linked into `support`:
+        // NIO costs every command about 3 ms of start-up (SWIFT-FACTS.md).
+        .target(
+            name: "SupportPostgres",
+            dependencies: [
+                "SupportCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "support-server",
-            dependencies: ["SupportServer"]
+            dependencies: ["SupportServer", "SupportPostgres"]
         ),
         .testTarget(
             name: "SupportCoreTests",
@@ -72,6 +99,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        // The PostgreSQL driver against a real server (PostgresTestDatabase; skipped without one).
+        .testTarget(
+            name: "SupportPostgresTests",
+            dependencies: ["SupportCore", "SupportPostgres"]
         ),
         .testTarget(
             name: "SupportCLITests",

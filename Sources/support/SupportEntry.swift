@@ -4,9 +4,9 @@ import SupportCore
 
 /// Checks what the shell handed over before ArgumentParser sees it: Swift repairs invalid UTF-8
 /// in arguments silently, and a repaired subject would be stored with U+FFFD in it.
-@main
-enum SupportEntry {
-    static func main() {
+/// Called by the `support` and `support-pg` executables (Sources/support-cli, Sources/support-pg).
+public enum SupportEntry {
+    public static func main() {
         // A write past the file size limit (`ulimit -f`) raises SIGXFSZ, whose default action
         // kills the process without a word. Ignored, the write fails with EFBIG instead: SQLite
         // rolls the transaction back and the user is told (exit 74). (ReliabilityDatabaseFaultTests)

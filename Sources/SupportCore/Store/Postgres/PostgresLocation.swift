@@ -37,7 +37,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public var connectTimeout: Int
     /// Found in the environment or the password file; nil means none (trust or peer
     /// authentication). Never printed.
-    var password: String?
+    package var password: String?
 
     public var description: String {
         switch endpoint {

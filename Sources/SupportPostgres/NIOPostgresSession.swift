@@ -1,0 +1,309 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SupportCore
+
+/// Sets the core's `PostgresConnector.open` to this driver. Called first thing by the binaries
+/// that link it (`support-pg`, `support-server`); `support` never links it (SWIFT-FACTS.md: NIO
+/// costs every command about 3 ms of start-up) and hands a `postgresql://` `--db` to `support-pg`.
+public enum PostgresDriver {
+    public static func install() {
+        PostgresConnector.open = { location in try NIOPostgresSession.connect(to: location) }
+    }
+}
+
+/// One PostgreSQL connection used synchronously (the store's protocol is synchronous,
+/// docs/architecture.md): the work runs on a NIO event loop and the calling thread, which is never
+/// one of its threads (a command's main thread, a server's cooperative pool), waits for it.
+final class NIOPostgresSession: PostgresSession {
+    private let connection: PostgresConnection
+    private let location: PostgresLocation
+    private let logger: Logger
+
+    private init(connection: PostgresConnection, location: PostgresLocation, logger: Logger) {
+        self.connection = connection
+        self.location = location
+        self.logger = logger
+    }
+
+    deinit {
+        // A session dropped without close() still hangs up (without waiting: deinit may run anywhere).
+        if !connection.isClosed { connection.close().whenComplete { _ in } }
+    }
+
+    /// The driver's own log stays quiet: at a lower level it would print connection details on
+    /// stderr in the middle of a command's output. (It never holds the password in what it logs,
+    /// and this keeps it so should that change.)
+    static func quietLogger() -> Logger {
+        var logger = Logger(label: "support.postgres")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    static func connect(to location: PostgresLocation) throws -> NIOPostgresSession {
+        let logger = quietLogger()
+        var configuration: PostgresConnection.Configuration
+        switch location.endpoint {
+        case .tcp(let host, let port):
+            configuration = .init(host: host, port: port, username: location.user, password: location.password,
+                                  database: location.database, tls: try tls(for: location))
+        case .unixSocket:
+            // A socket is a file on this machine: TLS would protect nothing (libpq does not use it there either).
+            configuration = .init(unixSocketPath: location.socketPath ?? "", username: location.user,
+                                  password: location.password, database: location.database)
+        }
+        // libpq's connect_timeout=0 means wait for ever; a day stands for that.
+        let timeout = location.connectTimeout > 0 ? location.connectTimeout : 86_400
+        configuration.options.connectTimeout = .seconds(Int64(timeout))
+        configuration.options.additionalStartupParameters = [("application_name", "support")]
+
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        let future = PostgresConnection.connect(on: eventLoop, configuration: configuration, id: 1, logger: logger)
+        // postgres-nio's timeout covers the TCP connect only; libpq's covers the whole start-up
+        // (TLS, authentication), and a server that accepts and never answers must not hang a
+        // cron job, so the wait has the same limit. A connection that completes after it is closed.
+        let outcome = WaitBox<Result<PostgresConnection, any Error>>()
+        future.whenComplete { outcome.set($0) }
+        guard let result = outcome.wait(seconds: Double(timeout)) else {
+            future.whenSuccess { connection in connection.close().whenComplete { _ in } }
+            throw SupportError.busy("cannot reach PostgreSQL at \(location): no answer within \(timeout) s (connect_timeout)")
+        }
+        switch result {
+        case .success(let connection):
+            return NIOPostgresSession(connection: connection, location: location, logger: logger)
+        case .failure(let error):
+            throw connectionFailure(error, location: location)
+        }
+    }
+
+    /// libpq's modes over postgres-nio's. Neither `prefer` nor `require` checks the server's
+    /// certificate, as in libpq (whose `verify-ca`/`verify-full` are the modes that do, and
+    /// `PostgresLocation` does not offer them): the traffic is encrypted against someone who
+    /// listens, not against someone who can stand in the middle of the connection. A desk on
+    /// another machine over an untrusted network wants a tunnel or a verified mode.
+    static func tls(for location: PostgresLocation) throws -> PostgresConnection.Configuration.TLS {
+        if location.tls == .disable { return .disable }
+        var settings = TLSConfiguration.makeClientConfiguration()
+        settings.certificateVerification = .none
+        let context: NIOSSLContext
+        do {
+            context = try NIOSSLContext(configuration: settings)
+        } catch {
+            throw SupportError.configuration("cannot set up TLS for PostgreSQL at \(location): \(error)")
+        }
+        return location.tls == .require ? .require(context) : .prefer(context)
+    }
+
+    func query(_ sql: String, _ binds: [PostgresValue]) throws -> [[PostgresValue]] {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for value in binds {
+            switch value {
+            case .null: bindings.appendNull()
+            case .int(let number): bindings.append(number)
+            case .double(let number): bindings.append(number)
+            case .text(let text): bindings.append(text)
+            case .bytes(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+            case .bool(let flag): bindings.append(flag)
+            case .timestamp(let date): bindings.append(date)
+            }
+        }
+        let result: PostgresQueryResult
+        do {
+            result = try waitForAnswer(connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger))
+        } catch {
+            throw statementFailure(error)
+        }
+        return try result.rows.map { row in try row.map { try Self.value(of: $0) } }
+    }
+
+    func execute(_ script: String) throws {
+        // postgres-nio speaks the extended protocol only, which takes one statement at a time.
+        for statement in SQLScript.statements(script) {
+            do {
+                _ = try waitForAnswer(connection.query(PostgresQuery(unsafeSQL: statement), logger: logger))
+            } catch {
+                throw statementFailure(error)
+            }
+        }
+    }
+
+    /// The statement's answer. A connection the server ended while a statement was on its way
+    /// (pg_terminate_backend, a restart) can leave postgres-nio's answer unresolved for ever, so
+    /// the connection's end counts too: a moment after it without an answer is a lost connection.
+    private func waitForAnswer<Value: Sendable>(_ future: EventLoopFuture<Value>) throws -> Value {
+        let answer = WaitBox<Result<Value, any Error>>()
+        future.whenComplete { answer.set($0) }
+        let closed = WaitBox<Bool>()
+        connection.closeFuture.whenComplete { _ in closed.set(true) }
+        while true {
+            if let result = answer.wait(seconds: 1) { return try result.get() }
+            if closed.wait(seconds: 0) != nil {
+                if let result = answer.wait(seconds: 1) { return try result.get() }
+                throw SupportError.busy("lost the connection to PostgreSQL at \(location): the server closed it")
+            }
+        }
+    }
+
+    func close() {
+        guard !connection.isClosed else { return }
+        try? connection.close().wait()
+    }
+
+    /// A cell as the store reads it, by its column's type.
+    static func value(of cell: PostgresCell) throws -> PostgresValue {
+        guard cell.bytes != nil else { return .null }
+        do {
+            switch cell.dataType {
+            case .int2, .int4, .int8:
+                return .int(try cell.decode(Int64.self))
+            case .oid where cell.format == .binary:
+                var buffer = try cell.decode(ByteBuffer.self)
+                guard let oid = buffer.readInteger(as: UInt32.self) else { throw SupportError.storage("a short oid") }
+                return .int(Int64(oid))
+            case .float4, .float8:
+                return .double(try cell.decode(Double.self))
+            case .numeric:
+                let decimal = try cell.decode(Decimal.self)
+                return .double(NSDecimalNumber(decimal: decimal).doubleValue)
+            case .bool:
+                return .bool(try cell.decode(Bool.self))
+            case .bytea:
+                var buffer = try cell.decode(ByteBuffer.self)
+                return .bytes(buffer.readBytes(length: buffer.readableBytes) ?? [])
+            case .timestamptz, .timestamp:
+                return .timestamp(try cell.decode(Date.self))
+            default:
+                return .text(try cell.decode(String.self))
+            }
+        } catch {
+            throw SupportError.storage("cannot read column \(cell.columnName) (type \(cell.dataType)) from PostgreSQL")
+        }
+    }
+
+    /// A statement that failed: the server's refusal as `PostgresServerError` for the store to
+    /// judge; a connection that went away as `.busy` (exit 75: try again later).
+    func statementFailure(_ error: any Error) -> any Error {
+        if let error = error as? SupportError { return error }
+        guard let error = error as? PSQLError else {
+            return SupportError.internalError("PostgreSQL: \(error)")
+        }
+        switch error.code {
+        case .server:
+            let info = error.serverInfo
+            let sqlState = info?[.sqlState] ?? ""
+            let message = info?[.message] ?? "no message"
+            // Class 08 (connection exception) and 57P01-57P03 (the server shutting down or not
+            // yet up) are the connection's, not the statement's.
+            if sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(sqlState) {
+                return SupportError.busy("lost the connection to PostgreSQL at \(location): \(message)")
+            }
+            return PostgresServerError(sqlState: sqlState, constraint: info?[.constraintName], message: message)
+        case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown:
+            return SupportError.busy("lost the connection to PostgreSQL at \(location): \(Self.reason(error))")
+        case .tooManyParameters:
+            return SupportError.internalError("a statement has more parameters than PostgreSQL takes (65535)")
+        default:
+            return SupportError.storage("PostgreSQL at \(location) answered in a way this tool cannot read (\(error.code))")
+        }
+    }
+
+    /// Why a connection could not be made, in the exit codes of README's table: who we are or
+    /// what we asked for is wrong → `.configuration` (78, retrying will not help); the server is
+    /// not there or not answering → `.busy` (75, a later try may work). Names the user and the
+    /// database, never the password.
+    static func connectionFailure(_ error: any Error, location: PostgresLocation) -> SupportError {
+        let who = "user '\(location.user)' of database '\(location.database)'"
+        guard let failure = error as? PSQLError else {
+            return .busy("cannot reach PostgreSQL at \(location): \(reason(error))")
+        }
+        switch failure.code {
+        case .server:
+            let sqlState = failure.serverInfo?[.sqlState] ?? ""
+            let message = failure.serverInfo?[.message] ?? "no message"
+            switch sqlState {
+            case "28P01", "28000":
+                let hint = location.password == nil
+                    ? " (no password was found in PGPASSWORD, PGPASSFILE or ~/.pgpass)"
+                    : " (check the password in PGPASSWORD, PGPASSFILE or ~/.pgpass)"
+                return .configuration("PostgreSQL at \(location) refused \(who): \(message)\(hint)")
+            case "3D000":
+                return .configuration("PostgreSQL at \(location) has no database '\(location.database)' (\(who)): create it first (createdb)")
+            case "42501":
+                return .configuration("PostgreSQL at \(location) does not let \(who) connect: \(message)")
+            default:
+                // 53300 (too many connections), 57P03 (starting up) and the like pass.
+                return .busy("cannot reach PostgreSQL at \(location): \(message) (SQLSTATE \(sqlState))")
+            }
+        case .sslUnsupported:
+            return .configuration("PostgreSQL at \(location) does not offer TLS, and sslmode=require asks for it (sslmode=disable over a trusted network or a Unix socket)")
+        case .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest:
+            return .configuration("TLS with PostgreSQL at \(location) failed: \(reason(failure))")
+        case .authMechanismRequiresPassword:
+            return .configuration("PostgreSQL at \(location) asks \(who) for a password, and none was found: set PGPASSWORD, or add a line to ~/.pgpass (mode 0600)")
+        case .unsupportedAuthMechanism:
+            return .configuration("PostgreSQL at \(location) asks \(who) for an authentication this tool does not speak (it speaks trust, password, md5 and scram-sha-256)")
+        case .saslError:
+            return .configuration("PostgreSQL at \(location) refused \(who): the SCRAM exchange failed (\(reason(failure)))")
+        default:
+            if isTLSFailure(failure.underlying) {
+                return .configuration("TLS with PostgreSQL at \(location) failed: \(reason(failure))")
+            }
+            return .busy("cannot reach PostgreSQL at \(location): \(reason(failure))")
+        }
+    }
+
+    static func isTLSFailure(_ error: (any Error)?) -> Bool {
+        error is NIOSSLError || error is BoringSSLError
+    }
+
+    /// The underlying cause in a few words ("Connection refused", "no answer within 3 s").
+    static func reason(_ error: any Error) -> String {
+        switch error {
+        case let failure as PSQLError:
+            if let underlying = failure.underlying { return reason(underlying) }
+            if let message = failure.serverInfo?[.message] { return message }
+            switch failure.code {
+            case .serverClosedConnection: return "the server closed the connection"
+            case .uncleanShutdown: return "the connection ended without a goodbye"
+            default: return "\(failure.code)"
+            }
+        case let failure as NIOConnectionError:
+            if let dns = failure.dnsAError ?? failure.dnsAAAAError { return "cannot resolve \(failure.host): \(reason(dns))" }
+            if let first = failure.connectionErrors.first { return reason(first.error) }
+            return "no address for \(failure.host)"
+        case let failure as IOError:
+            return String(cString: strerror(failure.errnoCode))
+        case let failure as ChannelError:
+            if case .connectTimeout(let amount) = failure {
+                return "no answer within \(amount.nanoseconds / 1_000_000_000) s (connect_timeout)"
+            }
+            return "\(failure)"
+        default:
+            return "\(error)"
+        }
+    }
+}
+
+/// Waits on the calling thread for a value set on another (an event loop's).
+private final class WaitBox<Value: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var value: Value?
+
+    func set(_ newValue: Value) {
+        condition.lock()
+        value = newValue
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The value, or nil when `seconds` passed first.
+    func wait(seconds: Double) -> Value? {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while value == nil {
+            if !condition.wait(until: deadline) { break }
+        }
+        return value
+    }
+}

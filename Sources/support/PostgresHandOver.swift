@@ -1,0 +1,69 @@
+import Foundation
+import SupportCore
+
+/// `support` runs `support-pg`, installed beside it, in its own place when the desk is on
+/// PostgreSQL: the driver (NIO) stays out of `support`, whose every command would otherwise start
+/// about 3 ms slower (SWIFT-FACTS.md), as `support serve` hands over to `support-server`.
+/// (docs/architecture.md, "The store protocol is synchronous, and why")
+public enum PostgresHandOver {
+    /// Execs `support-pg` with the same arguments when `--db` (else `SUPPORT_DB`) is a
+    /// `postgresql://` address; returns otherwise. Called before anything else is loaded.
+    public static func execIfPostgres() {
+        let arguments = CommandLine.arguments
+        // Scripts probe for the tool with `--version`: answered here, whatever the desk.
+        if arguments.count == 2, arguments[1] == "--version" { return }
+        let pinned = getenv("SUPPORT_PINNED").map { String(cString: $0) } == "1"
+        // Pinned, the command line cannot choose the database (PinnedMode refuses --db), so only
+        // SUPPORT_DB decides: a caller's --db then gets the same refusal from either binary.
+        let given = pinned ? nil : databaseArgument(Array(arguments.dropFirst()))
+        guard let db = given ?? getenv("SUPPORT_DB").map({ String(cString: $0) }), PostgresLocation.isPostgres(db) else { return }
+        let failure: SupportError
+        do {
+            try exec(arguments)
+        } catch let error as SupportError {
+            failure = error
+        } catch {
+            failure = .configuration("cannot run support-pg: \(error)")
+        }
+        Output.error(failure, json: arguments.contains("--json"))
+        exit(failure.exitCode)
+    }
+
+    /// The value of `--db X` or `--db=X` before `--`, wherever it is: global options may come
+    /// before or after the command's name (SupportEntry.globalOptionsMovedLast). The word after
+    /// `--as` or `--color` is their value, not an option (they take it unconditionally, as `--db` does).
+    static func databaseArgument(_ arguments: [String]) -> String? {
+        var index = 0
+        while index < arguments.count, arguments[index] != "--" {
+            let argument = arguments[index]
+            index += 1
+            if argument == "--db" {
+                return index < arguments.count ? arguments[index] : nil
+            }
+            if argument.hasPrefix("--db=") {
+                return String(argument.dropFirst("--db=".count))
+            }
+            if SupportEntry.valueTakingGlobalOptions.contains(argument) { index += 1 }
+        }
+        return nil
+    }
+
+    static func exec(_ arguments: [String]) throws -> Never {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
+        guard length > 0 else { throw SupportError.configuration("cannot find the support executable (/proc/self/exe)") }
+        let own = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let driver = URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent("support-pg").path
+        guard access(driver, X_OK) == 0 else {
+            throw SupportError.configuration("""
+                the desk is on PostgreSQL, and support-pg, which runs such desks, is not installed beside support (\(driver))
+                """)
+        }
+        fflush(nil)
+        // The same argv, its first word too: messages and help name the command as it was typed.
+        let argv = arguments.map { strdup($0) } + [nil]
+        execv(driver, argv)
+        let reason = String(cString: strerror(errno))
+        throw SupportError.configuration("cannot run \(driver): \(reason)")
+    }
+}

@@ -1,0 +1,1 @@
+../SupportCLITests/Support/PostgresTestDatabase.swift
