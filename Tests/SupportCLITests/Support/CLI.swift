@@ -163,8 +163,12 @@ final class Sandbox: @unchecked Sendable {
     let directory: URL
     let scratch: URL
     let binary: URL
+    /// The PostgreSQL database the desk is on, when it is not the sandbox's SQLite file
+    /// (`Sandbox(engine: .postgresql)`); dropped with the sandbox.
+    let postgres: PostgresTestDatabase?
 
-    init() throws {
+    init(postgres: PostgresTestDatabase? = nil) throws {
+        self.postgres = postgres
         binary = try SupportBinary.require()
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("support-cli-\(UUID().uuidString)", isDirectory: true)
@@ -179,16 +183,22 @@ final class Sandbox: @unchecked Sendable {
 
     var dbPath: String { directory.appendingPathComponent("support.db").path }
 
+    /// The desk's `--db`: the SQLite file, or the PostgreSQL database's address.
+    var desk: String { postgres?.url() ?? dbPath }
+
+    /// What a command needs to reach the PostgreSQL desk beside `--db` (its password).
+    var postgresEnvironment: [String: String?] { postgres?.environment ?? [:] }
+
     /// A clean environment: nothing from the developer's shell (no SUPPORT_AS, no real HOME).
     var baseEnvironment: [String: String] {
         [
             "PATH": "/usr/bin:/bin",
             "HOME": directory.appendingPathComponent("home").path,
             "XDG_DATA_HOME": directory.appendingPathComponent("xdg").path,
-            "SUPPORT_DB": dbPath,
+            "SUPPORT_DB": desk,
             "NO_COLOR": "1",
             "LC_ALL": "C.UTF-8",
-        ]
+        ].merging(postgresEnvironment.compactMapValues { $0 }) { $1 }
     }
 
     /// Starts `support` with `arguments`; `as` prepends `--as EMAIL`; `environment` entries

@@ -307,6 +307,12 @@ final class PostgresSessionPool: @unchecked Sendable {
         self.connect = connect
     }
 
+    /// The last reference gone (a command ends, its HelpDesk with it): each connection says
+    /// goodbye to the server and is closed here, not dropped half-open.
+    deinit {
+        for session in idle { session.close() }
+    }
+
     /// Opens the first session now, so that a command fails on connecting before anything else.
     func prime() throws(SupportError) {
         let session = try take()
