@@ -23,9 +23,9 @@ struct DeleteAndRestoreTests {
         return number
     }
 
-    @Test func withoutATerminalDeleteNeedsYes() throws {
+    @Test(arguments: Engine.available) func withoutATerminalDeleteNeedsYes(engine: Engine) throws {
         // Given a ticket, and stdin that is not a terminal
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let number = try #require(sandbox.createTicket()["ticketNumber"] as? String)
         let before = try sandbox.storedState()
         // When it is deleted without --yes, as text and as --json
@@ -69,9 +69,9 @@ struct DeleteAndRestoreTests {
         #expect(agent.status == 77 && !agent.out.contains("[y/N]"), "\(agent)")
     }
 
-    @Test func theAuditKeepsTheExportLineAndImportRestoresIt() throws {
+    @Test(arguments: Engine.available) func theAuditKeepsTheExportLineAndImportRestoresIt(engine: Engine) throws {
         // Given a ticket with a reply, an internal note, an assignee and a status change, and its export line
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let number = try Self.ticketWithConversation(sandbox)
         let exported = try sandbox.succeed(["ticket", "export", "--status", "all"]).out
         let exportLine = try #require(exported.split(separator: "\n").map(String.init).first { $0.contains(number) })
@@ -101,9 +101,9 @@ struct DeleteAndRestoreTests {
                 == JSON.object(Data(exportLine.utf8))["submittedBy"] as? [String: String])
     }
 
-    @Test func restoringWhatIsNotDeletedFailsClearly() throws {
+    @Test(arguments: Engine.available) func restoringWhatIsNotDeletedFailsClearly(engine: Engine) throws {
         // Given a ticket that was never deleted
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let number = try #require(sandbox.createTicket()["ticketNumber"] as? String)
         try sandbox.succeed(["user", "add", "sam@example.test", "--name", "Sam Agent", "--role", "internal"])
         // When its deleted copy is asked for, or by someone who may not read the audit trail, or with --action
@@ -122,9 +122,9 @@ struct DeleteAndRestoreTests {
         #expect(twice.status == 65, "\(twice)")
     }
 
-    @Test func aRestoredTicketGetsItsFilesBackByteForByte() throws {
+    @Test(arguments: Engine.available) func aRestoredTicketGetsItsFilesBackByteForByte(engine: Engine) throws {
         // Given a ticket with a file on its first message and one on an internal note
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["user", "add", "sam@example.test", "--role", "internal"])
         let first = sandbox.directory.appendingPathComponent("report.pdf")
         let second = sandbox.directory.appendingPathComponent("trace.log")

@@ -37,9 +37,9 @@ struct TicketCommandTests {
         }
     }
 
-    @Test func createPrintsTheSeedShape() throws {
+    @Test(arguments: Engine.available) func createPrintsTheSeedShape(engine: Engine) throws {
         // Given an empty database
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         // When the operator opens a ticket for a new requester with --json
         let result = try sandbox.run([
             "ticket", "create", "--subject", "Cannot log in", "--category", "account-issue", "--message", "Since today.",
@@ -68,23 +68,23 @@ struct TicketCommandTests {
                           "responses", "attachments", "createdAt", "updatedAt", "resolvedAt", "closedAt"])
     }
 
-    @Test func createWithoutJSONSaysWhatItDid() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func createWithoutJSONSaysWhatItDid(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         let result = try sandbox.run(["ticket", "create", "--subject", "Hi", "--category", "bug-report", "--message", "m"])
         #expect(result.status == 0)
         #expect(result.out == "Created \(Sandbox.number(1)).\n")
         #expect(result.err == "")
     }
 
-    @Test func numbersCountUpFromOne() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func numbersCountUpFromOne(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         let numbers = try (1...3).map { _ in try sandbox.createTicket()["ticketNumber"] as? String }
         #expect(numbers == [Sandbox.number(1), Sandbox.number(2), Sandbox.number(3)])
         #expect(Sandbox.number(1) == "ST-\(Sandbox.year)-001")
     }
 
-    @Test func theMessageCanComeFromStdin() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func theMessageCanComeFromStdin(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         let text = "First line\r\nSecond line ✓\n\tindented\n"
         let result = try sandbox.run(["ticket", "create", "--subject", "From stdin", "--category", "general-inquiry", "--message", "-", "--json"],
                                      stdin: Data(text.utf8))
@@ -93,9 +93,9 @@ struct TicketCommandTests {
         #expect(ticket["message"] as? String == "First line\nSecond line ✓\n\tindented")
     }
 
-    @Test func withoutAMessageOrATerminalItExplains() throws {
+    @Test(arguments: Engine.available) func withoutAMessageOrATerminalItExplains(engine: Engine) throws {
         // Given stdin that is not a terminal (so no $EDITOR) and no --message
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let result = try sandbox.run(["ticket", "create", "--subject", "s", "--category", "bug-report"])
         // Then it is refused with a hint, and nothing is created
         #expect(result.status == 65)
@@ -123,9 +123,9 @@ struct TicketCommandTests {
 
     // MARK: list
 
-    @Test func listIsNewestFirstAndPaginated() throws {
+    @Test(arguments: Engine.available) func listIsNewestFirstAndPaginated(engine: Engine) throws {
         // Given three tickets
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         for subject in ["one", "two", "three"] { try sandbox.createTicket(subject: subject) }
         // When listed two per page
         let first = try sandbox.run(["ticket", "list", "--json", "--limit", "2"])
@@ -144,8 +144,8 @@ struct TicketCommandTests {
         #expect((try beyond.json()["tickets"] as? [Any])?.isEmpty == true)
     }
 
-    @Test func listDefaultsToTwentyFive() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func listDefaultsToTwentyFive(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         let root = try sandbox.succeed(["ticket", "list", "--json"]).json()
         #expect(root["pagination"] as? [String: Int] == ["total": 0, "page": 1, "limit": 25, "pages": 0])
         #expect((root["tickets"] as? [Any])?.isEmpty == true)
@@ -153,9 +153,9 @@ struct TicketCommandTests {
         #expect(try sandbox.succeed(["ticket", "list"]).out == "")
     }
 
-    @Test func listFilters() throws {
+    @Test(arguments: Engine.available) func listFilters(engine: Engine) throws {
         // Given tickets differing in status, priority, category, requester and assignee
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["user", "add", "sam@example.test", "--role", "internal"])
         try sandbox.createTicket(subject: "a", category: "bug-report", extra: ["--requester", "jane@example.test", "--priority", "high"])
         try sandbox.createTicket(subject: "b", category: "feature-request", extra: ["--requester", "omar@example.test"])
@@ -183,9 +183,9 @@ struct TicketCommandTests {
         #expect((sams["tickets"] as? [[String: Any]])?.compactMap { $0["subject"] as? String } == ["a"])
     }
 
-    @Test func searchFindsWordsAndNeverShowsRequestersInternalNotes() throws {
+    @Test(arguments: Engine.available) func searchFindsWordsAndNeverShowsRequestersInternalNotes(engine: Engine) throws {
         // Given Jane's ticket about a printer, with an internal note that mentions "zanzibar"
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.createTicket(subject: "printer jams", extra: ["--requester", "jane@example.test"])
         try sandbox.createTicket(subject: "laptop")
         try sandbox.succeed(["respond", Sandbox.number(1), "--internal", "--message", "Supplier is in zanzibar."])
@@ -206,8 +206,8 @@ struct TicketCommandTests {
 
     // MARK: show
 
-    @Test func showPrintsTheTicketAndItsConversation() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func showPrintsTheTicketAndItsConversation(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.createTicket(subject: "Wi-Fi drops", message: "Every hour on the hour.")
         try sandbox.succeed(["respond", Sandbox.number(1), "--message", "Have you tried turning it off?"])
         let text = try sandbox.succeed(["ticket", "show", Sandbox.number(1).lowercased()])
@@ -247,8 +247,8 @@ struct TicketCommandTests {
 
     // MARK: update
 
-    @Test func updateChangesFieldsAndAssignee() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func updateChangesFieldsAndAssignee(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["user", "add", "sam@example.test", "--role", "internal", "--name", "Sam"])
         try sandbox.createTicket()
         let result = try sandbox.run([
@@ -267,8 +267,8 @@ struct TicketCommandTests {
         #expect(try sandbox.ticket(Sandbox.number(1))["assignedTo"] is NSNull)
     }
 
-    @Test func updateRefusesConflictsAndEmptyChanges() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func updateRefusesConflictsAndEmptyChanges(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.createTicket(extra: ["--requester", "jane@example.test"])
         let before = try sandbox.storedState()
         let both = try sandbox.run(["ticket", "update", Sandbox.number(1), "--assign", "a@b.test", "--unassign"])
@@ -283,9 +283,9 @@ struct TicketCommandTests {
         #expect(try sandbox.storedState() == before)
     }
 
-    @Test func statusChangesSetAndClearMilestones() throws {
+    @Test(arguments: Engine.available) func statusChangesSetAndClearMilestones(engine: Engine) throws {
         // Given an open ticket
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.createTicket()
         let number = Sandbox.number(1)
         func update(_ status: String) throws -> [String: Any] {
@@ -311,8 +311,8 @@ struct TicketCommandTests {
 
     // MARK: respond
 
-    @Test func respondPrintsTheReply() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func respondPrintsTheReply(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["user", "add", "sam@example.test", "--role", "internal"])
         try sandbox.createTicket()
         let reply = try sandbox.run(["respond", Sandbox.number(1), "--message", "Looking into it.", "--json"], as: "sam@example.test")
@@ -334,9 +334,9 @@ struct TicketCommandTests {
         #expect(responses.map { $0["isInternal"] as? Bool } == [false, true])
     }
 
-    @Test func aRequesterReplyReopensAResolvedTicket() throws {
+    @Test(arguments: Engine.available) func aRequesterReplyReopensAResolvedTicket(engine: Engine) throws {
         // Given Jane's ticket, resolved by staff
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.createTicket(extra: ["--requester", "jane@example.test"])
         try sandbox.succeed(["ticket", "update", Sandbox.number(1), "--status", "resolved"])
         // When staff reply, it stays resolved
@@ -354,8 +354,8 @@ struct TicketCommandTests {
 
     // MARK: delete
 
-    @Test func deleteRemovesTheTicket() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func deleteRemovesTheTicket(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.createTicket(subject: "keep")
         try sandbox.createTicket(subject: "drop")
         let result = try sandbox.run(["ticket", "delete", Sandbox.number(2), "--yes", "--json"])

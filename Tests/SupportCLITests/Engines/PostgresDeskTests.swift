@@ -39,14 +39,14 @@ struct PostgresDeskTests {
         let numbers = try #require(list["tickets"] as? [[String: Any]]).compactMap { $0["ticketNumber"] as? String }
         #expect(Set(numbers) == Set((1...80).map { Sandbox.number($0) }), "\(numbers.sorted())")
         // And every queued mail was handed to sendmail exactly once
-        let outbox = try sandbox.succeed(["notify", "list", "--json", "--limit", "1000"]).json()
+        let outbox = try sandbox.succeed(["notify", "list", "--json"]).json()
         let messages = try #require(outbox["messages"] as? [[String: Any]])
         #expect(!messages.isEmpty)
         #expect(messages.allSatisfy { $0["status"] as? String == "sent" }, "\(messages.filter { $0["status"] as? String != "sent" })")
         let delivered = try FileManager.default.contentsOfDirectory(atPath: sent.path).filter { $0.hasSuffix(".eml") }
         let ids = try delivered.map { name -> String in
             let text = try String(contentsOf: sent.appendingPathComponent(name), encoding: .utf8)
-            return try #require(text.split(separator: "\r\n").first { $0.lowercased().hasPrefix("message-id:") }.map(String.init))
+            return try #require(text.split(separator: "\n").first { $0.lowercased().hasPrefix("message-id:") }.map(String.init))
         }
         #expect(ids.count == messages.count, "\(ids.count) delivered for \(messages.count) messages")
         #expect(Set(ids).count == ids.count, "a message was sent twice")
@@ -68,7 +68,7 @@ struct PostgresDeskTests {
 
         // Then each message made one ticket, and the other copies are recorded as duplicates
         let list = try sandbox.succeed(["ticket", "list", "--json"]).json()
-        #expect(list["total"] as? Int == 3, "\(list)")
+        #expect((list["pagination"] as? [String: Any])?["total"] as? Int == 3, "\(list)")
         let records = try #require(try sandbox.succeed(["mail", "list", "--json", "--limit", "100"]).json()["messages"] as? [[String: Any]])
         #expect(records.filter { $0["outcome"] as? String == "created" }.count == 3, "\(records)")
         #expect(records.filter { $0["outcome"] as? String == "duplicate" }.count == 9, "\(records)")
@@ -140,13 +140,15 @@ struct PostgresDeskTests {
         #expect(counts?["ticket"] as? Int == 2 && counts?["response"] as? Int == 2 && counts?["attachment"] as? Int == 1, "\(copy)")
 
         // Then the PostgreSQL desk answers every view as the SQLite desk did
-        #expect(try Self.views(of: target) == before)
+        for (copied, original) in zip(try Self.views(of: target), before) {
+            #expect(copied == original)
+        }
         // And it goes on from there: the next ticket is number 3, search finds the note for staff only
         let next = try target.succeed(["ticket", "create", "--requester", "carla@cust.test", "--subject", "Another", "--message", "x",
                                        "--category", "bug-report", "--json"]).json()
         #expect((next["ticket"] as? [String: Any])?["ticketNumber"] as? String == Sandbox.number(3))
-        #expect(try target.succeed(["ticket", "list", "--search", "warranty", "--json"], as: Self.agent).json()["total"] as? Int == 1)
-        #expect(try target.succeed(["ticket", "list", "--search", "warranty", "--json"], as: "carla@cust.test").json()["total"] as? Int == 0)
+        #expect((try target.succeed(["ticket", "list", "--search", "warranty", "--json"], as: Self.agent).json()["pagination"] as? [String: Any])?["total"] as? Int == 1)
+        #expect((try target.succeed(["ticket", "list", "--search", "warranty", "--json"], as: "carla@cust.test").json()["pagination"] as? [String: Any])?["total"] as? Int == 0)
         // And a second copy into the now non-empty desk is refused, changing nothing
         let again = try source.run(["db", "copy", "--to", target.desk], environment: target.postgresEnvironment)
         #expect(again.status == 65, "\(again)")

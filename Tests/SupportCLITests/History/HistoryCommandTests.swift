@@ -150,9 +150,9 @@ struct HistoryCommandTests {
         #expect(try Self.history(sandbox, number).entries == before)
     }
 
-    @Test func importedTicketsSayTheyWereImported() throws {
+    @Test(arguments: Engine.available) func importedTicketsSayTheyWereImported(engine: Engine) throws {
         // Given an imported ticket
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.importTickets([ImportLine(number: "ST-2024-007", subject: "From the old system",
                                               createdAt: ImportLine.date("2024-05-01T08:00:00Z"))])
         // When its history is read

@@ -25,9 +25,9 @@ struct MailFlushConcurrencyTests {
         }
     }
 
-    @Test func twoFlushesAtOnceSendEachOf500MessagesExactlyOnce() throws {
+    @Test(arguments: Engine.available) func twoFlushesAtOnceSendEachOf500MessagesExactlyOnce(engine: Engine) throws {
         // Given 500 messages queued (250 tickets, each with a notice and an auto-response)
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.enableMail(autoResponse: true)
         try Self.openTickets(250, workers: 5, in: sandbox)
         let queued = try sandbox.outbox()
@@ -69,9 +69,9 @@ struct MailFlushConcurrencyTests {
         print("mail figures: two flushes at once over 500 messages: sent \(sent[0]) + \(sent[1]), duplicates \(twice.count)")
     }
 
-    @Test func flushKilledAtRandomMomentsLosesNothingAndDuplicatesAreIdentical() throws {
+    @Test(arguments: Engine.available) func flushKilledAtRandomMomentsLosesNothingAndDuplicatesAreIdentical(engine: Engine) throws {
         // Given 120 messages queued and a mail program that takes about 50 ms a message
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.enableMail(autoResponse: true)
         try Self.openTickets(60, workers: 3, in: sandbox)
         let queued = try sandbox.outbox()
@@ -127,10 +127,10 @@ struct MailFlushConcurrencyTests {
               + "\(duplicates.count) sent twice or more (\(delivered.count - byID.count) extra copies)")
     }
 
-    @Test func flushKilledWhileMsmtpWaitsToReadStillHandsItTheWholeMessage() throws {
+    @Test(arguments: Engine.available) func flushKilledWhileMsmtpWaitsToReadStillHandsItTheWholeMessage(engine: Engine) throws {
         // Given a message of 180 kB (larger than a pipe holds) and a mail program, msmtp into the
         // receiver, that starts reading only after 600 ms
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let sink = try SMTPSink(in: sandbox)
         defer { sink.stop() }
         try sandbox.enableMail()

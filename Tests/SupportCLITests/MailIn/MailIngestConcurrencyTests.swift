@@ -8,9 +8,9 @@ import Testing
 struct MailIngestConcurrencyTests {
     static let sam = "sam@desk.test"
 
-    @Test func eightIngestsAtOnceOnOneTicketAndOnNewOnesAmongRepliesAndFlushes() throws {
+    @Test(arguments: Engine.available) func eightIngestsAtOnceOnOneTicketAndOnNewOnesAmongRepliesAndFlushes(engine: Engine) throws {
         // Given a desk that mails through a fake sendmail, and a ticket opened by mail
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let outbox = sandbox.directory.appendingPathComponent("sent")
         try FileManager.default.createDirectory(at: outbox, withIntermediateDirectories: true)
         try sandbox.succeed(["settings", "set", "support_email", "help@desk.test"])

@@ -325,9 +325,9 @@ struct ListFilterTests {
         }
     }
 
-    @Test func boundsAreExactToTheMillisecond() throws {
+    @Test(arguments: Engine.available) func boundsAreExactToTheMillisecond(engine: Engine) throws {
         // Given tickets created at instants with milliseconds
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let stamps = ["2025-01-10T10:00:00.001Z", "2025-01-10T10:00:00.208Z", "2025-01-10T10:00:00.653Z",
                       "2025-01-10T10:00:00.907Z", "2025-01-10T10:00:00.999Z"]
         try sandbox.importTickets(stamps.enumerated().map { index, stamp in
@@ -345,9 +345,9 @@ struct ListFilterTests {
         }
     }
 
-    @Test func relativeDatesCountBackFromNow() throws {
+    @Test(arguments: Engine.available) func relativeDatesCountBackFromNow(engine: Engine) throws {
         // Given tickets created 2 hours, 3 days, 10 days and 40 days ago
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let now = ImportLine.now
         let ages: [(String, TimeInterval)] = [("ST-2020-001", 40 * 86_400), ("ST-2020-002", 10 * 86_400),
                                                ("ST-2020-003", 3 * 86_400), ("ST-2020-004", 2 * 3600)]

@@ -175,9 +175,9 @@ struct SearchCommandTests {
         #expect(try sandbox.list(["--search", "Dashboard DASHBOARD dashboard"]).numbers == ["ST-2025-001"])
     }
 
-    @Test func longSearchesStillFindTheirTicket() throws {
+    @Test(arguments: Engine.available) func longSearchesStillFindTheirTicket(engine: Engine) throws {
         // Given a ticket whose message holds twenty distinct words, the last in a reply too
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let words = (1...20).map { "word\($0)x" }
         try sandbox.importTickets([
             ImportLine(number: "ST-2025-001", subject: "Many words", message: words.joined(separator: " "),

@@ -143,10 +143,10 @@ struct StatsCommandTests {
         #expect((empty["staff"] as? [Any])?.isEmpty == true)
     }
 
-    @Test func mailDeliveryCounts() throws {
+    @Test(arguments: Engine.available) func mailDeliveryCounts(engine: Engine) throws {
         // Given a support address, auto-responses on, and a mail program that accepts mail for most
         // addresses, asks to try again later for "retry" ones and refuses "fail" ones for good
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let mailer = try sandbox.script(named: "mailer", """
             cat >/dev/null
             for last; do :; done

@@ -73,7 +73,7 @@ extension PostgresStore {
         var offset: Int64 = 0
         let piece: Int64 = 1 << 20
         while offset < size {
-            let bytes = try tx.value("SELECT substring(data FROM $1 FOR $2) FROM attachment_content WHERE id = $3",
+            let bytes = try tx.value("SELECT substring(data FROM $1::int FOR $2::int) FROM attachment_content WHERE id = $3",
                                      .int(offset + 1), .int(piece), .int(rowID))?.bytes ?? []
             guard !bytes.isEmpty else { break }
             try bytes.withUnsafeBytes { try body($0) }
