@@ -27,8 +27,16 @@ final class NIOPostgresSession: PostgresSession {
     }
 
     deinit {
-        // A session dropped without close() still hangs up (without waiting: deinit may run anywhere).
-        if !connection.isClosed { connection.close().whenComplete { _ in } }
+        // A session dropped without close() still says goodbye to the server (postgres-nio also
+        // asserts that a connection is closed before it goes): waited for on an ordinary thread
+        // (a command's end), else the connection is kept until its close completes.
+        guard !connection.isClosed else { return }
+        if MultiThreadedEventLoopGroup.currentEventLoop == nil {
+            try? connection.close().wait()
+        } else {
+            let connection = connection
+            connection.close().whenComplete { _ in _ = connection }
+        }
     }
 
     /// The driver's own log stays quiet: at a lower level it would print connection details on
