@@ -141,15 +141,13 @@ final class NIOPostgresSession: PostgresSession {
     private func waitForAnswer<Value: Sendable>(_ future: EventLoopFuture<Value>) throws -> Value {
         let answer = WaitBox<Result<Value, any Error>>()
         future.whenComplete { answer.set($0) }
-        let closed = WaitBox<Bool>()
-        connection.closeFuture.whenComplete { _ in closed.set(true) }
-        while true {
-            if let result = answer.wait(seconds: 1) { return try result.get() }
-            if closed.wait(seconds: 0) != nil {
-                if let result = answer.wait(seconds: 1) { return try result.get() }
-                throw SupportError.busy("lost the connection to PostgreSQL at \(location): the server closed it")
-            }
+        let lost = SupportError.busy("lost the connection to PostgreSQL at \(location): the server closed it")
+        let eventLoop = connection.eventLoop
+        connection.closeFuture.whenComplete { _ in
+            // Half a second for the answer's own error (the server's reason) to come first.
+            eventLoop.scheduleTask(in: .milliseconds(500)) { answer.setIfEmpty(.failure(lost)) }
         }
+        return try answer.wait().get()
     }
 
     func close() {
@@ -302,6 +300,22 @@ private final class WaitBox<Value: Sendable>: @unchecked Sendable {
         value = newValue
         condition.broadcast()
         condition.unlock()
+    }
+
+    func setIfEmpty(_ newValue: Value) {
+        condition.lock()
+        if value == nil {
+            value = newValue
+            condition.broadcast()
+        }
+        condition.unlock()
+    }
+
+    func wait() -> Value {
+        condition.lock()
+        defer { condition.unlock() }
+        while value == nil { condition.wait() }
+        return value!
     }
 
     /// The value, or nil when `seconds` passed first.
