@@ -20,10 +20,20 @@ final class NIOPostgresSession: PostgresSession {
     private let location: PostgresLocation
     private let logger: Logger
 
+    private let closing = CloseWatch()
+
     private init(connection: PostgresConnection, location: PostgresLocation, logger: Logger) {
         self.connection = connection
         self.location = location
         self.logger = logger
+        // Once per session (a server's pooled session runs millions of statements): when the
+        // connection ends, the statement waiting then, if any, is given up half a second later,
+        // time enough for its own error (the server's reason) to come first.
+        let closing = closing
+        let eventLoop = connection.eventLoop
+        connection.closeFuture.whenComplete { _ in
+            eventLoop.scheduleTask(in: .milliseconds(500)) { closing.closed() }
+        }
     }
 
     deinit {
@@ -142,10 +152,11 @@ final class NIOPostgresSession: PostgresSession {
         let answer = WaitBox<Result<Value, any Error>>()
         future.whenComplete { answer.set($0) }
         let lost = SupportError.busy("lost the connection to PostgreSQL at \(location): the server closed it")
-        let eventLoop = connection.eventLoop
-        connection.closeFuture.whenComplete { _ in
-            // Half a second for the answer's own error (the server's reason) to come first.
-            eventLoop.scheduleTask(in: .milliseconds(500)) { answer.setIfEmpty(.failure(lost)) }
+        let alreadyClosed = closing.begin { answer.setIfEmpty(.failure(lost)) }
+        defer { closing.end() }
+        if alreadyClosed {
+            // postgres-nio fails a statement on a closed connection at once; a second at most.
+            return try (answer.wait(seconds: 1) ?? .failure(lost)).get()
         }
         return try answer.wait().get()
     }
@@ -287,6 +298,33 @@ final class NIOPostgresSession: PostgresSession {
         default:
             return "\(error)"
         }
+    }
+}
+
+/// Whether the connection has ended, and what to do then for the statement being waited for.
+private final class CloseWatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var hasClosed = false
+    private var abandon: (@Sendable () -> Void)?
+
+    /// Registers what ends the current wait; true when the connection has ended already.
+    func begin(_ giveUp: @escaping @Sendable () -> Void) -> Bool {
+        lock.withLock {
+            abandon = giveUp
+            return hasClosed
+        }
+    }
+
+    func end() {
+        lock.withLock { abandon = nil }
+    }
+
+    func closed() {
+        let giveUp = lock.withLock {
+            hasClosed = true
+            return abandon
+        }
+        giveUp?()
     }
 }
 
