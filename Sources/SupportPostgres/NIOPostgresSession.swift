@@ -20,15 +20,33 @@ final class NIOPostgresSession: PostgresSession {
     private let location: PostgresLocation
     private let logger: Logger
 
+    private let closing = CloseWatch()
+
     private init(connection: PostgresConnection, location: PostgresLocation, logger: Logger) {
         self.connection = connection
         self.location = location
         self.logger = logger
+        // Once per session (a server's pooled session runs millions of statements): when the
+        // connection ends, the statement waiting then, if any, is given up half a second later,
+        // time enough for its own error (the server's reason) to come first.
+        let closing = closing
+        let eventLoop = connection.eventLoop
+        connection.closeFuture.whenComplete { _ in
+            eventLoop.scheduleTask(in: .milliseconds(500)) { closing.closed() }
+        }
     }
 
     deinit {
-        // A session dropped without close() still hangs up (without waiting: deinit may run anywhere).
-        if !connection.isClosed { connection.close().whenComplete { _ in } }
+        // A session dropped without close() still says goodbye to the server (postgres-nio also
+        // asserts that a connection is closed before it goes): waited for on an ordinary thread
+        // (a command's end), else the connection is kept until its close completes.
+        guard !connection.isClosed else { return }
+        if MultiThreadedEventLoopGroup.currentEventLoop == nil {
+            try? connection.close().wait()
+        } else {
+            let connection = connection
+            connection.close().whenComplete { _ in _ = connection }
+        }
     }
 
     /// The driver's own log stays quiet: at a lower level it would print connection details on
@@ -133,15 +151,14 @@ final class NIOPostgresSession: PostgresSession {
     private func waitForAnswer<Value: Sendable>(_ future: EventLoopFuture<Value>) throws -> Value {
         let answer = WaitBox<Result<Value, any Error>>()
         future.whenComplete { answer.set($0) }
-        let closed = WaitBox<Bool>()
-        connection.closeFuture.whenComplete { _ in closed.set(true) }
-        while true {
-            if let result = answer.wait(seconds: 1) { return try result.get() }
-            if closed.wait(seconds: 0) != nil {
-                if let result = answer.wait(seconds: 1) { return try result.get() }
-                throw SupportError.busy("lost the connection to PostgreSQL at \(location): the server closed it")
-            }
+        let lost = SupportError.busy("lost the connection to PostgreSQL at \(location): the server closed it")
+        let alreadyClosed = closing.begin { answer.setIfEmpty(.failure(lost)) }
+        defer { closing.end() }
+        if alreadyClosed {
+            // postgres-nio fails a statement on a closed connection at once; a second at most.
+            return try (answer.wait(seconds: 1) ?? .failure(lost)).get()
         }
+        return try answer.wait().get()
     }
 
     func close() {
@@ -284,6 +301,33 @@ final class NIOPostgresSession: PostgresSession {
     }
 }
 
+/// Whether the connection has ended, and what to do then for the statement being waited for.
+private final class CloseWatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var hasClosed = false
+    private var abandon: (@Sendable () -> Void)?
+
+    /// Registers what ends the current wait; true when the connection has ended already.
+    func begin(_ giveUp: @escaping @Sendable () -> Void) -> Bool {
+        lock.withLock {
+            abandon = giveUp
+            return hasClosed
+        }
+    }
+
+    func end() {
+        lock.withLock { abandon = nil }
+    }
+
+    func closed() {
+        let giveUp = lock.withLock {
+            hasClosed = true
+            return abandon
+        }
+        giveUp?()
+    }
+}
+
 /// Waits on the calling thread for a value set on another (an event loop's).
 private final class WaitBox<Value: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
@@ -294,6 +338,22 @@ private final class WaitBox<Value: Sendable>: @unchecked Sendable {
         value = newValue
         condition.broadcast()
         condition.unlock()
+    }
+
+    func setIfEmpty(_ newValue: Value) {
+        condition.lock()
+        if value == nil {
+            value = newValue
+            condition.broadcast()
+        }
+        condition.unlock()
+    }
+
+    func wait() -> Value {
+        condition.lock()
+        defer { condition.unlock() }
+        while value == nil { condition.wait() }
+        return value!
     }
 
     /// The value, or nil when `seconds` passed first.
