@@ -173,13 +173,13 @@ _support() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ticket|respond|settings|user|notify|mail|attachment|stats|audit|serve|token|help)
+    ticket|respond|settings|user|notify|mail|attachment|stats|audit|serve|token|db|help)
         # Offer subcommand argument completions
         "_support_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ticket respond settings user notify mail attachment stats audit serve token help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ticket respond settings user notify mail attachment stats audit serve token db help' -- "${cur}"))
         ;;
     esac
 }
@@ -1319,6 +1319,55 @@ _support_token_revoke() {
 
     # Offer option value completions
     case "${prev}" in
+    '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--as')
+        return
+        ;;
+    '--color')
+        __support_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    esac
+}
+
+_support_db() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __support_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    copy)
+        # Offer subcommand argument completions
+        "_support_db_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'copy' -- "${cur}"))
+        ;;
+    esac
+}
+
+_support_db_copy() {
+    repeating_flags=()
+    non_repeating_flags=(--json --verbose --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--to --db --as --color)
+    __support_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--to')
+        return
+        ;;
     '--db')
         __support_add_completions -f
         return

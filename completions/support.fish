@@ -112,6 +112,12 @@ function __support_parse_tokens -S
             case 'revoke'
                 __support_parse_subcommand 1 'db=' 'as=' 'json' 'verbose' 'color=' 'version' 'h/help'
             end
+        case 'db'
+            __support_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'copy'
+                __support_parse_subcommand 0 'to=' 'db=' 'as=' 'json' 'verbose' 'color=' 'version' 'h/help'
+            end
         case 'help'
             __support_parse_subcommand -r 1 'version'
         end
@@ -180,6 +186,7 @@ complete -c 'support' -n '__support_should_offer_completions_for_positional "sup
 complete -c 'support' -n '__support_should_offer_completions_for_positional "support" -eq 1' -fa 'audit' -d 'Show the audit trail: who changed what, and when'
 complete -c 'support' -n '__support_should_offer_completions_for_positional "support" -eq 1' -fa 'serve' -d 'Serve the desk\'s HTTP API (JWT bearer tokens; see \'support token issue\').'
 complete -c 'support' -n '__support_should_offer_completions_for_positional "support" -eq 1' -fa 'token' -d 'Issue and revoke the API tokens of \'support serve\' (admin).'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support" -eq 1' -fa 'db' -d 'Move the desk to another database (admin only).'
 complete -c 'support' -n '__support_should_offer_completions_for_positional "support" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket" version' -l 'version' -d 'Show the version.'
 complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support ticket" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -534,4 +541,15 @@ complete -c 'support' -n '__support_should_offer_completions_for_flags_or_option
 complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support token revoke" color' -l 'color' -d 'auto (on a terminal, unless $NO_COLOR; $CLICOLOR_FORCE even into a pipe), always or never.' -rfka 'auto always never'
 complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support token revoke" version' -l 'version' -d 'Show the version.'
 complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support token revoke" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support db" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support db" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'support' -n '__support_should_offer_completions_for_positional "support db" -eq 1' -fa 'copy' -d 'Copy this SQLite desk, whole, into an empty PostgreSQL database.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support db copy" to' -l 'to' -d 'The empty PostgreSQL desk: postgresql://USER@HOST:PORT/DATABASE.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support db copy" db' -l 'db' -d 'Database file (default: $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db).' -rF
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support db copy" as' -l 'as' -d 'Act as this person (default: $SUPPORT_AS, else the person mapped to your login, else the file owner\'s local operator).' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support db copy" json' -l 'json' -d 'Print results as JSON (errors as JSON on stderr).'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support db copy" verbose' -l 'verbose' -d 'Log what happens to stderr.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support db copy" color' -l 'color' -d 'auto (on a terminal, unless $NO_COLOR; $CLICOLOR_FORCE even into a pipe), always or never.' -rfka 'auto always never'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support db copy" version' -l 'version' -d 'Show the version.'
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support db copy" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support help" version' -l 'version' -d 'Show the version.'
