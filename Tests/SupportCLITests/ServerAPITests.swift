@@ -145,9 +145,9 @@ struct ServerAPITests {
         #expect(notAKey.status == 78 && notAKey.err.contains("PEM"), "\(notAKey)")
     }
 
-    @Test func theServersFlusherBesideCronFlushesSendsEveryMessageExactlyOnce() throws {
+    @Test(arguments: Engine.available) func theServersFlusherBesideCronFlushesSendsEveryMessageExactlyOnce(engine: Engine) throws {
         // Given mail to a fake mail program that keeps each message it reads, and 30 queued notices
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.enableMail()
         let sink = sandbox.directory.appendingPathComponent("sink")
         try FileManager.default.createDirectory(at: sink, withIntermediateDirectories: true)
