@@ -5,7 +5,9 @@ import SupportCore
 /// swift-argument-parser when their command line is plain: known long options, their values,
 /// positional words. ArgumentParser builds its parser anew on every run by reflecting every
 /// property of every command on the path (Mirror, generic metadata, and a search through all
-/// the protocol conformances of the static binary for each property's type): FIGURE.
+/// the protocol conformances of the static binary for each property's type): 18.7 of the 37.1
+/// million instructions of a `ticket list --limit 1 --json` (callgrind, static release build),
+/// about 7 of its 19 ms; docs/benchmarks.md, "Start-up".
 ///
 /// Only a line this parser fully understands is taken: anything else (help, --version, a
 /// completion request, `--`, a short or unknown option, a repeated option, a missing or
