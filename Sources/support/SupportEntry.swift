@@ -49,7 +49,7 @@ public enum SupportEntry {
         }
         let arguments = globalOptionsMovedLast(given)
         do {
-            var command = try Support.parseAsRoot(arguments)
+            var command = try hotParse(arguments) ?? Support.parseAsRoot(arguments)
             try command.run()
         } catch {
             // A bad command line is an APIError too when the caller asked for JSON.
@@ -72,6 +72,33 @@ public enum SupportEntry {
             }
             Support.exit(withError: error)
         }
+    }
+
+    /// What `HotCommandParser` parses, or nil to leave the line to ArgumentParser. A debug build
+    /// makes sure ArgumentParser parses the same line to the same value (so every CLI test that
+    /// lists or shows checks it), and for HotCommandParserTests obeys SUPPORT_DEBUG_PARSER:
+    /// `trace` says on stderr which parser took the line, `library` also skips the hot one.
+    static func hotParse(_ arguments: [String]) -> (any ParsableCommand)? {
+        #if DEBUG
+        let debug = Frontend.environment("SUPPORT_DEBUG_PARSER")
+        guard debug != "library", let command = HotCommandParser.parse(arguments) else {
+            if debug != nil { Output.note("parser: library") }
+            return nil
+        }
+        if debug != nil { Output.note("parser: hot") }
+        var hot = ""
+        var library = ""
+        dump(command, to: &hot)
+        do {
+            dump(try Support.parseAsRoot(arguments), to: &library)
+        } catch {
+            library = "ArgumentParser refused it: \(Support.fullMessage(for: error))"
+        }
+        precondition(hot == library, "HotCommandParser and ArgumentParser differ on \(arguments):\n\(hot)\n---\n\(library)")
+        return command
+        #else
+        return HotCommandParser.parse(arguments)
+        #endif
     }
 
     /// An SSH forced command (`command="… support"` in authorized_keys) gets no arguments: what
