@@ -6,6 +6,7 @@
 #                               its socket in DIR/socket, creates the role support_test (a password,
 #                               CREATEDB), and prints the variables the tests read, one NAME=value a line
 #   test-cluster.sh stop DIR    stops it (the caller removes DIR)
+#   test-cluster.sh restart DIR PORT   starts the stopped cluster in DIR again on PORT
 #
 # TCP asks for a password (scram-sha-256), as a desk's server would; the socket trusts whoever can
 # reach it, and only the cluster's owner (and root) can: DIR/socket is mode 0700. Run as root, the
@@ -44,8 +45,15 @@ start)
 stop)
     [ -d "$dir/data" ] && as_owner "$bin/pg_ctl" --pgdata="$dir/data" --mode=immediate --silent stop || true
     ;;
+restart)
+    # The stopped cluster in DIR again, on the same port (the fault tests stop it mid-command).
+    port=${3:?the port it listened on}
+    as_owner "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/data/server.log" --wait --silent \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir/socket -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        start || { cat "$dir/data/server.log" >&2; exit 1; }
+    ;;
 *)
-    echo "usage: test-cluster.sh start|stop DIR" >&2
+    echo "usage: test-cluster.sh start|stop DIR, or restart DIR PORT" >&2
     exit 64
     ;;
 esac
