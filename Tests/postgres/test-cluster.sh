@@ -10,7 +10,7 @@
 #
 # TCP asks for a password (scram-sha-256), as a desk's server would; the socket trusts whoever can
 # reach it, and only the cluster's owner (and root) can: DIR/socket is mode 0700. Run as root, the
-# server runs as the `postgres` user (initdb refuses root). Durability is off: the data is thrown away.
+# server runs as the `postgres` user (initdb refuses root).
 set -euo pipefail
 command=${1:?start or stop}
 dir=${2:?the cluster directory}
@@ -19,6 +19,14 @@ bin=${POSTGRES_BIN:-/usr/lib/postgresql/15/bin}
 as_owner() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
+
+# Durability is off (the data is thrown away) unless DURABLE=1: the fault tests stop the server in
+# immediate mode and count on every commit it acknowledged being there after the restart.
+if [ "${DURABLE:-0}" = 1 ]; then
+    durability=""
+else
+    durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+fi
 
 case "$command" in
 start)
@@ -34,7 +42,7 @@ start)
     # process is possible, and pg_ctl then fails to start and says so).
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     as_owner "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/data/server.log" --wait --silent \
-        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir/socket -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir/socket $durability" \
         start || { cat "$dir/data/server.log" >&2; exit 1; }
     as_owner "$bin/psql" --no-psqlrc --quiet --host="$dir/socket" --port="$port" --username=postgres --dbname=postgres \
         --set=ON_ERROR_STOP=1 --command="CREATE ROLE support_test LOGIN CREATEDB PASSWORD '$password'" >/dev/null
@@ -49,7 +57,7 @@ restart)
     # The stopped cluster in DIR again, on the same port (the fault tests stop it mid-command).
     port=${3:?the port it listened on}
     as_owner "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/data/server.log" --wait --silent \
-        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir/socket -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir/socket $durability" \
         start || { cat "$dir/data/server.log" >&2; exit 1; }
     ;;
 *)

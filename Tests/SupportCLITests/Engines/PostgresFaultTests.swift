@@ -12,7 +12,8 @@ struct PostgresFaultTests {
         // Given a cluster of this test's own with an empty desk on it
         let script = PostgresTestDatabase.clusterScript()
         let cluster = FileManager.default.temporaryDirectory.appendingPathComponent("support-pg-fault-\(UUID().uuidString)").path
-        let path = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
+        // Durable: an immediate stop must not lose a commit the server acknowledged.
+        let path = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DURABLE": "1"]
         let started = try PostgresTestDatabase.run("/bin/bash", [script, "start", cluster], environment: path)
         try #require(started.status == 0, "\(started.text)")
         defer {
