@@ -142,7 +142,7 @@ extension PostgresStore {
     }
 
     func mailIn<T>(_ body: (any MailInTransaction) throws -> T) throws(SupportError) -> T {
-        try write { tx in try body(PostgresMailIn(tx: tx, store: self)) }
+        try write(retries: false) { tx in try body(PostgresMailIn(tx: tx, store: self)) }
     }
 
     func inboundRecords(outcome: InboundRecord.Outcome?, limit: Int) throws(SupportError) -> [InboundRecord] {

@@ -79,7 +79,10 @@ final class PostgresStore: Sendable {
 
     /// One read-write transaction. A serialization failure or deadlock (another host's
     /// transaction won) is retried from the start, as SQLite's busy handler retries; then busy.
-    func write<T>(_ body: (PostgresTransaction) throws -> T) throws(SupportError) -> T {
+    /// `retries: false` for a body that lets go of its input as it writes (mail in drops each
+    /// message's bytes once stored): it cannot run twice, so a conflict is busy (75) at once and
+    /// the MTA delivers the message again.
+    func write<T>(retries: Bool = true, _ body: (PostgresTransaction) throws -> T) throws(SupportError) -> T {
         var attempt = 0
         while true {
             attempt += 1
@@ -95,7 +98,7 @@ final class PostgresStore: Sendable {
                         throw error
                     }
                 } }
-            } catch .busy(let wording) where attempt < 3 && wording.description.hasPrefix(Self.retryMarker) {
+            } catch .busy(let wording) where retries && attempt < 3 && wording.description.hasPrefix(Self.retryMarker) {
                 continue
             } catch .busy(let wording) where wording.description.hasPrefix(Self.retryMarker) {
                 throw .busy("the database is busy (other transactions conflicted with this one); try again in a moment")
