@@ -45,7 +45,7 @@ final class PostgresTestDatabase: @unchecked Sendable {
 
     deinit {
         // WITH (FORCE): a command that failed half-way may still hold a connection.
-        try? Self.psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        _ = try? Self.psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
     }
 
     /// The `--db` of this database over TCP (a password: `environment`), and `query` appended.
