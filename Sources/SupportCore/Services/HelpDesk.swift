@@ -29,8 +29,7 @@ public struct HelpDesk: Sendable {
     /// Who acts when nobody is named is the front end's decision, not the core's: the command line
     /// gives the file's owner the local operator, a server gives nobody anything.
     public static func person(email: String, in database: AppDatabase) throws(SupportError) -> Actor {
-        let address = try actorAddress(email)
-        return try person(address, found: database.user(email: address))
+        try person(email: email, in: .sqlite(database))
     }
 
     public static func person(email: String, in storage: DeskStorage) throws(SupportError) -> Actor {
@@ -68,7 +67,7 @@ public struct HelpDesk: Sendable {
 
     /// The person a Unix login is mapped to (`user add --login`), if any.
     public static func person(login: String, in database: AppDatabase) throws(SupportError) -> Actor? {
-        try database.user(login: login).map(Actor.person)
+        try person(login: login, in: .sqlite(database))
     }
 
     public static func person(login: String, in storage: DeskStorage) throws(SupportError) -> Actor? {

@@ -45,13 +45,7 @@ extension AppDatabase {
             // compared every row four times, each converting the date text as DATETIME affinity
             // asks: 40 million instructions at 100,000 tickets.)
             let now = try db.transactionDate
-            let day: TimeInterval = 86_400
-            let edges: [(String, Date?, Date?)] = [
-                ("< 1 day", now.addingTimeInterval(-day), nil),
-                ("1-7 days", now.addingTimeInterval(-7 * day), now.addingTimeInterval(-day)),
-                ("7-30 days", now.addingTimeInterval(-30 * day), now.addingTimeInterval(-7 * day)),
-                ("> 30 days", nil, now.addingTimeInterval(-30 * day)),
-            ]
+            let edges = Self.backlogAges(now: now)
             // The window selects the open tickets created in it (still one range per age: the
             // later of the two lower bounds, the earlier of the two upper ones).
             for (label, from, to) in edges {
@@ -84,18 +78,9 @@ extension AppDatabase {
     /// start (its first ticket without --since) to its end (now without --until): two grouped
     /// counts, nothing fetched per ticket.
     static func volume(_ db: Database, since: Date?, until: Date?, now: Date, zone: LocalZone, into stats: inout Statistics) throws {
-        guard let first = try since ?? Date.fetchOne(db, sql: "SELECT min(createdAt) FROM ticket") else { return }
-        let end = until ?? now
-        let wall = zone.civil(first)
-        let start = zone.instant(wallMilliseconds: Int64(CivilDate(year: wall.year, month: wall.month, day: wall.day).daysSince1970) * 86_400_000)
-        guard start < end else { return }
-        let day: TimeInterval = 86_400
-        let span = end.timeIntervalSince(start)
-        let days = span <= 60 * day ? 1 : 7 * Int((span / (60 * 7 * day)).rounded(.up))
-        let width = Double(days) * day
-        let count = Int((span / width).rounded(.up))
-        stats.volumeDays = days
-        stats.volume = (0..<count).map { (start.addingTimeInterval(Double($0) * width), 0, 0) }
+        guard let first = try since ?? Date.fetchOne(db, sql: "SELECT min(createdAt) FROM ticket"),
+              let (start, end, width, count) = volumePeriods(first: first, end: until ?? now, zone: zone, into: &stats)
+        else { return }
         for (column, isOpened) in [("createdAt", true), ("resolvedAt", false)] {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT CAST((julianday(\(column)) - julianday(?)) * 86400 / ? AS INTEGER), count(*) FROM ticket
@@ -112,6 +97,35 @@ extension AppDatabase {
     /// Whether the window holds few enough tickets (under a quarter) that reading them is cheaper
     /// than walking whole indexes: `--since 30d` on three years of tickets walked a million index
     /// entries four times to count 30,000 tickets. The count is a range of the createdAt index.
+    /// The periods of the volume chart, either engine: from the local midnight of `first` to
+    /// `end`, a day each up to 60 days, else weeks (several a period past 60 weeks). Sets
+    /// `volumeDays` and empty periods on `stats`; nil when the window is empty.
+    static func volumePeriods(first: Date, end: Date, zone: LocalZone, into stats: inout Statistics)
+        -> (start: Date, end: Date, width: TimeInterval, count: Int)? {
+        let wall = zone.civil(first)
+        let start = zone.instant(wallMilliseconds: Int64(CivilDate(year: wall.year, month: wall.month, day: wall.day).daysSince1970) * 86_400_000)
+        guard start < end else { return nil }
+        let day: TimeInterval = 86_400
+        let span = end.timeIntervalSince(start)
+        let days = span <= 60 * day ? 1 : 7 * Int((span / (60 * 7 * day)).rounded(.up))
+        let width = Double(days) * day
+        let count = Int((span / width).rounded(.up))
+        stats.volumeDays = days
+        stats.volume = (0..<count).map { (start.addingTimeInterval(Double($0) * width), 0, 0) }
+        return (start, end, width, count)
+    }
+
+    /// The backlog's age ranges at `now`: (label, created since, created before).
+    static func backlogAges(now: Date) -> [(String, Date?, Date?)] {
+        let day: TimeInterval = 86_400
+        return [
+            ("< 1 day", now.addingTimeInterval(-day), nil),
+            ("1-7 days", now.addingTimeInterval(-7 * day), now.addingTimeInterval(-day)),
+            ("7-30 days", now.addingTimeInterval(-30 * day), now.addingTimeInterval(-7 * day)),
+            ("> 30 days", nil, now.addingTimeInterval(-30 * day)),
+        ]
+    }
+
     private static func isNarrow(_ db: Database, _ window: CreatedWindow) throws -> Bool {
         guard !window.isEmpty else { return false }
         let all = try Int.fetchOne(db, sql: "SELECT coalesce(sum(tickets), 0) FROM ticket_tally") ?? 0

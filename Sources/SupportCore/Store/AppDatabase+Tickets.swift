@@ -525,10 +525,7 @@ extension AppDatabase {
     /// any size (`perf stat`, release build: `ticket list --search` of a word in no ticket 24.1
     /// ms, the same list without a search 17.0 ms). The patterns are the ones GRDB built, quoted.
     static func searchPatterns(_ text: String) -> [String] {
-        var seen = Set<String>()
-        let words = text.split { $0.isASCII && !$0.isLetter && !$0.isNumber }
-            .map { $0.lowercased() }
-            .filter { $0.contains { $0.isLetter || $0.isNumber } && seen.insert($0).inserted }
+        let words = searchWords(text)
         func quoted(_ word: String) -> String { "\"" + word.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
         var groups = words.prefix(maxSearchPatterns - 1).map(quoted)
         if words.count >= maxSearchPatterns {
@@ -538,6 +535,15 @@ extension AppDatabase {
     }
 
     static let maxSearchPatterns = 16
+
+    /// The words a search looks for, on either engine: cut at ASCII punctuation and spaces,
+    /// lower-cased, each once, kept only if it holds a letter or a digit.
+    static func searchWords(_ text: String) -> [String] {
+        var seen = Set<String>()
+        return text.split { $0.isASCII && !$0.isLetter && !$0.isNumber }
+            .map { $0.lowercased() }
+            .filter { $0.contains { $0.isLetter || $0.isNumber } && seen.insert($0).inserted }
+    }
 
     /// Newest first by default; ties broken by id so that pages never overlap.
     static func orderClause(_ sort: TicketSort, reverse: Bool) -> String {

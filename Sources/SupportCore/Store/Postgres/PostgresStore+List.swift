@@ -55,10 +55,7 @@ extension PostgresStore {
     /// stems them with the documents' configuration and requires all of them; it interprets no
     /// syntax. nil when the text has no word.
     static func searchWords(_ text: String) -> String? {
-        var seen = Set<String>()
-        let words = text.split { $0.isASCII && !$0.isLetter && !$0.isNumber }
-            .map { $0.lowercased() }
-            .filter { $0.contains { $0.isLetter || $0.isNumber } && seen.insert($0).inserted }
+        let words = AppDatabase.searchWords(text)
         return words.isEmpty ? nil : words.joined(separator: " ")
     }
 

@@ -48,14 +48,7 @@ extension PostgresStore {
             }
 
             let now = tx.now
-            let day: TimeInterval = 86_400
-            let edges: [(String, Date?, Date?)] = [
-                ("< 1 day", now.addingTimeInterval(-day), nil),
-                ("1-7 days", now.addingTimeInterval(-7 * day), now.addingTimeInterval(-day)),
-                ("7-30 days", now.addingTimeInterval(-30 * day), now.addingTimeInterval(-7 * day)),
-                ("> 30 days", nil, now.addingTimeInterval(-30 * day)),
-            ]
-            for (label, from, to) in edges {
+            for (label, from, to) in AppDatabase.backlogAges(now: now) {
                 var binds = PostgresBinds()
                 let age = Self.windowCondition(since: [from, since].compactMap { $0 }.max(), until: [to, until].compactMap { $0 }.min(), &binds)
                 let count = try tx.value("SELECT count(*) FROM ticket WHERE status IN (0, 1)" + (age.isEmpty ? "" : " AND " + age),
@@ -127,18 +120,9 @@ extension PostgresStore {
     /// for the periods: days up to 60 days, else weeks).
     static func volume(_ tx: PostgresTransaction, since: Date?, until: Date?, now: Date, zone: LocalZone,
                        into stats: inout Statistics) throws {
-        guard let first = try since ?? tx.value("SELECT min(createdAt) FROM ticket")?.date else { return }
-        let end = until ?? now
-        let wall = zone.civil(first)
-        let start = zone.instant(wallMilliseconds: Int64(CivilDate(year: wall.year, month: wall.month, day: wall.day).daysSince1970) * 86_400_000)
-        guard start < end else { return }
-        let day: TimeInterval = 86_400
-        let span = end.timeIntervalSince(start)
-        let days = span <= 60 * day ? 1 : 7 * Int((span / (60 * 7 * day)).rounded(.up))
-        let width = Double(days) * day
-        let count = Int((span / width).rounded(.up))
-        stats.volumeDays = days
-        stats.volume = (0..<count).map { (start.addingTimeInterval(Double($0) * width), 0, 0) }
+        guard let first = try since ?? tx.value("SELECT min(createdAt) FROM ticket")?.date,
+              let (start, end, width, count) = AppDatabase.volumePeriods(first: first, end: until ?? now, zone: zone, into: &stats)
+        else { return }
         for (column, isOpened) in [("createdAt", true), ("resolvedAt", false)] {
             let rows = try tx.rows("""
                 SELECT floor(extract(epoch FROM (\(column) - $1)) / $2)::bigint, count(*) FROM ticket
