@@ -3,9 +3,9 @@ import Testing
 
 @Suite("ticket rate limit")
 struct RateLimitCommandTests {
-    @Test func aRequestersThirdTicketInAnHourExits75() throws {
+    @Test(arguments: Engine.available) func aRequestersThirdTicketInAnHourExits75(engine: Engine) throws {
         // Given a limit of 2 an hour, set by the operator, and a known requester
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["settings", "set", "ticket_rate_limit_per_hour", "2"])
         try sandbox.succeed(["user", "add", "jane@example.test"])
         let create = ["ticket", "create", "--subject", "again", "--category", "bug-report", "--message", "m"]
@@ -28,8 +28,8 @@ struct RateLimitCommandTests {
         #expect(try sandbox.storedState() == before)
     }
 
-    @Test func staffAndTheOperatorAreExempt() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func staffAndTheOperatorAreExempt(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["settings", "set", "ticket_rate_limit_per_hour", "1"])
         try sandbox.succeed(["user", "add", "sam@example.test", "--role", "internal"])
         try sandbox.succeed(["user", "add", "ada@example.test", "--role", "admin"])
@@ -55,9 +55,9 @@ struct RateLimitCommandTests {
         #expect(own.status == 75, "\(own)")
     }
 
-    @Test func aRequestersRepliesPastTheHourlyLimitExit75AndChangeNothing() throws {
+    @Test(arguments: Engine.available) func aRequestersRepliesPastTheHourlyLimitExit75AndChangeNothing(engine: Engine) throws {
         // Given a reply limit of 3 an hour, a requester's ticket and an agent
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["settings", "set", "reply_rate_limit_per_hour", "3"])
         try sandbox.succeed(["user", "add", "jane@example.test"])
         try sandbox.succeed(["user", "add", "sam@example.test", "--role", "internal"])
@@ -80,9 +80,9 @@ struct RateLimitCommandTests {
         try sandbox.succeed(["respond", ticket, "--message", "unlimited now"], as: "jane@example.test")
     }
 
-    @Test func aRequestersRepliesQueueOneMailToStaffPerTicketUntilItIsSent() throws {
+    @Test(arguments: Engine.available) func aRequestersRepliesQueueOneMailToStaffPerTicketUntilItIsSent(engine: Engine) throws {
         // Given mail on and a requester's two tickets
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.enableMail()
         try sandbox.succeed(["settings", "set", "reply_rate_limit_per_hour", "0"])
         try sandbox.succeed(["user", "add", "jane@example.test"])

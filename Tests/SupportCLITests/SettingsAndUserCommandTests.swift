@@ -3,9 +3,9 @@ import Testing
 
 @Suite("settings and user commands")
 struct SettingsAndUserCommandTests {
-    @Test func settingsGetPrintsEveryKeyTyped() throws {
+    @Test(arguments: Engine.available) func settingsGetPrintsEveryKeyTyped(engine: Engine) throws {
         // Given a fresh database
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         // When the settings are read as JSON
         let result = try sandbox.run(["settings", "get", "--json"])
         // Then it is one object with every setting, booleans and numbers typed
@@ -25,8 +25,8 @@ struct SettingsAndUserCommandTests {
         #expect(Array(one.keys) == ["support_email"])
     }
 
-    @Test func settingsSetNormalisesAndStores() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func settingsSetNormalisesAndStores(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         let set = try sandbox.run(["settings", "set", "support_auto_response", "YES", "--json"])
         #expect(set.status == 0, "\(set)")
         #expect(try set.json()["support_auto_response"] as? Bool == true)
@@ -46,9 +46,9 @@ struct SettingsAndUserCommandTests {
         ["settings", "set", "support_auto_response", "maybe"], ["settings", "set", "ticket_rate_limit_per_hour", "--", "-1"],
         ["settings", "set", "ticket_rate_limit_per_hour", "lots"], ["settings", "set", "support_email", "not an address"],
         ["settings", "set", "support_email_template", "{{#unclosed}}"], ["settings", "set", "support_name", "two\nlines"],
-    ])
-    func invalidSettingsChangeNothing(_ args: [String]) throws {
-        let sandbox = try Sandbox()
+    ], Engine.available)
+    func invalidSettingsChangeNothing(_ args: [String], engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["settings", "set", "support_name", "Helpdesk"])
         let before = try sandbox.storedState()
         // (--json first: a negative value needs "--" before it, and the global option is moved before that.)
@@ -59,9 +59,9 @@ struct SettingsAndUserCommandTests {
         #expect(try sandbox.storedState() == before)
     }
 
-    @Test func settingsResetPutsTheDefaultBackAndIsAudited() throws {
+    @Test(arguments: Engine.available) func settingsResetPutsTheDefaultBackAndIsAudited(engine: Engine) throws {
         // Given two settings changed from their defaults, and someone who is not an admin
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["settings", "set", "ticket_rate_limit_per_hour", "3"])
         try sandbox.succeed(["settings", "set", "support_name", "Acme Help"])
         try sandbox.succeed(["user", "add", "sam@example.test", "--role", "internal"])
@@ -92,9 +92,9 @@ struct SettingsAndUserCommandTests {
         #expect(try sandbox.storedState() == afterSet)
     }
 
-    @Test func usersAreAddedListedAndUpdated() throws {
+    @Test(arguments: Engine.available) func usersAreAddedListedAndUpdated(engine: Engine) throws {
         // Given an empty database
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         // When an admin adds staff and a requester
         let added = try sandbox.run(["user", "add", "Sam@Example.test", "--name", "Sam Lee", "--role", "internal", "--json"])
         #expect(added.status == 0, "\(added)")
@@ -129,9 +129,10 @@ struct SettingsAndUserCommandTests {
         (["user", "update", "jane@example.test", "--role", "root"], 65), (["user", "list", "--role", "boss"], 65),
     ]
 
-    @Test(arguments: invalidUserCommands)
-    func invalidUserCommandsChangeNothing(_ args: [String], _ status: Int32) throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: invalidUserCommands, Engine.available)
+    func invalidUserCommandsChangeNothing(_ command: ([String], Int32), engine: Engine) throws {
+        let (args, status) = command
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["user", "add", "jane@example.test"])
         let before = try sandbox.storedState()
         let result = try sandbox.run(args + ["--json"])

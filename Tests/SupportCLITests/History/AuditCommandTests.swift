@@ -42,8 +42,8 @@ struct AuditCommandTests {
 
     /// Sam (staff) and Ada (admin) added, the support address set (twice the same), Sam promoted,
     /// a ticket for Jane opened, changed by Sam, then deleted: seven events.
-    static func setUp() throws -> (Sandbox, String) {
-        let sandbox = try Sandbox()
+    static func setUp(_ engine: Engine) throws -> (Sandbox, String) {
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["user", "add", sam, "--name", "Sam", "--role", "internal"])
         try sandbox.succeed(["user", "add", ada, "--name", "Ada", "--role", "admin"])
         try sandbox.succeed(["settings", "set", "support_email", "help@example.test"])
@@ -56,9 +56,9 @@ struct AuditCommandTests {
         return (sandbox, number)
     }
 
-    @Test func peopleAnImportCreatesAreRecordedWithTheirRoles() throws {
+    @Test(arguments: Engine.available) func peopleAnImportCreatesAreRecordedWithTheirRoles(engine: Engine) throws {
         // Given a file naming a new requester, a new agent and a new admin (and a known person)
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["user", "add", Self.sam, "--name", "Sam", "--role", "internal"])
         let line = #"{"subject":"Imported","message":"Body","category":"bug-report","submittedBy":{"email":"new.requester@example.test"},"assignedTo":{"email":"boss@example.test","role":"admin"},"responses":[{"message":"Hi","respondedBy":{"email":"agent@example.test","role":"internal"}},{"message":"Me too","respondedBy":{"email":"sam@example.test","role":"internal"}}]}"#
         // When an admin imports it
@@ -73,9 +73,9 @@ struct AuditCommandTests {
         #expect(added.filter { $0.field == Self.sam }.count == 1)
     }
 
-    @Test func everyEventNewestFirstWithOldAndNewValues() throws {
+    @Test(arguments: Engine.available) func everyEventNewestFirstWithOldAndNewValues(engine: Engine) throws {
         // Given settings, user and ticket changes (a setting set to the value it had among them)
-        let (sandbox, number) = try Self.setUp()
+        let (sandbox, number) = try Self.setUp(engine)
         // When an admin reads the audit trail
         let (entries, pagination, raw) = try Self.audit(sandbox, as: Self.ada)
         // Then every change is there, newest first, with who made it and old → new; the repeated setting once
@@ -101,9 +101,9 @@ struct AuditCommandTests {
         #expect(ids == ids.sorted(by: >), "newest first")
     }
 
-    @Test func filtersMatchAnyOfTheirValuesAndAllOfEachOther() throws {
+    @Test(arguments: Engine.available) func filtersMatchAnyOfTheirValuesAndAllOfEachOther(engine: Engine) throws {
         // Given the seven changes
-        let (sandbox, number) = try Self.setUp()
+        let (sandbox, number) = try Self.setUp(engine)
         func actions(_ arguments: [String]) throws -> [String] { try Self.audit(sandbox, arguments).entries.map(\.action) }
         // When filtered by action (repeated, comma-separated, any case), actor, ticket (deleted: kept) and their combinations
         #expect(try actions(["--action", "setting.changed"]) == ["setting.changed"])
@@ -122,9 +122,9 @@ struct AuditCommandTests {
         #expect(try actions(["--actor", Self.jane]) == [])
     }
 
-    @Test func sinceAndUntilBoundTheTimeOfTheChange() throws {
+    @Test(arguments: Engine.available) func sinceAndUntilBoundTheTimeOfTheChange(engine: Engine) throws {
         // Given the seven changes, and the instant of the ticket's creation
-        let (sandbox, _) = try Self.setUp()
+        let (sandbox, _) = try Self.setUp(engine)
         let all = try Self.audit(sandbox).raw
         let created = try #require(all.first { $0["action"] as? String == "ticket.created" }?["createdAt"] as? String)
         let atOrAfter = all.filter { ($0["createdAt"] as? String ?? "") >= created }.count
@@ -142,9 +142,9 @@ struct AuditCommandTests {
         #expect(try Self.audit(sandbox, ["--until", "2999-01-01", "--action", "user.added"]).entries.count == 2)
     }
 
-    @Test func pagesCoverEveryEventOnce() throws {
+    @Test(arguments: Engine.available) func pagesCoverEveryEventOnce(engine: Engine) throws {
         // Given the seven changes
-        let (sandbox, _) = try Self.setUp()
+        let (sandbox, _) = try Self.setUp(engine)
         let whole = try Self.audit(sandbox).raw.compactMap { $0["id"] as? Int }
         // When read three at a time, with and without a filter that merges several actions
         for filter in [[], ["--action", "user.added,ticket.changed,user.changed,ticket.deleted"]] {
@@ -163,9 +163,9 @@ struct AuditCommandTests {
         #expect(whole.count == 7)
     }
 
-    @Test func onlyAnAdminReadsIt() throws {
+    @Test(arguments: Engine.available) func onlyAnAdminReadsIt(engine: Engine) throws {
         // Given the changes, a requester, staff and an admin
-        let (sandbox, _) = try Self.setUp()
+        let (sandbox, _) = try Self.setUp(engine)
         try sandbox.succeed(["user", "add", "lee@example.test", "--role", "internal"])
         for actor in [Self.jane, "lee@example.test"] {
             // When someone else asks, with or without --json
@@ -185,9 +185,9 @@ struct AuditCommandTests {
         try sandbox.succeed(["audit"])
     }
 
-    @Test func badValuesAreRefusedWith65AndAClearMessage() throws {
+    @Test(arguments: Engine.available) func badValuesAreRefusedWith65AndAClearMessage(engine: Engine) throws {
         // Given the changes
-        let (sandbox, _) = try Self.setUp()
+        let (sandbox, _) = try Self.setUp(engine)
         let huge = String(repeating: "x", count: 100_000)
         let cases: [(arguments: [String], field: String, says: String)] = [
             (["--action", "setting.deleted"], "action", "unknown action 'setting.deleted' (expected one of ticket.created,"),
@@ -228,9 +228,9 @@ struct AuditCommandTests {
         #expect(try Self.audit(sandbox).entries.count == 7)
     }
 
-    @Test func aTableOnTheTerminal() throws {
+    @Test(arguments: Engine.available) func aTableOnTheTerminal(engine: Engine) throws {
         // Given the changes, the last a template of several lines
-        let (sandbox, _) = try Self.setUp()
+        let (sandbox, _) = try Self.setUp(engine)
         try sandbox.succeed(["settings", "set", "support_email_template", "Hello {{requester_name}},\n\nThanks\n"])
         // When an admin lists the trail on a terminal
         let result = try sandbox.succeed(["audit", "--limit", "4"])
@@ -251,9 +251,9 @@ struct AuditCommandTests {
         #expect(try sandbox.succeed(["audit", "--page", "9"]).out == "No events on page 9 (there are 1 pages).\n")
     }
 
-    @Test func userAndSettingChangesRecordOldAndNewValues() throws {
+    @Test(arguments: Engine.available) func userAndSettingChangesRecordOldAndNewValues(engine: Engine) throws {
         // Given a fresh desk
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         // When a setting is changed twice (and once to what it is), a staff member added, promoted, demoted and renamed
         try sandbox.succeed(["settings", "set", "ticket_rate_limit_per_hour", "5"])
         try sandbox.succeed(["settings", "set", "ticket_rate_limit_per_hour", "5"])

@@ -272,6 +272,10 @@ extension Sandbox {
 
     /// Makes every pending message due now, as if its back-off had passed (the test's clock jump).
     func makePendingMailDue(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        if let postgres {
+            try postgres.sql("UPDATE outbox SET nextAttemptAt = '2000-01-01 00:00:00+00' WHERE status = 'pending'")
+            return
+        }
         let result = try shell("""
             sqlite3 "$SUPPORT_DB" "UPDATE outbox SET nextAttemptAt = '2000-01-01 00:00:00.000' WHERE status = 'pending'"
             """)

@@ -5,10 +5,10 @@ import Testing
 /// tickets created in the window, mail the messages queued in it; the text says what each means.
 @Suite("stats window")
 struct StatsWindowTests {
-    @Test func theWindowSelectsTheBacklogAndTheMail() throws {
+    @Test(arguments: Engine.available) func theWindowSelectsTheBacklogAndTheMail(engine: Engine) throws {
         // Given an open ticket from 60 days ago and one from 2 days ago (imported, no mail), then
         // mail turned on and a ticket opened now (its notice queued now)
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let now = ImportLine.now
         try sandbox.importTickets([
             ImportLine(subject: "Old", createdAt: now.addingTimeInterval(-60 * 86_400)),
@@ -38,9 +38,9 @@ struct StatsWindowTests {
         #expect(try sandbox.succeed(["stats"]).out.contains("tickets created in all time"))
     }
 
-    @Test func aChartShowsTicketsOpenedAndResolvedPerDayOrWeek() throws {
+    @Test(arguments: Engine.available) func aChartShowsTicketsOpenedAndResolvedPerDayOrWeek(engine: Engine) throws {
         // Given two tickets opened at noon (UTC) two days ago, and one opened and resolved yesterday
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let today = calendar.startOfDay(for: Date())

@@ -37,13 +37,19 @@ final class PostgresTestDatabase: @unchecked Sendable {
     let server: Server
     let name: String
 
-    init() throws {
+    /// `template`: a copy of that database (nobody may be connected to it), as a test copies a
+    /// prepared SQLite file.
+    init(template: PostgresTestDatabase? = nil) throws {
         server = try Self.server.get()
         name = "support_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        try Self.psql(server, "CREATE DATABASE \(name)")
+        try Self.psql(server, "CREATE DATABASE \(name)" + (template.map { " TEMPLATE \($0.name)" } ?? ""))
     }
 
     deinit {
+        drop()
+    }
+
+    func drop() {
         // WITH (FORCE): a command that failed half-way may still hold a connection.
         _ = try? Self.psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
     }
