@@ -19,7 +19,7 @@ public enum PostgresHandOver {
         guard let db = given ?? getenv("SUPPORT_DB").map({ String(cString: $0) }), PostgresLocation.isPostgres(db) else { return }
         let failure: SupportError
         do {
-            try exec(arguments)
+            try exec()
         } catch let error as SupportError {
             failure = error
         } catch {
@@ -48,7 +48,7 @@ public enum PostgresHandOver {
         return nil
     }
 
-    static func exec(_ arguments: [String]) throws -> Never {
+    static func exec() throws -> Never {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
         guard length > 0 else { throw SupportError.configuration("cannot find the support executable (/proc/self/exe)") }
@@ -60,9 +60,10 @@ public enum PostgresHandOver {
                 """)
         }
         fflush(nil)
-        // The same argv, its first word too: messages and help name the command as it was typed.
-        let argv = arguments.map { strdup($0) } + [nil]
-        execv(driver, argv)
+        // The same argv, byte for byte, its first word too: messages and help name the command as
+        // it was typed, and support-pg's UTF-8 check (SupportEntry) sees what the shell gave, not
+        // CommandLine.arguments, where Swift has already repaired invalid UTF-8 into U+FFFD.
+        execv(driver, CommandLine.unsafeArgv)
         let reason = String(cString: strerror(errno))
         throw SupportError.configuration("cannot run \(driver): \(reason)")
     }

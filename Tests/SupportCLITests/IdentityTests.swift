@@ -35,9 +35,9 @@ struct IdentityTests {
 
     // MARK: The placeholder never reaches a customer
 
-    @Test func anUnmappedOperatorsPublicReplyIsRefusedWhenItWouldBeMailed() throws {
+    @Test(arguments: Engine.available) func anUnmappedOperatorsPublicReplyIsRefusedWhenItWouldBeMailed(engine: Engine) throws {
         // Given mail on and Jane's ticket
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try Self.mailOn(sandbox)
         try sandbox.createTicket(extra: ["--requester", Self.jane])
         let before = try Self.recipients(sandbox)
@@ -52,8 +52,8 @@ struct IdentityTests {
         #expect(try sandbox.run(["respond", Sandbox.number(1), "--internal", "--message", "n"]).status == 0)
     }
 
-    @Test func anUnmappedOperatorsTicketWithoutRequesterIsRefusedWhenMailIsOn() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func anUnmappedOperatorsTicketWithoutRequesterIsRefusedWhenMailIsOn(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         try Self.mailOn(sandbox)
         let result = try sandbox.run(["ticket", "create", "--subject", "s", "--category", "bug-report", "--message", "m"])
         #expect(result.status == 65, "\(result)")
@@ -61,8 +61,8 @@ struct IdentityTests {
         #expect(try Self.recipients(sandbox).isEmpty)
     }
 
-    @Test func nameWithoutRequesterIsRefusedAndWithItIsHonoured() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func nameWithoutRequesterIsRefusedAndWithItIsHonoured(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         try Self.mailOn(sandbox)
         let alone = try sandbox.run(["ticket", "create", "--subject", "s", "--category", "bug-report", "--message", "m",
                                      "--name", "Jane Doe"])
@@ -76,9 +76,9 @@ struct IdentityTests {
 
     // MARK: The invoking login acts as its person
 
-    @Test func withoutAsTheMappedLoginActsAndIsRecordedAndMailedAsThatPerson() throws {
+    @Test(arguments: Engine.available) func withoutAsTheMappedLoginActsAndIsRecordedAndMailedAsThatPerson(engine: Engine) throws {
         // Given Ana mapped to the login running the tests, mail on, Jane's ticket
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["user", "add", Self.ana, "--name", "Ana Agent", "--role", "admin", "--login", Self.login])
         try Self.mailOn(sandbox)
         try sandbox.createTicket(extra: ["--requester", Self.jane])
@@ -99,6 +99,8 @@ struct IdentityTests {
         #expect(!(try Self.recipients(sandbox)).contains("operator@localhost"))
     }
 
+    // SQLite only: who owns the desk's file decides here. On PostgreSQL there is no file to own,
+    // and an unmapped login acts as the local operator (README, "A desk on PostgreSQL").
     @Test func anUnmappedUserWhoDoesNotOwnTheFileMustNameThemself() throws {
         guard let other = SecondUser.available("anUnmappedUserWhoDoesNotOwnTheFileMustNameThemself") else { return }
         // Given a desk root owns but lets others write (the case the placeholder must not cover)
@@ -119,8 +121,8 @@ struct IdentityTests {
         #expect((try mapped.json()["tickets"] as? [Any])?.isEmpty == true)
     }
 
-    @Test func aLoginMapsToOnePersonAndMustLookLikeALogin() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func aLoginMapsToOnePersonAndMustLookLikeALogin(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["user", "add", Self.ana, "--role", "internal", "--login", "ana"])
         let taken = try sandbox.run(["user", "add", "bob@example.test", "--login", "ana"])
         #expect(taken.status == 65, "\(taken)")
@@ -142,9 +144,9 @@ struct IdentityTests {
         ["user", "update", "operator@localhost", "--name", "Me"],
         ["user", "add", "operator@localhost"],
         ["user", "remove", "operator@localhost"],
-    ])
-    func thePlaceholderCannotBeAddedChangedOrRemoved(line: [String]) throws {
-        let sandbox = try Sandbox()
+    ], Engine.available)
+    func thePlaceholderCannotBeAddedChangedOrRemoved(line: [String], engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["settings", "set", "support_name", "Desk"])  // the placeholder row exists now
         let before = try sandbox.succeed(["audit", "--json"]).out
         let result = try sandbox.run(line)
@@ -154,8 +156,8 @@ struct IdentityTests {
         #expect(try sandbox.succeed(["audit", "--json"]).out == before)
     }
 
-    @Test func theLastAdminCannotBeDemotedOrRemoved() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func theLastAdminCannotBeDemotedOrRemoved(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["user", "add", Self.ana, "--role", "admin"])
         for line in [["user", "update", Self.ana, "--role", "internal"], ["user", "remove", Self.ana]] {
             let result = try sandbox.run(line)
@@ -171,9 +173,9 @@ struct IdentityTests {
 
     // MARK: user remove
 
-    @Test func removingAPersonKeepsTheirHistoryAndUnassignsTheirTickets() throws {
+    @Test(arguments: Engine.available) func removingAPersonKeepsTheirHistoryAndUnassignsTheirTickets(engine: Engine) throws {
         // Given Sam, staff, assigned to two tickets, with a reply on one
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let sam = "sam@example.test"
         try sandbox.succeed(["user", "add", sam, "--name", "Sam", "--role", "internal", "--login", "sam"])
         try sandbox.createTicket(extra: ["--requester", Self.jane])
@@ -204,8 +206,8 @@ struct IdentityTests {
         #expect(try sandbox.run(["ticket", "list"], as: sam).status == 0)
     }
 
-    @Test func removingNobodyIs66() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func removingNobodyIs66(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         let result = try sandbox.run(["user", "remove", "nobody@example.test"])
         #expect(result.status == 66, "\(result)")
     }

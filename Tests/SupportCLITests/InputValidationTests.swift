@@ -74,10 +74,10 @@ struct InputValidationTests {
         Case(name: "zero sequence", arguments: ["ticket", "show", "ST-2026-000"], mentions: "ticket number"),
     ]
 
-    @Test(arguments: cases)
-    func exits65AndChangesNothing(_ c: Case) throws {
+    @Test(arguments: cases, Engine.available)
+    func exits65AndChangesNothing(_ c: Case, engine: Engine) throws {
         // Given a database with one ticket
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.createTicket(extra: ["--requester", "jane@example.test"])
         let before = try sandbox.storedState()
         // When a command is given invalid input (as the operator, who may do anything)
@@ -109,10 +109,10 @@ struct InputValidationTests {
         Case(name: "--page 0", arguments: ["ticket", "list", "--page", "0"], mentions: "--page must be from 1"),
     ]
 
-    @Test(arguments: rangeCases)
-    func numbersOutOfRangeExit64AndChangeNothing(_ c: Case) throws {
+    @Test(arguments: rangeCases, Engine.available)
+    func numbersOutOfRangeExit64AndChangeNothing(_ c: Case, engine: Engine) throws {
         // Given a database with one ticket
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.createTicket(extra: ["--requester", "jane@example.test"])
         let before = try sandbox.storedState()
         // When an option is given a number out of its range
@@ -129,9 +129,9 @@ struct InputValidationTests {
         #expect(try sandbox.storedState() == before)
     }
 
-    @Test func boundariesAreAccepted() throws {
+    @Test(arguments: Engine.available) func boundariesAreAccepted(engine: Engine) throws {
         // Given the largest values the limits allow
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let subject = String(repeating: "s", count: 200)
         let message = Data(repeating: UInt8(ascii: "m"), count: 64 * 1024)
         // When a ticket is opened with them
@@ -145,8 +145,8 @@ struct InputValidationTests {
         #expect(try sandbox.run(["ticket", "list", "--limit", "1"]).status == 0)
     }
 
-    @Test func unicodeTextIsKeptExactly() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func unicodeTextIsKeptExactly(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         let subject = "Ümlaut, 日本語, emoji 🖨️🔥, RTL שלום"
         let message = "Zeile 1\nZeile 2 — “quoted”\n\tTab"
         let ticket = try sandbox.createTicket(subject: subject, message: message)
@@ -154,9 +154,9 @@ struct InputValidationTests {
         #expect(ticket["message"] as? String == message)
     }
 
-    @Test func aSubjectOfCombiningCharactersWithinTheLimitIsAccepted() throws {
+    @Test(arguments: Engine.available) func aSubjectOfCombiningCharactersWithinTheLimitIsAccepted(engine: Engine) throws {
         // Given a subject of 150 characters, each e + combining acute (300 code points)
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let subject = String(repeating: "e\u{301}", count: 150)
         // When a ticket is opened with it
         let result = try sandbox.run(Self.create(subject: subject) + ["--json"])
@@ -164,9 +164,9 @@ struct InputValidationTests {
         #expect(result.status == 0, "\(result)")
     }
 
-    @Test func invalidUTF8InArgumentsIsRefused() throws {
+    @Test(arguments: Engine.available) func invalidUTF8InArgumentsIsRefused(engine: Engine) throws {
         // Given raw bytes that are not UTF-8 (Process cannot pass them, so a shell's printf does)
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.createTicket()
         let before = try sandbox.storedState()
         // When they are given as the subject, the message and a ticket number

@@ -9,10 +9,10 @@ struct InputBoundsTests {
         ImportEdgeTests.line(subject, replyIDs: [nil])
     }
 
-    @Test(arguments: ["stdin", "file"])
-    func aByteOrderMarkAtTheStartIsAccepted(source: String) throws {
+    @Test(arguments: ["stdin", "file"], Engine.available)
+    func aByteOrderMarkAtTheStartIsAccepted(source: String, engine: Engine) throws {
         // Given an import file that starts with a UTF-8 byte-order mark (CRLF line ends too)
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let bytes = Data([0xEF, 0xBB, 0xBF]) + Data((Self.line("first") + "\r\n" + Self.line("second") + "\r\n").utf8)
         let path = sandbox.directory.appendingPathComponent("bom.ndjson").path
         try bytes.write(to: URL(fileURLWithPath: path))
@@ -24,8 +24,8 @@ struct InputBoundsTests {
         #expect(try result.json()["imported"] as? Int == 2)
     }
 
-    @Test func aMarkAnywhereElseIsStillRefused() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func aMarkAnywhereElseIsStillRefused(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         let bytes = Data((Self.line("first") + "\n").utf8) + Data([0xEF, 0xBB, 0xBF]) + Data((Self.line("second") + "\n").utf8)
         let result = try sandbox.run(["ticket", "import"], stdin: bytes)
         #expect(result.status == 65, "\(result)")
@@ -35,10 +35,11 @@ struct InputBoundsTests {
     @Test(arguments: [
         // (where the long line is, whether the file ends with a newline)
         (2, true), (3, false), (1, true),
-    ])
-    func aLineOverTheLimitIsRefusedWithItsNumber(longAt: Int, finalNewline: Bool) throws {
+    ], Engine.available)
+    func aLineOverTheLimitIsRefusedWithItsNumber(_ c: (longAt: Int, finalNewline: Bool), engine: Engine) throws {
+        let (longAt, finalNewline) = c
         // Given a limit of 4 KiB and a file whose line `longAt` is 64 KiB
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         var lines = (1...3).map { Self.line("ticket \($0)") }
         lines[longAt - 1] = Self.line("long " + String(repeating: "x", count: 65_536))
         let text = lines.joined(separator: "\n") + (finalNewline ? "\n" : "")
@@ -53,9 +54,9 @@ struct InputBoundsTests {
         #expect(try result.json()["imported"] as? Int == 2)
     }
 
-    @Test func aLineOfManyChunksIsReadOnceAndKept() throws {
+    @Test(arguments: Engine.available) func aLineOfManyChunksIsReadOnceAndKept(engine: Engine) throws {
         // Given a line of several MiB (several reads of the file), within the default limit
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let long = Self.line("long").replacingOccurrences(of: "\"message\":\"m\"", with: "\"message\":\"\(String(repeating: "y", count: 60_000))\"")
         var object = try JSON.object(Data(long.utf8))
         object["responses"] = (0..<60).map { _ in
@@ -71,10 +72,10 @@ struct InputBoundsTests {
         #expect((try sandbox.export().lines.first?["responses"] as? [Any])?.count == 60)
     }
 
-    @Test(arguments: ["support_email_template", "support_name", "sendmail_command"])
-    func settingsFromAFileWithoutEndAreRefusedAtTheLimit(key: String) throws {
+    @Test(arguments: ["support_email_template", "support_name", "sendmail_command"], Engine.available)
+    func settingsFromAFileWithoutEndAreRefusedAtTheLimit(key: String, engine: Engine) throws {
         // Given a file that never ends
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         // When it is given to `settings set --file`
         let started = Date()
         let result = try sandbox.run(["settings", "set", key, "--file", "/dev/zero"])

@@ -24,11 +24,12 @@ struct RulesEverywhereTests {
         ("the ticket's own requester as assignee", line(assignee: requester)),
         ("an internal note by a requester", line(replies: [(requester, true)])),
         ("an internal note by a new requester", line(replies: [(#"{"email":"x@example.test","role":"user"}"#, true)])),
-    ])
-    func importRefusesWhatTheCommandsRefuse(what: String, bad: String) throws {
+    ], Engine.available)
+    func importRefusesWhatTheCommandsRefuse(_ c: (what: String, bad: String), engine: Engine) throws {
+        let (what, bad) = c
         // Given a database with a requester who exists already (so the file cannot promote them)
         for intoExisting in [false, true] {
-            let sandbox = try Sandbox()
+            let sandbox = try Sandbox(engine: engine)
             if intoExisting { try sandbox.createTicket(extra: ["--requester", "other@example.test"]) }
             let good = Self.line(assignee: Self.staff, replies: [(Self.staff, true), (Self.requester, false)])
             // When a file with a good line and the bad one is imported
@@ -50,10 +51,10 @@ struct RulesEverywhereTests {
         }
     }
 
-    @Test(arguments: ["user"])
-    func demotingAnAssignedStaffMemberUnassignsThemAndTheyAreNotMailed(to role: String) throws {
+    @Test(arguments: ["user"], Engine.available)
+    func demotingAnAssignedStaffMemberUnassignsThemAndTheyAreNotMailed(to role: String, engine: Engine) throws {
         // Given a staff member assigned to two tickets, with mail on and a requester's reply waiting to be mailed to them
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.enableMail()
         try sandbox.succeed(["user", "add", "sam@example.test", "--role", "internal"])
         let first = try #require(try sandbox.createTicket(extra: ["--requester", "jane@example.test"])["ticketNumber"] as? String)
@@ -95,9 +96,10 @@ struct RulesEverywhereTests {
         ("{{#subject}}open", "is never closed"),
         ("{{#subject}}x{{/message}}", "does not match"),
         ("Hi {{subject", "never closed"),
-    ])
-    func templatesAreJudgedAtSettingsSet(template: String, mentions: String) throws {
-        let sandbox = try Sandbox()
+    ], Engine.available)
+    func templatesAreJudgedAtSettingsSet(_ c: (template: String, mentions: String), engine: Engine) throws {
+        let (template, mentions) = c
+        let sandbox = try Sandbox(engine: engine)
         // When an admin sets the template
         let result = try sandbox.run(["settings", "set", "support_email_template", "-"], stdin: Data(template.utf8))
         // Then it is refused (65) with a message that says why in words
@@ -115,13 +117,19 @@ struct RulesEverywhereTests {
         ("{{uppercased(message)}}", "unknown variable"),
         (String(repeating: "{{message}}", count: 5_000), "KiB"),
         ("{{^message}}never{{/message}}", "empty letter"),
-    ])
-    func aTemplateThatCannotBeSentFailsTheMessageVisibly(template: String, mentions: String) throws {
+    ], Engine.available)
+    func aTemplateThatCannotBeSentFailsTheMessageVisibly(_ c: (template: String, mentions: String), engine: Engine) throws {
+        let (template, mentions) = c
         // Given auto-responses on, and a template put straight into the file
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.enableMail(autoResponse: true)
         let quoted = "'" + template.replacingOccurrences(of: "'", with: "''") + "'"
-        _ = try sandbox.reliabilitySQL("INSERT OR REPLACE INTO setting (key, value) VALUES ('support_email_template', \(quoted))")
+        if let postgres = sandbox.postgres {
+            try postgres.sql("INSERT INTO setting (key, value) VALUES ('support_email_template', \(quoted)) "
+                             + "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        } else {
+            _ = try sandbox.reliabilitySQL("INSERT OR REPLACE INTO setting (key, value) VALUES ('support_email_template', \(quoted))")
+        }
         // When a requester opens a ticket
         try sandbox.createTicket(extra: ["--requester", "jane@example.test"])
         // Then the auto-response is in the outbox as failed, with the reason, not replaced by the default letter
@@ -134,8 +142,8 @@ struct RulesEverywhereTests {
         #expect(try sandbox.outbox(status: "pending").contains { $0["kind"] as? String == "new-ticket" })
     }
 
-    @Test func aGoodTemplateStillRenders() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func aGoodTemplateStillRenders(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.enableMail(autoResponse: true)
         try sandbox.succeed(["settings", "set", "support_email_template",
                              "Hi {{requester_name}}, {{#message}}you wrote: {{message}}{{/message}}{{! note }} {{{subject}}} {{&category}}"])
@@ -146,9 +154,9 @@ struct RulesEverywhereTests {
 
     // MARK: Ids a requester sees (item 15)
 
-    @Test func aRequesterSeesRepliesAndHistoryNumberedWithoutGaps() throws {
+    @Test(arguments: Engine.available) func aRequesterSeesRepliesAndHistoryNumberedWithoutGaps(engine: Engine) throws {
         // Given a ticket where internal notes sit between public replies, on a desk with other activity
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.createTicket(subject: "someone else's", extra: ["--requester", "bob@example.test"])
         let number = try #require(try sandbox.createTicket(extra: ["--requester", "jane@example.test"])["ticketNumber"] as? String)
         try sandbox.succeed(["respond", number, "--message", "first", "--no-notify"])
@@ -175,9 +183,9 @@ struct RulesEverywhereTests {
 
     // MARK: Replies streamed (item 12)
 
-    @Test func showShowsTheNewestRepliesAndSaysWhatIsLeftOut() throws {
+    @Test(arguments: Engine.available) func showShowsTheNewestRepliesAndSaysWhatIsLeftOut(engine: Engine) throws {
         // Given a ticket with 60 replies
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let number = try #require(try sandbox.createTicket()["ticketNumber"] as? String)
         let script = (1...60).map { "\"$SUPPORT\" respond \(number) --message 'reply \($0)' --no-notify >/dev/null || exit 1" }
         try #require(try sandbox.shell(script.joined(separator: "\n")).status == 0)
@@ -199,13 +207,13 @@ struct RulesEverywhereTests {
         // And the export has every reply, its bytes read back by the import
         let export = try sandbox.export()
         #expect((export.lines.first?["responses"] as? [Any])?.count == 60)
-        let fresh = try Sandbox()
+        let fresh = try Sandbox(engine: engine)
         try fresh.succeed(["ticket", "import"], stdin: export.bytes)
         #expect(try fresh.export().bytes == export.bytes)
     }
 
-    @Test func aRequesterCannotShowAnotherRequestersTicket() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func aRequesterCannotShowAnotherRequestersTicket(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         let number = try #require(try sandbox.createTicket(extra: ["--requester", "bob@example.test"])["ticketNumber"] as? String)
         try sandbox.createTicket(extra: ["--requester", "jane@example.test"])
         let result = try sandbox.run(["ticket", "show", number], as: "jane@example.test")

@@ -50,10 +50,10 @@ struct HostileMailTests {
                           "Message-ID: <crlf@cust.example>", "", "Hello."])),
     ]
 
-    @Test(arguments: cases)
-    func isStoredSensiblyOrQuarantinedNeverACrashNeverHalfWritten(_ mail: Case) throws {
+    @Test(arguments: cases, Engine.available)
+    func isStoredSensiblyOrQuarantinedNeverACrashNeverHalfWritten(_ mail: Case, engine: Engine) throws {
         // Given a desk
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["settings", "set", "support_email", "help@desk.test"])
         // When the message comes in as an MTA hands it over
         let result = try sandbox.run(["mail", "ingest", "--json"], stdin: Data(mail.bytes))

@@ -6,9 +6,9 @@ import Testing
 /// threads and quotes it), and `mail ingest` puts it on the right ticket.
 @Suite("mail in: round trip through msmtp and a reply written by Python's email")
 struct MailInRoundTripTests {
-    @Test func aReplyToTheDesksMailLandsOnItsTicketWithoutTheQuoteAndMailsTheAssignee() throws {
+    @Test(arguments: Engine.available) func aReplyToTheDesksMailLandsOnItsTicketWithoutTheQuoteAndMailsTheAssignee(engine: Engine) throws {
         // Given a ticket of jane's assigned to ana, ana's public reply, and the outbox flushed to a receiver
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let sink = try SMTPSink(in: sandbox)
         defer { sink.stop() }
         try sandbox.enableMail()

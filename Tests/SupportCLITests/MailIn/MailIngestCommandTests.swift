@@ -4,11 +4,19 @@ import Testing
 extension Sandbox {
     /// The sqlite3 shell holding the database's write lock for `seconds`, started when this
     /// returns (the shell touches a marker once it has the lock). Wait for it to end.
+    /// On PostgreSQL, psql holding the desk's tables locked (ACCESS EXCLUSIVE) as long.
     func holdWriteLock(seconds: Int) throws -> RunningCommand {
         let marker = directory.appendingPathComponent("locked").path
-        let holder = try launchShell("""
-            printf 'BEGIN EXCLUSIVE;\n.shell touch "%s"\n.shell sleep \(seconds)\nCOMMIT;\n' "$MARKER" | /usr/bin/sqlite3 "$SUPPORT_DB"
-            """, environment: ["MARKER": marker])
+        let script = postgres == nil
+            ? """
+              printf 'BEGIN EXCLUSIVE;\n.shell touch "%s"\n.shell sleep \(seconds)\nCOMMIT;\n' "$MARKER" | /usr/bin/sqlite3 "$SUPPORT_DB"
+              """
+            : """
+              printf '%s\n' 'BEGIN;' 'LOCK TABLE ticket, response, inbound_mail, outbox, audit_event, desk_user, setting IN ACCESS EXCLUSIVE MODE;' \
+                  '\\! touch '"$MARKER" 'SELECT pg_sleep(\(seconds));' 'COMMIT;' \
+                  | \(PostgresTestDatabase.psql ?? "psql") --no-psqlrc --quiet --set=ON_ERROR_STOP=1 "$SUPPORT_DB?sslmode=disable" >/dev/null
+              """
+        let holder = try launchShell(script, environment: ["MARKER": marker])
         let deadline = Date().addingTimeInterval(10)
         while !FileManager.default.fileExists(atPath: marker) && Date() < deadline { usleep(20_000) }
         try #require(FileManager.default.fileExists(atPath: marker), "the lock holder never started")
@@ -36,9 +44,9 @@ struct MailIngestCommandTests {
         try #require(try result.json()["messages"] as? [[String: Any]], "\(result)")
     }
 
-    @Test func aMessageOnStdinOpensATicketOnceAndSaysSoInJSON() throws {
+    @Test(arguments: Engine.available) func aMessageOnStdinOpensATicketOnceAndSaysSoInJSON(engine: Engine) throws {
         // Given a desk, and a message as Postfix pipes it (envelope line first)
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["settings", "set", "support_email", "help@desk.test"])
         let mail = Data(InboundFixtures.message(envelope: true).utf8)
         // When it is ingested twice (an MTA retry)
@@ -66,8 +74,8 @@ struct MailIngestCommandTests {
         #expect(try sandbox.succeed(["ticket", "list", "--json"]).json()["pagination"].map { ($0 as? [String: Any])?["total"] as? Int } == 1)
     }
 
-    @Test func unreadableMailIsQuarantinedWithExit0AndCanBeRetried() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func unreadableMailIsQuarantinedWithExit0AndCanBeRetried(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         // When bytes that are no mail arrive
         let result = try sandbox.run(["mail", "ingest"], stdin: Data([0, 1, 2, 0xff, 0x0a, 0x00]))
         // Then the MTA hears 0 (no bounce to the sender) and the admin sees it quarantined
@@ -87,9 +95,9 @@ struct MailIngestCommandTests {
         #expect(try sandbox.run(["mail", "list"], as: "jo@example.test").status == 77)
     }
 
-    @Test func aMessageOverTheCapIsKeptCutAndQuarantined() throws {
+    @Test(arguments: Engine.available) func aMessageOverTheCapIsKeptCutAndQuarantined(engine: Engine) throws {
         // Given a cap of 64 KiB
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["settings", "set", "mail_max_bytes", "65536"])
         // When a 200 kB message arrives
         let big = InboundFixtures.message(body: String(repeating: "0123456789\n", count: 200_000 / 11))
@@ -105,10 +113,10 @@ struct MailIngestCommandTests {
         #expect(try sandbox.run(["mail", "retry", String(try #require(record["id"] as? Int))]).status == 65)
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs the sqlite3 shell to hold a lock"))
-    func aLockedDatabaseExits75AndTheRetryLandsOnce() throws {
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs the sqlite3 shell to hold a lock"), arguments: Engine.available)
+    func aLockedDatabaseExits75AndTheRetryLandsOnce(engine: Engine) throws {
         // Given a database whose write lock the sqlite3 shell holds
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["settings", "set", "support_email", "help@desk.test"])
         let holder = try sandbox.holdWriteLock(seconds: 3)
         let mail = Data(InboundFixtures.message().utf8)
@@ -125,9 +133,9 @@ struct MailIngestCommandTests {
         #expect(list.compactMap { $0["outcome"] as? String } == ["duplicate", "created"])
     }
 
-    @Test func aMaildirIsIngestedOnceAndEachMessageMovedToCurAfterItsCommit() throws {
+    @Test(arguments: Engine.available) func aMaildirIsIngestedOnceAndEachMessageMovedToCurAfterItsCommit(engine: Engine) throws {
         // Given a Maildir: two new messages, one read but not ingested (F), one already done (S)
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let maildir = sandbox.directory.appendingPathComponent("Maildir")
         let fm = FileManager.default
         for sub in ["new", "cur", "tmp"] { try fm.createDirectory(at: maildir.appendingPathComponent(sub), withIntermediateDirectories: true) }
@@ -152,9 +160,9 @@ struct MailIngestCommandTests {
         #expect(try sandbox.run(["mail", "ingest", "--maildir", sandbox.directory.path]).status == 66)
     }
 
-    @Test func anMboxIsSplitOnFromLinesAndUnescaped() throws {
+    @Test(arguments: Engine.available) func anMboxIsSplitOnFromLinesAndUnescaped(engine: Engine) throws {
         // Given an mbox of two messages, the second with an escaped ">From" line in its body
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let mbox = sandbox.directory.appendingPathComponent("inbox.mbox")
         let text = InboundFixtures.message(subject: "one", envelope: true) + "\n"
             + InboundFixtures.message(subject: "two", body: "Hello\n>From the start it failed.", envelope: true)
