@@ -6,9 +6,9 @@ import Testing
 /// `help` for a command that does not exist, errors of `import --json`, and no-op updates.
 @Suite("daily use")
 struct DailyUseTests {
-    @Test func anEmptyFilteredOutboxSaysWhatItLeftOut() throws {
+    @Test(arguments: Engine.available) func anEmptyFilteredOutboxSaysWhatItLeftOut(engine: Engine) throws {
         // Given mail on and three messages waiting (a new-ticket notice each)
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.enableMail()
         for _ in 1...3 { try sandbox.createTicket(extra: ["--requester", "jane@example.test"]) }
         // When the failed ones are listed
@@ -16,14 +16,14 @@ struct DailyUseTests {
         // Then the line says there are none of those, and what there is instead
         #expect(failed.out == "No failed messages (3 pending).\n", "\(failed)")
         // And an outbox that is really empty says so
-        let empty = try Sandbox()
+        let empty = try Sandbox(engine: engine)
         #expect(try empty.succeed(["notify", "list", "--status", "failed"]).out == "No failed messages; the outbox is empty.\n")
         #expect(try empty.succeed(["notify", "list"]).out == "The outbox is empty.\n")
     }
 
-    @Test func numbersOutOfRangeAreUsageErrorsInOneWording() throws {
+    @Test(arguments: Engine.available) func numbersOutOfRangeAreUsageErrorsInOneWording(engine: Engine) throws {
         // Given a database with a ticket
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.createTicket()
         let before = try sandbox.storedState()
         let cases: [([String], String)] = [
@@ -48,9 +48,9 @@ struct DailyUseTests {
         #expect(try sandbox.storedState() == before)
     }
 
-    @Test func aValueThatStartsWithADashIsTakenAsTheValue() throws {
+    @Test(arguments: Engine.available) func aValueThatStartsWithADashIsTakenAsTheValue(engine: Engine) throws {
         // Given a ticket whose text starts with a dash
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.createTicket(subject: "-foo in the subject", message: "- item one")
         // When options that need a value get a word starting with "-"
         let found = try sandbox.succeed(["ticket", "list", "--search", "-foo", "--json"]).json()
@@ -67,8 +67,8 @@ struct DailyUseTests {
         #expect(try sandbox.succeed(["settings", "get", "support_name"]).out == "-Desk-\n")
     }
 
-    @Test func helpForACommandThatDoesNotExistIsAUsageError() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func helpForACommandThatDoesNotExistIsAUsageError(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         // When help is asked for a command that does not exist, at the top or under one
         let top = try sandbox.run(["help", "nonsense"])
         let nested = try sandbox.run(["help", "ticket", "nonsense"])
@@ -82,9 +82,9 @@ struct DailyUseTests {
         #expect(real.status == 0 && real.out.contains("--status"), "\(real)")
     }
 
-    @Test func importWithJSONWritesErrorsOnlyAsJSONOnStderr() throws {
+    @Test(arguments: Engine.available) func importWithJSONWritesErrorsOnlyAsJSONOnStderr(engine: Engine) throws {
         // Given a file with one good line and one bad one
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let good = ImportLine(number: "ST-2024-001", subject: "Fine", createdAt: ImportLine.date("2024-05-01T08:00:00Z")).json
         let input = good + "\n{\"subject\": 42}\n"
         // When it is imported with --json
@@ -99,12 +99,12 @@ struct DailyUseTests {
         #expect(lines.map { $0["line"] as? Int } == [2])
         #expect(!result.err.contains("line 2:"), "\(result.err)")
         // And without --json the person reads text lines
-        let text = try Sandbox().run(["ticket", "import"], stdin: Data(input.utf8))
+        let text = try Sandbox(engine: engine).run(["ticket", "import"], stdin: Data(input.utf8))
         #expect(text.status == 65 && text.err.hasPrefix("line 2: "), "\(text)")
     }
 
-    @Test func helpShowsEachDefaultOnce() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func helpShowsEachDefaultOnce(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         for command in [["ticket", "list"], ["audit"]] {
             let help = try sandbox.succeed(["help"] + command).out
             // ArgumentParser adds "(default: 25)"; the text must not say it again
@@ -116,9 +116,9 @@ struct DailyUseTests {
         #expect(list.components(separatedBy: "default").count == list.components(separatedBy: "(default: ").count, "\(list)")
     }
 
-    @Test func anUpdateThatChangesNothingSaysSoAndWritesNothing() throws {
+    @Test(arguments: Engine.available) func anUpdateThatChangesNothingSaysSoAndWritesNothing(engine: Engine) throws {
         // Given a ticket of medium priority
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.createTicket()
         let number = Sandbox.number(1)
         let before = try sandbox.storedState()
@@ -132,8 +132,8 @@ struct DailyUseTests {
     }
 
     /// Four tickets: 1 open, 2 in progress, 3 resolved, 4 closed.
-    static func fourStatuses() throws -> Sandbox {
-        let sandbox = try Sandbox()
+    static func fourStatuses(_ engine: Engine) throws -> Sandbox {
+        let sandbox = try Sandbox(engine: engine)
         for subject in ["open one", "busy one", "solved one", "closed one"] {
             try sandbox.createTicket(subject: subject, extra: ["--requester", "jane@example.test"])
         }
@@ -143,10 +143,10 @@ struct DailyUseTests {
         return sandbox
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: TerminalOutputTests.script), "needs script(1)"))
-    func listShowsOpenAndInProgressByDefaultAndSaysWhatItLeftOut() throws {
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: TerminalOutputTests.script), "needs script(1)"), arguments: Engine.available)
+    func listShowsOpenAndInProgressByDefaultAndSaysWhatItLeftOut(engine: Engine) throws {
         // Given a ticket in each status
-        let sandbox = try Self.fourStatuses()
+        let sandbox = try Self.fourStatuses(engine)
         // When listed without --status, with --status all, and with a status of their own
         let byDefault = try sandbox.succeed(["ticket", "list", "--json"]).json()
         let all = try sandbox.succeed(["ticket", "list", "--json", "--status", "all"]).json()
@@ -170,9 +170,9 @@ struct DailyUseTests {
         #expect(onlyHidden == "No tickets; 1 resolved or closed not shown (--status all).\r\n", "\(onlyHidden)")
     }
 
-    @Test func pipedListIsTabSeparatedRowsAndIdsAreJustNumbers() throws {
+    @Test(arguments: Engine.available) func pipedListIsTabSeparatedRowsAndIdsAreJustNumbers(engine: Engine) throws {
         // Given a ticket in each status
-        let sandbox = try Self.fourStatuses()
+        let sandbox = try Self.fourStatuses(engine)
         // When listed into a pipe (the test reads a file, not a terminal)
         let rows = try sandbox.succeed(["ticket", "list", "--status", "all"]).out
         let ids = try sandbox.succeed(["ticket", "list", "--ids"]).out
@@ -194,9 +194,9 @@ struct DailyUseTests {
         #expect(try sandbox.run(["ticket", "list", "--ids", "--json"]).status == 64)
     }
 
-    @Test func ticketsAreNamedByTheirShortNumber() throws {
+    @Test(arguments: Engine.available) func ticketsAreNamedByTheirShortNumber(engine: Engine) throws {
         // Given this year's first two tickets, and imported ones numbered 2 and 7 of earlier years
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.createTicket(subject: "first", extra: ["--requester", "jane@example.test"])
         try sandbox.createTicket(subject: "second", extra: ["--requester", "omar@example.test"])
         try sandbox.importTickets([
@@ -247,9 +247,9 @@ struct DailyUseTests {
         #expect(try sandbox.run(["ticket", "show", Sandbox.number(2)]).status == 66)
     }
 
-    @Test func everyEventListIsUnderEventsAndHistoryStaysForOldScripts() throws {
+    @Test(arguments: Engine.available) func everyEventListIsUnderEventsAndHistoryStaysForOldScripts(engine: Engine) throws {
         // Given a ticket with a change
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let number = try #require(sandbox.createTicket()["ticketNumber"] as? String)
         try sandbox.succeed(["ticket", "update", number, "--priority", "high"])
         // When its history and the audit trail are read as JSON
@@ -265,9 +265,9 @@ struct DailyUseTests {
         #expect(try sandbox.succeed(["--version"]).out == "0.3.0\n")
     }
 
-    @Test func everyReplyObjectSaysWhichTicketItBelongsTo() throws {
+    @Test(arguments: Engine.available) func everyReplyObjectSaysWhichTicketItBelongsTo(engine: Engine) throws {
         // Given a ticket with a reply and a note
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["user", "add", "sam@example.test", "--role", "internal"])
         let number = try #require(try sandbox.createTicket(extra: ["--requester", "jane@example.test"])["ticketNumber"] as? String)
         let reply = try sandbox.succeed(["respond", number, "--message", "On it.", "--json"], as: "sam@example.test")
@@ -282,7 +282,7 @@ struct DailyUseTests {
         #expect(shown.count == 2 && shown.allSatisfy { $0["ticketNumber"] as? String == number }, "\(shown)")
         #expect(exported.count == 2 && exported.allSatisfy { $0["ticketNumber"] as? String == number }, "\(exported)")
         // And an export line with it still imports into a new desk
-        let other = try Sandbox()
+        let other = try Sandbox(engine: engine)
         let imported = try other.run(["ticket", "import"], stdin: Data((line + "\n").utf8))
         #expect(imported.status == 0, "\(imported)")
     }

@@ -21,10 +21,10 @@ struct ImportEdgeTests {
     @Test(arguments: [
         // A file into an empty database (bulk path) and into one with tickets (batch path).
         false, true,
-    ])
-    func replyIdsAtTheEdgeOfInt64NeverTrap(intoExisting: Bool) throws {
+    ], Engine.available)
+    func replyIdsAtTheEdgeOfInt64NeverTrap(intoExisting: Bool, engine: Engine) throws {
         // Given a database, empty or not
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         if intoExisting { try sandbox.createTicket(subject: "Already here") }
         // When a file gives reply ids at the top of Int64 and asks for more after them
         let max = Int64.max
@@ -47,7 +47,7 @@ struct ImportEdgeTests {
             export.out.replacingOccurrences(of: "\"ticketNumber\":\"ST-", with: "\"ticketNumberWas\":\"ST-").utf8))
         #expect(again.status == 0, "\(again)")
         #expect(try again.json()["imported"] as? Int == export.lines.count)
-        let fresh = try Sandbox()
+        let fresh = try Sandbox(engine: engine)
         let restored = try fresh.run(["ticket", "import", "--json"], stdin: export.bytes)
         #expect(restored.status == 0, "\(restored)")
         #expect(try fresh.export().bytes == export.bytes)
@@ -60,10 +60,10 @@ struct ImportEdgeTests {
         "\"id\":9223372036854775808", "\"id\":-9223372036854775809", "\"id\":1e400", "\"id\":99999999999999999999999",
         // Inside Int64 but not a row id: refused too, never taken as "give it a new id"
         "\"id\":0", "\"id\":-1", "\"id\":-9223372036854775808", "\"id\":1.5", "\"id\":\"7\"",
-    ])
-    func replyIdsBeyondInt64AreRefusedWithTheirLine(field: String) throws {
+    ], Engine.available)
+    func replyIdsBeyondInt64AreRefusedWithTheirLine(field: String, engine: Engine) throws {
         // Given a good line and a line whose reply id does not fit an Int64
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let bad = Self.line("bad", replyIDs: [1]).replacingOccurrences(of: "\"id\":1", with: field)
         // When it is imported
         let result = try sandbox.run(["ticket", "import"], stdin: Self.data([Self.line("good", replyIDs: [nil]), bad]))
@@ -73,9 +73,9 @@ struct ImportEdgeTests {
         #expect(try sandbox.list([]).numbers.count == 1)
     }
 
-    @Test func ticketSequencesAtTheirEdge() throws {
+    @Test(arguments: Engine.available) func ticketSequencesAtTheirEdge(engine: Engine) throws {
         // Given a ticket numbered at the very last sequence of its year
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let result = try sandbox.run(["ticket", "import"], stdin: Self.data([
             Self.line("last", replyIDs: [], number: "ST-2026-999999999"),
             Self.line("after the last", replyIDs: []),
@@ -90,10 +90,11 @@ struct ImportEdgeTests {
         ("0001-01-01T00:00:00.000Z", Int32(65), nil), ("1969-12-31T23:59:59.999Z", Int32(65), nil),
         ("1970-01-01T00:00:00.000Z", Int32(0), "ST-1970-001"), ("9999-12-31T23:59:59.999Z", Int32(0), "ST-9999-001"),
         ("9999-12-31T23:59:59.9999999Z", Int32(0), "ST-9999-001"),
-    ] as [(String, Int32, String?)])
-    func yearsAtTheEdgesOfNumbering(createdAt: String, status: Int32, number: String?) throws {
+    ] as [(String, Int32, String?)], Engine.available)
+    func yearsAtTheEdgesOfNumbering(_ c: (createdAt: String, status: Int32, number: String?), engine: Engine) throws {
+        let (createdAt, status, number) = c
         // Given an unnumbered ticket created at an edge of the years a number can carry
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         var object = try JSON.object(Data(Self.line("edge", replyIDs: [nil]).utf8))
         object["createdAt"] = createdAt
         // When it is imported
@@ -114,9 +115,9 @@ struct ImportEdgeTests {
     ]
     static let dateFields = ["createdAt", "updatedAt", "resolvedAt", "closedAt", "responses.createdAt"]
 
-    @Test(arguments: dateFields)
-    func impossibleTimesAreRefusedWithTheirLine(field: String) throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: dateFields, Engine.available)
+    func impossibleTimesAreRefusedWithTheirLine(field: String, engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         var lines = [Self.line("good", replyIDs: [nil])]
         for time in Self.impossibleTimes {
             var object = try JSON.object(Data(Self.line("bad \(time)", replyIDs: [nil]).utf8))
@@ -138,9 +139,9 @@ struct ImportEdgeTests {
         #expect(try result.json()["imported"] as? Int == 1)
     }
 
-    @Test func fractionsAreCutNeverRoundedIntoTheNextSecondOrYear() throws {
+    @Test(arguments: Engine.available) func fractionsAreCutNeverRoundedIntoTheNextSecondOrYear(engine: Engine) throws {
         // Given a ticket created a hair before the new year, without a number
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         var object = try JSON.object(Data(Self.line("new year", replyIDs: []).utf8))
         object["createdAt"] = "2026-12-31T23:59:59.99999Z"
         // When it is imported
@@ -151,8 +152,8 @@ struct ImportEdgeTests {
         #expect(ticket["createdAt"] as? String == "2026-12-31T23:59:59.999Z")
     }
 
-    @Test func offsetsAndShortFractionsStillRead() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func offsetsAndShortFractionsStillRead(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         var object = try JSON.object(Data(Self.line("offset", replyIDs: []).utf8))
         object["createdAt"] = "2026-03-01T10:00:00.5+02:00"
         try sandbox.succeed(["ticket", "import"], stdin: Data(try JSONSerialization.data(withJSONObject: object)))
@@ -164,9 +165,9 @@ struct ImportEdgeTests {
         "2026-01-01T10:00Zjunk", "2026-01-01T10:00:00+24:00", "2026-02-29T10:00",
     ]
 
-    @Test(arguments: ["ticket list", "audit", "stats"])
-    func sinceAndUntilRefuseImpossibleDates(command: String) throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: ["ticket list", "audit", "stats"], Engine.available)
+    func sinceAndUntilRefuseImpossibleDates(command: String, engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         for option in ["--since", "--until"] {
             for date in Self.impossibleCommandLineDates {
                 let result = try sandbox.run(command.split(separator: " ").map(String.init) + ["\(option)=\(date)"])

@@ -8,8 +8,8 @@ struct AssignmentMailTests {
     static let sam = "sam@example.test"
     static let ana = "ana@example.test"
 
-    static func staffDesk() throws -> Sandbox {
-        let sandbox = try Sandbox()
+    static func staffDesk(_ engine: Engine) throws -> Sandbox {
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.enableMail()
         try sandbox.succeed(["user", "add", sam, "--name", "Sam Agent", "--role", "internal"])
         try sandbox.succeed(["user", "add", ana, "--name", "Ana Admin", "--role", "admin"])
@@ -20,9 +20,9 @@ struct AssignmentMailTests {
         try sandbox.outbox().filter { $0["kind"] as? String == "assignment" }
     }
 
-    @Test func theAssigneeIsMailedWhenSomeoneElseAssignsThem() throws {
+    @Test(arguments: Engine.available) func theAssigneeIsMailedWhenSomeoneElseAssignsThem(engine: Engine) throws {
         // Given mail on, two staff members and a ticket Ana opens for Jane, assigned to Sam at once
-        let sandbox = try Self.staffDesk()
+        let sandbox = try Self.staffDesk(engine)
         let created = try sandbox.createTicket(extra: ["--requester", "jane@example.test", "--name", "Jane Doe", "--assign", Self.sam], as: Self.ana)
         let number = try #require(created["ticketNumber"] as? String)
         #expect((created["assignedTo"] as? [String: Any])?["email"] as? String == Self.sam)
@@ -49,9 +49,9 @@ struct AssignmentMailTests {
         #expect(history.last?["newValue"] as? String == Self.sam)
     }
 
-    @Test func assignMeTakesTheTicketWithoutMailingOneself() throws {
+    @Test(arguments: Engine.available) func assignMeTakesTheTicketWithoutMailingOneself(engine: Engine) throws {
         // Given mail on and two unassigned tickets
-        let sandbox = try Self.staffDesk()
+        let sandbox = try Self.staffDesk(engine)
         let first = try #require(try sandbox.createTicket(extra: ["--requester", "jane@example.test"], as: Self.ana)["ticketNumber"] as? String)
         let second = try #require(try sandbox.createTicket(extra: ["--requester", "jane@example.test"], as: Self.ana)["ticketNumber"] as? String)
         // When Sam takes the first with --assign me (update) and opens a third with --assign me (create)
@@ -72,9 +72,9 @@ struct AssignmentMailTests {
         #expect(mine.split(separator: "\n").map(String.init).sorted() == [first, second, try #require(third["ticketNumber"] as? String)].sorted())
     }
 
-    @Test func theNoticeCanBeTurnedOffAndMeNeedsAPerson() throws {
+    @Test(arguments: Engine.available) func theNoticeCanBeTurnedOffAndMeNeedsAPerson(engine: Engine) throws {
         // Given mail on, assignment notices turned off, and a ticket
-        let sandbox = try Self.staffDesk()
+        let sandbox = try Self.staffDesk(engine)
         let set = try sandbox.succeed(["settings", "set", "support_assignment_notice", "off", "--json"]).json()
         #expect(set["support_assignment_notice"] as? Bool == false)
         let number = try #require(try sandbox.createTicket(extra: ["--requester", "jane@example.test"], as: Self.ana)["ticketNumber"] as? String)

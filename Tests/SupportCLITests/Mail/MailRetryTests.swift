@@ -3,9 +3,9 @@ import Testing
 
 @Suite("notify retry")
 struct MailRetryTests {
-    @Test func retryingAPendingMessageMakesItDueButKeepsItsAttempts() throws {
+    @Test(arguments: Engine.available) func retryingAPendingMessageMakesItDueButKeepsItsAttempts(engine: Engine) throws {
         // Given a message that failed once for now (the mail program said "try later")
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.enableMail()
         try sandbox.createTicket(subject: "retry keeps count")
         let later = try sandbox.script(named: "later.sh", "cat >/dev/null; echo 'queue full' >&2; exit 75")

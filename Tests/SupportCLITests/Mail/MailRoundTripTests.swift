@@ -50,10 +50,10 @@ struct MailRoundTripTests {
         A second line after a lone dot.
         """
 
-    @Test func subjectBodyNamesAndThreadingDecodeBackExactly() throws {
+    @Test(arguments: Engine.available) func subjectBodyNamesAndThreadingDecodeBackExactly(engine: Engine) throws {
         // Given mail on, an auto-response whose template is just the message, a staff member,
         // and a receiver on loopback behind msmtp
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let sink = try SMTPSink(in: sandbox)
         defer { sink.stop() }
         #expect(Self.subject.count == 190)
@@ -169,9 +169,9 @@ struct MailRoundTripTests {
         }
     }
 
-    @Test func internalNotesAndNoNotifyRepliesSendNothing() throws {
+    @Test(arguments: Engine.available) func internalNotesAndNoNotifyRepliesSendNothing(engine: Engine) throws {
         // Given mail on and a ticket whose notice has been sent
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let sink = try SMTPSink(in: sandbox)
         defer { sink.stop() }
         try sandbox.enableMail()

@@ -21,7 +21,7 @@ struct AttachmentTransferTests {
     }
 
     func count(_ table: String, in sandbox: Sandbox) throws -> String {
-        try sandbox.shell("sqlite3 '\(sandbox.dbPath)' 'SELECT count(*) FROM \(table)'").out.trimmingCharacters(in: .whitespacesAndNewlines)
+        String(try sandbox.count(table))
     }
 
     /// The export's lines without what a new file numbers anew (the attachments' ids).
@@ -37,10 +37,10 @@ struct AttachmentTransferTests {
         }
     }
 
-    @Test func anExportImportedIntoANewFileGivesBackEveryFileByteForByteStoredOnce() throws {
+    @Test(arguments: Engine.available) func anExportImportedIntoANewFileGivesBackEveryFileByteForByteStoredOnce(engine: Engine) throws {
         // Given a desk whose ticket has two files of its own, a note with a file and a reply
         // carrying the same content as the note's (one content stored twice over)
-        let desk = try Sandbox()
+        let desk = try Sandbox(engine: engine)
         try desk.succeed(["user", "add", Self.sam, "--name", "Sam Staff", "--role", "internal"])
         let report = Self.bytes(1_500_001, seed: 1), log = Self.bytes(10, seed: 2), shared = Self.bytes(70_000, seed: 3)
         let created = try desk.createTicket(subject: "Crash with report", extra: [
@@ -55,7 +55,7 @@ struct AttachmentTransferTests {
         let files = try #require(exported.lines.first?["attachments"] as? [[String: Any]])
         try #require(files.count == 4, "\(files)")
         #expect(files.allSatisfy { $0["content"] is String && $0["sha256"] is String && $0["size"] is Int })
-        let restored = try Sandbox()
+        let restored = try Sandbox(engine: engine)
         let imported = try restored.succeed(["ticket", "import", "--json"], stdin: exported.bytes)
         #expect(try imported.json()["imported"] as? Int == 2, "\(imported)")
 
@@ -88,13 +88,13 @@ struct AttachmentTransferTests {
         return String(decoding: try JSONSerialization.data(withJSONObject: line), as: UTF8.self)
     }
 
-    @Test func aFileThatDoesNotMatchItsDigestOrTheLimitsRefusesItsLineAlone() throws {
+    @Test(arguments: Engine.available) func aFileThatDoesNotMatchItsDigestOrTheLimitsRefusesItsLineAlone(engine: Engine) throws {
         // Given an exported ticket with one file, and a desk that keeps files of up to 64 KiB
-        let desk = try Sandbox()
+        let desk = try Sandbox(engine: engine)
         let data = Self.bytes(5_000, seed: 4)
         try desk.createTicket(subject: "Screenshot", extra: ["--attach", try write(data, "shot.png", in: desk)])
         let original = try #require(try desk.export().lines.first)
-        let target = try Sandbox()
+        let target = try Sandbox(engine: engine)
         try target.succeed(["settings", "set", "mail_max_bytes", "65536"])
         try target.succeed(["settings", "set", "attachment_max_bytes", "1000"])
         try target.succeed(["settings", "set", "attachment_max_total_bytes", "1000"])
@@ -126,13 +126,13 @@ struct AttachmentTransferTests {
         #expect(try target.succeed(["attachment", "get", "1"]).stdout == Data(data))
     }
 
-    @Test func twoFilesOfOneMessageOverTheTotalAreRefused() throws {
+    @Test(arguments: Engine.available) func twoFilesOfOneMessageOverTheTotalAreRefused(engine: Engine) throws {
         // Given a ticket with two files of 40,000 bytes, and a desk that keeps 65,536 per message
-        let desk = try Sandbox()
+        let desk = try Sandbox(engine: engine)
         try desk.createTicket(subject: "Two files", extra: [
             "--attach", try write(Self.bytes(40_000, seed: 6), "a.bin", in: desk), "--attach", try write(Self.bytes(40_000, seed: 7), "b.bin", in: desk)])
         let exported = try desk.export()
-        let target = try Sandbox()
+        let target = try Sandbox(engine: engine)
         try target.succeed(["settings", "set", "mail_max_bytes", "65536"])
         try target.succeed(["settings", "set", "attachment_max_total_bytes", "1000"])
         // When it is imported

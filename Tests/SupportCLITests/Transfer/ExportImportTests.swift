@@ -9,8 +9,8 @@ struct ExportImportTests {
     static let sam = "sam@example.test"
 
     /// A database built the ordinary way (commands, real clock) plus imported history from other years.
-    static func populated() throws -> Sandbox {
-        let sandbox = try Sandbox()
+    static func populated(_ engine: Engine) throws -> Sandbox {
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["user", "add", sam, "--name", "Sam Staff", "--role", "internal"])
         try sandbox.succeed(["user", "add", "ada@example.test", "--name", "Ada Admin", "--role", "admin"])
         try sandbox.importTickets([
@@ -38,13 +38,13 @@ struct ExportImportTests {
         return sandbox
     }
 
-    @Test func exportImportExportIsByteIdentical() throws {
+    @Test(arguments: Engine.available) func exportImportExportIsByteIdentical(engine: Engine) throws {
         // Given a database with replies, notes, assignments, closed and deleted tickets, and odd text
-        let source = try Self.populated()
+        let source = try Self.populated(engine)
         let first = try source.export()
         #expect(first.lines.count == 4)
         // When its export is imported into an empty database and exported again
-        let target = try Sandbox()
+        let target = try Sandbox(engine: engine)
         let imported = try target.succeed(["ticket", "import", "--json"], stdin: first.bytes)
         let second = try target.export()
         // Then the second export is byte for byte the first
@@ -63,9 +63,9 @@ struct ExportImportTests {
         #expect((try sam.json()["pagination"] as? [String: Int])?["total"] == 2)
     }
 
-    @Test func exportIsOneTicketPerLineInTheJSONShapeOldestFirst() throws {
+    @Test(arguments: Engine.available) func exportIsOneTicketPerLineInTheJSONShapeOldestFirst(engine: Engine) throws {
         // Given the populated database
-        let sandbox = try Self.populated()
+        let sandbox = try Self.populated(engine)
         // When everything is exported
         let export = try sandbox.export()
         // Then each line is a ticket in the --json shape, with replies and internal notes (staff), in creation order
@@ -85,9 +85,9 @@ struct ExportImportTests {
         #expect(closed.lines.compactMap { $0["ticketNumber"] as? String } == ["ST-2023-117", Sandbox.number(3)])
     }
 
-    @Test func aRequesterExportsOnlyTheirOwnTicketsWithoutNotes() throws {
+    @Test(arguments: Engine.available) func aRequesterExportsOnlyTheirOwnTicketsWithoutNotes(engine: Engine) throws {
         // Given the populated database (Jane has two tickets, one with an internal note)
-        let sandbox = try Self.populated()
+        let sandbox = try Self.populated(engine)
         // When Jane exports, even naming someone else
         let export = try sandbox.export(as: Self.jane)
         let others = try sandbox.export(["--requester", "omar@example.test"], as: Self.jane)
@@ -102,9 +102,9 @@ struct ExportImportTests {
         #expect(others.lines.isEmpty)
     }
 
-    @Test func onlyAnAdminImports() throws {
+    @Test(arguments: Engine.available) func onlyAnAdminImports(engine: Engine) throws {
         // Given staff and a requester
-        let sandbox = try Self.populated()
+        let sandbox = try Self.populated(engine)
         let line = Data((ImportLine(subject: "x", createdAt: Date()).json + "\n").utf8)
         // When they try to import
         let staff = try sandbox.run(["ticket", "import", "--json"], as: Self.sam, stdin: line)
@@ -114,9 +114,9 @@ struct ExportImportTests {
         #expect(try sandbox.list([]).pagination["total"] == 4)
     }
 
-    @Test func badLinesAreReportedWithTheirNumbersAndTheRestImported() throws {
+    @Test(arguments: Engine.available) func badLinesAreReportedWithTheirNumbersAndTheRestImported(engine: Engine) throws {
         // Given an existing ticket ST-2024-001 and a file mixing good lines with every kind of bad one
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.importTickets([ImportLine(number: "ST-2024-001", subject: "Existing", createdAt: ImportLine.date("2024-01-01T00:00:00Z"))])
         let good = { (n: String) in ImportLine(number: n, subject: "Good \(n)", createdAt: ImportLine.date("2024-02-01T00:00:00Z")).json }
         let lines = [
@@ -175,9 +175,9 @@ struct ExportImportTests {
         #expect(try sandbox.ticket("ST-2024-001")["subject"] as? String == "Existing")
     }
 
-    @Test func aTicketIsNeverHalfImported() throws {
+    @Test(arguments: Engine.available) func aTicketIsNeverHalfImported(engine: Engine) throws {
         // Given a line whose second reply is by someone with a bad address, and one whose reply has no text
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let at = ImportLine.date("2024-03-01T10:00:00Z")
         let badAuthor = ImportLine(number: "ST-2024-020", subject: "Half", requester: .requester("newcomer@example.test"),
                                    replies: [ImportedReply(message: "First", by: .staff("helper@example.test"), createdAt: at),
@@ -200,9 +200,9 @@ struct ExportImportTests {
         #expect(try sandbox.list(["--search", "first"]).numbers == [], "no reply text reached the search index")
     }
 
-    @Test func importSendsNoMail() throws {
+    @Test(arguments: Engine.available) func importSendsNoMail(engine: Engine) throws {
         // Given a support address and auto-responses, so that creating a ticket would mail twice
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["settings", "set", "support_email", "help@example.test"])
         try sandbox.succeed(["settings", "set", "support_auto_response", "true"])
         // When tickets with public replies by staff are imported
@@ -220,9 +220,9 @@ struct ExportImportTests {
         #expect((try after.json()["messages"] as? [Any])?.count == 2, "\(after)")
     }
 
-    @Test func givenNumbersAreKeptAndNewTicketsContinueAfterTheHighest() throws {
+    @Test(arguments: Engine.available) func givenNumbersAreKeptAndNewTicketsContinueAfterTheHighest(engine: Engine) throws {
         // Given an empty database
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let year = Sandbox.year
         let at = Date()
         // When tickets of this year are imported out of order, with a gap, and one without a number
@@ -245,9 +245,9 @@ struct ExportImportTests {
         #expect(try sandbox.createTicket()["ticketNumber"] as? String == Sandbox.number(44))
     }
 
-    @Test func aGivenNumberLaterInTheFileIsNotTakenByAnUnnumberedTicket() throws {
+    @Test(arguments: Engine.available) func aGivenNumberLaterInTheFileIsNotTakenByAnUnnumberedTicket(engine: Engine) throws {
         // Given an empty database and a file whose first ticket has no number and whose second is ST-<year>-001
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let year = Sandbox.year
         // When it is imported
         try sandbox.importTickets([
@@ -259,9 +259,9 @@ struct ExportImportTests {
         #expect(try sandbox.ticket("ST-\(year)-002")["subject"] as? String == "Unnumbered")
     }
 
-    @Test func importReadsAFileAndKeepsTimestamps() throws {
+    @Test(arguments: Engine.available) func importReadsAFileAndKeepsTimestamps(engine: Engine) throws {
         // Given an NDJSON file with explicit times
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         let line = ImportLine(number: "ST-2022-005", subject: "Kept times", status: "resolved",
                               createdAt: ImportLine.date("2022-02-02T02:02:02Z"), updatedAt: ImportLine.date("2022-02-03T03:03:03Z"),
                               resolvedAt: ImportLine.date("2022-02-03T03:03:03Z"))

@@ -319,5 +319,44 @@ enum PostgresSchema {
             CREATE TRIGGER attachment_content_unreferenced AFTER DELETE ON attachment
                 FOR EACH ROW EXECUTE FUNCTION support_attachment_unreferenced();
             """),
+        // A reply's id once the largest one is taken (an import kept a reply id at the top of
+        // Int64): the identity's nextval failed there for ever (every reply, by hand or imported,
+        // exit 70). SQLite then picks an unused rowid at random; so does this default. The id
+        // column keeps its sequence, by the same name (the import moves it past kept ids).
+        Migration(identifier: "pg-v3-reply-ids-past-the-top", sql: """
+            DO $$
+            DECLARE
+                last BIGINT;
+                called BOOLEAN;
+            BEGIN
+                SELECT last_value, is_called INTO last, called FROM response_id_seq;
+                ALTER TABLE response ALTER COLUMN id DROP IDENTITY;
+                CREATE SEQUENCE response_id_seq OWNED BY response.id;
+                PERFORM setval('response_id_seq', last, called);
+            END $$;
+
+            CREATE FUNCTION support_response_id() RETURNS BIGINT LANGUAGE plpgsql VOLATILE AS $$
+            DECLARE
+                candidate BIGINT;
+            BEGIN
+                -- The usual case, far from the top: nextval alone (no subtransaction, so a reply
+                -- and a COPY of many stay as cheap as with the identity).
+                IF (SELECT NOT is_called OR last_value < 9223372036854775807 - 1000000 FROM response_id_seq) THEN
+                    RETURN nextval('response_id_seq');
+                END IF;
+                BEGIN
+                    RETURN nextval('response_id_seq');
+                EXCEPTION WHEN sequence_generator_limit_exceeded THEN
+                    NULL;
+                END;
+                LOOP
+                    candidate := 1 + floor(random() * 9.0e18)::BIGINT;
+                    IF NOT EXISTS (SELECT 1 FROM response WHERE id = candidate) THEN
+                        RETURN candidate;
+                    END IF;
+                END LOOP;
+            END $$;
+            ALTER TABLE response ALTER COLUMN id SET DEFAULT support_response_id();
+            """),
     ]
 }
