@@ -31,9 +31,9 @@ struct ServerAPITests {
         throw CLIError(description: "the server did not start: \(try server.wait())")
     }
 
-    @Test func seedFlowsRolesJWTAttacksAndHostileBodiesOverHTTP() throws {
+    @Test(arguments: Engine.available) func seedFlowsRolesJWTAttacksAndHostileBodiesOverHTTP(engine: Engine) throws {
         // Given a desk with an admin, an agent and two requesters, served on a free port
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         for (email, role) in [("admin@example.com", "admin"), ("agent@example.com", "internal"),
                               ("alice@example.com", "user"), ("bob@example.com", "user")] {
             try sandbox.succeed(["user", "add", email, "--role", role])
@@ -44,7 +44,7 @@ struct ServerAPITests {
         let script = Self.packageRoot.appendingPathComponent("Tests/server/api_e2e.py").path
         let openapi = Self.packageRoot.appendingPathComponent("docs/openapi.yaml").path
         let client = try sandbox.launch(
-            ["python3", script, base, sandbox.binary.path, sandbox.dbPath, openapi, "40"],
+            ["python3", script, base, sandbox.binary.path, sandbox.desk, openapi, "40"],
             environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
             executable: URL(fileURLWithPath: "/usr/bin/env"))
         let result = try client.wait(timeout: 300)
@@ -74,9 +74,9 @@ struct ServerAPITests {
         return try client.wait(timeout: timeout)
     }
 
-    @Test func longTicketsAreSentPageByPageWithTheRepliesEachReaderMaySee() throws {
+    @Test(arguments: Engine.available) func longTicketsAreSentPageByPageWithTheRepliesEachReaderMaySee(engine: Engine) throws {
         // Given a desk with an admin, an agent and two requesters, their tokens, and a server
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         for (email, role) in [("admin@example.com", "admin"), ("agent@example.com", "internal"),
                               ("alice@example.com", "user"), ("bob@example.com", "user")] {
             try sandbox.succeed(["user", "add", email, "--role", role])
@@ -89,7 +89,7 @@ struct ServerAPITests {
         // When the script imports a ticket of 257 replies and one of 600 replies of 60 KiB and
         // reads them over HTTP as each person
         let result = try Self.runScript(sandbox, "replies_e2e.py",
-                                        [base] + tokens + [sandbox.binary.path, sandbox.dbPath, String(server.processIdentifier)])
+                                        [base] + tokens + [sandbox.binary.path, sandbox.desk, String(server.processIdentifier)])
 
         // Then each got what `ticket show --all --json` gives them, in pages, in bounded memory
         #expect(result.status == 0 && result.out.contains("0 failures"), "\(result.out.suffix(3000)) \(result.err.suffix(2000))")
@@ -98,10 +98,11 @@ struct ServerAPITests {
         #expect(stopped.status == 0 && !stopped.signaled, "\(stopped)")
     }
 
-    @Test(arguments: [("RS256", "email"), ("ES256", "upn")])
-    func identityProviderTokensAreVerifiedByItsPublicKeyAndEveryAttackIs401(algorithm: String, emailClaim: String) throws {
+    @Test(arguments: [("RS256", "email"), ("ES256", "upn")], Engine.available)
+    func identityProviderTokensAreVerifiedByItsPublicKeyAndEveryAttackIs401(_ c: (algorithm: String, emailClaim: String), engine: Engine) throws {
+        let (algorithm, emailClaim) = c
         // Given a desk and a provider's key pair (and a second key of the same type it never names)
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         for (email, role) in [("admin@example.com", "admin"), ("agent@example.com", "internal"),
                               ("alice@example.com", "user"), ("carol@example.com", "user")] {
             try sandbox.succeed(["user", "add", email, "--role", role])
@@ -120,7 +121,7 @@ struct ServerAPITests {
             "--auth-failure-limit", "100", "--jwt-public-key", "\(keys)/idp.pub", "--jwt-issuer", "https://idp.example.com",
             "--jwt-audience", "support-desk", "--jwt-email-claim", emailClaim])
         let result = try Self.runScript(sandbox, "provider_e2e.py", [
-            base, sandbox.binary.path, sandbox.dbPath, "\(keys)/idp.pem", "\(keys)/idp.pub", "\(keys)/other.pem", algorithm, emailClaim])
+            base, sandbox.binary.path, sandbox.desk, "\(keys)/idp.pem", "\(keys)/idp.pub", "\(keys)/other.pem", algorithm, emailClaim])
 
         // Then good tokens act as the person with the database's role, every attack is a 401,
         server.send(SIGTERM)
@@ -132,8 +133,8 @@ struct ServerAPITests {
         #expect(!stopped.err.contains("eyJ"), "no token in the log")
     }
 
-    @Test func aProviderKeyWithoutIssuerAndAudienceOrNotAKeyIsRefused() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func aProviderKeyWithoutIssuerAndAudienceOrNotAKeyIsRefused(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         let key = sandbox.directory.appendingPathComponent("idp.pub")
         try Data("-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----\n".utf8).write(to: key)
         let noIssuer = try sandbox.run(["serve", "--listen", "127.0.0.1:0", "--jwt-public-key", key.path, "--jwt-audience", "a"])
@@ -200,9 +201,9 @@ struct ServerAPITests {
         #expect(stopped.status == 0, "\(stopped)")
     }
 
-    @Test func requestLimitsSlowClientsConnectionCapAndSIGTERMWithARequestInFlight() throws {
+    @Test(arguments: Engine.available) func requestLimitsSlowClientsConnectionCapAndSIGTERMWithARequestInFlight(engine: Engine) throws {
         // Given a server with a 2 s idle timeout and room for 4 connections
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["user", "add", "admin@example.com", "--role", "admin"])
         let token = try sandbox.succeed(["token", "issue", "admin@example.com", "--expires", "1h"]).out
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -214,14 +215,16 @@ struct ServerAPITests {
         let stopped = try server.wait(timeout: 60)
 
         // Then every check passed, the request in flight was answered and stored, and the server
-        // exited 0 having closed the database (its -wal checkpointed and emptied, the file intact)
+        // exited 0 having closed the database (SQLite: its -wal checkpointed and emptied, the file intact)
         #expect(result.status == 0 && result.out.contains("0 failures"), "\(result.out.suffix(3000)) \(result.err.suffix(2000))")
         #expect(stopped.status == 0 && !stopped.signaled, "\(stopped)")
-        let wal = try FileManager.default.attributesOfItem(atPath: sandbox.dbPath + "-wal")[.size] as? Int
-        #expect(wal == 0, "the -wal after a clean close: \(wal ?? -1) bytes")
-        let integrity = try sandbox.launch(["sqlite3", sandbox.dbPath, "PRAGMA integrity_check"],
-                                           executable: URL(fileURLWithPath: "/usr/bin/env")).wait()
-        #expect(integrity.out == "ok\n", "\(integrity)")
+        if engine == .sqlite {
+            let wal = try FileManager.default.attributesOfItem(atPath: sandbox.dbPath + "-wal")[.size] as? Int
+            #expect(wal == 0, "the -wal after a clean close: \(wal ?? -1) bytes")
+            let integrity = try sandbox.launch(["sqlite3", sandbox.dbPath, "PRAGMA integrity_check"],
+                                               executable: URL(fileURLWithPath: "/usr/bin/env")).wait()
+            #expect(integrity.out == "ok\n", "\(integrity)")
+        }
         let list = try sandbox.succeed(["ticket", "list", "--json"]).json()
         let subjects = (list["tickets"] as? [[String: Any]] ?? []).compactMap { $0["subject"] as? String }
         #expect(subjects == ["In flight at SIGTERM"], "\(subjects)")
@@ -231,13 +234,13 @@ struct ServerAPITests {
     static let nginx: String? = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    @Test func readmesNginxConfigServesTheAPIOverTLS() throws {
+    @Test(arguments: Engine.available) func readmesNginxConfigServesTheAPIOverTLS(engine: Engine) throws {
         guard let nginx = Self.nginx else {
             print("skipped readmesNginxConfigServesTheAPIOverTLS: nginx is not installed (apt-get install nginx; .ci/run does it)")
             return
         }
         // Given the server behind docs/nginx/support.conf, with a self-signed certificate for 127.0.0.1
-        let sandbox = try Sandbox()
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["user", "add", "admin@example.com", "--role", "admin"])
         let token = try sandbox.succeed(["token", "issue", "admin@example.com", "--expires", "1h"]).out
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -298,23 +301,23 @@ struct ServerAPITests {
         #expect(readme.contains("```nginx\n" + site + "```"), "README's nginx block must be docs/nginx/support.conf")
     }
 
-    @Test func flushEveryRefusesANonsenseInterval() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func flushEveryRefusesANonsenseInterval(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         for bad in ["0s", "soon", "2d", "90000s"] {
             let result = try sandbox.run(["serve", "--listen", "127.0.0.1:0", "--flush-every", bad])
             #expect(result.status == 65 && result.err.contains("--flush-every"), "\(bad): \(result)")
         }
     }
 
-    @Test func serveRefusesABadListenAddressWithUsageCode() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func serveRefusesABadListenAddressWithUsageCode(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         let result = try sandbox.run(["serve", "--listen", "nowhere"])
         #expect(result.status == 65, "\(result)")
         #expect(result.err.contains("--listen"), "\(result)")
     }
 
-    @Test func tokenIssueNeedsAnExistingUserAndAnAdmin() throws {
-        let sandbox = try Sandbox()
+    @Test(arguments: Engine.available) func tokenIssueNeedsAnExistingUserAndAnAdmin(engine: Engine) throws {
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["user", "add", "alice@example.com"])
         #expect(try sandbox.run(["token", "issue", "ghost@example.com"]).status == 66)
         #expect(try sandbox.run(["token", "issue", "alice@example.com"], as: "alice@example.com").status == 77)

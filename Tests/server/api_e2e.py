@@ -36,6 +36,21 @@ def cli(*args):
     return done.stdout
 
 
+def desk_sql(statement):
+    """Runs SQL on the desk's database: psql for a postgresql:// desk (the password from
+    PGPASSWORD, as the test passes it), else the SQLite file. Returns the first row or None."""
+    if DB.startswith("postgresql://"):
+        done = subprocess.run(["psql", "--no-psqlrc", "--quiet", "--no-align", "--tuples-only", "--field-separator=\t",
+                               "--set=ON_ERROR_STOP=1", f"--dbname={DB}?sslmode=disable", f"--command={statement}"],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"psql {statement}: {done.stderr}")
+        lines = done.stdout.splitlines()
+        return tuple(lines[0].split("\t")) if lines else None
+    with sqlite3.connect(DB, timeout=30) as connection:
+        return connection.execute(statement).fetchone()
+
+
 def call(method, path, token=None, body=None, raw=None, headers=None):
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     request = urllib.request.Request(BASE + path, data=data, method=method)
@@ -65,7 +80,10 @@ def b64(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-SECRET = sqlite3.connect(DB).execute("SELECT secret FROM server_key WHERE name = 'hs256'").fetchone()
+# (hex on both engines: PostgreSQL's bytea and SQLite's blob read back as the same bytes)
+_secret = desk_sql("SELECT lower(hex(secret)) FROM server_key WHERE name = 'hs256'" if not DB.startswith("postgresql://")
+                   else "SELECT encode(secret, 'hex') FROM server_key WHERE name = 'hs256'")
+SECRET = (bytes.fromhex(_secret[0]),) if _secret else None
 
 
 def forge(claims, alg="HS256", key=None, signature=None):

@@ -96,6 +96,21 @@ def cli(*args):
     return done.stdout
 
 
+def desk_sql(statement):
+    """Runs SQL on the desk's database: psql for a postgresql:// desk (the password from
+    PGPASSWORD, as the test passes it), else the SQLite file. Returns the first row or None."""
+    if DB.startswith("postgresql://"):
+        done = subprocess.run(["psql", "--no-psqlrc", "--quiet", "--no-align", "--tuples-only", "--field-separator=\t",
+                               "--set=ON_ERROR_STOP=1", f"--dbname={DB}?sslmode=disable", f"--command={statement}"],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"psql {statement}: {done.stderr}")
+        lines = done.stdout.splitlines()
+        return tuple(lines[0].split("\t")) if lines else None
+    with sqlite3.connect(DB, timeout=30) as connection:
+        return connection.execute(statement).fetchone()
+
+
 public_pem = open(PUBLIC, "rb").read()
 
 # --- Good tokens: the provider's email claim names the person, the role is the database's.
@@ -155,9 +170,8 @@ check(status == 200, f"{ALG}: promoted back, the same token works again: {status
 carol_token = token(claims("carol@example.com"))
 check(call("GET", "/api/support/tickets", carol_token)[0] == 200, f"{ALG}: carol's token works before she is removed")
 # There is no `user delete` command: a person removed from the desk (here the row itself, as an
-# admin with sqlite3 would) must lose access at once.
-with sqlite3.connect(DB, timeout=30) as connection:
-    connection.execute("DELETE FROM user WHERE email = 'carol@example.com'")
+# admin with sqlite3 or psql would) must lose access at once.
+desk_sql("DELETE FROM " + ("desk_user" if DB.startswith("postgresql://") else "user") + " WHERE email = 'carol@example.com'")
 status, body = call("GET", "/api/support/tickets", carol_token)
 check(status == 401, f"{ALG}: a token for a deleted user -> 401: {status} {body}")
 
