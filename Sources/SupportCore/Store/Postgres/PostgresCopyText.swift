@@ -63,6 +63,18 @@ struct PostgresCopyText {
         }
     }
 
+    /// `bytea` in its hex input form (`\x0a1b…`), the backslash doubled as the format wants.
+    mutating func bytea(_ value: some Collection<UInt8>) {
+        separate()
+        bytes.append(contentsOf: [0x5C, 0x5C, 0x78])
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        bytes.reserveCapacity(bytes.count + value.count * 2)
+        for byte in value {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+    }
+
     /// A `timestamptz` to the microsecond, in UTC, the very microsecond postgres-nio's binary
     /// encoding of the same `Date` gives (it truncates the microseconds since 2000-01-01), so
     /// that a row copied and a row inserted read back alike.

@@ -28,6 +28,10 @@ struct PostgresCopyTextTests {
         #expect(text == "a\\tb\\nc\\rd\\\\e \\\\N 日本語 🎉\n")
     }
 
+    @Test func bytesGoAsByteasHexInput() {
+        #expect(line { row in row.bytea([0x00, 0x0A, 0x5C, 0xFF]); row.bytea([]) } == "\\\\x000a5cff\t\\\\x\n")
+    }
+
     @Test func anEmptyTextIsNotNull() {
         #expect(line { row in row.text(""); row.text(nil) } == "\t\\N\n")
     }
