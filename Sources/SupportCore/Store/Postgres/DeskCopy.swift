@@ -80,9 +80,18 @@ enum DeskCopy {
             // Set aside for the copy (the table's owner may; the transaction holds the tables
             // alone meanwhile), and the derived data built once at the end.
             try tx.session.execute("ALTER TABLE ticket DISABLE TRIGGER USER; ALTER TABLE response DISABLE TRIGGER USER")
+            // Tickets and replies wait in temporary tables until both are read, then go in with
+            // their search documents computed as they are written (an UPDATE of every ticket
+            // afterwards wrote each row, and its sixteen index entries, twice).
+            try tx.session.execute("""
+                CREATE TEMP TABLE support_copy_ticket (LIKE ticket INCLUDING DEFAULTS) ON COMMIT DROP;
+                CREATE TEMP TABLE support_copy_response (LIKE response) ON COMMIT DROP
+                """)
             var counts: [(table: String, rows: Int)] = []
             for table in tables {
-                let rows = try copyTable(table, from: database, into: tx)
+                let staged = ["ticket": "support_copy_ticket", "response": "support_copy_response"][table.target]
+                let rows = try copyTable(table, from: database, into: tx, as: staged)
+                if table.target == "response" { try insertStagedTicketsAndReplies(tx) }
                 counts.append((table.source, rows))
                 progress(table.source, rows)
             }
@@ -90,14 +99,7 @@ enum DeskCopy {
                 ALTER TABLE ticket ENABLE TRIGGER USER;
                 ALTER TABLE response ENABLE TRIGGER USER;
                 INSERT INTO ticket_tally (category, priority, status, tickets)
-                    SELECT category, priority, status, count(*) FROM ticket GROUP BY 1, 2, 3;
-                UPDATE ticket t SET search_public = setweight(to_tsvector('support_search', t.subject), 'A')
-                    || to_tsvector('support_search', t.message)
-                    || coalesce((SELECT to_tsvector('support_search', string_agg(r.message, ' ' ORDER BY r.id))
-                                 FROM response r WHERE r.ticketId = t.id AND NOT r.isInternal), ''::tsvector);
-                UPDATE ticket t SET search_staff = t.search_public
-                    || coalesce((SELECT to_tsvector('support_search', string_agg(r.message, ' ' ORDER BY r.id))
-                                 FROM response r WHERE r.ticketId = t.id AND r.isInternal), ''::tsvector)
+                    SELECT category, priority, status, count(*) FROM ticket GROUP BY 1, 2, 3
                 """)
             // Identities moved past the copied ids: the next row written on any host gets a new one.
             for table in tables where table.hasID {
@@ -107,8 +109,36 @@ enum DeskCopy {
         }
     }
 
-    /// A table's rows through `COPY`, a few MiB at a time (a long table is never held whole).
-    static func copyTable(_ table: Table, from database: AppDatabase, into tx: PostgresTransaction) throws -> Int {
+    /// The staged tickets, with their search documents as the triggers build them (subject
+    /// weighted above the rest; public replies in search_public, internal notes only in
+    /// search_staff), then the staged replies.
+    static func insertStagedTicketsAndReplies(_ tx: PostgresTransaction) throws {
+        guard let ticket = tables.first(where: { $0.target == "ticket" }) else { return }
+        let columns = ticket.columns.map(\.0).joined(separator: ", ")
+        let staged = ticket.columns.map { "t." + $0.0 }.joined(separator: ", ")
+        try tx.execute("""
+            INSERT INTO ticket (\(columns), search_public, search_staff)
+            SELECT \(staged), d.public, d.public || coalesce(r.notes, ''::tsvector)
+            FROM support_copy_ticket t
+            LEFT JOIN (
+                SELECT ticketId,
+                       to_tsvector('support_search', string_agg(message, ' ' ORDER BY id) FILTER (WHERE NOT isInternal)) AS replies,
+                       to_tsvector('support_search', string_agg(message, ' ' ORDER BY id) FILTER (WHERE isInternal)) AS notes
+                FROM support_copy_response GROUP BY ticketId
+            ) r ON r.ticketId = t.id
+            CROSS JOIN LATERAL (
+                SELECT setweight(to_tsvector('support_search', t.subject), 'A') || to_tsvector('support_search', t.message)
+                       || coalesce(r.replies, ''::tsvector) AS public
+                OFFSET 0
+            ) d
+            ORDER BY t.id
+            """)
+        try tx.execute("INSERT INTO response SELECT * FROM support_copy_response ORDER BY id")
+    }
+
+    /// A table's rows through `COPY` into `staged` (a temporary table) or the table itself, a
+    /// few MiB at a time (a long table is never held whole).
+    static func copyTable(_ table: Table, from database: AppDatabase, into tx: PostgresTransaction, as staged: String? = nil) throws -> Int {
         let columnList = table.columns.map(\.0).joined(separator: ", ")
         // COPY quotes the names it is given: PostgreSQL's own, lower-case spelling.
         let targetColumns = table.columns.map { $0.0.lowercased() }
@@ -117,7 +147,7 @@ enum DeskCopy {
         func flush() throws {
             guard rows.rows > 0 else { return }
             do {
-                try tx.session.copy(into: table.target, columns: targetColumns, rows: rows.bytes)
+                try tx.session.copy(into: staged ?? table.target, columns: targetColumns, rows: rows.bytes)
             } catch let error as PostgresServerError {
                 // Translated here: the SQLite read this runs inside would call it unexpected.
                 throw PostgresStore.translate(error, logger: Logger(label: "support.store"))
