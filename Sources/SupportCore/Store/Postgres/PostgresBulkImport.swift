@@ -163,13 +163,6 @@ enum PostgresBulkImport {
             replyIndex += d.replies.count
             if !d.attachments.isEmpty { try PostgresStore.insertAttachments(tx, d, ticketID: ticketIDs[index], replyIDs: ids) }
         }
-        if drafts.contains(where: { $0.replies.contains { $0.id != nil } }) {
-            // Replies that kept the ids the file gave: the identity moves past them.
-            try tx.execute("""
-                SELECT setval(pg_get_serial_sequence('response', 'id'),
-                              greatest((SELECT max(id) FROM response), (SELECT last_value FROM response_id_seq)))
-                """)
-        }
         return errors
     }
 
@@ -186,9 +179,12 @@ enum PostgresBulkImport {
             }
         }
         var people: [String: (id: Int64, isStaff: Bool)] = [:]
-        // An address holds no newline (Validation refuses one), so it separates them.
-        for row in try tx.rows("SELECT lower(email), id, role FROM desk_user WHERE lower(email) = ANY(string_to_array($1, E'\\n'))",
-                               .text(named.map { $0.email.lowercased() }.joined(separator: "\n"))) {
+        // Matched by PostgreSQL's lower() (the unique index's), keyed by the batch's own spelling;
+        // an address holds no newline (Validation refuses one), so it separates them.
+        for row in try tx.rows("""
+            SELECT given, u.id, u.role FROM unnest(string_to_array($1, E'\\n')) AS given
+            JOIN desk_user u ON lower(u.email) = lower(given)
+            """, .text(named.map { $0.email.lowercased() }.joined(separator: "\n"))) {
             people[try row.text(0)] = (try row.int(1), (Role(rawValue: try row.text(2)) ?? .user).isStaff)
         }
         var added = PostgresCopyText()
