@@ -145,6 +145,29 @@ final class NIOPostgresSession: PostgresSession {
         }
     }
 
+    func copy(into table: String, columns: [String], rows: [UInt8]) throws {
+        let connection = connection, logger = logger
+        // postgres-nio's copyFrom is async; it runs as a task on the connection's event loop's
+        // terms and this (never an event-loop) thread waits, as for any statement. Written a
+        // MiB at a time: copyFrom waits for the server to take each piece (backpressure).
+        let finished = connection.eventLoop.makePromise(of: Void.self)
+        finished.completeWithTask {
+            try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                var start = 0
+                while start < rows.count {
+                    let end = min(start + (1 << 20), rows.count)
+                    try await writer.write(ByteBuffer(bytes: rows[start..<end]))
+                    start = end
+                }
+            }
+        }
+        do {
+            try waitForAnswer(finished.futureResult)
+        } catch {
+            throw statementFailure(error)
+        }
+    }
+
     /// The statement's answer. A connection the server ended while a statement was on its way
     /// (pg_terminate_backend, a restart) can leave postgres-nio's answer unresolved for ever, so
     /// the connection's end counts too: a moment after it without an answer is a lost connection.

@@ -83,7 +83,7 @@ struct DatabaseFileSafetyTests {
     @Test func anExistingEmptyFileBecomesAPrivateDatabase() throws {
         // Given an empty 0644 file at the path (made with `touch`)
         let sandbox = try Sandbox()
-        FileManager.default.createFile(atPath: sandbox.dbPath, contents: nil, attributes: [.posixPermissions: 0o644])
+        #expect(FileManager.default.createFile(atPath: sandbox.dbPath, contents: nil, attributes: [.posixPermissions: 0o644]))
         // When support creates its database in it, with a permissive umask
         let result = try sandbox.shell(#"umask 000; "$SUPPORT" ticket create --subject s --category bug-report --message m"#)
         // Then the file and every side file are 0600
@@ -134,7 +134,7 @@ struct DatabaseFileSafetyTests {
         // Given an empty 0666 file owned by another user where the database or a side file goes
         let sandbox = try Sandbox()
         let planted = sandbox.dbPath + suffix
-        FileManager.default.createFile(atPath: planted, contents: nil)
+        #expect(FileManager.default.createFile(atPath: planted, contents: nil))
         chmod(planted, 0o666)
         try SecondUser.chown(planted, to: other)
         // When a third user, not root (root may use any file), creates a database there, in a

@@ -69,7 +69,7 @@ struct DatabaseFileTests {
         // Given a text file where the database should be
         let sandbox = try Sandbox()
         let content = Data("these are my notes, not a database\n".utf8)
-        FileManager.default.createFile(atPath: sandbox.dbPath, contents: content)
+        #expect(FileManager.default.createFile(atPath: sandbox.dbPath, contents: content))
         // When support opens it, to read and to write
         let read = try sandbox.run(["ticket", "list"])
         let write = try sandbox.run(["ticket", "create", "--subject", "s", "--category", "bug-report", "--message", "m", "--json"])

@@ -19,54 +19,51 @@ enum DeskCopy {
         let source: String
         let target: String
         let columns: [(String, Kind)]
-        /// Rows per INSERT (PostgreSQL takes at most 65,535 parameters; blobs go a few at a time).
-        let rowsPerStatement: Int
         var hasID: Bool { columns.first?.0 == "id" }
     }
 
     /// In the order of their foreign keys.
     static let tables: [Table] = [
         Table(source: "user", target: "desk_user", columns: [("id", .int), ("email", .text), ("name", .text), ("role", .text),
-                                                             ("createdAt", .date), ("login", .text), ("removedAt", .date)], rowsPerStatement: 1000),
-        Table(source: "ticket_sequence", target: "ticket_sequence", columns: [("year", .int), ("lastNumber", .int)], rowsPerStatement: 1000),
+                                                             ("createdAt", .date), ("login", .text), ("removedAt", .date)]),
+        Table(source: "ticket_sequence", target: "ticket_sequence", columns: [("year", .int), ("lastNumber", .int)]),
         Table(source: "ticket", target: "ticket", columns: [
             ("id", .int), ("ticketNumber", .text), ("subject", .text), ("message", .text), ("category", .text), ("priority", .int),
             ("status", .int), ("submittedBy", .int), ("assignedTo", .int), ("createdAt", .date), ("updatedAt", .date),
             ("resolvedAt", .date), ("closedAt", .date), ("firstResponseAt", .date), ("firstResponderID", .int),
             ("firstResponseSeconds", .real), ("resolutionSeconds", .real),
-        ], rowsPerStatement: 500),
+        ]),
         Table(source: "response", target: "response", columns: [("id", .int), ("ticketId", .int), ("message", .text), ("respondedBy", .int),
-                                                                ("isInternal", .bool), ("createdAt", .date)], rowsPerStatement: 1000),
-        Table(source: "setting", target: "setting", columns: [("key", .text), ("value", .text)], rowsPerStatement: 1000),
+                                                                ("isInternal", .bool), ("createdAt", .date)]),
+        Table(source: "setting", target: "setting", columns: [("key", .text), ("value", .text)]),
         Table(source: "outbox", target: "outbox", columns: [
             ("id", .int), ("ticketNumber", .text), ("kind", .text), ("sender", .text), ("recipient", .text), ("subject", .text),
             ("messageID", .text), ("message", .blob), ("status", .text), ("attempts", .int), ("nextAttemptAt", .date),
             ("leaseOwner", .text), ("leaseUntil", .date), ("lastError", .text), ("createdAt", .date), ("sentAt", .date), ("bouncedAt", .date),
-        ], rowsPerStatement: 100),
+        ]),
         Table(source: "outbox_attempt", target: "outbox_attempt", columns: [
             ("id", .int), ("outboxID", .int), ("startedAt", .date), ("finishedAt", .date), ("outcome", .text), ("exitStatus", .int), ("detail", .text),
-        ], rowsPerStatement: 1000),
+        ]),
         Table(source: "audit_event", target: "audit_event", columns: [
             ("id", .int), ("ticketNumber", .text), ("actorID", .int), ("action", .text), ("field", .text), ("oldValue", .text),
             ("newValue", .text), ("isInternal", .bool), ("createdAt", .date), ("deletedTicket", .text),
-        ], rowsPerStatement: 1000),
+        ]),
         Table(source: "inbound_mail", target: "inbound_mail", columns: [
             ("id", .int), ("receivedAt", .date), ("messageID", .text), ("digest", .text), ("sender", .text), ("subject", .text),
             ("outcome", .text), ("reason", .text), ("ticketNumber", .text), ("responseID", .int), ("raw", .blob), ("size", .int),
             ("truncated", .bool), ("maildirFile", .text),
-        ], rowsPerStatement: 20),
+        ]),
         Table(source: "ticket_message", target: "ticket_message", columns: [
             ("messageID", .text), ("ticketNumber", .text), ("direction", .text), ("address", .text), ("createdAt", .date),
-        ], rowsPerStatement: 1000),
-        Table(source: "desk_secret", target: "desk_secret", columns: [("name", .text), ("value", .blob)], rowsPerStatement: 100),
-        Table(source: "server_key", target: "server_key", columns: [("name", .text), ("secret", .blob)], rowsPerStatement: 100),
-        Table(source: "token_generation", target: "token_generation", columns: [("userID", .int), ("generation", .int)], rowsPerStatement: 1000),
-        Table(source: "attachment_content", target: "attachment_content", columns: [("id", .int), ("sha256", .text), ("size", .int), ("data", .blob)],
-              rowsPerStatement: 4),
+        ]),
+        Table(source: "desk_secret", target: "desk_secret", columns: [("name", .text), ("value", .blob)]),
+        Table(source: "server_key", target: "server_key", columns: [("name", .text), ("secret", .blob)]),
+        Table(source: "token_generation", target: "token_generation", columns: [("userID", .int), ("generation", .int)]),
+        Table(source: "attachment_content", target: "attachment_content", columns: [("id", .int), ("sha256", .text), ("size", .int), ("data", .blob)]),
         Table(source: "attachment", target: "attachment", columns: [
             ("id", .int), ("ticketId", .int), ("responseId", .int), ("contentId", .int), ("fileName", .text), ("contentType", .text),
             ("createdAt", .date),
-        ], rowsPerStatement: 1000),
+        ]),
     ]
 
     /// Copies every table; `progress` hears each table's name and row count when it is done.
@@ -83,9 +80,18 @@ enum DeskCopy {
             // Set aside for the copy (the table's owner may; the transaction holds the tables
             // alone meanwhile), and the derived data built once at the end.
             try tx.session.execute("ALTER TABLE ticket DISABLE TRIGGER USER; ALTER TABLE response DISABLE TRIGGER USER")
+            // Tickets and replies wait in temporary tables until both are read, then go in with
+            // their search documents computed as they are written (an UPDATE of every ticket
+            // afterwards wrote each row, and its sixteen index entries, twice).
+            try tx.session.execute("""
+                CREATE TEMP TABLE support_copy_ticket (LIKE ticket INCLUDING DEFAULTS) ON COMMIT DROP;
+                CREATE TEMP TABLE support_copy_response (LIKE response) ON COMMIT DROP
+                """)
             var counts: [(table: String, rows: Int)] = []
             for table in tables {
-                let rows = try copyTable(table, from: database, into: tx)
+                let staged = ["ticket": "support_copy_ticket", "response": "support_copy_response"][table.target]
+                let rows = try copyTable(table, from: database, into: tx, as: staged)
+                if table.target == "response" { try insertStagedTicketsAndReplies(tx) }
                 counts.append((table.source, rows))
                 progress(table.source, rows)
             }
@@ -93,14 +99,7 @@ enum DeskCopy {
                 ALTER TABLE ticket ENABLE TRIGGER USER;
                 ALTER TABLE response ENABLE TRIGGER USER;
                 INSERT INTO ticket_tally (category, priority, status, tickets)
-                    SELECT category, priority, status, count(*) FROM ticket GROUP BY 1, 2, 3;
-                UPDATE ticket t SET search_public = setweight(to_tsvector('support_search', t.subject), 'A')
-                    || to_tsvector('support_search', t.message)
-                    || coalesce((SELECT to_tsvector('support_search', string_agg(r.message, ' ' ORDER BY r.id))
-                                 FROM response r WHERE r.ticketId = t.id AND NOT r.isInternal), ''::tsvector);
-                UPDATE ticket t SET search_staff = t.search_public
-                    || coalesce((SELECT to_tsvector('support_search', string_agg(r.message, ' ' ORDER BY r.id))
-                                 FROM response r WHERE r.ticketId = t.id AND r.isInternal), ''::tsvector)
+                    SELECT category, priority, status, count(*) FROM ticket GROUP BY 1, 2, 3
                 """)
             // Identities moved past the copied ids: the next row written on any host gets a new one.
             for table in tables where table.hasID {
@@ -110,52 +109,81 @@ enum DeskCopy {
         }
     }
 
-    static func copyTable(_ table: Table, from database: AppDatabase, into tx: PostgresTransaction) throws -> Int {
+    /// The staged tickets, with their search documents as the triggers build them (subject
+    /// weighted above the rest; public replies in search_public, internal notes only in
+    /// search_staff), then the staged replies.
+    static func insertStagedTicketsAndReplies(_ tx: PostgresTransaction) throws {
+        guard let ticket = tables.first(where: { $0.target == "ticket" }) else { return }
+        let columns = ticket.columns.map(\.0).joined(separator: ", ")
+        let staged = ticket.columns.map { "t." + $0.0 }.joined(separator: ", ")
+        try tx.execute("""
+            INSERT INTO ticket (\(columns), search_public, search_staff)
+            SELECT \(staged), d.public, d.public || coalesce(r.notes, ''::tsvector)
+            FROM support_copy_ticket t
+            LEFT JOIN (
+                SELECT ticketId,
+                       to_tsvector('support_search', string_agg(message, ' ' ORDER BY id) FILTER (WHERE NOT isInternal)) AS replies,
+                       to_tsvector('support_search', string_agg(message, ' ' ORDER BY id) FILTER (WHERE isInternal)) AS notes
+                FROM support_copy_response GROUP BY ticketId
+            ) r ON r.ticketId = t.id
+            CROSS JOIN LATERAL (
+                SELECT setweight(to_tsvector('support_search', t.subject), 'A') || to_tsvector('support_search', t.message)
+                       || coalesce(r.replies, ''::tsvector) AS public
+                OFFSET 0
+            ) d
+            ORDER BY t.id
+            """)
+        try tx.execute("INSERT INTO response SELECT * FROM support_copy_response ORDER BY id")
+    }
+
+    /// A table's rows through `COPY` into `staged` (a temporary table) or the table itself, a
+    /// few MiB at a time (a long table is never held whole).
+    static func copyTable(_ table: Table, from database: AppDatabase, into tx: PostgresTransaction, as staged: String? = nil) throws -> Int {
         let columnList = table.columns.map(\.0).joined(separator: ", ")
-        var pending: [PostgresValue] = []
-        var pendingRows = 0
+        // COPY quotes the names it is given: PostgreSQL's own, lower-case spelling.
+        let targetColumns = table.columns.map { $0.0.lowercased() }
+        var rows = PostgresCopyText(reservingCapacity: 1 << 20)
         var copied = 0
         func flush() throws {
-            guard pendingRows > 0 else { return }
-            let width = table.columns.count
-            let tuples = (0..<pendingRows).map { row in
-                "(" + (1...width).map { "$\(row * width + $0)" }.joined(separator: ", ") + ")"
-            }.joined(separator: ", ")
+            guard rows.rows > 0 else { return }
             do {
-                try tx.execute("INSERT INTO \(table.target) (\(columnList)) VALUES \(tuples)", binds: pending)
+                try tx.session.copy(into: staged ?? table.target, columns: targetColumns, rows: rows.bytes)
             } catch let error as PostgresServerError {
                 // Translated here: the SQLite read this runs inside would call it unexpected.
                 throw PostgresStore.translate(error, logger: Logger(label: "support.store"))
             }
-            pending.removeAll(keepingCapacity: true)
-            pendingRows = 0
+            rows = PostgresCopyText(reservingCapacity: 1 << 20)
         }
         try database.read { db in
             let order = table.hasID ? " ORDER BY id" : ""
             let cursor = try Row.fetchCursor(db, sql: "SELECT \(columnList) FROM \"\(table.source)\"\(order)")
             while let row = try cursor.next() {
-                for (index, (_, kind)) in table.columns.enumerated() {
-                    pending.append(try value(row, index, kind))
+                for (index, (name, kind)) in table.columns.enumerated() {
+                    do {
+                        try append(row, index, kind, to: &rows)
+                    } catch is PostgresCopyText.Unrepresentable {
+                        throw SupportError.invalidInput(field: nil, "\(table.source) row \(copied + 1): \(name) is a time PostgreSQL cannot take (a year outside 1-9999)")
+                    }
                 }
-                pendingRows += 1
+                rows.endRow()
                 copied += 1
-                if pendingRows == table.rowsPerStatement { try flush() }
+                if rows.bytes.count >= 4 << 20 { try flush() }
             }
         }
         try flush()
         return copied
     }
 
-    static func value(_ row: Row, _ index: Int, _ kind: Kind) throws -> PostgresValue {
+    static func append(_ row: Row, _ index: Int, _ kind: Kind, to rows: inout PostgresCopyText) throws {
         let stored: DatabaseValue = row[index]
-        if stored.isNull { return .null }
+        if stored.isNull { return rows.null() }
         switch kind {
-        case .int: return (row[index] as Int64?).map(PostgresValue.int) ?? .null
-        case .real: return (row[index] as Double?).map(PostgresValue.double) ?? .null
-        case .text: return (row[index] as String?).map(PostgresValue.text) ?? .null
-        case .blob: return (row[index] as Data?).map { .bytes([UInt8]($0)) } ?? .null
-        case .bool: return .bool((row[index] as Int64? ?? 0) != 0)
-        case .date: return try AppDatabase.storedDate(row, index, optional: true).map(PostgresValue.timestamp) ?? .null
+        case .int: rows.int(row[index] as Int64?)
+        case .real: rows.double(row[index] as Double?)
+        case .text: rows.text(row[index] as String?)
+        case .blob: if let data = row[index] as Data? { rows.bytea(data) } else { rows.null() }
+        case .bool: rows.bool((row[index] as Int64? ?? 0) != 0)
+        case .date: try rows.timestamp(try AppDatabase.storedDate(row, index, optional: true))
         }
     }
 }

@@ -91,6 +91,10 @@ package protocol PostgresSession: AnyObject, Sendable {
     func query(_ sql: String, _ binds: [PostgresValue]) throws -> [[PostgresValue]]
     /// Statements without parameters, several separated by `;` (a migration's script).
     func execute(_ script: String) throws
+    /// `COPY table (columns) FROM STDIN` with `rows` in the text format (`PostgresCopyText`):
+    /// a bulk import's thousands of rows in one round trip. `table` and `columns` are the
+    /// store's own names (never input): they are quoted as given, so in PostgreSQL's lower case.
+    func copy(into table: String, columns: [String], rows: [UInt8]) throws
     func close()
 }
 

@@ -1,19 +1,21 @@
 import Foundation
+import Logging
 
 /// `ticket import` on PostgreSQL: the contract of SQLite's bulk importer (`SQLiteBulkImporter`:
 /// batches of `ImportDraft` in, `ImportSummary` out, a ticket never half imported, the numbering
-/// rules of `TicketNumberAllocator`, the same history events), with none of its SQLite tricks:
-/// each batch is a transaction, each ticket a savepoint in it (a refused ticket is reported by
-/// its line and the others go on), and the database's own triggers derive the durations, the
-/// tally and the search documents.
+/// rules of `TicketNumberAllocator`, the same history events).
 ///
-/// Not yet `COPY`: rows go in one statement each. Issue 17 asks for 20,000 tickets/s through
-/// COPY; PostgresSession has no COPY yet (docs/benchmarks.md has this path's figure).
+/// Two passes, as SQLite's `ImportBatchWriter` has: each batch (one transaction) is first tried
+/// whole through `COPY` (`PostgresBulkImport`: the rows of thousands of tickets in a few round
+/// trips, what the triggers derive written once for the batch); a batch that a line spoils is
+/// rolled back to its savepoint and written ticket by ticket, each in a savepoint of its own, so
+/// that the refused line is reported by its number and the others go in.
 extension PostgresStore {
     func importTickets(batches next: () -> [ImportDraft]?, by actor: PersonReference) throws(SupportError) -> ImportSummary {
         var summary = ImportSummary()
+        let logger = logger
         while let batch = next() {
-            let errors = try write { tx in try Self.importBatch(tx, batch, actor: actor) }
+            let errors = try write { tx in try Self.importBatchTryingCopy(tx, batch, actor: actor, logger: logger) }
             summary.imported += batch.count - errors.count
             summary.errors += errors
         }
@@ -23,10 +25,31 @@ extension PostgresStore {
     /// Times bound as the import parsed them (`ImportTime.date`); the text is not used here.
     var importTimeText: @Sendable (Date) -> String { { _ in "" } }
 
-    static func importBatch(_ tx: PostgresTransaction, _ drafts: [ImportDraft], actor: PersonReference) throws -> [ImportError] {
-        let actorID = try userID(tx, for: actor)
-        // Each year's counter moved past the numbers the file gives, before any is handed out
-        // (TicketNumberAllocator.reserve says why), years in order on every host.
+    static func importBatchTryingCopy(_ tx: PostgresTransaction, _ drafts: [ImportDraft], actor: PersonReference,
+                                      logger: Logger) throws -> [ImportError] {
+        let start = ContinuousClock.now
+        try tx.session.execute("SAVEPOINT import_batch")
+        do {
+            let errors = try PostgresBulkImport.write(tx, drafts, actor: actor)
+            try tx.session.execute("RELEASE SAVEPOINT import_batch")
+            logger.debug("bulk import: \(drafts.count) lines through COPY in \(ContinuousClock.now - start)")
+            return errors
+        } catch {
+            // A lost connection, a conflict with another host: the whole transaction's (the
+            // caller retries it or reports it). Anything else is a line's: find it line by line.
+            if case .busy? = error as? SupportError { throw error }
+            if let refused = error as? PostgresServerError, case .busy = translate(refused, logger: .init(label: "support.store")) {
+                throw error
+            }
+            try tx.session.execute("ROLLBACK TO SAVEPOINT import_batch; RELEASE SAVEPOINT import_batch")
+            logger.debug("bulk import: a line of this batch of \(drafts.count) needs its own savepoint; written ticket by ticket")
+            return try importBatch(tx, drafts, actor: actor)
+        }
+    }
+
+    /// Each year's counter moved past the numbers the file gives, before any is handed out
+    /// (TicketNumberAllocator.reserve says why), years in order on every host.
+    static func reserveGivenNumbers(_ tx: PostgresTransaction, _ drafts: [ImportDraft]) throws {
         var highest: [Int: Int] = [:]
         for number in drafts.compactMap(\.number) { highest[number.year] = max(highest[number.year] ?? 0, number.sequence) }
         for (year, sequence) in highest.sorted(by: { $0.key < $1.key }) {
@@ -35,6 +58,12 @@ extension PostgresStore {
                 ON CONFLICT (year) DO UPDATE SET lastNumber = greatest(ticket_sequence.lastNumber, excluded.lastNumber)
                 """, .int(Int64(year)), .int(Int64(sequence)))
         }
+    }
+
+    /// The ticket-by-ticket pass: each ticket in a savepoint, the row triggers deriving the rest.
+    static func importBatch(_ tx: PostgresTransaction, _ drafts: [ImportDraft], actor: PersonReference) throws -> [ImportError] {
+        let actorID = try userID(tx, for: actor)
+        try reserveGivenNumbers(tx, drafts)
         var errors: [ImportError] = []
         var keptReplyIDs = false
         for draft in drafts {
@@ -120,6 +149,7 @@ extension PostgresStore {
                 inserted = try tx.value("""
                     INSERT INTO response (id, ticketId, message, respondedBy, isInternal, createdAt) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
                     """, .int(id), .int(ticketID), .text(reply.message), .int(author.id), .bool(reply.isInternal), .timestamp(reply.createdAt.date))?.int
+                try moveReplyIdentity(tx, past: id)
             } else {
                 inserted = try tx.value("""
                     INSERT INTO response (ticketId, message, respondedBy, isInternal, createdAt) VALUES ($1, $2, $3, $4, $5) RETURNING id
@@ -129,6 +159,47 @@ extension PostgresStore {
             replyIDs.append(inserted)
             authors.append(author.id)
         }
+        try insertAttachments(tx, d, ticketID: ticketID, replyIDs: replyIDs)
+        for e in importHistory(of: d, actorID: actorID, replyAuthors: authors) {
+            try tx.execute("""
+                INSERT INTO audit_event (ticketNumber, actorID, action, field, oldValue, newValue, isInternal, createdAt)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                """, .text(number.description), .int(e.actor), .text(e.action), PostgresValue(e.field), PostgresValue(e.old),
+                PostgresValue(e.new), .bool(e.isInternal), .timestamp(e.at))
+        }
+        return keptID
+    }
+
+    /// The reply identity moved past `id` (kept from a file), so that the next new reply, on
+    /// any host, is numbered after it, as SQLite numbers a reply after the largest.
+    static func moveReplyIdentity(_ tx: PostgresTransaction, past id: Int64) throws {
+        try tx.execute("""
+            SELECT setval(pg_get_serial_sequence('response', 'id'), greatest($1, (SELECT last_value FROM response_id_seq)))
+            """, .int(id))
+    }
+
+    typealias ImportEvent = (at: Date, actor: Int64, action: String, field: String?, old: String?, new: String?, isInternal: Bool)
+
+    /// The history of an imported ticket as SQLite's importer writes it (ImportBatchWriter.appendHistory):
+    /// its creation, then what happened to it in the order it happened.
+    static func importHistory(of d: ImportDraft, actorID: Int64, replyAuthors: [Int64]) -> [ImportEvent] {
+        var happened: [ImportEvent] = []
+        if let assignee = d.assignee {
+            happened.append((d.createdAt.date, actorID, "ticket.changed", "assignedTo", nil, assignee.email, false))
+        }
+        for (reply, author) in zip(d.replies, replyAuthors) {
+            happened.append((reply.createdAt.date, author, reply.isInternal ? "ticket.noted" : "ticket.replied", nil, nil, nil, reply.isInternal))
+        }
+        if d.status != .open {
+            let at = (d.status == .closed ? d.closedAt : d.status == .resolved ? d.resolvedAt : nil) ?? d.updatedAt
+            happened.append((at.date, actorID, "ticket.changed", "status", TicketStatus.open.title, d.status.title, false))
+        }
+        let ordered = happened.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+        return [(d.createdAt.date, actorID, "ticket.created", "import", nil, d.subject, false)] + ordered
+    }
+
+    /// A ticket's files (and their content, stored once per SHA-256), after its replies.
+    static func insertAttachments(_ tx: PostgresTransaction, _ d: ImportDraft, ticketID: Int64, replyIDs: [Int64]) throws {
         for file in d.attachments {
             var contentID = try tx.value("""
                 INSERT INTO attachment_content (sha256, size, data) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING RETURNING id
@@ -140,29 +211,6 @@ extension PostgresStore {
                 """, .int(ticketID), PostgresValue(file.reply.map { replyIDs[$0] }), .int(contentID), .text(file.fileName),
                 .text(file.contentType), .timestamp(file.createdAt.date))
         }
-        // The history as SQLite's importer writes it (ImportBatchWriter.appendHistory).
-        typealias Event = (at: Date, actor: Int64, action: String, field: String?, old: String?, new: String?, isInternal: Bool)
-        var happened: [Event] = []
-        if let assignee = d.assignee {
-            happened.append((d.createdAt.date, actorID, "ticket.changed", "assignedTo", nil, assignee.email, false))
-        }
-        for (reply, author) in zip(d.replies, authors) {
-            happened.append((reply.createdAt.date, author, reply.isInternal ? "ticket.noted" : "ticket.replied", nil, nil, nil, reply.isInternal))
-        }
-        if d.status != .open {
-            let at = (d.status == .closed ? d.closedAt : d.status == .resolved ? d.resolvedAt : nil) ?? d.updatedAt
-            happened.append((at.date, actorID, "ticket.changed", "status", TicketStatus.open.title, d.status.title, false))
-        }
-        let ordered = happened.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
-        let events = [(d.createdAt.date, actorID, "ticket.created", "import" as String?, nil as String?, d.subject as String?, false)] + ordered
-        for e in events {
-            try tx.execute("""
-                INSERT INTO audit_event (ticketNumber, actorID, action, field, oldValue, newValue, isInternal, createdAt)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                """, .text(number.description), .int(e.1), .text(e.2), PostgresValue(e.3), PostgresValue(e.4), PostgresValue(e.5),
-                .bool(e.6), .timestamp(e.0))
-        }
-        return keptID
     }
 
     /// The user at `p`'s address, created with the file's name and role (recorded as added by

@@ -1,0 +1,134 @@
+import Foundation
+
+/// Rows in the text format of PostgreSQL's `COPY … FROM STDIN` (columns separated by a tab, rows
+/// by a newline, `\N` for NULL, backslash escapes for a backslash, tab, newline and carriage
+/// return), for `PostgresSession.copy`: a bulk import sends its rows so, many thousands to a
+/// round trip, instead of one statement per row.
+///
+/// Written here rather than with a library: postgres-nio's `copyFrom` takes bytes and leaves
+/// their format to the caller, and the format is the few rules above
+/// (https://www.postgresql.org/docs/15/sql-copy.html, "Text Format").
+struct PostgresCopyText {
+    private(set) var bytes: [UInt8] = []
+    private(set) var rows = 0
+    private var atRowStart = true
+
+    init(reservingCapacity capacity: Int = 0) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// A value PostgreSQL could not take in this format (a year out of 1…9999): the caller
+    /// writes the rows another way.
+    struct Unrepresentable: Error {}
+
+    private mutating func separate() {
+        if atRowStart { atRowStart = false } else { bytes.append(0x09) }
+    }
+
+    mutating func null() {
+        separate()
+        bytes.append(contentsOf: [0x5C, 0x4E])  // \N
+    }
+
+    mutating func int(_ value: Int64?) {
+        guard let value else { return null() }
+        separate()
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    mutating func double(_ value: Double?) {
+        guard let value else { return null() }
+        separate()
+        // Swift's shortest round-trip form, which PostgreSQL's float8 input reads back exactly.
+        bytes.append(contentsOf: "\(value)".utf8)
+    }
+
+    mutating func bool(_ value: Bool?) {
+        guard let value else { return null() }
+        separate()
+        bytes.append(value ? 0x74 : 0x66)  // t, f
+    }
+
+    mutating func text(_ value: String?) {
+        guard let value else { return null() }
+        separate()
+        for byte in value.utf8 {
+            switch byte {
+            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
+            case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
+            case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
+            default: bytes.append(byte)
+            }
+        }
+    }
+
+    /// `bytea` in its hex input form (`\x0a1b…`), the backslash doubled as the format wants.
+    mutating func bytea(_ value: some Collection<UInt8>) {
+        separate()
+        bytes.append(contentsOf: [0x5C, 0x5C, 0x78])
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        bytes.reserveCapacity(bytes.count + value.count * 2)
+        for byte in value {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+    }
+
+    /// A `timestamptz` to the microsecond, in UTC, the very microsecond postgres-nio's binary
+    /// encoding of the same `Date` gives (it truncates the microseconds since 2000-01-01), so
+    /// that a row copied and a row inserted read back alike.
+    mutating func timestamp(_ value: Date?) throws(Unrepresentable) {
+        guard let value else { return null() }
+        let sincePostgresEpoch = Int64(exactly: (value.timeIntervalSince(Self.postgresEpoch) * 1_000_000).rounded(.towardZero))
+        guard let sincePostgresEpoch else { throw Unrepresentable() }
+        let micros = sincePostgresEpoch + 946_684_800_000_000
+        let microsPerDay: Int64 = 86_400_000_000
+        var days = micros / microsPerDay
+        var inDay = micros % microsPerDay
+        if inDay < 0 { days -= 1; inDay += microsPerDay }
+        let (year, month, day) = Self.civil(daysSince1970: days)
+        guard (1...9999).contains(year) else { throw Unrepresentable() }
+        separate()
+        let seconds = inDay / 1_000_000
+        pad(year, 4); bytes.append(0x2D); pad(month, 2); bytes.append(0x2D); pad(day, 2)
+        bytes.append(0x20)
+        pad(seconds / 3600, 2); bytes.append(0x3A); pad(seconds / 60 % 60, 2); bytes.append(0x3A); pad(seconds % 60, 2)
+        bytes.append(0x2E); pad(inDay % 1_000_000, 6)
+        bytes.append(contentsOf: [0x2B, 0x30, 0x30])  // +00
+    }
+
+    mutating func endRow() {
+        bytes.append(0x0A)
+        atRowStart = true
+        rows += 1
+    }
+
+    private mutating func pad(_ value: some BinaryInteger, _ width: Int) {
+        var digits = [UInt8](repeating: 0x30, count: width)
+        var rest = Int64(value)
+        var index = width - 1
+        while rest > 0 && index >= 0 {
+            digits[index] = 0x30 + UInt8(rest % 10)
+            rest /= 10
+            index -= 1
+        }
+        bytes.append(contentsOf: digits)
+    }
+
+    static let postgresEpoch = Date(timeIntervalSince1970: 946_684_800)
+
+    /// The proleptic Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's
+    /// `civil_from_days`, http://howardhinnant.github.io/date_algorithms.html).
+    static func civil(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
