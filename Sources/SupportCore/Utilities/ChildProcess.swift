@@ -40,6 +40,14 @@ enum ChildProcess {
         }
     }
 
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later: Debian 12 has 2.36),
+    /// found at run time because Swift's Glibc module does not declare it. Where it is missing,
+    /// children inherit what is not close-on-exec, as before.
+    static let addCloseFrom: AddCloseFrom? = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: AddCloseFrom.self) }
+
     static func run(_ arguments: [String], input: [UInt8], timeout: TimeInterval) -> Result {
         // Nothing here writes to a pipe any more, but a mail program's early exit must never kill us.
         signal(SIGPIPE, SIG_IGN)
@@ -63,6 +71,14 @@ enum ChildProcess {
         posix_spawn_file_actions_adddup2(&actions, inputFD, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        // Nothing else of ours reaches the mail program: not every descriptor is close-on-exec
+        // (NIO's sockets and epoll descriptors were not; nor is what a parent may hand us, such
+        // as the socket Foundation's `Process` watches for its child's end), and a program that
+        // runs on after we are killed keeps whatever it inherited. A server killed
+        // mid-transaction kept its PostgreSQL session open, the year's ticket counter locked, and
+        // its port bound for as long as its orphaned mail programs ran: ticket creation on every
+        // other host ended in "busy" (PostgresHostsTests).
+        _ = addCloseFrom?(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

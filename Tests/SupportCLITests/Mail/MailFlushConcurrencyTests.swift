@@ -137,16 +137,21 @@ struct MailFlushConcurrencyTests {
         let text = String(repeating: "=", count: 60_000)
         try sandbox.succeed(["ticket", "create", "--subject", "large", "--category", "bug-report", "--message", "-"],
                             stdin: Data(text.utf8))
+        let started = sandbox.directory.appendingPathComponent("program-started")
         let slow = try sandbox.writeScript("slow-msmtp", """
             #!/bin/sh
+            : > "\(started.path)"
             sleep 0.6
             exec \(try MailTools.msmtp.get()) -C \(sink.msmtprc.path) -i "$@"
             """)
 
-        // When the flush is killed with SIGKILL while the program still waits, the orphaned program
-        // goes on to send, and a later flush runs to the end
+        // When the flush is killed with SIGKILL while the program still waits (once it has
+        // started: a kill after a guessed 300 ms came before the program when the machine was
+        // busy), the orphaned program goes on to send, and a later flush runs to the end
         let flush = try sandbox.launch(["notify", "flush", "--quiet", "--sendmail", slow])
-        usleep(300_000)
+        let startDeadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: started.path) && Date() < startDeadline { usleep(10_000) }
+        try #require(FileManager.default.fileExists(atPath: started.path), "the flush never started the mail program")
         flush.send(SIGKILL)
         #expect(try flush.wait().signaled)
         let deadline = Date().addingTimeInterval(10)
