@@ -20,6 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import views  # noqa: E402
 from run import ROOT, run_once  # noqa: E402
 
 PAGE = ("SELECT t.ticketNumber, t.subject, s.email, a.email, t.status, t.priority, t.createdAt, t.updatedAt "
@@ -42,8 +43,8 @@ def psql_value(url, sql):
 
 def cases(binary, url):
     requester = psql_value(url, "SELECT email FROM desk_user WHERE role = 'user' ORDER BY id LIMIT 1 OFFSET 7")
-    rare = psql_value(url, "SELECT word FROM ts_stat('SELECT search_staff FROM ticket WHERE id <= 20000') "
-                           "WHERE ndoc BETWEEN 2 AND 3 AND word ~ '^[a-z]{6,}$' ORDER BY word LIMIT 1")
+    # The same rare word as views.py (the SQLite side's table), stemmed as a search stems it.
+    rare = views.RARE
     list_ = [binary, "ticket", "list", "--db", url, "--json"]
     mine = [binary, "--as", requester, "ticket", "list", "--db", url, "--json"]
     who = f"(SELECT id FROM desk_user WHERE email = '{requester}')"
