@@ -109,28 +109,16 @@ enum DeskCopy {
         }
     }
 
-    /// The staged tickets, with their search documents as the triggers build them (subject
-    /// weighted above the rest; public replies in search_public, internal notes only in
-    /// search_staff), then the staged replies.
+    /// The staged tickets, with their search documents (`PostgresBulkImport.SearchDocuments`),
+    /// then the staged replies.
     static func insertStagedTicketsAndReplies(_ tx: PostgresTransaction) throws {
         guard let ticket = tables.first(where: { $0.target == "ticket" }) else { return }
         let columns = ticket.columns.map(\.0).joined(separator: ", ")
         let staged = ticket.columns.map { "t." + $0.0 }.joined(separator: ", ")
         try tx.execute("""
             INSERT INTO ticket (\(columns), search_public, search_staff)
-            SELECT \(staged), d.public, d.public || coalesce(r.notes, ''::tsvector)
-            FROM support_copy_ticket t
-            LEFT JOIN (
-                SELECT ticketId,
-                       to_tsvector('support_search', string_agg(message, ' ' ORDER BY id) FILTER (WHERE NOT isInternal)) AS replies,
-                       to_tsvector('support_search', string_agg(message, ' ' ORDER BY id) FILTER (WHERE isInternal)) AS notes
-                FROM support_copy_response GROUP BY ticketId
-            ) r ON r.ticketId = t.id
-            CROSS JOIN LATERAL (
-                SELECT setweight(to_tsvector('support_search', t.subject), 'A') || to_tsvector('support_search', t.message)
-                       || coalesce(r.replies, ''::tsvector) AS public
-                OFFSET 0
-            ) d
+            SELECT \(staged), \(PostgresBulkImport.SearchDocuments.columns)
+            \(PostgresBulkImport.SearchDocuments.from("support_copy_ticket", "support_copy_response"))
             ORDER BY t.id
             """)
         try tx.execute("INSERT INTO response SELECT * FROM support_copy_response ORDER BY id")

@@ -115,10 +115,8 @@ enum PostgresBulkImport {
             try tx.session.copy(into: "support_import_response",
                                 columns: ["id", "ticketid", "message", "respondedby", "isinternal", "createdat"], rows: replies.bytes)
         }
-        // The search documents as the triggers build them (subject weighted above the rest;
-        // public replies in search_public, internal notes only in search_staff), one aggregate
-        // per ticket instead of one update of the ticket per reply. (`OFFSET 0` keeps the
-        // planner from pulling `public` up into both columns, which parsed the text twice.)
+        // The search documents computed once per ticket instead of one update of the ticket
+        // per reply (`SearchDocuments`).
         try tx.execute("""
             INSERT INTO ticket (id, ticketNumber, subject, message, category, priority, status, submittedBy, assignedTo,
                                 createdAt, updatedAt, resolvedAt, closedAt, firstResponseAt, firstResponderID,
@@ -126,19 +124,8 @@ enum PostgresBulkImport {
             SELECT t.id, t.ticketnumber, t.subject, t.message, t.category, t.priority, t.status, t.submittedby, t.assignedto,
                    t.createdat, t.updatedat, t.resolvedat, t.closedat, t.firstresponseat, t.firstresponderid,
                    support_seconds(t.firstresponseat, t.createdat), support_seconds(t.resolvedat, t.createdat),
-                   d.public, d.public || coalesce(r.notes, ''::tsvector)
-            FROM support_import_ticket t
-            LEFT JOIN (
-                SELECT ticketid,
-                       to_tsvector('support_search', string_agg(message, ' ' ORDER BY id) FILTER (WHERE NOT isinternal)) AS replies,
-                       to_tsvector('support_search', string_agg(message, ' ' ORDER BY id) FILTER (WHERE isinternal)) AS notes
-                FROM support_import_response GROUP BY ticketid
-            ) r ON r.ticketid = t.id
-            CROSS JOIN LATERAL (
-                SELECT setweight(to_tsvector('support_search', t.subject), 'A') || to_tsvector('support_search', t.message)
-                       || coalesce(r.replies, ''::tsvector) AS public
-                OFFSET 0
-            ) d
+                   \(SearchDocuments.columns)
+            \(SearchDocuments.from("support_import_ticket", "support_import_response"))
             ORDER BY t.id
             """)
         if replies.rows > 0 {
@@ -164,6 +151,33 @@ enum PostgresBulkImport {
             if !d.attachments.isEmpty { try PostgresStore.insertAttachments(tx, d, ticketID: ticketIDs[index], replyIDs: ids) }
         }
         return errors
+    }
+
+    /// The search documents of tickets staged in `tickets` (aliased `t`) with their replies
+    /// staged in `replies`, as the row triggers build them (subject weighted above the rest;
+    /// public replies in search_public, internal notes only in search_staff): one aggregate per
+    /// ticket. `columns` are (search_public, search_staff); `OFFSET 0` keeps the planner from
+    /// pulling `public` up into both columns, which parsed the text twice. For the import and
+    /// `db copy`.
+    enum SearchDocuments {
+        static let columns = "d.public, d.public || coalesce(r.notes, ''::tsvector)"
+
+        static func from(_ tickets: String, _ replies: String) -> String {
+            """
+            FROM \(tickets) t
+            LEFT JOIN (
+                SELECT ticketid,
+                       to_tsvector('support_search', string_agg(message, ' ' ORDER BY id) FILTER (WHERE NOT isinternal)) AS replies,
+                       to_tsvector('support_search', string_agg(message, ' ' ORDER BY id) FILTER (WHERE isinternal)) AS notes
+                FROM \(replies) GROUP BY ticketid
+            ) r ON r.ticketid = t.id
+            CROSS JOIN LATERAL (
+                SELECT setweight(to_tsvector('support_search', t.subject), 'A') || to_tsvector('support_search', t.message)
+                       || coalesce(r.replies, ''::tsvector) AS public
+                OFFSET 0
+            ) d
+            """
+        }
     }
 
     /// Every person the batch names, by lower-cased email: the users there are, and the rest

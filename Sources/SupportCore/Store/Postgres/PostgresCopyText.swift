@@ -87,11 +87,12 @@ struct PostgresCopyText {
         var days = micros / microsPerDay
         var inDay = micros % microsPerDay
         if inDay < 0 { days -= 1; inDay += microsPerDay }
-        let (year, month, day) = Self.civil(daysSince1970: days)
-        guard (1...9999).contains(year) else { throw Unrepresentable() }
+        guard let days = Int(exactly: days) else { throw Unrepresentable() }
+        let date = CivilDate(daysSince1970: days)
+        guard (1...9999).contains(date.year) else { throw Unrepresentable() }
         separate()
         let seconds = inDay / 1_000_000
-        pad(year, 4); bytes.append(0x2D); pad(month, 2); bytes.append(0x2D); pad(day, 2)
+        pad(date.year, 4); bytes.append(0x2D); pad(date.month, 2); bytes.append(0x2D); pad(date.day, 2)
         bytes.append(0x20)
         pad(seconds / 3600, 2); bytes.append(0x3A); pad(seconds / 60 % 60, 2); bytes.append(0x3A); pad(seconds % 60, 2)
         bytes.append(0x2E); pad(inDay % 1_000_000, 6)
@@ -117,18 +118,4 @@ struct PostgresCopyText {
     }
 
     static let postgresEpoch = Date(timeIntervalSince1970: 946_684_800)
-
-    /// The proleptic Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's
-    /// `civil_from_days`, http://howardhinnant.github.io/date_algorithms.html).
-    static func civil(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
 }
