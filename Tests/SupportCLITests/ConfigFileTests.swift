@@ -359,6 +359,42 @@ struct ConfigFileTests {
     }
 
     @Test(.enabled(if: PostgresTestDatabase.available, Comment(rawValue: needsPostgres)))
+    func mailIngestAndNotifyFlushFindTheDeskInTheFileAsAnMTAAndCronRunThem() throws {
+        // Given a PostgreSQL desk named only by /etc-style SUPPORT_CONFIG, whose mail goes to a fake sendmail
+        let sandbox = try Sandbox()
+        let database = try PostgresTestDatabase()
+        let file = try write(Self.postgresSection(database, password: database.server.password), in: sandbox)
+        let sent = sandbox.directory.appendingPathComponent("sent")
+        try FileManager.default.createDirectory(at: sent, withIntermediateDirectories: true)
+        let environment: [String: String?] = ["SUPPORT_CONFIG": file]
+        for line in [["settings", "set", "support_email", "help@desk.test"],
+                     // A mail program that keeps its environment and reads the message
+                     ["settings", "set", "sendmail_command", "/bin/sh -c 'env > \(sent.path)/env.$$; cat > \(sent.path)/m.$$.eml'"]] {
+            let result = try run(sandbox, line, environment: environment)
+            try #require(result.status == 0, "\(line): \(result)")
+        }
+        // When the MTA pipes a message in, and cron flushes the outbox
+        let message = Data(InboundFixtures.message(id: "from-the-mta@cust.example").utf8)
+        let ingested = try sandbox.launch(["mail", "ingest"], stdin: message, environment: Self.noDeskVariable.merging(environment) { $1 }).wait()
+        let flushed = try run(sandbox, ["notify", "flush", "--json"], environment: environment)
+        // Then the message became a ticket on PostgreSQL and its mail was sent
+        #expect(ingested.status == 0, "\(ingested)")
+        #expect(flushed.status == 0, "\(flushed)")
+        #expect(try database.sql("SELECT count(*) FROM ticket") == "1")
+        let delivered = try FileManager.default.contentsOfDirectory(atPath: sent.path).filter { $0.hasSuffix(".eml") }
+        #expect(!delivered.isEmpty, "\(flushed)")
+        #expect(try database.sql("SELECT count(*) FROM outbox WHERE status <> 'sent'") == "0")
+        // And the mail program's environment had no password in it (the file's is not exported)
+        let environments = try FileManager.default.contentsOfDirectory(atPath: sent.path).filter { $0.hasPrefix("env.") }
+        #expect(!environments.isEmpty)
+        for name in environments {
+            let text = try String(contentsOf: sent.appendingPathComponent(name), encoding: .utf8)
+            #expect(text.contains("SUPPORT_CONFIG="), "the environment as the program saw it: \(text)")
+            #expect(!text.contains(database.server.password), "\(name)")
+        }
+    }
+
+    @Test(.enabled(if: PostgresTestDatabase.available, Comment(rawValue: needsPostgres)))
     func serveReachesTheDeskThroughTheFileWithThePasswordInNoArgumentOrEnvironment() throws {
         // Given a PostgreSQL desk named only by the default config file, an admin and a ticket
         let sandbox = try Sandbox()
