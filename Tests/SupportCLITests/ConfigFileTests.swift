@@ -145,6 +145,13 @@ struct ConfigFileTests {
         let linked = try run(sandbox, ["--config", link, "user", "add", "l@example.com"])
         #expect(linked.status == 0, "\(linked)")
         #expect(FileManager.default.fileExists(atPath: desk))
+        // A file named for the purpose that names no desk (a default one may: comments only)
+        let empty = try write("# nothing yet\n", to: "empty.conf", in: sandbox)
+        let fromEmpty = try run(sandbox, ["ticket", "list"], environment: ["SUPPORT_CONFIG": empty])
+        #expect(fromEmpty.status == 78 && fromEmpty.err.contains("names no desk"), "\(fromEmpty)")
+        try write("# nothing yet\n", to: "home/.config/support/config", in: sandbox)
+        let byDefault = try run(sandbox, ["ticket", "list"])
+        #expect(byDefault.status == 0, "\(byDefault)")
         // A huge file
         let huge = try write("# " + String(repeating: "x", count: 70_000) + "\n", to: "huge.conf", in: sandbox)
         let fromHuge = try run(sandbox, ["--config", huge, "ticket", "list"])

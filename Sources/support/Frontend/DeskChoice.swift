@@ -23,7 +23,11 @@ enum DeskChoice {
             switch found.desk {
             case .postgres(let settings): return .postgresConfig(settings, file: file)
             case .sqlite(let path): return .sqlite(path: path, isDefault: false)
-            case nil: break
+            case nil:
+                // A file named for the purpose (a pinned wrapper's SUPPORT_CONFIG) that names no
+                // desk must not quietly mean the default one.
+                let named = config != nil || !(environment("SUPPORT_CONFIG") ?? "").isEmpty
+                if named { throw .configuration("config file \(Validation.printable(file, limit: 300)) names no desk: add a [postgres] or [sqlite] section") }
             }
         }
         let base: String
