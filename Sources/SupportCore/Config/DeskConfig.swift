@@ -18,8 +18,9 @@
 ///
 /// The parser is written here, not a TOML library: none is linked into `support`, every library
 /// linked costs every command its start-up (SWIFT-FACTS.md, issue 14), and the grammar needed is
-/// two sections, eight keys and three kinds of value. Parsing a full example file takes a few
-/// microseconds; a TOML package (TOMLKit, swift-toml) would bring its own dependencies for it.
+/// two sections, eight keys and three kinds of value. README's example file (372 bytes) parses in
+/// 77 µs in a debug build (20,000 parses under `swift test`; a release build was not measured);
+/// a TOML package (TOMLKit, swift-toml) would add a dependency to every command for it.
 public struct DeskConfig: Sendable, Equatable {
     public enum Desk: Sendable, Equatable {
         /// `[sqlite] path = /srv/support/support.db`.
