@@ -309,6 +309,29 @@ struct ConfigFileTests {
     }
 
     @Test(.enabled(if: PostgresTestDatabase.available, Comment(rawValue: needsPostgres)))
+    func aSocketDirectoryAsHostConnectsOverTheUnixSocket() throws {
+        // Given a config file whose host is the server's socket directory (trusted: no password)
+        let sandbox = try Sandbox()
+        let database = try PostgresTestDatabase()
+        guard let directory = database.server.socketDirectory else {
+            print("skipped: the test server has no socket directory (SUPPORT_TEST_POSTGRES_SOCKET)")
+            return
+        }
+        let file = try write("""
+            [postgres]
+            host = \(directory)
+            port = \(database.server.port)
+            user = support_test
+            dbname = \(database.name)
+
+            """, in: sandbox)
+        // When a command runs with no password anywhere
+        let result = try run(sandbox, ["--config", file, "settings", "get", "support_name"])
+        // Then it reads the desk over the socket
+        #expect(result.status == 0 && result.out == "Support\n", "\(result)")
+    }
+
+    @Test(.enabled(if: PostgresTestDatabase.available, Comment(rawValue: needsPostgres)))
     func theFilesPasswordWinsOverPGPASSWORDAndWithoutOneTheEnvironmentsIsUsed() throws {
         let sandbox = try Sandbox()
         let database = try PostgresTestDatabase()

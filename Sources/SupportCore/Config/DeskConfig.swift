@@ -47,7 +47,8 @@ public struct DeskConfig: Sendable, Equatable {
     public static func parse(_ bytes: [UInt8], file: String) throws(SupportError) -> DeskConfig {
         var parser = Parser(file: file)
         var number = 0
-        var start = 0
+        // A UTF-8 byte-order mark, as some Windows editors write one, is not part of line 1.
+        var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         while start < bytes.count {
             number += 1
             let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count

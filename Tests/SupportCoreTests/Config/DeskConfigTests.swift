@@ -77,6 +77,13 @@ struct DeskConfigTests {
         }
     }
 
+    @Test func aByteOrderMarkIsNotPartOfTheFirstLine() throws {
+        let config = try DeskConfig.parse([0xEF, 0xBB, 0xBF] + Array("[sqlite]\npath = /x.db\n".utf8), file: Self.file)
+        #expect(config.desk == .sqlite(path: "/x.db"))
+        // Anywhere else it is refused, as every invisible character in a line is
+        #expect(refusal(Array("[sqlite]\n".utf8) + [0xEF, 0xBB, 0xBF] + Array("path = /x.db\n".utf8))?.message.contains("line 2") == true)
+    }
+
     @Test func anSQLiteSectionNamesTheFile() throws {
         #expect(try parse("[sqlite]\npath = /srv/support/support.db\n").desk == .sqlite(path: "/srv/support/support.db"))
         // A file of comments names no desk: the default file then.
