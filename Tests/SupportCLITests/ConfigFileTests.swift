@@ -99,6 +99,9 @@ struct ConfigFileTests {
         // And --db with --config is a usage error: one names the desk
         let both = try run(sandbox, ["--db", other, "--config", file, "settings", "get"])
         #expect(both.status == 64 && both.err.contains("--db and --config"), "\(both)")
+        // And --config given twice is refused as every repeated global option is (a wrapper's pin)
+        let twice = try run(sandbox, ["--config", file, "settings", "get", "--config=\(file)"])
+        #expect(twice.status == 64 && twice.err.contains("--config is given more than once"), "\(twice)")
         // And a config file found by default does not count where SUPPORT_DB is set
         try write("[postgres]\nhost = \n", to: "home/.config/support/config", in: sandbox)
         #expect(try name([], ["SUPPORT_DB": other]) == "Other")

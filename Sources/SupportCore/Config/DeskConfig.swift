@@ -63,7 +63,7 @@ public struct DeskConfig: Sendable, Equatable {
 
     struct Parser {
         let file: String
-        var section: (name: String, line: Int)?
+        var section: String?
         var sections: [String: Int] = [:]
         var values: [String: [String: (value: String, line: Int)]] = [:]
 
@@ -93,15 +93,15 @@ public struct DeskConfig: Sendable, Equatable {
             guard let section else {
                 throw failure(number, "'\(key)' is outside a section: put it under [postgres] or [sqlite]")
             }
-            guard let known = DeskConfig.keys[section.name], known.contains(key) else {
-                let known = DeskConfig.keys[section.name, default: []].joined(separator: ", ")
-                throw failure(number, "[\(section.name)] has no key '\(key)' (it has \(known))")
+            guard let known = DeskConfig.keys[section], known.contains(key) else {
+                let known = DeskConfig.keys[section, default: []].joined(separator: ", ")
+                throw failure(number, "[\(section)] has no key '\(key)' (it has \(known))")
             }
-            if let first = values[section.name]?[key] {
-                throw failure(number, "'\(key)' is given twice in [\(section.name)] (first on line \(first.line))")
+            if let first = values[section]?[key] {
+                throw failure(number, "'\(key)' is given twice in [\(section)] (first on line \(first.line))")
             }
             let value = try self.value(line[line.index(after: equals)...].trimmingBlanks(), key: key, number: number)
-            values[section.name, default: [:]][key] = (value, number)
+            values[section, default: [:]][key] = (value, number)
         }
 
         mutating func header(_ line: Substring, number: Int) throws(SupportError) {
@@ -110,11 +110,13 @@ public struct DeskConfig: Sendable, Equatable {
             guard rest.isEmpty || rest.hasPrefix("#") else { throw failure(number, "text after the [section]") }
             let name = String(line[line.index(after: line.startIndex)..<close].trimmingBlanks())
             guard DeskConfig.keys[name] != nil else {
-                throw failure(number, "unknown section [\(Validation.printable(name, limit: 40))] (there are [postgres] and [sqlite])")
+                // Named only when it looks like a section's name: anything else may be a password.
+                let looksLikeAName = name.count <= 40 && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || $0 == "_" }
+                throw failure(number, "unknown section\(looksLikeAName ? " [\(name)]" : "") (there are [postgres] and [sqlite])")
             }
             if let first = sections[name] { throw failure(number, "[\(name)] is given twice (first on line \(first))") }
             sections[name] = number
-            section = (name, number)
+            section = name
         }
 
         /// A value: bare (one word, no spaces, quotes or '#'), "double-quoted" (`\"` and `\\` are

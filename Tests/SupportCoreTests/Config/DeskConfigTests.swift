@@ -154,6 +154,7 @@ struct DeskConfigTests {
             "[postgres]\npassword = \"\(escaped)\n",  // not closed
             "[postgres]\npassword = \"\(escaped)\" trailing\n",
             "[postgres]\npasswd = \"\(escaped)\"\n",  // a misspelt key
+            "[\(secret)]\n",  // the password as a section
             "[sqlite]\npath = /x.db\npassword = \"\(escaped)\"\n",
             "[postgres]\npassword = \"\(escaped)\"\n[sqlite]\npath = /x.db\n",
         ]
