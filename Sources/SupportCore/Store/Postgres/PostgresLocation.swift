@@ -248,19 +248,13 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         } else {
             return (nil, nil)
         }
-        var info = stat()
-        guard stat(path, &info) == 0 else { return (nil, nil) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw .configuration("the password file \(Validation.printable(path)) is not a regular file")
+        // Read as the config file is (PrivateFile: the descriptor read is the one checked), but
+        // whoever owns it, as libpq reads it.
+        guard let bytes = try PrivateFile.read(path, what: "password file", ownedByYouOrRoot: false, limit: 1024 * 1024) else {
+            return (nil, nil)
         }
-        guard info.st_mode & 0o077 == 0 else {
-            throw .configuration("""
-                the password file \(Validation.printable(path)) may be read by others (mode \(String(info.st_mode & 0o777, radix: 8))): \
-                chmod 600 it
-                """)
-        }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw .configuration("cannot read the password file \(Validation.printable(path))")
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw .configuration("the password file \(Validation.printable(path, limit: 300)) is not UTF-8 text")
         }
         let host: String
         switch location.endpoint {
