@@ -211,7 +211,7 @@ _support_ticket_create() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=(--attach)
-    non_repeating_options=(--subject --category --priority --message --requester --name --assign --db --as --color)
+    non_repeating_options=(--subject --category --priority --message --requester --name --assign --db --config --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -247,6 +247,10 @@ _support_ticket_create() {
         __support_add_completions -f
         return
         ;;
+    '--config')
+        __support_add_completions -f
+        return
+        ;;
     '--as')
         return
         ;;
@@ -261,7 +265,7 @@ _support_ticket_list() {
     repeating_flags=()
     non_repeating_flags=(--reverse --ids --json --verbose --version -h --help)
     repeating_options=(--status --priority --category)
-    non_repeating_options=(--assignee --requester --since --until --search --sort --page --limit --db --as --color)
+    non_repeating_options=(--assignee --requester --since --until --search --sort --page --limit --db --config --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -307,6 +311,10 @@ _support_ticket_list() {
         __support_add_completions -f
         return
         ;;
+    '--config')
+        __support_add_completions -f
+        return
+        ;;
     '--as')
         return
         ;;
@@ -321,7 +329,7 @@ _support_ticket_show() {
     repeating_flags=()
     non_repeating_flags=(--all --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--replies --db --as --color)
+    non_repeating_options=(--replies --db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -330,6 +338,10 @@ _support_ticket_show() {
         return
         ;;
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -347,7 +359,7 @@ _support_ticket_update() {
     repeating_flags=()
     non_repeating_flags=(--unassign --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--subject --message --category --priority --status --assign --db --as --color)
+    non_repeating_options=(--subject --message --category --priority --status --assign --db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -377,6 +389,10 @@ _support_ticket_update() {
         __support_add_completions -f
         return
         ;;
+    '--config')
+        __support_add_completions -f
+        return
+        ;;
     '--as')
         return
         ;;
@@ -391,12 +407,16 @@ _support_ticket_close() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as --color)
+    non_repeating_options=(--db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -414,12 +434,16 @@ _support_ticket_reopen() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as --color)
+    non_repeating_options=(--db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -437,12 +461,16 @@ _support_ticket_delete() {
     repeating_flags=()
     non_repeating_flags=(-y --yes --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as --color)
+    non_repeating_options=(--db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -460,12 +488,16 @@ _support_ticket_history() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as --color)
+    non_repeating_options=(--db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -483,7 +515,7 @@ _support_ticket_export() {
     repeating_flags=()
     non_repeating_flags=(--reverse --json --verbose --version -h --help)
     repeating_options=(--status --priority --category)
-    non_repeating_options=(--assignee --requester --since --until --search --sort --db --as --color)
+    non_repeating_options=(--assignee --requester --since --until --search --sort --db --config --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -523,6 +555,10 @@ _support_ticket_export() {
         __support_add_completions -f
         return
         ;;
+    '--config')
+        __support_add_completions -f
+        return
+        ;;
     '--as')
         return
         ;;
@@ -537,7 +573,7 @@ _support_ticket_import() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --db --as --color)
+    non_repeating_options=(--file --db --config --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -547,6 +583,10 @@ _support_ticket_import() {
         return
         ;;
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -564,7 +604,7 @@ _support_respond() {
     repeating_flags=()
     non_repeating_flags=(--internal --notify --no-notify --json --verbose --version -h --help)
     repeating_options=(--attach)
-    non_repeating_options=(--message --db --as --color)
+    non_repeating_options=(--message --db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -577,6 +617,10 @@ _support_respond() {
         return
         ;;
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -617,12 +661,16 @@ _support_settings_get() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as --color)
+    non_repeating_options=(--db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -648,7 +696,7 @@ _support_settings_set() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--file --db --as --color)
+    non_repeating_options=(--file --db --config --as --color)
     __support_offer_flags_options -1
 
     # Offer option value completions
@@ -658,6 +706,10 @@ _support_settings_set() {
         return
         ;;
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -683,12 +735,16 @@ _support_settings_reset() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as --color)
+    non_repeating_options=(--db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -737,7 +793,7 @@ _support_user_add() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--name --role --login --db --as --color)
+    non_repeating_options=(--name --role --login --db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -753,6 +809,10 @@ _support_user_add() {
         return
         ;;
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -770,7 +830,7 @@ _support_user_list() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--role --db --as --color)
+    non_repeating_options=(--role --db --config --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -780,6 +840,10 @@ _support_user_list() {
         return
         ;;
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -797,7 +861,7 @@ _support_user_update() {
     repeating_flags=()
     non_repeating_flags=(--no-login --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--name --role --login --db --as --color)
+    non_repeating_options=(--name --role --login --db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -816,6 +880,10 @@ _support_user_update() {
         __support_add_completions -f
         return
         ;;
+    '--config')
+        __support_add_completions -f
+        return
+        ;;
     '--as')
         return
         ;;
@@ -830,12 +898,16 @@ _support_user_remove() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as --color)
+    non_repeating_options=(--db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -876,7 +948,7 @@ _support_notify_flush() {
     repeating_flags=()
     non_repeating_flags=(--dry-run --quiet --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--limit --jobs --sendmail --timeout --db --as --color)
+    non_repeating_options=(--limit --jobs --sendmail --timeout --db --config --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -897,6 +969,10 @@ _support_notify_flush() {
         __support_add_completions -f
         return
         ;;
+    '--config')
+        __support_add_completions -f
+        return
+        ;;
     '--as')
         return
         ;;
@@ -911,7 +987,7 @@ _support_notify_list() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--status --db --as --color)
+    non_repeating_options=(--status --db --config --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -921,6 +997,10 @@ _support_notify_list() {
         return
         ;;
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -938,12 +1018,16 @@ _support_notify_retry() {
     repeating_flags=()
     non_repeating_flags=(--failed --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as --color)
+    non_repeating_options=(--db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -984,7 +1068,7 @@ _support_mail_ingest() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--maildir --mbox --db --as --color)
+    non_repeating_options=(--maildir --mbox --db --config --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -998,6 +1082,10 @@ _support_mail_ingest() {
         return
         ;;
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -1015,7 +1103,7 @@ _support_mail_list() {
     repeating_flags=()
     non_repeating_flags=(--quarantined --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--outcome --limit --db --as --color)
+    non_repeating_options=(--outcome --limit --db --config --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -1028,6 +1116,10 @@ _support_mail_list() {
         return
         ;;
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -1045,12 +1137,16 @@ _support_mail_show() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as --color)
+    non_repeating_options=(--db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -1068,12 +1164,16 @@ _support_mail_retry() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as --color)
+    non_repeating_options=(--db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -1114,7 +1214,7 @@ _support_attachment_get() {
     repeating_flags=()
     non_repeating_flags=(--force --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(-o --output --db --as --color)
+    non_repeating_options=(-o --output --db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -1124,6 +1224,10 @@ _support_attachment_get() {
         return
         ;;
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -1141,7 +1245,7 @@ _support_stats() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--since --until --db --as --color)
+    non_repeating_options=(--since --until --db --config --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -1153,6 +1257,10 @@ _support_stats() {
         return
         ;;
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -1170,7 +1278,7 @@ _support_audit() {
     repeating_flags=()
     non_repeating_flags=(--deleted-tickets --json --verbose --version -h --help)
     repeating_options=(--action)
-    non_repeating_options=(--actor --ticket --since --until --page --limit --db --as --color)
+    non_repeating_options=(--actor --ticket --since --until --page --limit --db --config --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -1201,6 +1309,10 @@ _support_audit() {
         __support_add_completions -f
         return
         ;;
+    '--config')
+        __support_add_completions -f
+        return
+        ;;
     '--as')
         return
         ;;
@@ -1215,7 +1327,7 @@ _support_serve() {
     repeating_flags=()
     non_repeating_flags=(--trust-proxy --json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--listen --auth-failure-limit --jwt-public-key --jwt-issuer --jwt-audience --jwt-email-claim --flush-every --idle-timeout --max-connections --db --as --color)
+    non_repeating_options=(--listen --auth-failure-limit --jwt-public-key --jwt-issuer --jwt-audience --jwt-email-claim --flush-every --idle-timeout --max-connections --db --config --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -1248,6 +1360,10 @@ _support_serve() {
         return
         ;;
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -1288,7 +1404,7 @@ _support_token_issue() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--expires --db --as --color)
+    non_repeating_options=(--expires --db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
@@ -1297,6 +1413,10 @@ _support_token_issue() {
         return
         ;;
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -1314,12 +1434,16 @@ _support_token_revoke() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --as --color)
+    non_repeating_options=(--db --config --as --color)
     __support_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;
@@ -1360,7 +1484,7 @@ _support_db_copy() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--to --db --as --color)
+    non_repeating_options=(--to --db --config --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
@@ -1369,6 +1493,10 @@ _support_db_copy() {
         return
         ;;
     '--db')
+        __support_add_completions -f
+        return
+        ;;
+    '--config')
         __support_add_completions -f
         return
         ;;

@@ -263,8 +263,8 @@ final class NIOPostgresSession: PostgresSession {
             switch sqlState {
             case "28P01", "28000":
                 let hint = location.password == nil
-                    ? " (no password was found in PGPASSWORD, PGPASSFILE or ~/.pgpass)"
-                    : " (check the password in PGPASSWORD, PGPASSFILE or ~/.pgpass)"
+                    ? " (no password was found in the config file, PGPASSWORD, PGPASSFILE or ~/.pgpass)"
+                    : " (check the password in \(location.passwordSource ?? "PGPASSWORD, PGPASSFILE or ~/.pgpass"))"
                 return .configuration("PostgreSQL at \(location) refused \(who): \(message)\(hint)")
             case "3D000":
                 return .configuration("PostgreSQL at \(location) has no database '\(location.database)' (\(who)): create it first (createdb)")
@@ -279,7 +279,7 @@ final class NIOPostgresSession: PostgresSession {
         case .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest:
             return .configuration("TLS with PostgreSQL at \(location) failed: \(reason(failure))")
         case .authMechanismRequiresPassword:
-            return .configuration("PostgreSQL at \(location) asks \(who) for a password, and none was found: set PGPASSWORD, or add a line to ~/.pgpass (mode 0600)")
+            return .configuration("PostgreSQL at \(location) asks \(who) for a password, and none was found: set PGPASSWORD, add a line to ~/.pgpass (mode 0600), or give password in the config file's [postgres]")
         case .unsupportedAuthMechanism:
             return .configuration("PostgreSQL at \(location) asks \(who) for an authentication this tool does not speak (it speaks trust, password, md5 and scram-sha-256)")
         case .saslError:

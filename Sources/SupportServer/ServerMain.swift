@@ -7,8 +7,11 @@ import SupportCore
 /// `support-server`: reached through `support serve` and `support token issue`, which resolve the
 /// database path and hand over their arguments, so that `support` itself never links NIO.
 ///
-///     support-server serve --db PATH [--listen HOST:PORT] [--openapi PATH]
-///     support-server token-issue --db PATH EMAIL [--expires 30d]
+///     support-server serve --db PATH|--config FILE [--listen HOST:PORT] [--openapi PATH]
+///     support-server token-issue --db PATH|--config FILE EMAIL [--expires 30d]
+///
+/// `--config FILE`: the config file `support` found the desk in (DeskConfigFile), read here
+/// again with the same checks, so that its password reaches the server through the file only.
 public enum ServerMain {
     public static func run(_ arguments: [String]) async -> Int32 {
         var options: [String: String] = [:]
@@ -25,17 +28,11 @@ public enum ServerMain {
                 index += 1
             }
         }
-        guard let command = positional.first, let path = options["db"], !path.isEmpty else {
-            return fail(.invalidInput(field: nil, "usage: support-server serve|token-issue --db PATH …"))
+        guard let command = positional.first, options["db"].map({ !$0.isEmpty }) ?? (options["config"] != nil) else {
+            return fail(.invalidInput(field: nil, "usage: support-server serve|token-issue --db PATH|--config FILE …"))
         }
         do {
-            // `support serve` opened (created, migrated, switched to WAL) the file before handing
-            // over, so the server gets its pool of readers.
-            // A PostgreSQL desk: a pool of connections shared by the request threads.
-            let database: DeskStorage = PostgresLocation.isPostgres(path)
-                ? try .postgres(path, environment: ProcessInfo.processInfo.environment,
-                                home: ProcessInfo.processInfo.environment["HOME"], connections: command == "serve" ? 8 : 1)
-                : .sqlite(try AppDatabase.open(path: path, createDirectory: false, readers: command == "serve" ? 4 : 0))
+            let database = try openDesk(db: options["db"], config: options["config"], connections: command == "serve" ? 8 : 1)
             switch command {
             case "serve":
                 let limit = Int(options["auth-failure-limit"] ?? "20") ?? 20
@@ -60,6 +57,27 @@ public enum ServerMain {
         } catch {
             return fail(.internalError("\(error)"))
         }
+    }
+
+    /// The desk `support` handed over: `--db` (a file or a `postgresql://` address) or
+    /// `--config` (a config file's desk). `support serve` opened (created, migrated, switched to
+    /// WAL) an SQLite file before handing over, so the server gets its pool of readers; a
+    /// PostgreSQL desk, a pool of `connections` shared by the request threads.
+    static func openDesk(db: String?, config: String?, connections: Int) throws(SupportError) -> DeskStorage {
+        let environment = ProcessInfo.processInfo.environment
+        var path = db ?? ""
+        if db == nil, let config {
+            switch try DeskConfigFile.load(config).desk {
+            case .postgres(let settings):
+                return try .postgres(settings, environment: environment, home: environment["HOME"], connections: connections)
+            case .sqlite(let file): path = file
+            case nil: throw .configuration("config file \(Validation.printable(config, limit: 300)) names no desk")
+            }
+        }
+        if PostgresLocation.isPostgres(path) {
+            return try .postgres(path, environment: environment, home: environment["HOME"], connections: connections)
+        }
+        return .sqlite(try AppDatabase.open(path: path, createDirectory: false, readers: connections > 1 ? 4 : 0))
     }
 
     static func fail(_ error: SupportError) -> Int32 {

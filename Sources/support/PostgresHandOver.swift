@@ -6,17 +6,23 @@ import SupportCore
 /// about 3 ms slower (SWIFT-FACTS.md), as `support serve` hands over to `support-server`.
 /// (docs/architecture.md, "The store protocol is synchronous, and why")
 public enum PostgresHandOver {
-    /// Execs `support-pg` with the same arguments when `--db` (else `SUPPORT_DB`) is a
-    /// `postgresql://` address; returns otherwise. Called before anything else is loaded.
+    /// Execs `support-pg` with the same arguments when the desk (DeskChoice: `--db`, `--config`,
+    /// `SUPPORT_DB`, the config file) is on PostgreSQL; returns otherwise. Called before anything
+    /// else is loaded. A config file that is refused is left to the command to report (78) when
+    /// it opens the desk, so that `--help` still works beside a broken `/etc/support/config`.
     public static func execIfPostgres() {
         let arguments = CommandLine.arguments
         // Scripts probe for the tool with `--version`: answered here, whatever the desk.
         if arguments.count == 2, arguments[1] == "--version" { return }
         let pinned = getenv("SUPPORT_PINNED").map { String(cString: $0) } == "1"
-        // Pinned, the command line cannot choose the database (PinnedMode refuses --db), so only
-        // SUPPORT_DB decides: a caller's --db then gets the same refusal from either binary.
-        let given = pinned ? nil : databaseArgument(Array(arguments.dropFirst()))
-        guard let db = given ?? getenv("SUPPORT_DB").map({ String(cString: $0) }), PostgresLocation.isPostgres(db) else { return }
+        // Pinned, the command line cannot choose the database (PinnedMode refuses --db and
+        // --config), so only the wrapper's SUPPORT_DB or SUPPORT_CONFIG decides: a caller's
+        // --db then gets the same refusal from either binary.
+        let given = Array(arguments.dropFirst())
+        let db = pinned ? nil : globalArgument("--db", given)
+        let config = pinned ? nil : globalArgument("--config", given)
+        guard let choice = try? DeskChoice.resolve(db: db, config: config, environment: Frontend.environment),
+              choice.isPostgres else { return }
         let failure: SupportError
         do {
             try exec()
@@ -29,19 +35,20 @@ public enum PostgresHandOver {
         exit(failure.exitCode)
     }
 
-    /// The value of `--db X` or `--db=X` before `--`, wherever it is: global options may come
-    /// before or after the command's name (SupportEntry.globalOptionsMovedLast). The word after
-    /// `--as` or `--color` is their value, not an option (they take it unconditionally, as `--db` does).
-    static func databaseArgument(_ arguments: [String]) -> String? {
+    /// The value of `--db X` or `--db=X` (or another global `option`) before `--`, wherever it
+    /// is: global options may come before or after the command's name
+    /// (SupportEntry.globalOptionsMovedLast). The word after `--as` or `--color` is their value,
+    /// not an option (they take it unconditionally, as `--db` does).
+    static func globalArgument(_ option: String, _ arguments: [String]) -> String? {
         var index = 0
         while index < arguments.count, arguments[index] != "--" {
             let argument = arguments[index]
             index += 1
-            if argument == "--db" {
+            if argument == option {
                 return index < arguments.count ? arguments[index] : nil
             }
-            if argument.hasPrefix("--db=") {
-                return String(argument.dropFirst("--db=".count))
+            if argument.hasPrefix(option + "=") {
+                return String(argument.dropFirst(option.count + 1))
             }
             if SupportEntry.valueTakingGlobalOptions.contains(argument) { index += 1 }
         }

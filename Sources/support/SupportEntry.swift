@@ -170,8 +170,8 @@ public enum SupportEntry {
         return nil
     }
 
-    static let valueTakingGlobalOptions: Set<String> = ["--db", "--as", "--color"]
-    static let globalOptionNames: Set<String> = ["--db", "--as", "--json", "--verbose", "--color"]
+    static let valueTakingGlobalOptions: Set<String> = ["--db", "--config", "--as", "--color"]
+    static let globalOptionNames: Set<String> = ["--db", "--config", "--as", "--json", "--verbose", "--color"]
 
     /// `support --json ticket list` → `support ticket list --json`: global options are declared on
     /// each command, so those given before the command's name are moved after it (before `--`).

@@ -22,6 +22,8 @@ struct PinnedModeTests {
     static let refusedLines: [[String]] = [
         ["--db", "/tmp/own.db", "ticket", "list"],
         ["ticket", "list", "--db=/tmp/own.db"],
+        ["--config", "/tmp/own.conf", "ticket", "list"],
+        ["ticket", "list", "--config=/tmp/own.conf"],
         ["--as", admin, "ticket", "list"],
         ["ticket", "list", "--as=\(admin)"],
         ["settings", "set", "support_email_template", "--file", "/etc/shadow"],

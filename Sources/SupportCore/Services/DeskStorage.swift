@@ -33,6 +33,14 @@ public struct DeskStorage: Sendable {
         return DeskStorage(store: try PostgresStore.open(location, busyTimeout: busyTimeout, connections: connections, logger: logger))
     }
 
+    /// Connects to the PostgreSQL desk a config file's `[postgres]` section describes; its
+    /// password, when it has one, wins over PGPASSWORD and the password file.
+    public static func postgres(_ settings: PostgresSettings, environment: [String: String], home: String?, busyTimeout: TimeInterval = 5,
+                                connections: Int = 1, logger: Logger = Logger(label: "support.store")) throws(SupportError) -> DeskStorage {
+        let location = try PostgresLocation.resolve(settings, environment: environment, home: home)
+        return DeskStorage(store: try PostgresStore.open(location, busyTimeout: busyTimeout, connections: connections, logger: logger))
+    }
+
     /// Closes the file or the connections, once every user of the storage is done.
     public func close() throws(SupportError) {
         if let database = store as? AppDatabase { try database.close() }

@@ -62,7 +62,9 @@ struct Serve: ParsableCommand {
             try PinnedMode.refuse("support serve", "run the server as its own service (see README, \"Serving a team\")")
             // Opened (created, migrated) here so that a bad --db fails as every other command does.
             _ = try frontend.openStorage()
-            var arguments = ["serve", "--db", frontend.databasePath.path, "--listen", listen,
+            // The server opens the same desk: the same --db, or the same config file, which it
+            // reads itself (the password never goes on its command line or into its environment).
+            var arguments = ["serve"] + (try frontend.deskChoice().serverArguments) + ["--listen", listen,
                              "--auth-failure-limit", String(authFailureLimit)]
             for (name, value) in [("jwt-public-key", jwtPublicKey), ("jwt-issuer", jwtIssuer), ("jwt-audience", jwtAudience),
                                   ("jwt-email-claim", jwtEmailClaim), ("flush-every", flushEvery),
@@ -101,7 +103,7 @@ struct Token: ParsableCommand {
             try Frontend.run(global) { frontend in
                 // Checked here (the local operator or --as an admin); the signing needs support-server.
                 _ = try frontend.desk().tokenSubject(email: email)
-                try ServerHandOver.exec(["token-issue", "--db", frontend.databasePath.path, email, "--expires", expires])
+                try ServerHandOver.exec(["token-issue"] + (try frontend.deskChoice().serverArguments) + [email, "--expires", expires])
             }
         }
     }

@@ -37,37 +37,41 @@ struct Frontend {
         getenv(name).map { String(cString: $0) }
     }
 
-    var databasePath: (path: String, isDefault: Bool) {
-        if let db = options.db { return (db, false) }
-        if let db = Self.environment("SUPPORT_DB"), !db.isEmpty { return (db, false) }
-        let base: String
-        if let xdg = Self.environment("XDG_DATA_HOME"), xdg.hasPrefix("/") {
-            base = xdg
-        } else {
-            base = (Self.environment("HOME") ?? NSHomeDirectory()) + "/.local/share"
-        }
-        return (base + "/support/support.db", true)
+    /// Which desk this command runs on (DeskChoice: `--db`, `--config`, SUPPORT_DB, the config file, the default).
+    func deskChoice() throws(SupportError) -> DeskChoice {
+        try DeskChoice.resolve(db: options.db, config: options.config, environment: Self.environment)
     }
 
     /// Whether this binary links the PostgreSQL driver (`support-pg`; `support` hands over to it).
     static var canReachPostgres: Bool { PostgresConnector.open != nil }
 
-    /// The desk's storage: a PostgreSQL database for a `postgresql://` `--db` (in `support-pg`,
-    /// which `support` hands such a `--db` to), else the SQLite file.
+    /// The desk's storage: a PostgreSQL database for a `postgresql://` desk or a config file's
+    /// `[postgres]` (in `support-pg`, which `support` hands such a desk to), else the SQLite file.
     func openStorage() throws -> DeskStorage {
-        let (path, _) = databasePath
-        guard PostgresLocation.isPostgres(path) else { return .sqlite(try openDatabase()) }
+        let choice = try deskChoice()
         let timeout = Double(Self.environment("SUPPORT_BUSY_TIMEOUT") ?? "") ?? 5
-        return try .postgres(path, environment: ProcessInfo.processInfo.environment, home: Self.environment("HOME"),
-                             busyTimeout: timeout, logger: logger)
+        switch choice {
+        case .sqlite(let path, let isDefault):
+            return .sqlite(try openDatabase(path: path, isDefault: isDefault))
+        case .postgresAddress(let address):
+            return try .postgres(address, environment: ProcessInfo.processInfo.environment, home: Self.environment("HOME"),
+                                 busyTimeout: timeout, logger: logger)
+        case .postgresConfig(let settings, let file):
+            logger.debug("the desk is on PostgreSQL, as the config file says", metadata: ["file": "\(file)"])
+            return try .postgres(settings, environment: ProcessInfo.processInfo.environment, home: Self.environment("HOME"),
+                                 busyTimeout: timeout, logger: logger)
+        }
     }
 
     func openDatabase() throws -> AppDatabase {
-        let (path, isDefault) = databasePath
-        guard !path.isEmpty else { throw SupportError.invalidInput(field: "db", "--db must not be empty") }
-        guard !PostgresLocation.isPostgres(path) else {
+        guard case .sqlite(let path, let isDefault) = try deskChoice() else {
             throw SupportError.configuration("this command runs on an SQLite desk only in this version, not on PostgreSQL")
         }
+        return try openDatabase(path: path, isDefault: isDefault)
+    }
+
+    private func openDatabase(path: String, isDefault: Bool) throws -> AppDatabase {
+        guard !path.isEmpty else { throw SupportError.invalidInput(field: "db", "--db must not be empty") }
         let timeout = Double(Self.environment("SUPPORT_BUSY_TIMEOUT") ?? "") ?? 5
         var info = stat()
         let isNew = stat(path, &info) != 0 || info.st_size == 0

@@ -3,9 +3,17 @@ import SupportCore
 
 /// Options every command takes, before or after its name (`support ticket list --json`).
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Database file (default: $SUPPORT_DB, else $XDG_DATA_HOME/support/support.db).", valueName: "path"),
+    @Option(name: .long, parsing: .unconditional,
+            help: ArgumentHelp("Database file or postgresql:// address (default: $SUPPORT_DB, else the config file's desk, else $XDG_DATA_HOME/support/support.db).",
+                               valueName: "path"),
             completion: .file())
     var db: String?
+
+    @Option(name: .long, parsing: .unconditional,
+            help: ArgumentHelp("Config file naming the desk, mode 0600 (default: $SUPPORT_CONFIG, else ~/.config/support/config, else /etc/support/config).",
+                               valueName: "file"),
+            completion: .file())
+    var config: String?
 
     @Option(name: .customLong("as"), parsing: .unconditional, help: ArgumentHelp("Act as this person (default: $SUPPORT_AS, else the person mapped to your login, else the file owner's local operator).", valueName: "email"))
     var actAs: String?
@@ -22,6 +30,9 @@ struct GlobalOptions: ParsableArguments {
     var color: String?
 
     func validate() throws {
+        if db != nil, config != nil {
+            throw ValidationError("--db and --config both name the desk; give one")
+        }
         if let color, ColorChoice(rawValue: color) == nil {
             throw ValidationError("--color must be auto, always or never (got '\(Validation.printable(color, limit: 40))')")
         }

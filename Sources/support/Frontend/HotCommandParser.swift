@@ -83,7 +83,7 @@ enum HotCommandParser {
 
     static let listOptions = ["--status", "--priority", "--category", "--assignee", "--requester", "--since", "--until",
                               "--search", "--sort", "--page", "--limit"]
-    static let globalOptions = ["--db", "--as", "--color"]
+    static let globalOptions = ["--db", "--config", "--as", "--color"]
     static let globalFlags = ["--json", "--verbose"]
 
     static func filters(_ line: PlainLine) -> TicketFilterOptions? {
@@ -104,6 +104,7 @@ enum HotCommandParser {
     static func global(_ line: PlainLine) -> GlobalOptions? {
         var global = GlobalOptions()
         global.db = line.value("--db")
+        global.config = line.value("--config")
         global.actAs = line.value("--as")
         global.json = line.flag("--json")
         global.verbose = line.flag("--verbose")

@@ -2,7 +2,7 @@ import Foundation
 import SupportCore
 
 /// The mode a wrapper sets (a sudo rule, an SSH forced command) to run `support` for someone
-/// else: `SUPPORT_PINNED=1` with `SUPPORT_DB` and `SUPPORT_AS`. Then nothing on the command line
+/// else: `SUPPORT_PINNED=1` with `SUPPORT_DB` (or `SUPPORT_CONFIG`, a config file) and `SUPPORT_AS`. Then nothing on the command line
 /// can change the database, the actor or the mail program, or make this process (which may run
 /// as another user than its caller) read a file or run a program: inputs come on stdin, which
 /// the caller's own shell opened with the caller's own rights. (issue 13.1)
@@ -15,6 +15,7 @@ enum PinnedMode {
     /// PinnedModeTests checks this list against every path-like option of `--experimental-dump-help`.
     static let refusedOptions: [String: String] = [
         "--db": "the database is pinned by SUPPORT_DB",
+        "--config": "the database is pinned by SUPPORT_DB or SUPPORT_CONFIG",
         "--as": "who acts is pinned by SUPPORT_AS",
         "--file": "read the input on stdin instead (< FILE, opened with your own rights)",
         "--mbox": "pipe one message on stdin instead",
@@ -38,8 +39,13 @@ enum PinnedMode {
     /// Refuses a wrapper that pins without saying what, then any refused option on the line.
     static func check(_ arguments: [String]) throws {
         guard try isOn() else { return }
-        for variable in ["SUPPORT_DB", "SUPPORT_AS"] where (Frontend.environment(variable) ?? "").isEmpty {
-            throw SupportError.configuration("SUPPORT_PINNED=1 needs \(variable) set by the wrapper")
+        // The desk: SUPPORT_DB, or a config file the wrapper names (SUPPORT_CONFIG), never the
+        // caller's own default (~/.config/support/config), which would let the caller's HOME decide.
+        if (Frontend.environment("SUPPORT_DB") ?? "").isEmpty, (Frontend.environment("SUPPORT_CONFIG") ?? "").isEmpty {
+            throw SupportError.configuration("SUPPORT_PINNED=1 needs SUPPORT_DB (or SUPPORT_CONFIG) set by the wrapper")
+        }
+        if (Frontend.environment("SUPPORT_AS") ?? "").isEmpty {
+            throw SupportError.configuration("SUPPORT_PINNED=1 needs SUPPORT_AS set by the wrapper")
         }
         for argument in arguments {
             if argument == "--" { break }

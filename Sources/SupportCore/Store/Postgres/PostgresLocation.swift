@@ -35,9 +35,12 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public var tls: TLS
     /// Seconds to wait for the connection (`connect_timeout`, libpq's parameter).
     public var connectTimeout: Int
-    /// Found in the environment or the password file; nil means none (trust or peer
-    /// authentication). Never printed.
+    /// Found in the config file, the environment or the password file; nil means none (trust or
+    /// peer authentication). Never printed.
     package var password: String?
+    /// Where the password was found (`PGPASSWORD`, a password file, a config file), for a hint
+    /// when the server refuses it; nil when none was.
+    public var passwordSource: String?
 
     public var description: String {
         switch endpoint {
@@ -67,12 +70,25 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     /// Parses `uri`, then finds the password. `environment` is the process's (a parameter so
     /// tests can give their own); `home` is where `~/.pgpass` is looked for.
     public static func parse(_ uri: String, environment: [String: String], home: String?) throws(SupportError) -> PostgresLocation {
-        var location = try parseURI(uri, environment: environment)
-        location.password = try findPassword(for: location, environment: environment, home: home)
+        try resolve(try parseURI(uri), environment: environment, home: home)
+    }
+
+    /// The desk a config file's `[postgres]` section (or a parsed address) describes: what it
+    /// leaves out from PGHOST, PGPORT, PGUSER, PGDATABASE and PGSSLMODE, then libpq's defaults;
+    /// the password from the section, else PGPASSWORD, else the password file.
+    public static func resolve(_ settings: PostgresSettings, environment: [String: String], home: String?) throws(SupportError) -> PostgresLocation {
+        var location = try resolvedWithoutPassword(settings, environment: environment)
+        if let password = settings.password, let file = settings.source {
+            location.password = password
+            location.passwordSource = "the config file \(Validation.printable(file, limit: 300))"
+        } else {
+            (location.password, location.passwordSource) = try findPassword(for: location, environment: environment, home: home)
+        }
         return location
     }
 
-    static func parseURI(_ uri: String, environment: [String: String]) throws(SupportError) -> PostgresLocation {
+    /// What a `postgresql://` address says, nothing filled in yet.
+    static func parseURI(_ uri: String) throws(SupportError) -> PostgresSettings {
         let scheme = ["postgresql://", "postgres://"].first { uri.hasPrefix($0) }
         guard let scheme else {
             throw .invalidInput(field: "db", "'\(Validation.printable(uri))' is not a postgresql:// address")
@@ -158,20 +174,32 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
                 throw .invalidInput(field: "db", "the postgresql:// address has a parameter this tool does not know: '\(Validation.printable(name))'")
             }
         }
-        // The rest as libpq fills it in: its environment variables, then its defaults.
-        let resolvedUser = user ?? environment["PGUSER"].flatMap { $0.isEmpty ? nil : $0 } ?? PostgresLocation.loginName
+        var settings = PostgresSettings()
+        settings.host = host
+        settings.port = port
+        settings.user = user
+        settings.database = database
+        settings.tls = tls
+        settings.connectTimeout = connectTimeout
+        return settings
+    }
+
+    /// `settings` with what they leave out as libpq fills it in: its environment variables, then its defaults.
+    static func resolvedWithoutPassword(_ settings: PostgresSettings, environment: [String: String]) throws(SupportError) -> PostgresLocation {
+        let resolvedUser = settings.user ?? environment["PGUSER"].flatMap { $0.isEmpty ? nil : $0 } ?? PostgresLocation.loginName
         guard let resolvedUser, !resolvedUser.isEmpty else {
-            throw .invalidInput(field: "db", "the postgresql:// address names no user, and neither PGUSER nor the login gives one")
+            let what = settings.source.map { "the config file \(Validation.printable($0, limit: 300))" } ?? "the postgresql:// address"
+            throw .invalidInput(field: "db", "\(what) names no user, and neither PGUSER nor the login gives one")
         }
-        let resolvedHost = host ?? environment["PGHOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "/var/run/postgresql"
+        let resolvedHost = settings.host ?? environment["PGHOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "/var/run/postgresql"
         var resolvedPort = 5432
-        if let port {
+        if let port = settings.port {
             resolvedPort = port
         } else if let value = environment["PGPORT"], !value.isEmpty {
             resolvedPort = try parsedPort(value)
         }
         var resolvedTLS = TLS.prefer
-        if let tls {
+        if let tls = settings.tls {
             resolvedTLS = tls
         } else if let value = environment["PGSSLMODE"], !value.isEmpty {
             guard let mode = TLS(rawValue: value) else {
@@ -183,8 +211,8 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
             ? .unixSocket(directory: resolvedHost, port: resolvedPort)
             : .tcp(host: resolvedHost, port: resolvedPort)
         return PostgresLocation(endpoint: endpoint, user: resolvedUser,
-                                database: database ?? environment["PGDATABASE"].flatMap { $0.isEmpty ? nil : $0 } ?? resolvedUser,
-                                tls: resolvedTLS, connectTimeout: connectTimeout ?? 10, password: nil)
+                                database: settings.database ?? environment["PGDATABASE"].flatMap { $0.isEmpty ? nil : $0 } ?? resolvedUser,
+                                tls: resolvedTLS, connectTimeout: settings.connectTimeout ?? 10, password: nil)
     }
 
     static func parsedPort(_ text: String) throws(SupportError) -> Int {
@@ -209,29 +237,24 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     /// `PGPASSWORD`, else the first matching line of the password file. A password file that
     /// others may read is refused (libpq ignores it with a warning; a desk's tool says so and
     /// stops, exit 78, since connecting without it would only fail less clearly).
-    static func findPassword(for location: PostgresLocation, environment: [String: String], home: String?) throws(SupportError) -> String? {
-        if let password = environment["PGPASSWORD"], !password.isEmpty { return password }
+    static func findPassword(for location: PostgresLocation, environment: [String: String],
+                             home: String?) throws(SupportError) -> (password: String?, source: String?) {
+        if let password = environment["PGPASSWORD"], !password.isEmpty { return (password, "PGPASSWORD") }
         let path: String
         if let file = environment["PGPASSFILE"], !file.isEmpty {
             path = file
         } else if let home, !home.isEmpty {
             path = home + "/.pgpass"
         } else {
-            return nil
+            return (nil, nil)
         }
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw .configuration("the password file \(Validation.printable(path)) is not a regular file")
+        // Read as the config file is (PrivateFile: the descriptor read is the one checked), but
+        // whoever owns it, as libpq reads it.
+        guard let bytes = try PrivateFile.read(path, what: "password file", ownedByYouOrRoot: false, limit: 1024 * 1024) else {
+            return (nil, nil)
         }
-        guard info.st_mode & 0o077 == 0 else {
-            throw .configuration("""
-                the password file \(Validation.printable(path)) may be read by others (mode \(String(info.st_mode & 0o777, radix: 8))): \
-                chmod 600 it
-                """)
-        }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw .configuration("cannot read the password file \(Validation.printable(path))")
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw .configuration("the password file \(Validation.printable(path, limit: 300)) is not UTF-8 text")
         }
         let host: String
         switch location.endpoint {
@@ -246,9 +269,9 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
             let matches = zip(fields.prefix(4), wanted).allSatisfy { field, value in
                 field == "*" || field == value || (field == "localhost" && value == "localhost")
             }
-            if matches { return fields[4] }
+            if matches { return (fields[4], "the password file \(Validation.printable(path, limit: 300))") }
         }
-        return nil
+        return (nil, nil)
     }
 
     /// One line of a password file split at its unescaped colons (`\:` and `\\` are escapes).
