@@ -44,11 +44,14 @@ let package = Package(
             name: "CSQLiteConfig",
             linkerSettings: [.linkedLibrary("sqlite3")]
         ),
+        // posix_spawn's close-from action, which Swift's Glibc module does not declare.
+        .target(name: "CSpawn"),
         // The core: domain, storage, mail and rendering. Never prints, never imports ArgumentParser.
         .target(
             name: "SupportCore",
             dependencies: [
                 "CSQLiteConfig",
+                "CSpawn",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

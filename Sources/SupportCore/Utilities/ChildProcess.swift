@@ -1,3 +1,4 @@
+import CSpawn
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -40,14 +41,6 @@ enum ChildProcess {
         }
     }
 
-    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-
-    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later: Debian 12 has 2.36),
-    /// found at run time because Swift's Glibc module does not declare it. Where it is missing,
-    /// children inherit what is not close-on-exec, as before.
-    static let addCloseFrom: AddCloseFrom? = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np")
-        .map { unsafeBitCast($0, to: AddCloseFrom.self) }
-
     static func run(_ arguments: [String], input: [UInt8], timeout: TimeInterval) -> Result {
         // Nothing here writes to a pipe any more, but a mail program's early exit must never kill us.
         signal(SIGPIPE, SIG_IGN)
@@ -78,7 +71,7 @@ enum ChildProcess {
         // mid-transaction kept its PostgreSQL session open, the year's ticket counter locked, and
         // its port bound for as long as its orphaned mail programs ran: ticket creation on every
         // other host ended in "busy" (PostgresHostsTests).
-        _ = addCloseFrom?(&actions, 3)
+        _ = cspawn_add_close_from(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
