@@ -127,6 +127,54 @@ struct BulkImportCLITests {
         #expect(try sandbox.reliabilityIntegrity() == "ok")
     }
 
+    /// A writer in rollback-journal mode killed in its commit, after it wrote page 1 (whose
+    /// header counts the pages the transaction added) and before the pages that extend the file,
+    /// leaves a file shorter than its header says beside a hot journal. That is not damage: the
+    /// journal puts the file back. (`support` called such a desk corrupt, exit 74, when a release
+    /// build's bulk import was killed at that moment: aKillDuringABulkImportLeavesTheDatabaseAsItWas.)
+    /// The moment is made exactly: the journal SQLite writes (its header, then page 1 as it was,
+    /// with its checksum), and page 1 as the killed commit wrote it.
+    @Test func aFileShortOfItsHeaderBesideAHotJournalIsRolledBackNotRefused() throws {
+        // Given a desk of 300 tickets in one file, in rollback-journal mode as a bulk import leaves it
+        let sandbox = try Sandbox()
+        try sandbox.succeed(["ticket", "import"], stdin: Self.lines(300))
+        _ = try sandbox.reliabilitySQL("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
+        let before = try Self.schema(sandbox)
+        var file = try #require(FileManager.default.contents(atPath: sandbox.dbPath))
+        func word(_ at: Int) -> UInt32 { file[at..<at + 4].reduce(0) { $0 << 8 | UInt32($1) } }
+        func bigEndian(_ value: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) } }
+        let pageSize = Int(file[16]) << 8 | Int(file[17])
+        let pages = UInt32(file.count / pageSize)
+        #expect(word(28) == pages)
+        // And the hot journal of a transaction that grew the file by 200 pages: one record, page 1 as it was
+        let pageOne = [UInt8](file.prefix(pageSize))
+        let nonce: UInt32 = 0x5EED_1234
+        var checksum = nonce
+        for offset in stride(from: pageSize - 200, to: 0, by: -200) { checksum &+= UInt32(pageOne[offset]) }
+        let sector = 4096
+        var header: [UInt8] = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]
+        header += bigEndian(1) + bigEndian(nonce) + bigEndian(pages) + bigEndian(UInt32(sector)) + bigEndian(UInt32(pageSize))
+        header += [UInt8](repeating: 0, count: sector - header.count)
+        let journal = header + bigEndian(1) + pageOne + bigEndian(checksum)
+        try Data(journal).write(to: URL(fileURLWithPath: sandbox.dbPath + "-journal"))
+        // And page 1 as the killed commit wrote it: 200 more pages, a new change counter
+        file.replaceSubrange(28..<32, with: bigEndian(pages + 200))
+        file.replaceSubrange(24..<28, with: bigEndian(word(24) + 1))
+        file.replaceSubrange(92..<96, with: file[24..<28])
+        try file.write(to: URL(fileURLWithPath: sandbox.dbPath))
+        #expect(word(28) > UInt32(file.count / pageSize), "the file is shorter than its header says")
+
+        // When the next command runs
+        let listed = try sandbox.list(["--search", "printer"])
+
+        // Then the journal was rolled back: every ticket, the schema it had, WAL mode, a sound file
+        #expect(listed.pagination["total"] == 300)
+        #expect(fileSize(sandbox.dbPath + "-journal") == -1)
+        #expect(try sandbox.reliabilitySQL("PRAGMA journal_mode").trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
+        #expect(try Self.schema(sandbox) == before)
+        #expect(try sandbox.reliabilityIntegrity() == "ok")
+    }
+
     /// SQLite leaves WAL mode only when no other connection has the file open. When one has,
     /// the bulk import writes through the WAL as before, and the other connection is untouched.
     @Test func anotherOpenConnectionKeepsTheImportInWALMode() throws {
