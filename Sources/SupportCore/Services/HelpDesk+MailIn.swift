@@ -145,7 +145,9 @@ extension HelpDesk {
                     // made on first use, and a savepoint rolled back must not take it away from the
                     // messages after it.
                     try tx.prepareBatch()
-                    return try parsed.map { parsed in try storeIsolated(parsed, tx) }
+                    let records = try parsed.map { parsed in try storeIsolated(parsed, tx) }
+                    try tx.finishBatch()
+                    return records
                 }
             } catch {
                 // The batch being parsed is let finish before the error goes up: its threads

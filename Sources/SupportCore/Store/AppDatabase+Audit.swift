@@ -5,12 +5,13 @@ extension AppDatabase {
     static func audit(_ db: Database, actor: PersonReference, action: AuditEvent.Action, ticket: TicketNumber? = nil,
                       field: String? = nil, old: String? = nil, new: String? = nil, isInternal: Bool = false) throws {
         // Cached, as every statement on the path of one ticket or reply: a Maildir run of
-        // thousands compiles it once (compiling, with GRDB's authorizer, was a tenth of the time).
+        // thousands compiles it once (compiling, with GRDB's authorizer, was a tenth of the time),
+        // and the date is GRDB's own text made once per transaction (`storageText`).
         try db.cachedStatement(sql: """
             INSERT INTO audit_event (ticketNumber, actorID, action, field, oldValue, newValue, isInternal, createdAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [ticket?.description, try userID(db, for: actor), action.rawValue, field, old, new, isInternal,
-                                     try db.transactionDate])
+                                     storageText(try db.transactionDate)])
     }
 
     static let auditSelect = """

@@ -40,6 +40,8 @@ struct InboundRecordDraft: Sendable {
 protocol MailInTransaction {
     func settings() throws -> [SettingKey: String]
     func prepareBatch() throws
+    /// After the last message of a batch, inside its transaction.
+    func finishBatch() throws
     func isolated<T>(_ body: () throws -> T) throws -> Result<T, SupportError>
     func signer() throws -> MessageIDSigner
     func now() throws -> Date
@@ -60,11 +62,14 @@ protocol MailInTransaction {
 
 extension MailInTransaction {
     func saveRecord(_ d: InboundRecordDraft) throws -> InboundRecord { try saveRecord(d, replacing: nil) }
+    func finishBatch() throws {}
 }
 
 /// Mail in on SQLite: statements cached per connection (a Maildir run writes thousands).
 struct SQLiteMailIn: MailInTransaction {
     let db: Database
+    /// A batch's new tickets are indexed for search together, not one by one (HeldBackTicketSearch).
+    let search = HeldBackTicketSearch()
 
     func settings() throws -> [SettingKey: String] { try AppDatabase.fetchSettings(db) }
 
@@ -72,6 +77,12 @@ struct SQLiteMailIn: MailInTransaction {
     /// made yet, outside any message's savepoint.
     func prepareBatch() throws {
         _ = try AppDatabase.messageIDSigner(db)
+        try search.begin(db)
+    }
+
+    /// Indexes the batch's new tickets for search and puts the index trigger back.
+    func finishBatch() throws {
+        try search.finish(db)
     }
 
     /// Runs one message of a batch in a savepoint of its own. A failure of the database itself
@@ -146,7 +157,10 @@ struct SQLiteMailIn: MailInTransaction {
 
     func addResponse(to number: TicketNumber, message: String, by author: PersonReference, reopens: Bool, touches: Bool,
                      mail: ((TicketResponse) -> MailPlan)?, attachments: [AttachmentUpload]) throws -> TicketResponse {
-        try AppDatabase.insertResponse(db, to: number, message: message, by: author, isInternal: false, reopens: reopens,
+        // A reply's triggers take the ticket's documents out of the index and put them back:
+        // a ticket of this batch must be in the index first.
+        try search.indexHeldBack(db)
+        return try AppDatabase.insertResponse(db, to: number, message: message, by: author, isInternal: false, reopens: reopens,
                                        touches: touches, mail: mail, attachments: attachments).response
     }
 

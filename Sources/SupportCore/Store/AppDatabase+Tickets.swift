@@ -606,7 +606,8 @@ extension AppDatabase {
                                 assignedTo, createdAt, updatedAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [number.description, draft.subject, draft.message, draft.category.rawValue,
-                             draft.priority.rawValue, TicketStatus.open.rawValue, requesterID, draft.assigneeID, now, now])
+                             draft.priority.rawValue, TicketStatus.open.rawValue, requesterID, draft.assigneeID,
+                             Self.storageText(now), Self.storageText(now)])
         let ticketID = db.lastInsertedRowID
         try insertAttachments(db, attachments, ticketID: ticketID, responseID: nil)
         // A new ticket has no replies, and files only when it was given some: the two queries

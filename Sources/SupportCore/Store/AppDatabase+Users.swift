@@ -205,7 +205,7 @@ extension AppDatabase {
             return (row[0], Role(rawValue: row[1]) ?? .user)
         }
         let insert = try db.cachedStatement(sql: "INSERT INTO user (email, name, role, createdAt) VALUES (?, ?, ?, ?)")
-        try insert.execute(arguments: [email, name, role.rawValue, try db.transactionDate])
+        try insert.execute(arguments: [email, name, role.rawValue, storageText(try db.transactionDate)])
         let id = db.lastInsertedRowID
         if let actor { try audit(db, actor: actor, action: .userAdded, field: email, new: role.rawValue) }
         return (id, role)

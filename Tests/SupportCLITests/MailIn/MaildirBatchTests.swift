@@ -187,6 +187,51 @@ struct MaildirBatchTests {
         #expect(try ticketTotal(sandbox) == count)
     }
 
+    /// A batch indexes its new tickets for search at its end, and before any reply (HeldBackTicketSearch,
+    /// SQLite): a reply to a ticket the same batch opened, or to an older one, must find the index
+    /// whole, and every ticket must be found by its words once the batch is committed.
+    @Test(arguments: Engine.available) func everyTicketAndReplyOfABatchIsFoundBySearch(engine: Engine) throws {
+        // Given Jane's ticket (opened before the batch)
+        let sandbox = try Sandbox(engine: engine)
+        try sandbox.succeed(["settings", "set", "support_email", "help@desk.test"])
+        try sandbox.succeed(["mail", "ingest"], stdin: Data(InboundFixtures.message(id: "first@cust.example").utf8))
+        let schema = "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master ORDER BY name"
+        let before = engine == .sqlite ? try sandbox.deskSQL(schema) : ""
+        // And a Maildir: Bo's new ticket, Bo's reply to it, Cy's new ticket, Jane's reply to hers,
+        // Di's new ticket
+        let maildir = try Maildir(in: sandbox)
+        try maildir.put("1.a.host", Data(InboundFixtures.message(from: "Bo <bo@other.example>", subject: "Scanner", id: "bo1@other.example",
+                                                                  body: "quasarword one").utf8))
+        try maildir.put("2.b.host", Data(InboundFixtures.message(from: "Bo <bo@other.example>", subject: "Re: Scanner", id: "bo2@other.example",
+                                                                  extra: ["In-Reply-To: <bo1@other.example>"], body: "nebulaword two").utf8))
+        try maildir.put("3.c.host", Data(InboundFixtures.message(from: "Cy <cy@other.example>", subject: "Printer", body: "pulsarword three").utf8))
+        try maildir.put("4.d.host", Data(InboundFixtures.message(subject: "Re: [\(Sandbox.number(1))] Printer jammed", body: "cometword four").utf8))
+        try maildir.put("5.e.host", Data(InboundFixtures.message(from: "Di <di@other.example>", subject: "Login", body: "galaxyword five").utf8))
+        // When it is ingested
+        let run = try sandbox.run(["mail", "ingest", "--maildir", maildir.root.path, "--json"])
+        // Then each message became what it says, and each word finds its ticket
+        #expect(run.status == 0, "\(run)")
+        #expect(try messages(run).compactMap { $0["outcome"] as? String } == ["created", "replied", "created", "replied", "created"])
+        func found(_ word: String) throws -> [String] {
+            let tickets = try sandbox.succeed(["ticket", "list", "--search", word, "--status", "all", "--json"]).json()["tickets"]
+            return (tickets as? [[String: Any]] ?? []).compactMap { $0["ticketNumber"] as? String }
+        }
+        #expect(try found("quasarword") == [Sandbox.number(2)])
+        #expect(try found("nebulaword") == [Sandbox.number(2)])
+        #expect(try found("pulsarword") == [Sandbox.number(3)])
+        #expect(try found("cometword") == [Sandbox.number(1)])
+        #expect(try found("paper") == [Sandbox.number(1)])
+        #expect(try found("galaxyword") == [Sandbox.number(4)])
+        if engine == .sqlite {
+            // And the four indexes are whole (FTS5's check against their views: sqlite3 fails
+            // on a missing or stale document), and the schema is as it was
+            for table in ["ticket_search", "ticket_search_reply", "ticket_search_staff", "ticket_search_note"] {
+                try sandbox.deskSQL("INSERT INTO \(table)(\(table), rank) VALUES('integrity-check', 1)")
+            }
+            #expect(try sandbox.deskSQL(schema) == before)
+        }
+    }
+
     @Test(arguments: Engine.available) func anUnparseableMessageInABatchIsQuarantinedAndTheOthersStored(engine: Engine) throws {
         // Given a Maildir: a message, bytes that are no mail, another message
         let sandbox = try Sandbox(engine: engine)
