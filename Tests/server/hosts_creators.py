@@ -14,17 +14,24 @@ Every request is one JSON line in LOG, written as soon as it is answered or lost
   {"creator": k, "kind": "ticket" | "reply", "key": "...", "try": n, "server": i,
    "status": 201 | other | null (no answer), "ticket": "ST-..." (when answered)}
 Exits 0 when every creator got every ticket and reply answered (with any status), 1 otherwise.
+
+With CREATORS_GATE set to a path, each creator stops after a third of its tickets (rounded up)
+while that file exists: the kill test holds them there so that a kill always lands before they
+are done (on a fast machine they all finished before a flush held its first mail program).
 """
 import http.client
 import json
+import os
 import sys
 import threading
+import time
 import urllib.parse
 
 LOG, PER_CREATOR = sys.argv[1], int(sys.argv[2])
 SERVERS = [urllib.parse.urlsplit(sys.argv[3]), urllib.parse.urlsplit(sys.argv[4])]
 AGENT, REQUESTERS = sys.argv[5], sys.argv[6:]
 TRIES = 6
+GATE = os.environ.get("CREATORS_GATE")
 log_lock = threading.Lock()
 log = open(LOG, "a", encoding="utf-8")
 problems = []
@@ -78,6 +85,9 @@ def send(creator, state, kind, key, path, token, body):
 def creator(k):
     state = {"server": k % 2}
     for i in range(PER_CREATOR):
+        if GATE and i == (PER_CREATOR + 2) // 3:
+            while os.path.exists(GATE):
+                time.sleep(0.02)
         key = f"c{k}-t{i}"
         answer = send(k, state, "ticket", key, "/api/support/tickets", REQUESTERS[k],
                       {"subject": f"Hosts {key}", "message": f"Ticket {key} from creator {k}.",

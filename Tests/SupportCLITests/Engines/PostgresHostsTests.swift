@@ -49,8 +49,10 @@ struct PostgresHostsTests {
         desk.closeGate()
         let serverPIDs = Set(desk.servers.map(\.command.processIdentifier))
 
-        // When a third of the tickets are answered, and the victim (server alpha, or whichever
-        // cron flush got there) holds mail programs it started, it is killed with SIGKILL
+        // When a third of the tickets are answered (the creators wait there until the kill), and
+        // the victim (server alpha, or whichever cron flush got there) holds mail programs it
+        // started, it is killed with SIGKILL
+        desk.holdCreators()
         try desk.startCreators()
         var killed: Int32?
         try SeveralHosts.waitUntil("a third of the tickets are answered and the \(victim) is sending", timeout: 90) {
@@ -71,6 +73,7 @@ struct PostgresHostsTests {
         let answeredBeforeTheKill = try desk.requests().filter { $0.status == 201 }.count
         let inFlight = try desk.runs().filter { $0.by == victimPID }.count
         desk.openGate()
+        desk.releaseCreators()
         let creators = try desk.finishCreators()
         let (loopExits, stopped) = try desk.drainAndStop()
 

@@ -145,7 +145,8 @@ final class SeveralHosts {
         creatorRun = try RunningCommand(
             executable: URL(fileURLWithPath: python),
             arguments: [script, creatorLog.path, String(ticketsPerCreator)] + servers.map(\.base) + tokens,
-            environment: ProcessInfo.processInfo.environment, stdin: nil, directory: sandbox.directory, scratch: sandbox.scratch)
+            environment: ProcessInfo.processInfo.environment.merging(["CREATORS_GATE": creatorsGate.path]) { $1 },
+            stdin: nil, directory: sandbox.directory, scratch: sandbox.scratch)
     }
 
     private var creatorsEnded: CLIResult?
@@ -168,6 +169,12 @@ final class SeveralHosts {
 
     func closeGate() { _ = FileManager.default.createFile(atPath: gate.path, contents: nil) }
     func openGate() { try? FileManager.default.removeItem(at: gate) }
+
+    /// The creators' gate (hosts_creators.py, CREATORS_GATE): while it is closed, each creator
+    /// stops after a third of its tickets (rounded up). Close it before `startCreators`.
+    var creatorsGate: URL { sandbox.directory.appendingPathComponent("creators-gate") }
+    func holdCreators() { _ = FileManager.default.createFile(atPath: creatorsGate.path, contents: nil) }
+    func releaseCreators() { try? FileManager.default.removeItem(at: creatorsGate) }
 
     /// Runs of the mail program so far: its file's name and the pid that ran it (nil while the
     /// program has not yet written it).
