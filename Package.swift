@@ -5,12 +5,13 @@ import PackageDescription
 // localtime_r) and is built and tested on Linux alone, so no Apple platform is claimed.
 
 // Start-up of a release `support` (issue 14: a short `ticket list` is mostly process start-up;
-// callgrind, docs/benchmarks.md "Start-up of the release build"). Concrete generic types such as
+// callgrind, docs/benchmarks.md "Issue 14 again: a release `support` linked fully static").
+// Concrete generic types such as
 // `Set<TicketStatus>` are made through their metadata accessors instead of mangled names, which
 // the runtime demangles and checks by scanning every protocol conformance of the binary (about
 // 0.4 M instructions for each first use); and the `support` executable is linked fully static,
 // so the dynamic loader has no relocations or symbols to resolve (libstdc++ among them): 20.7 M
-// → 12.3 M instructions for `ticket list --status open`. Release only: tests run the debug build.
+// → 14.7 M instructions for `ticket list --status open`. Release only: tests run the debug build.
 let startUpSettings: [SwiftSetting] = [
     .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release)),
 ]
@@ -77,8 +78,9 @@ let package = Package(
             dependencies: ["SupportCommands"],
             path: "Sources/support-cli",
             swiftSettings: startUpSettings,
-            // glibc linked statically too: getpwuid's `files` source is built into glibc since
-            // 2.34, and every charset conversion goes through Foundation's own ICU, not iconv.
+            // glibc linked statically too (the suite passed against this binary, SUPPORT_BIN=…:
+            // getpwuid reads /etc/passwd, and charsets go through Foundation's own ICU, not
+            // iconv); it then needs a glibc as new as the build machine's at run time (README).
             // The Foundation libraries are named because a build without --static-swift-stdlib
             // compiles against the shared Foundation, whose modules do not ask for them.
             linkerSettings: [.unsafeFlags(["-static-executable", "-lFoundation", "-lFoundationInternationalization",
