@@ -6,8 +6,7 @@ import PackageDescription
 
 // Start-up of a release `support` (issue 14: a short `ticket list` is mostly process start-up;
 // callgrind, docs/benchmarks.md "Issue 14 again: a release `support` linked fully static").
-// Concrete generic types such as
-// `Set<TicketStatus>` are made through their metadata accessors instead of mangled names, which
+// Concrete generic types such as `Set<TicketStatus>` are made through their metadata accessors instead of mangled names, which
 // the runtime demangles and checks by scanning every protocol conformance of the binary (about
 // 0.4 M instructions for each first use); and the `support` executable is linked fully static,
 // so the dynamic loader has no relocations or symbols to resolve (libstdc++ among them): 20.7 M
@@ -80,7 +79,8 @@ let package = Package(
             swiftSettings: startUpSettings,
             // glibc linked statically too (the suite passed against this binary, SUPPORT_BIN=…:
             // getpwuid reads /etc/passwd, and charsets go through Foundation's own ICU, not
-            // iconv); it then needs a glibc as new as the build machine's at run time (README).
+            // iconv); getpwuid may load the host's NSS modules, which must be of the glibc it was
+            // built with, as the linker warns (README).
             // The Foundation libraries are named because a build without --static-swift-stdlib
             // compiles against the shared Foundation, whose modules do not ask for them.
             linkerSettings: [.unsafeFlags(["-static-executable", "-lFoundation", "-lFoundationInternationalization",
