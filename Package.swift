@@ -6,9 +6,10 @@ import PackageDescription
 
 // Start-up of a release `support` (issue 14: a short `ticket list` is mostly process start-up;
 // callgrind, docs/benchmarks.md "Issue 14 again: a release `support` linked fully static").
-// Concrete generic types such as `Set<TicketStatus>` are made through their metadata accessors instead of mangled names, which
-// the runtime demangles and checks by scanning every protocol conformance of the binary (about
-// 0.4 M instructions for each first use); and the `support` executable is linked fully static,
+// Concrete generic types such as `Set<TicketStatus>` are made through their metadata accessors
+// instead of mangled names, which the runtime demangles and checks by scanning every protocol
+// conformance of the binary (about 0.4 M instructions for each first use); and the `support`
+// executable is linked fully static,
 // so the dynamic loader has no relocations or symbols to resolve (libstdc++ among them): 20.7 M
 // → 14.7 M instructions for `ticket list --status open`. Release only: tests run the debug build.
 let startUpSettings: [SwiftSetting] = [
