@@ -9,9 +9,9 @@ import PackageDescription
 // Concrete generic types such as `Set<TicketStatus>` are made through their metadata accessors
 // instead of mangled names, which the runtime demangles and checks by scanning every protocol
 // conformance of the binary (about 0.4 M instructions for each first use); and the `support`
-// executable is linked fully static,
-// so the dynamic loader has no relocations or symbols to resolve (libstdc++ among them): 20.7 M
-// → 14.7 M instructions for `ticket list --status open`. Release only: tests run the debug build.
+// executable is linked fully static, so the dynamic loader has no relocations or symbols to
+// resolve (libstdc++ among them): 20.7 M → 14.7 M instructions for `ticket list --status open`.
+// Release only: tests run the debug build.
 let startUpSettings: [SwiftSetting] = [
     .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release)),
 ]
