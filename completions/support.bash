@@ -1484,12 +1484,15 @@ _support_db_copy() {
     repeating_flags=()
     non_repeating_flags=(--json --verbose --version -h --help)
     repeating_options=()
-    non_repeating_options=(--to --db --config --as --color)
+    non_repeating_options=(--to --to-config --db --config --as --color)
     __support_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--to')
+        return
+        ;;
+    '--to-config')
         return
         ;;
     '--db')

@@ -116,7 +116,7 @@ function __support_parse_tokens -S
             __support_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'copy'
-                __support_parse_subcommand 0 'to=' 'db=' 'config=' 'as=' 'json' 'verbose' 'color=' 'version' 'h/help'
+                __support_parse_subcommand 0 'to=' 'to-config=' 'db=' 'config=' 'as=' 'json' 'verbose' 'color=' 'version' 'h/help'
             end
         case 'help'
             __support_parse_subcommand -r 1 'version'
@@ -576,6 +576,7 @@ complete -c 'support' -n '__support_should_offer_completions_for_flags_or_option
 complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support db" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'support' -n '__support_should_offer_completions_for_positional "support db" -eq 1' -fa 'copy' -d 'Copy this SQLite desk, whole, into an empty PostgreSQL database.'
 complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support db copy" to' -l 'to' -d 'The empty PostgreSQL desk: postgresql://USER@HOST:PORT/DATABASE.' -rfka ''
+complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support db copy" to-config' -l 'to-config' -d 'A config file whose [postgres] section names the empty PostgreSQL desk (mode 0600).' -rfka ''
 complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support db copy" db' -l 'db' -d 'Database file or postgresql:// address (default: $SUPPORT_DB, else the config file\'s desk, else $XDG_DATA_HOME/support/support.db).' -rF
 complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support db copy" config' -l 'config' -d 'Config file naming the desk, mode 0600 (default: $SUPPORT_CONFIG, else ~/.config/support/config, else /etc/support/config).' -rF
 complete -c 'support' -n '__support_should_offer_completions_for_flags_or_options "support db copy" as' -l 'as' -d 'Act as this person (default: $SUPPORT_AS, else the person mapped to your login, else the file owner\'s local operator).' -rfka ''

@@ -354,6 +354,37 @@ struct ConfigFileTests {
     }
 
     @Test(.enabled(if: PostgresTestDatabase.available, Comment(rawValue: needsPostgres)))
+    func dbCopyTakesItsTargetAndItsPasswordFromAConfigFile() throws {
+        // Given an SQLite desk with a ticket, and a config file naming an empty PostgreSQL
+        // database with its password (and no PGPASSWORD, no ~/.pgpass)
+        let sandbox = try Sandbox()
+        let database = try PostgresTestDatabase()
+        let sqlite = ["--db", sandbox.dbPath]
+        let created = try run(sandbox, sqlite + ["ticket", "create", "--subject", "Moved by the file", "--category", "bug-report", "--message", "m"])
+        #expect(created.status == 0, "\(created)")
+        let file = try write(Self.postgresSection(database, password: database.server.password), to: "target.conf", in: sandbox)
+        // When the desk is copied with --to-config
+        let copied = try run(sandbox, sqlite + ["db", "copy", "--to-config", file])
+        // Then the ticket is in PostgreSQL, and nothing printed the password
+        #expect(copied.status == 0, "\(copied)")
+        #expect(try database.sql("SELECT subject FROM ticket") == "Moved by the file")
+        #expect(!copied.out.contains(database.server.password) && !copied.err.contains(database.server.password))
+
+        // And a file others may read, one with no [postgres] section, and two targets at once are refused
+        let loose = try write(Self.postgresSection(database, password: database.server.password), to: "loose.conf", mode: 0o644, in: sandbox)
+        let refusedLoose = try run(sandbox, sqlite + ["db", "copy", "--to-config", loose])
+        #expect(refusedLoose.status == 78 && refusedLoose.err.contains("chmod 600"), "\(refusedLoose)")
+        #expect(!refusedLoose.err.contains(database.server.password))
+        let sqliteOnly = try write("[sqlite]\npath = /tmp/elsewhere.db\n", to: "sqlite.conf", in: sandbox)
+        let refusedSQLite = try run(sandbox, sqlite + ["db", "copy", "--to-config", sqliteOnly])
+        #expect(refusedSQLite.status == 78 && refusedSQLite.err.contains("no [postgres] section"), "\(refusedSQLite)")
+        let both = try run(sandbox, sqlite + ["db", "copy", "--to", database.url(), "--to-config", file])
+        #expect(both.status == 64, "\(both)")
+        let neither = try run(sandbox, sqlite + ["db", "copy"])
+        #expect(neither.status == 64, "\(neither)")
+    }
+
+    @Test(.enabled(if: PostgresTestDatabase.available, Comment(rawValue: needsPostgres)))
     func aWrongPasswordInTheFileIsAConfigurationErrorThatNamesTheFileNotThePassword() throws {
         // Given a config file with a wrong password
         let sandbox = try Sandbox()

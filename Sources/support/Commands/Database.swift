@@ -18,19 +18,33 @@ struct DatabaseCommand: ParsableCommand {
                 the outbox and its attempts, incoming mail, settings, the desk's secrets and token generations, so \
                 ticket numbers, threading of mail replies and issued tokens keep working on the new desk. The copy is \
                 one PostgreSQL transaction: if it fails or is stopped, the target stays empty. The SQLite desk is read \
-                from one snapshot and left as it is. The password comes from PGPASSWORD or ~/.pgpass, never from --to.
+                from one snapshot and left as it is. The password comes from PGPASSWORD or ~/.pgpass, never from --to; \
+                or name the target with --to-config, a config file whose [postgres] section (its password included) \
+                names it, read with the same checks as --config.
                 """
         )
 
         @Option(parsing: .unconditional, help: ArgumentHelp("The empty PostgreSQL desk: postgresql://USER@HOST:PORT/DATABASE.",
                                                             valueName: "url"))
-        var to: String
+        var to: String?
+
+        // Not the global --config: that one names the desk copied from, and goes with --db no more
+        // than here (an admin moving an SQLite desk names it with --db).
+        @Option(name: .customLong("to-config"), parsing: .unconditional,
+                help: ArgumentHelp("A config file whose [postgres] section names the empty PostgreSQL desk (mode 0600).",
+                                   valueName: "file"))
+        var toConfig: String?
 
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
-            guard PostgresLocation.isPostgres(to) else {
-                throw ValidationError("--to must be a postgresql:// address")
+            switch (to, toConfig) {
+            case (nil, nil): throw ValidationError("name the PostgreSQL desk with --to postgresql://… or --to-config FILE")
+            case (.some, .some): throw ValidationError("--to and --to-config both name the target; give one")
+            case (.some(let to), nil):
+                guard PostgresLocation.isPostgres(to) else { throw ValidationError("--to must be a postgresql:// address") }
+            case (nil, .some(let file)):
+                guard !file.isEmpty else { throw ValidationError("--to-config must name a file") }
             }
         }
 
@@ -44,8 +58,17 @@ struct DatabaseCommand: ParsableCommand {
                 }
                 let desk = try frontend.desk()
                 let timeout = Double(Frontend.environment("SUPPORT_BUSY_TIMEOUT") ?? "") ?? 5
-                let target = try DeskStorage.postgres(to, environment: ProcessInfo.processInfo.environment,
-                                                      home: Frontend.environment("HOME"), busyTimeout: timeout, logger: frontend.logger)
+                let environment = ProcessInfo.processInfo.environment, home = Frontend.environment("HOME")
+                let target: DeskStorage
+                if let to {
+                    target = try DeskStorage.postgres(to, environment: environment, home: home, busyTimeout: timeout, logger: frontend.logger)
+                } else {
+                    let file = toConfig ?? ""
+                    guard case .postgres(let settings) = try DeskConfigFile.load(file).desk else {
+                        throw SupportError.configuration("config file \(Validation.printable(file, limit: 300)) has no [postgres] section to copy into")
+                    }
+                    target = try DeskStorage.postgres(settings, environment: environment, home: home, busyTimeout: timeout, logger: frontend.logger)
+                }
                 defer { try? target.close() }
                 let quiet = global.json || isatty(STDERR_FILENO) != 1
                 let counts = try desk.copyDesk(to: target) { table, rows in
