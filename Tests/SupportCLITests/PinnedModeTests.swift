@@ -36,6 +36,7 @@ struct PinnedModeTests {
         ["ticket", "create", "--subject", "s", "--category", "bug-report", "--message", "m", "--attach=/etc/shadow"],
         ["attachment", "get", "1", "--output", "/etc/cron.d/x"],
         ["serve", "--jwt-public-key", "/etc/shadow", "--jwt-issuer", "i", "--jwt-audience", "a"],
+        ["db", "copy", "--to-config", "/etc/support/config"],
     ]
 
     @Test(arguments: refusedLines)

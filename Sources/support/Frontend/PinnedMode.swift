@@ -24,6 +24,7 @@ enum PinnedMode {
         "--attach": "a file would be read with the wrapper's rights, not yours; attach files by mail instead",
         "--output": "write to stdout instead (> FILE, opened with your own rights)",
         "--jwt-public-key": "the server is not run in pinned mode",
+        "--to-config": "a file would be read with the wrapper's rights; db copy is run by the desk's owner, not pinned",
     ]
 
     /// Whether `SUPPORT_PINNED` is set to 1; any value but 1, 0 or empty is a misconfigured wrapper.
