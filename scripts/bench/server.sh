@@ -11,12 +11,7 @@ db=$1; seconds=${2:-20}; bin=${3:-.build/release}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 69; }
 work=$(mktemp -d); trap 'kill $server $flusher 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-"$bin/support" --db "$db" user add bench-admin@example.com --role admin >/dev/null 2>&1 || true
-"$bin/support" --db "$db" settings set support_email desk@example.com >/dev/null
-"$bin/support" --db "$db" settings set sendmail_command "$root/Tests/mail/fake_sendmail.sh --out $work/sink" >/dev/null
-mkdir -p "$work/sink"
-token=$("$bin/support" --db "$db" token issue bench-admin@example.com --expires 2h)
-number=$("$bin/support" --db "$db" ticket list --status open --limit 1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["tickets"][0]["ticketNumber"])')
+. "$root/scripts/bench/server_desk.sh"
 "$bin/support" --db "$db" serve --listen 127.0.0.1:0 --auth-failure-limit 1000000 >"$work/listen" 2>"$work/server.log" &
 server=$!
 for _ in $(seq 1 100); do grep -q '^listening on ' "$work/listen" 2>/dev/null && break; sleep 0.1; done

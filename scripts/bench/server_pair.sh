@@ -9,18 +9,13 @@
 #     swift build -c release --static-swift-stdlib --product support-pg --product support-server (one at a time)
 #     scripts/bench/server_pair.sh DESK [SECONDS] [BIN_DIR]
 set -euo pipefail
-desk=$1; seconds=${2:-20}; bin=${3:-.build/release}
+db=$1; seconds=${2:-20}; bin=${3:-.build/release}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 69; }
 work=$(mktemp -d); trap 'kill $server0 $server1 $flusher 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-"$bin/support" --db "$desk" user add bench-admin@example.com --role admin >/dev/null 2>&1 || true
-"$bin/support" --db "$desk" settings set support_email desk@example.com >/dev/null
-"$bin/support" --db "$desk" settings set sendmail_command "$root/Tests/mail/fake_sendmail.sh --out $work/sink" >/dev/null
-mkdir -p "$work/sink"
-token=$("$bin/support" --db "$desk" token issue bench-admin@example.com --expires 2h)
-number=$("$bin/support" --db "$desk" ticket list --status open --limit 1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["tickets"][0]["ticketNumber"])')
+. "$root/scripts/bench/server_desk.sh"
 for i in 0 1; do
-    "$bin/support" --db "$desk" serve --listen 127.0.0.1:0 --auth-failure-limit 1000000 >"$work/listen$i" 2>"$work/server$i.log" &
+    "$bin/support" --db "$db" serve --listen 127.0.0.1:0 --auth-failure-limit 1000000 >"$work/listen$i" 2>"$work/server$i.log" &
     eval "server$i=$!"
 done
 for i in 0 1; do
@@ -28,7 +23,7 @@ for i in 0 1; do
 done
 base0="http://$(sed -n 's/^listening on //p' "$work/listen0")"
 base1="http://$(sed -n 's/^listening on //p' "$work/listen1")"
-( while true; do "$bin/support" --db "$desk" notify flush --quiet >/dev/null 2>&1 || true; sleep 1; done ) &
+( while true; do "$bin/support" --db "$db" notify flush --quiet >/dev/null 2>&1 || true; sleep 1; done ) &
 flusher=$!
 auth="Authorization: Bearer $token"
 measure() {

@@ -17,7 +17,7 @@ enum PrivateFile {
             }
             // A link the user (or root) made is theirs to name; one owned by anyone else was planted.
             if link.st_mode & S_IFMT == S_IFLNK, link.st_uid != geteuid(), link.st_uid != 0 {
-                throw .configuration("\(what) \(shown) is a symbolic link owned by \(userName(link.st_uid)), not by you or root; refusing to follow it")
+                throw .configuration("\(what) \(shown) is a symbolic link owned by \(DatabaseFiles.userName(link.st_uid)), not by you or root; refusing to follow it")
             }
         }
         // O_NONBLOCK: a FIFO planted at the name must not hang the command (fstat refuses it next).
@@ -31,7 +31,7 @@ enum PrivateFile {
         guard fstat(fd, &info) == 0 else { throw failure("cannot examine the \(what) \(shown)", errno) }
         guard info.st_mode & S_IFMT == S_IFREG else { throw .configuration("\(what) \(shown) is not a regular file") }
         if ownedByYouOrRoot, info.st_uid != geteuid(), info.st_uid != 0 {
-            throw .configuration("\(what) \(shown) is owned by \(userName(info.st_uid)), not by you or root; it may hold a password, so only your own is read")
+            throw .configuration("\(what) \(shown) is owned by \(DatabaseFiles.userName(info.st_uid)), not by you or root; it may hold a password, so only your own is read")
         }
         guard info.st_mode & 0o077 == 0 else {
             throw .configuration("""
@@ -54,13 +54,6 @@ enum PrivateFile {
             // The file may grow after fstat: what is read is what is limited.
             guard bytes.count <= limit else { throw tooBig }
         }
-    }
-
-    static func userName(_ uid: uid_t) -> String {
-        if let entry = getpwuid(uid), let name = entry.pointee.pw_name {
-            return "\(String(cString: name)) (uid \(uid))"
-        }
-        return "uid \(uid)"
     }
 
     private static func failure(_ what: String, _ code: Int32) -> SupportError {
