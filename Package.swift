@@ -32,6 +32,8 @@ let package = Package(
         // The HTTP server (`support serve` hands over to the `support-server` binary, so the
         // command-line tool never links NIO and keeps its start-up time).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // NIOPosix's thread pool, on which the server's writes wait (already under Hummingbird).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // The PostgreSQL driver, linked only into `support-pg` and `support-server` (docs/architecture.md).
@@ -102,6 +104,7 @@ let package = Package(
                 "SupportCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOPosix
 import SupportCore
 
 /// The routes of the seed's "API Endpoints" and the commands a web client needs, each a thin
@@ -11,6 +12,8 @@ struct API: Sendable {
     let limiter: FailedAuthLimiter
     let logger: Logger
     let openAPIDocument: String?
+    /// The threads the writes wait on (`writing`).
+    let writeThreads: NIOThreadPool
     /// How long a request's body may take to arrive (the server's idle timeout).
     var bodyTimeout: Duration = .seconds(30)
 
@@ -41,7 +44,7 @@ struct API: Sendable {
         tickets.post { request, context in
             await handle(request, context) { desk in
                 let body = try await decode(CreateTicketBody.self, request)
-                let ticket = try desk.createTicket(try body.newTicket())
+                let ticket = try await writing { try desk.createTicket(try body.newTicket()) }
                 return APIResponse.json(JSONRenderer.ticket(ticket), status: .created)
             }
         }
@@ -62,13 +65,14 @@ struct API: Sendable {
                 await handle(request, context) { desk in
                     let number = try number(context)
                     let changes = try await decode(UpdateTicketBody.self, request).changes()
-                    return APIResponse.json(JSONRenderer.ticket(try desk.updateTicket(number, changes)))
+                    return APIResponse.json(JSONRenderer.ticket(try await writing { try desk.updateTicket(number, changes) }))
                 }
             }
         }
         tickets.delete(":id") { request, context in
             await handle(request, context) { desk in
-                try desk.deleteTicket(try number(context))
+                let number = try number(context)
+                try await writing { try desk.deleteTicket(number) }
                 return APIResponse.json(JSONRenderer.success())
             }
         }
@@ -85,8 +89,9 @@ struct API: Sendable {
             await handle(request, context) { desk in
                 let number = try number(context)
                 let body = try await decode(CreateResponseBody.self, request)
-                let response = try desk.respond(to: number, message: body.message, isInternal: body.isInternal ?? false,
-                                                notify: body.notifyUser ?? true)
+                let response = try await writing {
+                    try desk.respond(to: number, message: body.message, isInternal: body.isInternal ?? false, notify: body.notifyUser ?? true)
+                }
                 return APIResponse.json(JSONRenderer.response(response, on: number), status: .created)
             }
         }
@@ -144,10 +149,18 @@ struct API: Sendable {
         router.post("/api/admin/outbox/retry") { request, context in
             await handle(request, context) { desk in
                 let body = try await decode(RetryBody.self, request, allowEmpty: true)
-                let count = try desk.retryMail(id: body?.id)
+                let count = try await writing { try desk.retryMail(id: body?.id) }
                 return APIResponse.json(JSONRenderer.count("retried", count))
             }
         }
+    }
+
+    /// Runs a write of the desk on `writeThreads`, not on Swift's cooperative threads: a write
+    /// waits for the transaction it shares with the writes asked for at the same time (group
+    /// commit, `AppDatabase`), blocking its thread meanwhile, and the cooperative threads are only
+    /// as many as the cores. A request whose client left before its write started is not written.
+    func writing<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await writeThreads.runIfActive(body)
     }
 
     // MARK: Authentication and errors

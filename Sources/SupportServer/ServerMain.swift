@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
+import NIOPosix
 import SupportCore
 
 /// `support-server`: reached through `support serve` and `support token issue`, which resolve the
@@ -77,7 +78,8 @@ public enum ServerMain {
         if PostgresLocation.isPostgres(path) {
             return try .postgres(path, environment: environment, home: environment["HOME"], connections: connections)
         }
-        return .sqlite(try AppDatabase.open(path: path, createDirectory: false, readers: connections > 1 ? 4 : 0))
+        return .sqlite(try AppDatabase.open(path: path, createDirectory: false, readers: connections > 1 ? 4 : 0,
+                                            groupCommit: connections > 1))
     }
 
     static func fail(_ error: SupportError) -> Int32 {
@@ -130,8 +132,13 @@ public enum ServerMain {
         }
         // The embedded copy unless another is named (a document edited without a rebuild).
         let document = openAPIPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? OpenAPIDocument.yaml
+        // As many writes may wait for their shared transaction (GroupCommit) as there are threads
+        // here: a batch of up to 32.
+        let writeThreads = NIOThreadPool(numberOfThreads: 32)
+        writeThreads.start()
         var api = API(database: database, authority: await TokenAuthority(secret: try HelpDesk.tokenSigningKey(in: database), provider: provider),
-                      limiter: FailedAuthLimiter(limit: authFailureLimit), logger: logger, openAPIDocument: document)
+                      limiter: FailedAuthLimiter(limit: authFailureLimit), logger: logger, openAPIDocument: document,
+                      writeThreads: writeThreads)
         api.bodyTimeout = .seconds(limits.idleTimeoutSeconds)
         let router = Router(context: APIContext.self)
         router.add(middleware: AccessLog(logger: logger, trustProxy: options["trust-proxy"] == "true"))
@@ -158,6 +165,7 @@ public enum ServerMain {
         // runService installs SIGTERM/SIGINT handlers (swift-service-lifecycle): on either, the
         // server stops accepting, lets in-flight requests finish, and returns.
         try await app.runService()
+        try? await writeThreads.shutdownGracefully()
         // Every request has been answered and the flush service has stopped: close the file
         // now, not whenever the last reference to it happens to go (a pool's -wal would stay).
         try database.close()

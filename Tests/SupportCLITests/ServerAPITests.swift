@@ -98,6 +98,52 @@ struct ServerAPITests {
         #expect(stopped.status == 0 && !stopped.signaled, "\(stopped)")
     }
 
+    /// The server writes the tickets that many clients open at once in shared transactions (group
+    /// commit on SQLite): each request still gets its own answer and its own writes, and nothing
+    /// of a refused one is kept.
+    @Test(arguments: Engine.available) func ticketsOpenedByManyClientsAtOnceAreEachWrittenOnceWithTheirRules(engine: Engine) throws {
+        // Given mail on, a limit of 4 tickets an hour for requesters, six requesters and an admin
+        let sandbox = try Sandbox(engine: engine)
+        try sandbox.enableMail()
+        try sandbox.succeed(["settings", "set", "ticket_rate_limit_per_hour", "4"])
+        let requesters = (0..<6).map { "r\($0)@example.com" }
+        for (email, role) in [("admin@example.com", "admin"), ("probe@example.com", "user")] + requesters.map({ ($0, "user") }) {
+            try sandbox.succeed(["user", "add", email, "--role", role])
+        }
+        // (the mails a requester's new ticket queues, counted on one)
+        try sandbox.succeed(["ticket", "create", "--subject", "Probe", "--message", "m", "--category", "bug-report"], as: "probe@example.com")
+        let mailsPerTicket = try sandbox.outbox().count
+        #expect(mailsPerTicket > 0)
+        let tokens = try (["admin@example.com"] + requesters).map { email in
+            try sandbox.succeed(["token", "issue", email, "--expires", "1h"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let (server, base, _) = try Self.startServer(sandbox)
+
+        // When each requester opens 7 tickets from three clients at once, the admin 40 from four,
+        // and ten bodies that break a rule arrive meanwhile
+        let result = try Self.runScript(sandbox, "creates_e2e.py", [base, "4"] + tokens)
+        server.send(SIGTERM)
+        let stopped = try server.wait(timeout: 60)
+        #expect(stopped.status == 0 && !stopped.signaled, "\(stopped)")
+
+        // Then each requester got 4 created and 3 refused with 429, the admin 40, the bad bodies 400
+        #expect(result.status == 0 && result.out.contains("\n0 failures"), "\(result.out.suffix(3000)) \(result.err.suffix(2000))")
+        let firstLine = result.out.split(separator: "\n").first.map(String.init) ?? ""
+        let answered = try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any] ?? [:]
+        let created = answered["created"] as? [String] ?? []
+        #expect(created.count == 6 * 4 + 40)
+        // And the desk holds exactly those tickets, numbered without a gap after the probe's,
+        // each with one creation in the audit trail and its mails in the outbox
+        let listed = try sandbox.succeed(["ticket", "list", "--status", "all", "--limit", "100", "--json"]).json()
+        let numbers = (listed["tickets"] as? [[String: Any]] ?? []).compactMap { $0["ticketNumber"] as? String }
+        #expect(Set(numbers) == Set(created + [Sandbox.number(1)]), "\(numbers.count) listed")
+        #expect(Set(numbers) == Set((1...(created.count + 1)).map { Sandbox.number($0) }), "gap-free")
+        let audit = try sandbox.succeed(["audit", "--action", "ticket.created", "--limit", "100", "--json"]).json()
+        let audited = (audit["events"] as? [[String: Any]] ?? []).compactMap { $0["ticketNumber"] as? String }
+        #expect(audited.sorted() == numbers.sorted(), "one creation each")
+        #expect(try sandbox.outbox().count == mailsPerTicket * numbers.count)
+    }
+
     @Test(arguments: [("RS256", "email"), ("ES256", "upn")], Engine.available)
     func identityProviderTokensAreVerifiedByItsPublicKeyAndEveryAttackIs401(_ c: (algorithm: String, emailClaim: String), engine: Engine) throws {
         let (algorithm, emailClaim) = c

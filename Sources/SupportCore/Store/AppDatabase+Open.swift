@@ -12,8 +12,10 @@ extension AppDatabase {
     /// A new file is created with mode 0600; its directory must exist unless `createDirectory`.
     /// `readers` > 0 (the server) opens a pool: that many reads run at once beside the one writer,
     /// where a command's single connection would make every request wait for the one before.
+    /// `groupCommit` (the server, whose requests write from many threads): writes asked for at
+    /// the same time share a transaction (`GroupCommit`).
     public static func open(
-        path: String, createDirectory: Bool, busyTimeout: TimeInterval = 5, readers: Int = 0,
+        path: String, createDirectory: Bool, busyTimeout: TimeInterval = 5, readers: Int = 0, groupCommit: Bool = false,
         logger: Logger = Logger(label: "support.store"), migrationProgress: MigrationProgressHandler? = nil
     ) throws(SupportError) -> AppDatabase {
         let url = URL(fileURLWithPath: path)
@@ -97,7 +99,7 @@ extension AppDatabase {
             // descriptor of the same file would wait for ourselves).
             try migrateIfNeeded(queue, lockPath: inWAL ? path + ".lock" : nil, logger: logger, progress: migrationProgress)
             if newFile { try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000") } }
-            return AppDatabase(migrated: queue, logger: logger, path: path)
+            return AppDatabase(migrated: queue, logger: logger, path: path, groupCommit: groupCommit)
         }
     }
 }

@@ -25,6 +25,9 @@ public final class AppDatabase: Sendable {
     /// The file opened (symlinks resolved); nil in memory. Whoever can write it, its side files
     /// or its directory decides what is in it, `sendmail_command` included.
     public let path: String?
+    /// The server's writes, batched into shared transactions (`GroupCommit`); nil for a command,
+    /// which writes from one thread.
+    let groupCommit: GroupCommit?
 
     /// Migrates `writer` if needed (one process at a time: tests, in-memory databases).
     convenience init(_ writer: any DatabaseWriter, logger: Logger = Logger(label: "support.store")) throws(SupportError) {
@@ -32,10 +35,11 @@ public final class AppDatabase: Sendable {
         self.init(migrated: writer, logger: logger)
     }
 
-    init(migrated writer: any DatabaseWriter, logger: Logger, path: String? = nil) {
+    init(migrated writer: any DatabaseWriter, logger: Logger, path: String? = nil, groupCommit: Bool = false) {
         self.writer = writer
         self.logger = logger
         self.path = path
+        self.groupCommit = groupCommit ? GroupCommit(writer: writer) : nil
     }
 
     /// A fresh in-memory database whose transactions all happen at `now` (for tests).
@@ -140,7 +144,10 @@ public final class AppDatabase: Sendable {
     }
 
     func write<T>(_ body: (Database) throws -> T) throws(SupportError) -> T {
-        try Self.translatingErrors { try writer.write(body) }
+        try Self.translatingErrors {
+            if let groupCommit { return try groupCommit.write(body) }
+            return try writer.write(body)
+        }
     }
 
     /// One read transaction (one snapshot). In the server's pool, the transaction's BEGIN and
