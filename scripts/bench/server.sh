@@ -6,18 +6,26 @@
 #
 #     swift build -c release --product support --product support-server   (or one at a time)
 #     scripts/bench/server.sh DB [SECONDS] [BIN_DIR]
+#
+# ONLY=list, ticket or create runs that one measurement; NO_FLUSH=1 leaves the flusher out.
 set -euo pipefail
 db=$1; seconds=${2:-20}; bin=${3:-.build/release}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 69; }
-work=$(mktemp -d); trap 'kill $server $flusher 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+work=$(mktemp -d)
+# The flusher loop's running `notify flush` too: killing the loop alone left it sending (and
+# holding the write lock now and then) long after the run.
+trap 'kill $(pgrep -P "${flusher:-0}" 2>/dev/null) $server $flusher 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 . "$root/scripts/bench/server_desk.sh"
 "$bin/support" --db "$db" serve --listen 127.0.0.1:0 --auth-failure-limit 1000000 >"$work/listen" 2>"$work/server.log" &
 server=$!
 for _ in $(seq 1 100); do grep -q '^listening on ' "$work/listen" 2>/dev/null && break; sleep 0.1; done
 base="http://$(sed -n 's/^listening on //p' "$work/listen")"
-( while true; do "$bin/support" --db "$db" notify flush --quiet >/dev/null 2>&1 || true; sleep 1; done ) &
-flusher=$!
+flusher=
+if [ "${NO_FLUSH:-0}" != 1 ]; then
+    ( while true; do "$bin/support" --db "$db" notify flush --quiet >/dev/null 2>&1 || true; sleep 1; done ) &
+    flusher=$!
+fi
 auth="Authorization: Bearer $token"
 # wrk, then the server's own CPU time during the run (utime + stime of its process, which
 # `support serve` became by exec) per request: what a request costs whatever else the cores do.
@@ -31,10 +39,17 @@ measure() {
 print(f'server CPU: {t:.2f} s for {n} requests = {1000 * t / max(n, 1):.3f} ms per request; load average: ' + ' '.join(open('/proc/loadavg').read().split()[:3]))" "$requests"
 }
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== GET /api/support/tickets?status=open"
-measure "$base/api/support/tickets?status=open"
-echo "== GET /api/support/tickets/$number"
-measure "$base/api/support/tickets/$number"
-echo "== POST /api/support/tickets (scripts/bench/create.lua)"
-measure -s "$root/scripts/bench/create.lua" "$base/api/support/tickets"
+only=${ONLY:-list ticket create}
+if [[ " $only " == *" list "* ]]; then
+    echo "== GET /api/support/tickets?status=open"
+    measure "$base/api/support/tickets?status=open"
+fi
+if [[ " $only " == *" ticket "* ]]; then
+    echo "== GET /api/support/tickets/$number"
+    measure "$base/api/support/tickets/$number"
+fi
+if [[ " $only " == *" create "* ]]; then
+    echo "== POST /api/support/tickets (scripts/bench/create.lua)"
+    measure -s "$root/scripts/bench/create.lua" "$base/api/support/tickets"
+fi
 echo "== mail sent by the flusher beside: $(ls "$work/sink" | grep -c '\.eml$' || true)"

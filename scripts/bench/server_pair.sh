@@ -12,7 +12,10 @@ set -euo pipefail
 db=$1; seconds=${2:-20}; bin=${3:-.build/release}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 69; }
-work=$(mktemp -d); trap 'kill $server0 $server1 $flusher 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+work=$(mktemp -d)
+# The flusher loop's running `notify flush` too: killing the loop alone left it sending (and
+# holding the write lock now and then) long after the run.
+trap 'kill $(pgrep -P "${flusher:-0}" 2>/dev/null) $server0 $server1 $flusher 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 . "$root/scripts/bench/server_desk.sh"
 for i in 0 1; do
     "$bin/support" --db "$db" serve --listen 127.0.0.1:0 --auth-failure-limit 1000000 >"$work/listen$i" 2>"$work/server$i.log" &
