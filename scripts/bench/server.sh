@@ -7,7 +7,7 @@
 #     swift build -c release --product support --product support-server   (or one at a time)
 #     scripts/bench/server.sh DB [SECONDS] [BIN_DIR]
 #
-# ONLY=list, ticket or create runs that one measurement; NO_FLUSH=1 leaves the flusher out.
+# ONLY=list, ticket, create or paced (creates at ~500/s) runs those measurements; NO_FLUSH=1 leaves the flusher out.
 set -euo pipefail
 db=$1; seconds=${2:-20}; bin=${3:-.build/release}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -39,7 +39,7 @@ measure() {
 print(f'server CPU: {t:.2f} s for {n} requests = {1000 * t / max(n, 1):.3f} ms per request; load average: ' + ' '.join(open('/proc/loadavg').read().split()[:3]))" "$requests"
 }
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
-only=${ONLY:-list ticket create}
+only=${ONLY:-list ticket create paced}
 if [[ " $only " == *" list "* ]]; then
     echo "== GET /api/support/tickets?status=open"
     measure "$base/api/support/tickets?status=open"
@@ -51,5 +51,9 @@ fi
 if [[ " $only " == *" create "* ]]; then
     echo "== POST /api/support/tickets (scripts/bench/create.lua)"
     measure -s "$root/scripts/bench/create.lua" "$base/api/support/tickets"
+fi
+if [[ " $only " == *" paced "* ]]; then
+    echo "== POST /api/support/tickets at about 500 a second (scripts/bench/create_paced.lua)"
+    measure -s "$root/scripts/bench/create_paced.lua" "$base/api/support/tickets"
 fi
 echo "== mail sent by the flusher beside: $(ls "$work/sink" | grep -c '\.eml$' || true)"
