@@ -102,10 +102,12 @@ struct ServerAPITests {
     /// commit on SQLite): each request still gets its own answer and its own writes, and nothing
     /// of a refused one is kept.
     @Test(arguments: Engine.available) func ticketsOpenedByManyClientsAtOnceAreEachWrittenOnceWithTheirRules(engine: Engine) throws {
-        // Given mail on, a limit of 4 tickets an hour for requesters, six requesters and an admin
+        // Given mail on, limits of 4 tickets and 4 replies an hour for requesters, six requesters
+        // and an admin
         let sandbox = try Sandbox(engine: engine)
         try sandbox.enableMail()
         try sandbox.succeed(["settings", "set", "ticket_rate_limit_per_hour", "4"])
+        try sandbox.succeed(["settings", "set", "reply_rate_limit_per_hour", "4"])
         let requesters = (0..<6).map { "r\($0)@example.com" }
         for (email, role) in [("admin@example.com", "admin"), ("probe@example.com", "user")] + requesters.map({ ($0, "user") }) {
             try sandbox.succeed(["user", "add", email, "--role", role])
@@ -120,13 +122,15 @@ struct ServerAPITests {
         let (server, base, _) = try Self.startServer(sandbox)
 
         // When each requester opens 7 tickets from three clients at once, the admin 40 from four,
-        // and ten bodies that break a rule arrive meanwhile
+        // and ten bodies that break a rule arrive meanwhile; then each requester replies 6 times
+        // to their first ticket from three clients, and the admin 20 times from four
         let result = try Self.runScript(sandbox, "creates_e2e.py", [base, "4"] + tokens)
         server.send(SIGTERM)
         let stopped = try server.wait(timeout: 60)
         #expect(stopped.status == 0 && !stopped.signaled, "\(stopped)")
 
-        // Then each requester got 4 created and 3 refused with 429, the admin 40, the bad bodies 400
+        // Then each requester got 4 created and 3 refused with 429, the admin 40, the bad bodies
+        // 400; 4 replies each added and 2 refused, the admin's 20 added
         #expect(result.status == 0 && result.out.contains("\n0 failures"), "\(result.out.suffix(3000)) \(result.err.suffix(2000))")
         let firstLine = result.out.split(separator: "\n").first.map(String.init) ?? ""
         let answered = try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any] ?? [:]
@@ -141,7 +145,9 @@ struct ServerAPITests {
         let audit = try sandbox.succeed(["audit", "--action", "ticket.created", "--limit", "100", "--json"]).json()
         let audited = (audit["events"] as? [[String: Any]] ?? []).compactMap { $0["ticketNumber"] as? String }
         #expect(audited.sorted() == numbers.sorted(), "one creation each")
-        #expect(try sandbox.outbox().count == mailsPerTicket * numbers.count)
+        let replied = try sandbox.succeed(["audit", "--action", "ticket.replied", "--limit", "100", "--json"]).json()
+        #expect((replied["events"] as? [[String: Any]] ?? []).count == 6 * 4 + 20, "one audit event a reply")
+        #expect(answered["replies"] as? Int == 6 * 4 + 20)
     }
 
     @Test(arguments: [("RS256", "email"), ("ES256", "upn")], Engine.available)

@@ -269,9 +269,13 @@ extension PostgresStore {
     }
 
     /// The rate limit, counted under the person's row lock: two hosts creating for one person at
-    /// once count one after the other (SQLite's single writer gives this for free).
+    /// once count one after the other (SQLite's single writer gives this for free). FOR NO KEY
+    /// UPDATE, not FOR UPDATE: the foreign-key checks of other transactions take KEY SHARE on
+    /// the same row (a reply by staff to this person's ticket touches the ticket, whose checks
+    /// read its requester), and FOR UPDATE blocked them while this one waited for that ticket:
+    /// a deadlock, seen as 503 by concurrent replies (ServerAPITests.ticketsOpenedByManyClients…).
     static func checkRate(_ tx: PostgresTransaction, of actorID: Int64, action: AuditEvent.Action, _ rule: HourlyLimit) throws {
-        _ = try tx.rows("SELECT id FROM desk_user WHERE id = $1 FOR UPDATE", .int(actorID))
+        _ = try tx.rows("SELECT id FROM desk_user WHERE id = $1 FOR NO KEY UPDATE", .int(actorID))
         let recent = try tx.rows("""
             SELECT createdAt FROM audit_event WHERE actorID = $1 AND action = $2 AND createdAt > $3 ORDER BY createdAt LIMIT $4
             """, .int(actorID), .text(action.rawValue), .timestamp(tx.now.addingTimeInterval(-HourlyLimit.window)), .int(Int64(rule.limit)))
