@@ -78,7 +78,8 @@ final class PostgresStore: Sendable {
     }
 
     /// One read-write transaction. A serialization failure or deadlock (another host's
-    /// transaction won) is retried from the start, as SQLite's busy handler retries; then busy.
+    /// transaction won) is retried from the start, as SQLite's busy handler retries, up to five
+    /// times; then busy.
     /// `retries: false` for a body that lets go of its input as it writes (mail in drops each
     /// message's bytes once stored): it cannot run twice, so a conflict is busy (75) at once and
     /// the MTA delivers the message again.
@@ -98,7 +99,10 @@ final class PostgresStore: Sendable {
                         throw error
                     }
                 } }
-            } catch .busy(let wording) where retries && attempt < 3 && wording.description.hasPrefix(Self.retryMarker) {
+            } catch .busy(let wording) where retries && attempt < 5 && wording.description.hasPrefix(Self.retryMarker) {
+                // A short, random pause before the next try, longer each time: transactions that
+                // conflicted once and start again at the same moment would conflict again.
+                usleep(UInt32.random(in: 1_000...5_000) * UInt32(attempt))
                 continue
             } catch .busy(let wording) where wording.description.hasPrefix(Self.retryMarker) {
                 throw .busy("the database is busy (other transactions conflicted with this one); try again in a moment")
