@@ -1,0 +1,294 @@
+import CSQLiteConfig
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// A set of ticket ids, one bit each (bit `id` of word `id / 64`), filled and combined in C
+/// (CSQLiteConfig): the plan of `AppDatabase.bitmapPage` for the combinations no index serves.
+struct TicketBitmap {
+    private(set) var words: [UInt64]
+
+    /// Room for the ids 0 ... `maxID`.
+    init(maxID: Int64) {
+        words = Array(repeating: 0, count: Int(max(0, maxID) / 64) + 1)
+    }
+
+    /// Sets the bit of every id the statement's first column gives.
+    mutating func fill(_ db: Database, sql: String, arguments: StatementArguments) throws {
+        let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(arguments)
+        let handle = statement.sqliteStatement
+        let code = words.withUnsafeMutableBufferPointer { csqlite_bitmap_fill(handle, $0.baseAddress, Int64($0.count)) }
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+        }
+    }
+
+    /// Keeps only the ids `other` holds too; returns how many remain.
+    @discardableResult
+    mutating func formIntersection(_ other: TicketBitmap) -> Int {
+        precondition(other.words.count == words.count)
+        return other.words.withUnsafeBufferPointer { theirs in
+            words.withUnsafeMutableBufferPointer { Int(csqlite_bitmap_and($0.baseAddress, theirs.baseAddress, Int64($0.count))) }
+        }
+    }
+
+    var count: Int {
+        words.withUnsafeBufferPointer { Int(csqlite_bitmap_count($0.baseAddress, Int64($0.count))) }
+    }
+
+    /// The ids in id order (highest first when `descending`), past the first `skip`, at most `limit`.
+    func ids(descending: Bool, skip: Int, limit: Int) -> [Int64] {
+        guard limit > 0 else { return [] }
+        var out = [Int64](repeating: 0, count: limit)
+        let written = words.withUnsafeBufferPointer { words in
+            out.withUnsafeMutableBufferPointer {
+                csqlite_bitmap_ids(words.baseAddress, Int64(words.count), descending ? 1 : 0, Int64(skip), Int64(limit), $0.baseAddress)
+            }
+        }
+        return Array(out.prefix(Int(written)))
+    }
+
+    /// The words as a blob for `support_in_bitmap(?, id)` (this machine's byte order, read by
+    /// the same process).
+    var blob: Data { words.withUnsafeBytes { Data($0) } }
+}
+
+extension AppDatabase {
+    /// A filter of a list as the bitmap plan reads it: one condition on `ticket t` served by an
+    /// index that holds the ticket id (a covering range).
+    enum FilterKind: Hashable { case status, priority, category, assignee, window }
+
+    static func filterParts(_ filter: TicketFilter) -> [(kind: FilterKind, condition: String, arguments: StatementArguments)] {
+        let q = filter.query
+        var parts: [(kind: FilterKind, condition: String, arguments: StatementArguments)] = []
+        func add(_ kind: FilterKind, _ column: String, _ values: StatementArguments, count: Int) {
+            guard count > 0 else { return }
+            parts.append((kind, "t.\(column) IN (\(databaseQuestionMarks(count: count)))", values))
+        }
+        add(.status, "status", StatementArguments(q.statuses.map(\.rawValue)), count: q.statuses.count)
+        add(.priority, "priority", StatementArguments(q.priorities.map(\.rawValue)), count: q.priorities.count)
+        add(.category, "category", StatementArguments(q.categories.map(\.rawValue)), count: q.categories.count)
+        switch filter.assignedTo {
+        case .none: break
+        case .some(.none): parts.append((.assignee, "t.assignedTo IS NULL", []))
+        case .some(.some(let id)): parts.append((.assignee, "t.assignedTo = ?", [id]))
+        }
+        let window = CreatedWindow(since: q.since, until: q.until)
+        let windowConditions = window.conditions(column: "t.createdAt")
+        if !windowConditions.isEmpty {
+            parts.append((.window, windowConditions.joined(separator: " AND "), window.arguments))
+        }
+        return parts
+    }
+
+    /// Whether an index reads this list's filters and order as one range in order (today's
+    /// plans then stop at the page: the queue views of issue 14, EXPLAIN QUERY PLAN tested).
+    static func indexServes(_ kinds: Set<FilterKind>, _ sort: TicketSort) -> Bool {
+        let withoutWindow = kinds.subtracting([.window])
+        switch sort {
+        case .created, .relevance:
+            // (status, assignedTo, createdAt), (category, assignedTo, createdAt),
+            // (status, priority, createdAt), each with the window a range of createdAt.
+            return withoutWindow.isSubset(of: [.status, .assignee]) || withoutWindow.isSubset(of: [.category, .assignee])
+                || withoutWindow.isSubset(of: [.status, .priority])
+        case .updated:
+            // (status, updatedAt), (assignedTo, updatedAt), (updatedAt, id, createdAt).
+            return kinds.isEmpty || kinds == [.status] || kinds == [.assignee]
+        case .priority:
+            // (status, priority, createdAt), (assignedTo, priority, createdAt), (priority, createdAt).
+            return kinds.isSubset(of: [.status, .priority]) || kinds.isSubset(of: [.assignee, .priority])
+        case .status:
+            // (status, createdAt), and (status, assignedTo, createdAt) a status at a time (`mergeArms`).
+            return withoutWindow.isSubset(of: [.status, .assignee])
+        }
+    }
+
+    /// The index read in each order by the bitmap plan's page walk: it holds the order's
+    /// columns and the id, so the walk never reads the table.
+    static func orderIndex(_ sort: TicketSort) -> String {
+        switch sort {
+        case .created, .relevance: return "ticket_on_createdAt"
+        case .updated: return "ticket_on_updatedAt_createdAt"
+        case .priority: return "ticket_on_priority_createdAt"
+        case .status: return "ticket_on_status_createdAtDesc_idDesc"
+        }
+    }
+
+    /// Below this many rows read, today's plans (read one filter's range or the search's hits,
+    /// check the rest on each ticket, sort) take under about 40 ms at 1M tickets (2 µs a row);
+    /// the bitmap plan is for the combinations that would read more.
+    static let bitmapThreshold = 20_000
+
+    /// Which plan a list takes: `costed` (the cost guess below decides), or one forced (tests
+    /// compare the two plans' pages and totals; `walk` forces the bitmap plan's page walk on or
+    /// off).
+    enum ListPlan: Sendable { case costed, todays, bitmap(walk: Bool?) }
+
+    enum BitmapOutcome {
+        /// The page's ticket ids in order, and the exact total.
+        case page(total: Int, ids: [Int64])
+        /// Today's plans are as good: `total` when the bitmap plan already counted it.
+        case todays(total: Int?)
+    }
+
+    /// The plan for the combinations no single index serves (several filters, a common word with
+    /// filters or another order, deep pages): each filter is read once into a bitmap of ticket
+    /// ids, from the index of its column (a covering range), the search from its full-text
+    /// documents in rowid order (and the tails of split tickets, `tailSearch`); the bitmaps are
+    /// ANDed, the total is their popcount, and the page is either the bitmap's ids themselves
+    /// (a search newest first: id order), or read by walking the index of the order and keeping
+    /// the ids whose bit is set (`support_in_bitmap`), stopping at the page, or, when few
+    /// tickets match and the walk would be long, those tickets looked up and sorted.
+    ///
+    /// Costs at 1M tickets (uniform file): ~30 ns a row to fill (the 903,145 hits of `printer`:
+    /// about 27 ms, as the shell's sum of their rowids), ~60-100 ns an index entry walked.
+    /// Never for a requester (`submittedBy`: their tickets are few, and their search must not
+    /// reach staff documents, which this plan would not name anyway).
+    static func bitmapPage(_ db: Database, _ filter: TicketFilter, searchingTailsOrNotes: Bool, plan: ListPlan = .costed) throws -> BitmapOutcome {
+        let q = filter.query
+        let forced: Bool, walk: Bool?
+        switch plan {
+        case .todays: return .todays(total: nil)
+        case .costed: (forced, walk) = (false, nil)
+        case .bitmap(let forcedWalk): (forced, walk) = (true, forcedWalk)
+        }
+        let threshold = forced ? 0 : bitmapThreshold
+        guard filter.submittedBy == nil else { return .todays(total: nil) }
+        let parts = filterParts(filter)
+        let kinds = Set(parts.map(\.kind))
+        let pageEnd = q.page * q.limit
+        let tickets = try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(sum(tickets), 0) FROM ticket_tally")) ?? 0
+        if let search = q.search {
+            // A search newest first (or by relevance) and nothing else: FTS5 hands out the page
+            // in order itself.
+            if parts.isEmpty && (q.sort == .created || q.sort == .relevance) { return .todays(total: nil) }
+            guard let match = searchMatch(search),
+                  let tail = tailSearch(search, includeNotes: filter.searchesInternalNotes, ticketID: "t.id") else {
+                return .todays(total: nil)
+            }
+            let maxID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ticket") ?? 0
+            var hits = TicketBitmap(maxID: maxID)
+            let index = searchIndex(filter)
+            try hits.fill(db, sql: "SELECT rowid FROM \(index) WHERE \(index) MATCH ?", arguments: [match])
+            if searchingTailsOrNotes {
+                // The split tickets a tail reply or (staff) a tail note completes: disjoint from
+                // the documents' hits (`tailSearch` requires the document to miss a word).
+                try hits.fill(db, sql: "SELECT t.id FROM ticket t WHERE " + tail.condition, arguments: tail.arguments)
+            }
+            let hitCount = hits.count
+            if parts.isEmpty {
+                // Another order, no filter: today's walk of the order's index with a full-text
+                // look-up per ticket (tens of µs each) is as cheap for the first pages.
+                if hitCount < threshold || Double(pageEnd) * Double(tickets) / Double(max(hitCount, 1)) < Double(threshold / 20) {
+                    return .todays(total: hitCount)
+                }
+            } else if hitCount < threshold {
+                return .todays(total: nil)
+            }
+            var matching = hits
+            for part in parts where matching.count > 0 {
+                var range = TicketBitmap(maxID: maxID)
+                try range.fill(db, sql: "SELECT t.id FROM ticket t WHERE " + part.condition, arguments: part.arguments)
+                matching.formIntersection(range)
+            }
+            let total = matching.count
+            if q.sort == .created {
+                return .page(total: total, ids: matching.ids(descending: !q.reverse, skip: (q.page - 1) * q.limit, limit: q.limit))
+            }
+            if q.sort == .relevance {
+                return .page(total: total, ids: try relevancePage(db, filter, matching, match: match, tail: searchingTailsOrNotes ? tail : nil))
+            }
+            return .page(total: total, ids: try orderedPage(db, q, matching, total: total, tickets: tickets, walk: walk))
+        }
+
+        // No search: only the combinations no index serves, and only when every filter's range
+        // is long (today's plan reads the shortest and checks the others on each ticket).
+        guard !parts.isEmpty, forced || !indexServes(kinds, q.sort) else { return .todays(total: nil) }
+        for part in parts where !forced {
+            if try rangeLength(db, part.kind, filter, cap: threshold) <= threshold { return .todays(total: nil) }
+        }
+        let maxID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ticket") ?? 0
+        var matching: TicketBitmap?
+        for part in parts where matching.map({ $0.count > 0 }) ?? true {
+            var range = TicketBitmap(maxID: maxID)
+            try range.fill(db, sql: "SELECT t.id FROM ticket t WHERE " + part.condition, arguments: part.arguments)
+            if matching == nil { matching = range } else { matching!.formIntersection(range) }
+        }
+        guard let matching else { return .todays(total: nil) }
+        let total = matching.count
+        return .page(total: total, ids: try orderedPage(db, q, matching, total: total, tickets: tickets, walk: walk))
+    }
+
+    /// How many tickets a filter's index range holds, counted up to `cap` (value filters: the
+    /// tally's sum, exact).
+    static func rangeLength(_ db: Database, _ kind: FilterKind, _ filter: TicketFilter, cap: Int) throws -> Int {
+        let q = filter.query
+        func tally(_ column: String, _ values: StatementArguments, count: Int) throws -> Int {
+            try Int.fetchOne(db, sql: "SELECT coalesce(sum(tickets), 0) FROM ticket_tally WHERE \(column) IN (\(databaseQuestionMarks(count: count)))",
+                             arguments: values) ?? 0
+        }
+        switch kind {
+        case .status: return try tally("status", StatementArguments(q.statuses.map(\.rawValue)), count: q.statuses.count)
+        case .priority: return try tally("priority", StatementArguments(q.priorities.map(\.rawValue)), count: q.priorities.count)
+        case .category: return try tally("category", StatementArguments(q.categories.map(\.rawValue)), count: q.categories.count)
+        case .assignee, .window:
+            guard let part = filterParts(filter).first(where: { $0.kind == kind }) else { return 0 }
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM ticket t WHERE \(part.condition) LIMIT ?)",
+                                    arguments: part.arguments + [cap + 1]) ?? 0
+        }
+    }
+
+    /// The page of `matching` in the query's order (not relevance; created without a search is
+    /// by createdAt): walking the order's index, keeping the ids whose bit is set, when that
+    /// reads fewer entries than looking up every matching ticket would cost (an entry walked
+    /// ~0.1 µs, a ticket looked up and sorted ~2 µs); else those tickets sorted.
+    static func orderedPage(_ db: Database, _ q: TicketQuery, _ matching: TicketBitmap, total: Int, tickets: Int,
+                            walk forcedWalk: Bool? = nil) throws -> [Int64] {
+        guard total > (q.page - 1) * q.limit else { return [] }
+        let order = orderClause(q.sort, reverse: q.reverse)
+        let pageEnd = Double(q.page * q.limit)
+        let walk = min(Double(tickets), pageEnd * Double(tickets) / Double(total))
+        if forcedWalk ?? (walk < 20 * Double(total)) {
+            try ensureBitmapFunction(db)
+            return try Int64.fetchAll(db, sql: "SELECT t.id FROM ticket t INDEXED BY \(orderIndex(q.sort)) WHERE support_in_bitmap(?, t.id)"
+                                        + order + " LIMIT ? OFFSET ?",
+                                      arguments: [matching.blob, q.limit, (q.page - 1) * q.limit])
+        }
+        let ids = matching.ids(descending: true, skip: 0, limit: total)
+        let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+        return try Int64.fetchAll(db, sql: "SELECT t.id FROM ticket t WHERE t.id IN (SELECT value FROM json_each(?))"
+                                    + order + " LIMIT ? OFFSET ?",
+                                  arguments: [list, q.limit, (q.page - 1) * q.limit])
+    }
+
+    /// A search's page by relevance among `matching` (search and filters): bm25 as `searchSQL`
+    /// orders it, a ticket found through its tail (`tail`) after those with a score.
+    static func relevancePage(_ db: Database, _ filter: TicketFilter, _ matching: TicketBitmap, match: String,
+                              tail: (condition: String, arguments: StatementArguments)?) throws -> [Int64] {
+        try ensureBitmapFunction(db)
+        let q = filter.query
+        let index = searchIndex(filter)
+        let direction = q.reverse ? "DESC" : "ASC"
+        let blob = matching.blob
+        var sql = "SELECT f.rowid AS id, bm25(f.\(index), 10.0, 1.0, 1.0) AS rank FROM \(index) f"
+            + " WHERE f.\(index) MATCH ? AND support_in_bitmap(?, f.rowid)"
+        var arguments: StatementArguments = [match, blob]
+        if let tail {
+            sql += " UNION ALL SELECT t.id, 0.0 FROM ticket t WHERE \(tail.condition) AND support_in_bitmap(?, t.id)"
+            arguments += tail.arguments
+            arguments += [blob]
+        }
+        return try Int64.fetchAll(db, sql: "SELECT id FROM (\(sql)) ORDER BY rank \(direction), id DESC LIMIT ? OFFSET ?",
+                                  arguments: arguments + [q.limit, (q.page - 1) * q.limit])
+    }
+
+    /// Registers `support_in_bitmap` on the connection unless it is there already.
+    static func ensureBitmapFunction(_ db: Database) throws {
+        if (try? db.makeStatement(sql: "SELECT support_in_bitmap(x'', 0)")) != nil { return }
+        let code = csqlite_register_bitmap_function(db.sqliteConnection)
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot register support_in_bitmap")
+        }
+    }
+}
