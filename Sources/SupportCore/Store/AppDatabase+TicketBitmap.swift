@@ -104,6 +104,21 @@ extension AppDatabase {
         }
     }
 
+    /// The filter whose column leads the order's index (`orderIndex`), if the list has one: the
+    /// walk then reads only that filter's range of the index (`--since/--until` newest first:
+    /// the window of ticket_on_createdAt; `--status` by status; `--priority` by priority).
+    static func leadingPart(_ parts: [(kind: FilterKind, condition: String, arguments: StatementArguments)], _ sort: TicketSort)
+        -> (condition: String, arguments: StatementArguments)? {
+        let kind: FilterKind
+        switch sort {
+        case .created, .relevance: kind = .window
+        case .status: kind = .status
+        case .priority: kind = .priority
+        case .updated: return nil
+        }
+        return parts.first { $0.kind == kind }.map { ($0.condition, $0.arguments) }
+    }
+
     /// The index read in each order by the bitmap plan's page walk: it holds the order's
     /// columns and the id, so the walk never reads the table.
     static func orderIndex(_ sort: TicketSort) -> String {
@@ -199,7 +214,8 @@ extension AppDatabase {
             if q.sort == .relevance {
                 return .page(total: total, ids: try relevancePage(db, filter, matching, match: match, tail: searchingTailsOrNotes ? tail : nil))
             }
-            return .page(total: total, ids: try orderedPage(db, q, matching, total: total, tickets: tickets, walk: walk))
+            return .page(total: total, ids: try orderedPage(db, q, matching, total: total, tickets: tickets, walk: walk,
+                                                       within: leadingPart(parts, q.sort)))
         }
 
         // No search: only the combinations no index serves, and only when every filter's range
@@ -217,7 +233,8 @@ extension AppDatabase {
         }
         guard let matching else { return .todays(total: nil) }
         let total = matching.count
-        return .page(total: total, ids: try orderedPage(db, q, matching, total: total, tickets: tickets, walk: walk))
+        return .page(total: total, ids: try orderedPage(db, q, matching, total: total, tickets: tickets, walk: walk,
+                                                       within: leadingPart(parts, q.sort)))
     }
 
     /// How many tickets a filter's index range holds, counted up to `cap` (value filters: the
@@ -244,16 +261,19 @@ extension AppDatabase {
     /// reads fewer entries than looking up every matching ticket would cost (an entry walked
     /// ~0.1 µs, a ticket looked up and sorted ~2 µs); else those tickets sorted.
     static func orderedPage(_ db: Database, _ q: TicketQuery, _ matching: TicketBitmap, total: Int, tickets: Int,
-                            walk forcedWalk: Bool? = nil) throws -> [Int64] {
+                            walk forcedWalk: Bool? = nil,
+                            within leading: (condition: String, arguments: StatementArguments)? = nil) throws -> [Int64] {
         guard total > (q.page - 1) * q.limit else { return [] }
         let order = orderClause(q.sort, reverse: q.reverse)
         let pageEnd = Double(q.page * q.limit)
         let walk = min(Double(tickets), pageEnd * Double(tickets) / Double(total))
         if forcedWalk ?? (walk < 20 * Double(total)) {
             try ensureBitmapFunction(db)
-            return try Int64.fetchAll(db, sql: "SELECT t.id FROM ticket t INDEXED BY \(orderIndex(q.sort)) WHERE support_in_bitmap(?, t.id)"
+            // Only the leading filter's range of the index, when the index starts with it.
+            let range = leading.map { $0.condition + " AND " } ?? ""
+            return try Int64.fetchAll(db, sql: "SELECT t.id FROM ticket t INDEXED BY \(orderIndex(q.sort)) WHERE \(range)support_in_bitmap(?, t.id)"
                                         + order + " LIMIT ? OFFSET ?",
-                                      arguments: [matching.blob, q.limit, (q.page - 1) * q.limit])
+                                      arguments: (leading?.arguments ?? []) + [matching.blob, q.limit, (q.page - 1) * q.limit])
         }
         let ids = matching.ids(descending: true, skip: 0, limit: total)
         let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
@@ -271,7 +291,7 @@ extension AppDatabase {
         let index = searchIndex(filter)
         let direction = q.reverse ? "DESC" : "ASC"
         let blob = matching.blob
-        var sql = "SELECT f.rowid AS id, bm25(f.\(index), 10.0, 1.0, 1.0) AS rank FROM \(index) f"
+        var sql = "SELECT f.rowid AS id, bm25(f.\(index), 10.0, 1.0, 1.0) AS score FROM \(index) f"
             + " WHERE f.\(index) MATCH ? AND support_in_bitmap(?, f.rowid)"
         var arguments: StatementArguments = [match, blob]
         if let tail {
@@ -279,7 +299,7 @@ extension AppDatabase {
             arguments += tail.arguments
             arguments += [blob]
         }
-        return try Int64.fetchAll(db, sql: "SELECT id FROM (\(sql)) ORDER BY rank \(direction), id DESC LIMIT ? OFFSET ?",
+        return try Int64.fetchAll(db, sql: "SELECT id FROM (\(sql)) ORDER BY score \(direction), id DESC LIMIT ? OFFSET ?",
                                   arguments: arguments + [q.limit, (q.page - 1) * q.limit])
     }
 
