@@ -82,6 +82,22 @@ extension AppDatabase {
         return parts
     }
 
+    /// The filters as the fills read them: two that an index holds side by side (status and
+    /// priority, status and assignee, category and assignee, assignee and priority) as one
+    /// condition, read from that index: `--status open,in-progress --priority high` reads the
+    /// 55,000 ids of (status, priority, createdAt) instead of 250,000 and 250,000 at 1M.
+    static func fillParts(_ parts: [(kind: FilterKind, condition: String, arguments: StatementArguments)])
+        -> [(condition: String, arguments: StatementArguments)] {
+        var left = parts
+        var fills: [(condition: String, arguments: StatementArguments)] = []
+        for (a, b) in [(FilterKind.status, FilterKind.priority), (.status, .assignee), (.category, .assignee), (.assignee, .priority)] {
+            guard let i = left.firstIndex(where: { $0.kind == a }), let j = left.firstIndex(where: { $0.kind == b }) else { continue }
+            fills.append((left[i].condition + " AND " + left[j].condition, left[i].arguments + left[j].arguments))
+            left.removeAll { $0.kind == a || $0.kind == b }
+        }
+        return fills + left.map { ($0.condition, $0.arguments) }
+    }
+
     /// Whether an index reads this list's filters and order as one range in order (today's
     /// plans then stop at the page: the queue views of issue 14, EXPLAIN QUERY PLAN tested).
     static func indexServes(_ kinds: Set<FilterKind>, _ sort: TicketSort) -> Bool {
@@ -202,7 +218,7 @@ extension AppDatabase {
                 return .todays(total: nil)
             }
             var matching = hits
-            for part in parts where matching.count > 0 {
+            for part in fillParts(parts) where matching.count > 0 {
                 var range = TicketBitmap(maxID: maxID)
                 try range.fill(db, sql: "SELECT t.id FROM ticket t WHERE " + part.condition, arguments: part.arguments)
                 matching.formIntersection(range)
@@ -226,7 +242,7 @@ extension AppDatabase {
         }
         let maxID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ticket") ?? 0
         var matching: TicketBitmap?
-        for part in parts where matching.map({ $0.count > 0 }) ?? true {
+        for part in fillParts(parts) where matching.map({ $0.count > 0 }) ?? true {
             var range = TicketBitmap(maxID: maxID)
             try range.fill(db, sql: "SELECT t.id FROM ticket t WHERE " + part.condition, arguments: part.arguments)
             if matching == nil { matching = range } else { matching!.formIntersection(range) }
@@ -259,7 +275,9 @@ extension AppDatabase {
     /// The page of `matching` in the query's order (not relevance; created without a search is
     /// by createdAt): walking the order's index, keeping the ids whose bit is set, when that
     /// reads fewer entries than looking up every matching ticket would cost (an entry walked
-    /// ~0.1 µs, a ticket looked up and sorted ~2 µs); else those tickets sorted.
+    /// ~35 ns, a ticket looked up and sorted ~2 µs); else those tickets sorted. Measured on the
+    /// uniform 1M file: `--status resolved --priority low --sort updated --page 1000` fills
+    /// 555,000 ids and walks ~450,000 entries of the updatedAt index in 45 ms, process included.
     static func orderedPage(_ db: Database, _ q: TicketQuery, _ matching: TicketBitmap, total: Int, tickets: Int,
                             walk forcedWalk: Bool? = nil,
                             within leading: (condition: String, arguments: StatementArguments)? = nil) throws -> [Int64] {
@@ -267,7 +285,7 @@ extension AppDatabase {
         let order = orderClause(q.sort, reverse: q.reverse)
         let pageEnd = Double(q.page * q.limit)
         let walk = min(Double(tickets), pageEnd * Double(tickets) / Double(total))
-        if forcedWalk ?? (walk < 20 * Double(total)) {
+        if forcedWalk ?? (walk < 50 * Double(total)) {
             try ensureBitmapFunction(db)
             // Only the leading filter's range of the index, when the index starts with it.
             let range = leading.map { $0.condition + " AND " } ?? ""

@@ -161,11 +161,22 @@ struct BitmapPlanTests {
         q.since = fixedNow.addingTimeInterval(-86_400 * 30)
         q.until = fixedNow
         let filter = try #require(try fixture.desk(fixture.staff).filter(for: q))
+        // (and the pairs read together: status and assignee, assignee and priority; one filter alone)
+        var statusAndAssignee = q, assigneeAndPriority = q
+        statusAndAssignee.priorities = []
+        statusAndAssignee.assignee = .email("sam@example.test")
+        assigneeAndPriority.statuses = []
+        assigneeAndPriority.categories = []
+        let pairs = try [statusAndAssignee, assigneeAndPriority].map { try #require(try fixture.desk(fixture.staff).filter(for: $0)) }
         try fixture.database.read { db in
             // Then a fill reads a range of an index that holds the id, never the table
-            for part in AppDatabase.filterParts(filter) {
-                let plan = try Self.plan(db, "SELECT t.id FROM ticket t WHERE " + part.condition, part.arguments)
-                #expect(plan.contains("SEARCH t USING COVERING INDEX"), "\(part.condition): \(plan)")
+            for filter in [filter] + pairs {
+                let parts = AppDatabase.filterParts(filter)
+                for part in AppDatabase.fillParts(parts) + parts.map({ ($0.condition, $0.arguments) }) {
+                    let plan = try Self.plan(db, "SELECT t.id FROM ticket t WHERE " + part.condition, part.arguments)
+                    #expect(plan.contains("SEARCH t USING COVERING INDEX"), "\(part.condition): \(plan)")
+                }
+                #expect(AppDatabase.fillParts(parts).count < parts.count)
             }
             // And a walk reads the order's index in order: no sort, no table
             try AppDatabase.ensureBitmapFunction(db)
