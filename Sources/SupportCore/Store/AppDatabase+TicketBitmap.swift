@@ -193,10 +193,18 @@ extension AppDatabase {
         if let search = q.search {
             // A search newest first (or by relevance) and nothing else: FTS5 hands out the page
             // in order itself.
-            if parts.isEmpty && (q.sort == .created || q.sort == .relevance) { return .todays(total: nil) }
+            if parts.isEmpty && q.sort == .created { return .todays(total: nil) }
             guard let match = searchMatch(search),
                   let tail = tailSearch(search, includeNotes: filter.searchesInternalNotes, ticketID: "t.id") else {
                 return .todays(total: nil)
+            }
+            if parts.isEmpty && q.sort == .relevance, let list = searchSQL(for: filter, searchingTailsOrNotes: searchingTailsOrNotes) {
+                // By relevance and nothing else: the page's ids sorted by bm25 alone, the tickets
+                // read after. Today's page joined every hit's ticket row before the sort:
+                // `--search button --sort relevance --reverse` at 1M, 1.2-1.6 s against the
+                // shell's 0.5 s for the ids.
+                let total = try Int.fetchOne(db, sql: list.countSQL, arguments: list.countArguments) ?? 0
+                return .page(total: total, ids: try relevancePage(db, filter, nil, match: match, tail: searchingTailsOrNotes ? tail : nil))
             }
             if parts.isEmpty, !forced, let list = searchSQL(for: filter, searchingTailsOrNotes: searchingTailsOrNotes) {
                 // Another order, no filter: the hits counted as today (FTS5's count(*) of a
@@ -307,20 +315,22 @@ extension AppDatabase {
 
     /// A search's page by relevance among `matching` (search and filters): bm25 as `searchSQL`
     /// orders it, a ticket found through its tail (`tail`) after those with a score.
-    static func relevancePage(_ db: Database, _ filter: TicketFilter, _ matching: TicketBitmap, match: String,
+    static func relevancePage(_ db: Database, _ filter: TicketFilter, _ matching: TicketBitmap?, match: String,
                               tail: (condition: String, arguments: StatementArguments)?) throws -> [Int64] {
         try ensureBitmapFunction(db)
         let q = filter.query
         let index = searchIndex(filter)
         let direction = q.reverse ? "DESC" : "ASC"
-        let blob = matching.blob
+        // Without a bitmap (no filter) every hit is on the page's way.
+        let blob = matching?.blob
         var sql = "SELECT f.rowid AS id, bm25(f.\(index), 10.0, 1.0, 1.0) AS score FROM \(index) f"
-            + " WHERE f.\(index) MATCH ? AND support_in_bitmap(?, f.rowid)"
-        var arguments: StatementArguments = [match, blob]
+            + " WHERE f.\(index) MATCH ?" + (blob == nil ? "" : " AND support_in_bitmap(?, f.rowid)")
+        var arguments: StatementArguments = [match]
+        if let blob { arguments += [blob] }
         if let tail {
-            sql += " UNION ALL SELECT t.id, 0.0 FROM ticket t WHERE \(tail.condition) AND support_in_bitmap(?, t.id)"
+            sql += " UNION ALL SELECT t.id, 0.0 FROM ticket t WHERE \(tail.condition)" + (blob == nil ? "" : " AND support_in_bitmap(?, t.id)")
             arguments += tail.arguments
-            arguments += [blob]
+            if let blob { arguments += [blob] }
         }
         return try Int64.fetchAll(db, sql: "SELECT id FROM (\(sql)) ORDER BY score \(direction), id DESC LIMIT ? OFFSET ?",
                                   arguments: arguments + [q.limit, (q.page - 1) * q.limit])
