@@ -189,7 +189,8 @@ extension AppDatabase {
         let parts = filterParts(filter)
         let kinds = Set(parts.map(\.kind))
         let pageEnd = q.page * q.limit
-        let tickets = try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(sum(tickets), 0) FROM ticket_tally")) ?? 0
+        // Read only past the early returns: the queue views (and the server's list route) pay nothing.
+        func ticketCount() throws -> Int { try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(sum(tickets), 0) FROM ticket_tally")) ?? 0 }
         if let search = q.search {
             // A search newest first (or by relevance) and nothing else: FTS5 hands out the page
             // in order itself.
@@ -213,7 +214,7 @@ extension AppDatabase {
                 // the page is near the start of the order, today's walk of the order's index
                 // with a full-text look-up per ticket (tens of µs each) is as cheap.
                 let counted = try Int.fetchOne(db, sql: list.countSQL, arguments: list.countArguments) ?? 0
-                if counted < threshold || Double(pageEnd) * Double(tickets) / Double(max(counted, 1)) < Double(threshold / 20) {
+                if try counted < threshold || Double(pageEnd) * Double(ticketCount()) / Double(max(counted, 1)) < Double(threshold / 20) {
                     return .todays(total: counted)
                 }
             }
@@ -243,7 +244,7 @@ extension AppDatabase {
             if q.sort == .relevance {
                 return .page(total: total, ids: try relevancePage(db, filter, matching, match: match, tail: searchingTailsOrNotes ? tail : nil))
             }
-            return .page(total: total, ids: try orderedPage(db, q, matching, total: total, tickets: tickets, walk: walk,
+            return .page(total: total, ids: try orderedPage(db, q, matching, total: total, tickets: try ticketCount(), walk: walk,
                                                        within: leadingPart(parts, q.sort)))
         }
 
@@ -262,7 +263,7 @@ extension AppDatabase {
         }
         guard let matching else { return .todays(total: nil) }
         let total = matching.count
-        return .page(total: total, ids: try orderedPage(db, q, matching, total: total, tickets: tickets, walk: walk,
+        return .page(total: total, ids: try orderedPage(db, q, matching, total: total, tickets: try ticketCount(), walk: walk,
                                                        within: leadingPart(parts, q.sort)))
     }
 
