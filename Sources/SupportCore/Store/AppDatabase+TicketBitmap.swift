@@ -173,7 +173,8 @@ extension AppDatabase {
     /// tickets match and the walk would be long, those tickets looked up and sorted.
     ///
     /// Costs at 1M tickets (uniform file): ~30 ns a row to fill (the 903,145 hits of `printer`:
-    /// about 27 ms, as the shell's sum of their rowids), ~60-100 ns an index entry walked.
+    /// about 27 ms, as the shell's sum of their rowids), ~35 ns an index entry walked
+    /// (`orderedPage`).
     /// Never for a requester (`submittedBy`: their tickets are few, and their search must not
     /// reach staff documents, which this plan would not name anyway).
     static func bitmapPage(_ db: Database, _ filter: TicketFilter, searchingTailsOrNotes: Bool, plan: ListPlan = .costed) throws -> BitmapOutcome {
@@ -192,8 +193,7 @@ extension AppDatabase {
         // Read only past the early returns: the queue views (and the server's list route) pay nothing.
         func ticketCount() throws -> Int { try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(sum(tickets), 0) FROM ticket_tally")) ?? 0 }
         if let search = q.search {
-            // A search newest first (or by relevance) and nothing else: FTS5 hands out the page
-            // in order itself.
+            // A search newest first and nothing else: FTS5 hands out the page in order itself.
             if parts.isEmpty && q.sort == .created { return .todays(total: nil) }
             guard let match = searchMatch(search),
                   let tail = tailSearch(search, includeNotes: filter.searchesInternalNotes, ticketID: "t.id") else {
