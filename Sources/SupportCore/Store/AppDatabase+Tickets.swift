@@ -126,12 +126,29 @@ extension AppDatabase {
     }
 
     func tickets(matching filter: TicketFilter, includeInternal: Bool) throws(SupportError) -> TicketPage {
+        try tickets(matching: filter, includeInternal: includeInternal, plan: .costed)
+    }
+
+    /// `plan`: tests force either plan to compare them.
+    func tickets(matching filter: TicketFilter, includeInternal: Bool, plan: ListPlan) throws(SupportError) -> TicketPage {
         try read { db in
-            guard let list = try Self.listSQL(for: filter, searchingTailsOrNotes: Self.searchReachesTailsOrNotes(db, filter)) else {
+            let searchingTailsOrNotes = try Self.searchReachesTailsOrNotes(db, filter)
+            guard let list = Self.listSQL(for: filter, searchingTailsOrNotes: searchingTailsOrNotes) else {
                 return TicketPage(tickets: [], total: 0, page: filter.query.page, limit: filter.query.limit)
             }
             let q = filter.query
-            let total = try Self.talliedTotal(db, filter) ?? Int.fetchOne(db, sql: list.countSQL, arguments: list.countArguments) ?? 0
+            var knownTotal: Int?
+            switch try Self.bitmapPage(db, filter, searchingTailsOrNotes: searchingTailsOrNotes, plan: plan) {
+            case .page(let total, let ids):
+                // The combinations no index serves (`bitmapPage`): the page's ids in order.
+                var tickets = try Self.fetchTickets(db, ids: ids)
+                let attachments = try Self.fetchAttachments(db, ticketIDs: ids, includeInternal: includeInternal)
+                for index in tickets.indices { tickets[index].attachments = attachments[tickets[index].id] ?? [] }
+                return TicketPage(tickets: tickets, total: total, page: q.page, limit: q.limit)
+            case .todays(let total):
+                knownTotal = total
+            }
+            let total = try knownTotal ?? Self.talliedTotal(db, filter) ?? Int.fetchOne(db, sql: list.countSQL, arguments: list.countArguments) ?? 0
             var page = (sql: list.pageSQL, arguments: list.pageArguments)
             if !list.pageSQL.contains("UNION ALL"), let ordered = Self.searchPageInIndexOrder(for: filter),
                try Self.indexOrderIsCheaper(db, filter, hits: total) {
@@ -151,6 +168,18 @@ extension AppDatabase {
             for index in tickets.indices { tickets[index].attachments = attachments[tickets[index].id] ?? [] }
             return TicketPage(tickets: tickets, total: total, page: q.page, limit: q.limit)
         }
+    }
+
+    /// The tickets of `ids` (without replies, as a list shows them), in the order of `ids`.
+    static func fetchTickets(_ db: Database, ids: [Int64]) throws -> [Ticket] {
+        guard !ids.isEmpty else { return [] }
+        var byID: [Int64: Ticket] = [:]
+        for row in try Row.fetchAll(db, sql: ticketSelect + " WHERE t.id IN (\(databaseQuestionMarks(count: ids.count)))",
+                                    arguments: StatementArguments(ids)) {
+            let ticket = try ticket(from: row)
+            byID[ticket.id] = ticket
+        }
+        return ids.compactMap { byID[$0] }
     }
 
     /// The pagination total from `ticket_tally` when only status, priority and category filter
