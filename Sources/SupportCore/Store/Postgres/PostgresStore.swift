@@ -121,6 +121,15 @@ final class PostgresStore: Sendable {
         } }
     }
 
+    /// One statement's read, outside a transaction: a single statement sees one snapshot of its
+    /// own, so BEGIN and COMMIT would add two statements (and a round trip) and nothing else.
+    /// For the server's per-request reads (a token's user).
+    func readOne<T>(_ body: (PostgresTransaction) throws -> T) throws(SupportError) -> T {
+        try run { () throws -> T in try sessions.borrow { session in
+            try body(PostgresTransaction(session: session, now: Self.now()))
+        } }
+    }
+
     static let retryMarker = "retry: "
 
     /// Runs `body`, mapping PostgreSQL's refusals to the error classes of SPEC (never the SQL,
