@@ -135,9 +135,11 @@ final class NIOPostgresSession: PostgresSession {
             case .timestamp(let date): bindings.append(date); types.append(.timestamptz)
             }
         }
+        // Kept from its second time on this connection: a statement a command runs once goes
+        // in one round trip, as before (preparing first would take two).
         if PreparedStatements.isWorthKeeping(sql),
            let number = PreparedStatements.number(sql: sql, types: types),
-           kept.withLock({ !$0.refused.contains(number) }) {
+           kept.withLock({ kept in !kept.refused.contains(number) && !kept.seen.insert(number).inserted }) {
             return try runKept(number, bindings: bindings)
         }
         let result: PostgresQueryResult
@@ -403,6 +405,7 @@ final class NIOPostgresSession: PostgresSession {
 }
 
 private struct KeptOnConnection {
+    var seen: Set<Int> = []
     var succeeded: Set<Int> = []
     var refused: Set<Int> = []
 }
