@@ -26,8 +26,8 @@ final class NIOPostgresSession: PostgresSession {
     private let executor: EventLoopTaskExecutor
     /// Which kept statements succeeded on this connection, and which go unnamed here.
     private let kept = Mutex(KeptOnConnection())
-    /// A BEGIN sent and not yet waited for.
-    private let pendingBegin = Mutex<EventLoopFuture<Void>?>(nil)
+    /// Statements sent (`send`) and not yet waited for.
+    private let pending = Mutex<[EventLoopFuture<Void>]>([])
 
     private init(connection: PostgresConnection, location: PostgresLocation, logger: Logger) {
         self.connection = connection
@@ -145,7 +145,7 @@ final class NIOPostgresSession: PostgresSession {
         let result: PostgresQueryResult
         do {
             let answer = connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-            try settleBegin()
+            try settlePending()
             result = try waitForAnswer(answer)
         } catch {
             throw statementFailure(error)
@@ -170,7 +170,7 @@ final class NIOPostgresSession: PostgresSession {
             }
         }
         do {
-            try settleBegin()
+            try settlePending()
             let rows = try waitForAnswer(promise.futureResult)
             kept.withLock { _ = $0.succeeded.insert(number) }
             return rows
@@ -196,17 +196,10 @@ final class NIOPostgresSession: PostgresSession {
     func execute(_ script: String) throws {
         // postgres-nio speaks the extended protocol only, which takes one statement at a time.
         let statements = SQLScript.statements(script)
-        // A unit of work's BEGIN goes with its first statement, in the same round trip: its
-        // answer is waited for with that statement's.
-        if statements.count == 1, statements[0].hasPrefix("BEGIN"), pendingBegin.withLock({ $0 == nil }) {
-            let answer = connection.query(PostgresQuery(unsafeSQL: statements[0]), logger: logger).map { _ in }
-            pendingBegin.withLock { $0 = answer }
-            return
-        }
         for statement in statements {
             do {
                 let answer = connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                try settleBegin()
+                try settlePending()
                 _ = try waitForAnswer(answer)
             } catch {
                 throw statementFailure(error)
@@ -214,15 +207,28 @@ final class NIOPostgresSession: PostgresSession {
         }
     }
 
-    /// Waits for a BEGIN sent ahead, if any.
-    private func settleBegin() throws {
-        guard let answer = pendingBegin.withLock({ pending in defer { pending = nil }; return pending }) else { return }
-        try waitForAnswer(answer)
+    package func send(_ statement: String) throws {
+        let answer = connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).map { _ in }
+        pending.withLock { $0.append(answer) }
+    }
+
+    /// Waits for the statements sent ahead (`send`), if any: the first failure is this call's.
+    private func settlePending() throws {
+        let answers = pending.withLock { pending in defer { pending = [] }; return pending }
+        var failure: (any Error)?
+        for answer in answers {
+            do {
+                try waitForAnswer(answer)
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
     }
 
     func copy(into table: String, columns: [String], rows: [UInt8]) throws {
         do {
-            try settleBegin()
+            try settlePending()
         } catch {
             throw statementFailure(error)
         }

@@ -46,20 +46,29 @@ enum PreparedStatements {
 
     /// The statement of `number` with these values.
     static func statement(_ number: Int, bindings: PostgresBindings) -> any KeptStatement {
-        build(Root.self, depth: bits, number: number, bindings: bindings)
+        // The type, once found, is kept: finding it asks the runtime for `bits` generic types.
+        let type = lock.withLock { slotTypes[number] } ?? {
+            let type = build(Root.self, depth: bits, number: number)
+            lock.withLock { slotTypes[number] = type }
+            return type
+        }()
+        return type.init(bindings: bindings)
     }
 
-    private static func build<Path: SlotPath>(_ path: Path.Type, depth: Int, number: Int,
-                                              bindings: PostgresBindings) -> any KeptStatement {
-        if depth == 0 { return Slot<Path>(bindings: bindings) }
+    nonisolated(unsafe) private static var slotTypes: [Int: any KeptStatement.Type] = [:]
+
+    private static func build<Path: SlotPath>(_ path: Path.Type, depth: Int, number: Int) -> any KeptStatement.Type {
+        if depth == 0 { return Slot<Path>.self }
         if (number >> (depth - 1)) & 1 == 0 {
-            return build(Node<Path, Zero>.self, depth: depth - 1, number: number, bindings: bindings)
+            return build(Node<Path, Zero>.self, depth: depth - 1, number: number)
         }
-        return build(Node<Path, One>.self, depth: depth - 1, number: number, bindings: bindings)
+        return build(Node<Path, One>.self, depth: depth - 1, number: number)
     }
 }
 
-protocol KeptStatement: PostgresPreparedStatement where Row == [PostgresValue] {}
+protocol KeptStatement: PostgresPreparedStatement where Row == [PostgresValue] {
+    init(bindings: PostgresBindings)
+}
 
 protocol SlotBit { static var value: Int { get } }
 enum Zero: SlotBit { static var value: Int { 0 } }
