@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import SupportCore
+import Synchronization
 
 /// Sets the core's `PostgresConnector.open` to this driver. Called first thing by the binaries
 /// that link it (`support-pg`, `support-server`); `support` never links it (SWIFT-FACTS.md: NIO
@@ -21,11 +22,18 @@ final class NIOPostgresSession: PostgresSession {
     private let logger: Logger
 
     private let closing = CloseWatch()
+    /// The event loop's executor, for the tasks of kept statements.
+    private let executor: EventLoopTaskExecutor
+    /// Which kept statements succeeded on this connection, and which go unnamed here.
+    private let kept = Mutex(KeptOnConnection())
+    /// Statements sent (`send`) and not yet waited for.
+    private let pending = Mutex<[EventLoopFuture<Void>]>([])
 
     private init(connection: PostgresConnection, location: PostgresLocation, logger: Logger) {
         self.connection = connection
         self.location = location
         self.logger = logger
+        self.executor = EventLoopTaskExecutor(connection.eventLoop)
         // Once per session (a server's pooled session runs millions of statements): when the
         // connection ends, the statement waiting then, if any, is given up half a second later,
         // time enough for its own error (the server's reason) to come first.
@@ -114,38 +122,116 @@ final class NIOPostgresSession: PostgresSession {
 
     func query(_ sql: String, _ binds: [PostgresValue]) throws -> [[PostgresValue]] {
         var bindings = PostgresBindings(capacity: binds.count)
+        var types: [PostgresDataType] = []
+        types.reserveCapacity(binds.count)
         for value in binds {
             switch value {
-            case .null: bindings.appendNull()
-            case .int(let number): bindings.append(number)
-            case .double(let number): bindings.append(number)
-            case .text(let text): bindings.append(text)
-            case .bytes(let bytes): bindings.append(ByteBuffer(bytes: bytes))
-            case .bool(let flag): bindings.append(flag)
-            case .timestamp(let date): bindings.append(date)
+            case .null: bindings.appendNull(); types.append(.null)
+            case .int(let number): bindings.append(number); types.append(.int8)
+            case .double(let number): bindings.append(number); types.append(.float8)
+            case .text(let text): bindings.append(text); types.append(.text)
+            case .bytes(let bytes): bindings.append(ByteBuffer(bytes: bytes)); types.append(.bytea)
+            case .bool(let flag): bindings.append(flag); types.append(.bool)
+            case .timestamp(let date): bindings.append(date); types.append(.timestamptz)
             }
+        }
+        // Kept from its second time on this connection: a statement a command runs once goes
+        // in one round trip, as before (preparing first would take two).
+        if PreparedStatements.isWorthKeeping(sql),
+           let number = PreparedStatements.number(sql: sql, types: types),
+           kept.withLock({ kept in !kept.refused.contains(number) && !kept.seen.insert(number).inserted }) {
+            return try runKept(number, bindings: bindings)
         }
         let result: PostgresQueryResult
         do {
-            result = try waitForAnswer(connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger))
+            let answer = connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+            try settlePending()
+            result = try waitForAnswer(answer)
         } catch {
             throw statementFailure(error)
         }
         return try result.rows.map { row in try row.map { try Self.value(of: $0) } }
     }
 
+    /// A statement kept prepared on this connection (`PreparedStatements`): parsed and planned
+    /// by the server the first time, then only bound and executed. One whose preparation may
+    /// have failed here (it never succeeded on this connection: postgres-nio remembers the
+    /// failure under its name for good), or whose plan the server can no longer use (a table
+    /// changed under `*`, 0A000), goes unnamed on this connection from then on.
+    private func runKept(_ number: Int, bindings: PostgresBindings) throws -> [[PostgresValue]] {
+        let statement = PreparedStatements.statement(number, bindings: bindings)
+        let connection = connection, logger = logger
+        let promise = connection.eventLoop.makePromise(of: [[PostgresValue]].self)
+        Task(executorPreference: executor) {
+            do {
+                promise.succeed(try await Self.collect(statement, on: connection, logger: logger))
+            } catch {
+                promise.fail(error)
+            }
+        }
+        do {
+            try settlePending()
+            let rows = try waitForAnswer(promise.futureResult)
+            kept.withLock { _ = $0.succeeded.insert(number) }
+            return rows
+        } catch {
+            let failure = statementFailure(error)
+            kept.withLock { kept in
+                let planGone = (failure as? PostgresServerError)?.sqlState == "0A000"
+                if planGone || !kept.succeeded.contains(number) { kept.refused.insert(number) }
+            }
+            throw failure
+        }
+    }
+
+    private static func collect<Statement: KeptStatement>(_ statement: Statement, on connection: PostgresConnection,
+                                                          logger: Logger) async throws -> [[PostgresValue]] {
+        var rows: [[PostgresValue]] = []
+        for try await row in try await connection.execute(statement, logger: logger) {
+            rows.append(row)
+        }
+        return rows
+    }
+
     func execute(_ script: String) throws {
         // postgres-nio speaks the extended protocol only, which takes one statement at a time.
-        for statement in SQLScript.statements(script) {
+        let statements = SQLScript.statements(script)
+        for statement in statements {
             do {
-                _ = try waitForAnswer(connection.query(PostgresQuery(unsafeSQL: statement), logger: logger))
+                let answer = connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                try settlePending()
+                _ = try waitForAnswer(answer)
             } catch {
                 throw statementFailure(error)
             }
         }
     }
 
+    package func send(_ statement: String) throws {
+        let answer = connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).map { _ in }
+        pending.withLock { $0.append(answer) }
+    }
+
+    /// Waits for the statements sent ahead (`send`), if any: the first failure is this call's.
+    private func settlePending() throws {
+        let answers = pending.withLock { pending in defer { pending = [] }; return pending }
+        var failure: (any Error)?
+        for answer in answers {
+            do {
+                try waitForAnswer(answer)
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+    }
+
     func copy(into table: String, columns: [String], rows: [UInt8]) throws {
+        do {
+            try settlePending()
+        } catch {
+            throw statementFailure(error)
+        }
         let connection = connection, logger = logger
         // postgres-nio's copyFrom is async; it runs as a task on the connection's event loop's
         // terms and this (never an event-loop) thread waits, as for any statement. Written a
@@ -322,6 +408,12 @@ final class NIOPostgresSession: PostgresSession {
             return "\(error)"
         }
     }
+}
+
+private struct KeptOnConnection {
+    var seen: Set<Int> = []
+    var succeeded: Set<Int> = []
+    var refused: Set<Int> = []
 }
 
 /// Whether the connection has ended, and what to do then for the statement being waited for.

@@ -124,6 +124,65 @@ struct NIOPostgresSessionTests {
         #expect(throws: PostgresServerError.self) { try session.execute("SELEC 1") }
     }
 
+    @Test func aStatementRunAgainIsKeptPreparedAndAnswersAsBefore() throws {
+        // Given a session and a table
+        let database = try PostgresTestDatabase()
+        let session = try open(database)
+        defer { session.close() }
+        try session.execute("CREATE TABLE kept (id int8 PRIMARY KEY, body text)")
+        let insert = "INSERT INTO kept (id, body) VALUES ($1, $2) RETURNING id"
+        let prepared = "SELECT count(*) FROM pg_prepared_statements WHERE statement = $1"
+        // When an insert runs once, then twice more with other values (a NULL among them)
+        #expect(try session.query(insert, [.int(1), .text("one")]) == [[.int(1)]])
+        // Then the first run went unnamed (nothing prepared), and the later ones prepared it once
+        #expect(try session.query(prepared, [.text(insert)]) == [[.int(0)]])
+        #expect(try session.query(insert, [.int(2), .text("two")]) == [[.int(2)]])
+        #expect(try session.query(insert, [.int(3), .null]) == [[.int(3)]])
+        #expect(try session.query(insert, [.int(4), .text("four")]) == [[.int(4)]])
+        #expect(try session.query(prepared, [.text(insert)]) == [[.int(1)]])
+        #expect(try session.query("SELECT id, body FROM kept ORDER BY id", []) ==
+                [[.int(1), .text("one")], [.int(2), .text("two")], [.int(3), .null], [.int(4), .text("four")]])
+        // And a kept statement refused by the server is the server's error, the session still working
+        #expect(throws: PostgresServerError.self) { try session.query(insert, [.int(4), .text("again")]) }
+        #expect(try session.query(insert, [.int(5), .text("five")]) == [[.int(5)]])
+    }
+
+    @Test func aStatementWhosePreparationFailedRunsOnceItCan() throws {
+        // Given a session, and a statement on a table that does not exist yet, run twice (the
+        // second time it is prepared, and the server refuses it)
+        let database = try PostgresTestDatabase()
+        let session = try open(database)
+        defer { session.close() }
+        let select = "SELECT body FROM later WHERE id = $1"
+        for _ in 0..<2 {
+            #expect(throws: PostgresServerError.self) { try session.query(select, [.int(1)]) }
+        }
+        // When the table is made
+        try session.execute("CREATE TABLE later (id int8, body text); INSERT INTO later VALUES (1, 'here')")
+        // Then the statement answers (the failed preparation is not remembered against it)
+        for _ in 0..<3 {
+            #expect(try session.query(select, [.int(1)]) == [[.text("here")]])
+        }
+    }
+
+    @Test func aSentStatementIsAnsweredWithTheNextOne() throws {
+        // Given a session
+        let database = try PostgresTestDatabase()
+        let session = try open(database)
+        defer { session.close() }
+        try session.execute("CREATE TABLE sent (id int8)")
+        // When a transaction's BEGIN is sent and not waited for, and the statements follow
+        try session.send("BEGIN")
+        _ = try session.query("INSERT INTO sent VALUES ($1)", [.int(1)])
+        try session.send("ROLLBACK")
+        // Then they ran in order, in one transaction (rolled back)
+        #expect(try session.query("SELECT count(*) FROM sent", []) == [[.int(0)]])
+        // And a sent statement the server refuses is the next statement's error
+        try session.send("SELEC 1")
+        #expect(throws: PostgresServerError.self) { try session.query("SELECT 1", []) }
+        #expect(try session.query("SELECT 2", []) == [[.int(2)]])
+    }
+
     @Test func theUnixSocketConnectsWithoutAPassword() throws {
         // Given the socket of the cluster, which trusts whoever can reach it
         let database = try PostgresTestDatabase()

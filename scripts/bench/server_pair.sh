@@ -54,16 +54,18 @@ measure "/api/support/tickets?status=open"
 echo "== GET /api/support/tickets/$number"
 measure "/api/support/tickets/$number"
 echo "== CPU by process kind during 10 s of GET /api/support/tickets/$number (both servers)"
-snapshot() { for pid in $(pgrep -f 'support-server|postgres: support_test' || true); do
+# This desk's backends only (the process title names the database), not other databases' in the cluster.
+dbname=${db%%\?*}; dbname=${dbname##*/}
+snapshot() { for pid in $(pgrep -f "support-server|postgres: [^ ]+ $dbname " || true); do
     printf '%s %s\n' "$(tr '\0' ' ' </proc/$pid/cmdline 2>/dev/null | cut -c1-14)" "$(awk '{print $14 + $15}' /proc/$pid/stat 2>/dev/null || echo 0)"; done; }
 snapshot >"$work/before"
-wrk -t1 -c32 -d10s -H "$auth" "$base0/api/support/tickets/$number" >/dev/null &
+wrk -t1 -c32 -d10s -H "$auth" "$base0/api/support/tickets/$number" >"$work/cpu0" &
 other=$!
-wrk -t1 -c32 -d10s -H "$auth" "$base1/api/support/tickets/$number" >/dev/null
+wrk -t1 -c32 -d10s -H "$auth" "$base1/api/support/tickets/$number" >"$work/cpu1"
 wait $other
 snapshot >"$work/after"
-python3 - "$work/before" "$work/after" "$(getconf CLK_TCK)" <<'PY'
-import sys, collections
+python3 - "$work/before" "$work/after" "$(getconf CLK_TCK)" "$work/cpu0" "$work/cpu1" <<'PY'
+import re, sys, collections
 def read(name):
     totals = collections.Counter()
     for line in open(name):
@@ -71,7 +73,10 @@ def read(name):
         totals["postgres backends" if kind.startswith("postgres") else "support-server"] += float(ticks or 0)
     return totals
 before, after, hz = read(sys.argv[1]), read(sys.argv[2]), float(sys.argv[3])
+requests = sum(int(re.search(r"(\d+) requests in", open(name).read()).group(1)) for name in sys.argv[4:6])
+print(f"{requests:,} requests in the 10 s")
 for kind in sorted(after):
-    print(f"{kind}: {(after[kind] - before[kind]) / hz:.2f} s of CPU in 10 s")
+    seconds = (after[kind] - before[kind]) / hz
+    print(f"{kind}: {seconds:.2f} s of CPU in 10 s, {seconds * 1000 / max(requests, 1):.3f} ms a request")
 PY
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -91,11 +91,20 @@ package protocol PostgresSession: AnyObject, Sendable {
     func query(_ sql: String, _ binds: [PostgresValue]) throws -> [[PostgresValue]]
     /// Statements without parameters, several separated by `;` (a migration's script).
     func execute(_ script: String) throws
+    /// One statement without parameters whose answer is not waited for now: it is sent at once
+    /// and its answer (a failure included) comes with the next statement's on this session. For
+    /// a unit of work's BEGIN, and a read-only transaction's COMMIT (nothing to lose): each saves
+    /// a round trip.
+    func send(_ statement: String) throws
     /// `COPY table (columns) FROM STDIN` with `rows` in the text format (`PostgresCopyText`):
     /// a bulk import's thousands of rows in one round trip. `table` and `columns` are the
     /// store's own names (never input): they are quoted as given, so in PostgreSQL's lower case.
     func copy(into table: String, columns: [String], rows: [UInt8]) throws
     func close()
+}
+
+extension PostgresSession {
+    package func send(_ statement: String) throws { try execute(statement) }
 }
 
 /// Opens sessions. Set at start by a binary that links the driver (`support-pg`,

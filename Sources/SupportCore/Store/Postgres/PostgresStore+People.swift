@@ -186,11 +186,11 @@ extension PostgresStore {
     // MARK: Tokens
 
     func tokenGeneration(userID: Int64) throws(SupportError) -> Int64 {
-        try read { tx in try tx.value("SELECT generation FROM token_generation WHERE userID = $1", .int(userID))?.int ?? 0 }
+        try readOne { tx in try tx.value("SELECT generation FROM token_generation WHERE userID = $1", .int(userID))?.int ?? 0 }
     }
 
     func userAndTokenGeneration(email: String) throws(SupportError) -> (user: User, generation: Int64)? {
-        try read { tx in
+        try readOne { tx in
             try tx.row("""
                 SELECT \(Self.userColumns), (SELECT generation FROM token_generation WHERE userID = desk_user.id)
                 FROM desk_user WHERE lower(email) = lower($1)

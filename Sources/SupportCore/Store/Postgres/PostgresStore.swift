@@ -89,7 +89,7 @@ final class PostgresStore: Sendable {
             attempt += 1
             do {
                 return try run { () throws -> T in try sessions.borrow { session in
-                    try session.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+                    try session.send("BEGIN ISOLATION LEVEL READ COMMITTED")
                     do {
                         let value = try body(PostgresTransaction(session: session, now: Self.now()))
                         try session.execute("COMMIT")
@@ -113,15 +113,25 @@ final class PostgresStore: Sendable {
     /// One read, from one snapshot (the total and the page of a list agree).
     func read<T>(_ body: (PostgresTransaction) throws -> T) throws(SupportError) -> T {
         try run { () throws -> T in try sessions.borrow { session in
-            try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try session.send("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             do {
                 let value = try body(PostgresTransaction(session: session, now: Self.now()))
-                try session.execute("COMMIT")
+                // Read only: its COMMIT cannot lose anything, and is answered with the session's next statement.
+                try session.send("COMMIT")
                 return value
             } catch {
                 try? session.execute("ROLLBACK")
                 throw error
             }
+        } }
+    }
+
+    /// One statement's read, outside a transaction: a single statement sees one snapshot of its
+    /// own, so BEGIN and COMMIT would add two statements (and a round trip) and nothing else.
+    /// For the server's per-request reads (a token's user).
+    func readOne<T>(_ body: (PostgresTransaction) throws -> T) throws(SupportError) -> T {
+        try run { () throws -> T in try sessions.borrow { session in
+            try body(PostgresTransaction(session: session, now: Self.now()))
         } }
     }
 
