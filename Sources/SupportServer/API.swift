@@ -38,7 +38,7 @@ struct API: Sendable {
         tickets.get { request, context in
             await handle(request, context) { desk in
                 let page = try desk.listTickets(try ListQuery.ticketQuery(request.uri.queryParameters))
-                return APIResponse.json(JSONRenderer.page(page))
+                return APIResponse.json(bytes: JSONRenderer.pageBytes(page))
             }
         }
         tickets.post { request, context in

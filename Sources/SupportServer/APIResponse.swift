@@ -5,10 +5,27 @@ import SupportCore
 /// JSON responses in the shapes of the CLI's `--json` (JSONRenderer) and the seed's APIError.
 enum APIResponse {
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(text.utf8.count + 1)
+        buffer.writeString(text)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        return json(buffer, status: status)
+    }
+
+    /// JSON already in UTF-8 bytes (a page of tickets: no String made of it on the way).
+    static func json(bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(bytes.count + 1)
+        buffer.writeBytes(bytes)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        return json(buffer, status: status)
+    }
+
+    static func json(_ body: ByteBuffer, status: HTTPResponse.Status) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 
     /// A ticket's replies in `frame`, page by page (`HelpDesk.replyPage`): one page in memory at

@@ -396,6 +396,12 @@ for name, token in attacks.items():
     check(status == 401 and is_api_error(body) and body["code"] == "UNAUTHORIZED", f"{name} → 401: {status}")
     check("Bearer" in (headers.get("WWW-Authenticate") or ""), f"{name}: WWW-Authenticate")
 check(call("GET", "/api/admin/support/settings", forge(claims("admin@example.com")))[0] == 200, "a well-made token works (control)")
+# The server remembers a token it checked (VerifiedTokens): past its expiry it is refused all the same.
+short = forge(claims("admin@example.com", exp=int(time.time()) + 3))
+check(call("GET", "/api/admin/support/settings", short)[0] == 200, "a token with 3 s left works")
+time.sleep(max(0, json.loads(base64.urlsafe_b64decode(short.split(".")[1] + "=="))["exp"] - time.time()) + 1.1)
+status, _, body = call("GET", "/api/admin/support/settings", short)
+check(status == 401 and body["code"] == "UNAUTHORIZED", f"the same token, once expired, is refused though it was checked before: {status}")
 
 # --- Role from the database, revocation.
 cli("user", "update", "agent@example.com", "--role", "user")

@@ -8,10 +8,19 @@ public enum JSONRenderer {
     }
 
     public static func page(_ page: TicketPage) -> String {
-        JSONValue.object([
+        pageValue(page).serialized(pretty: true)
+    }
+
+    /// `page` as UTF-8 bytes (the server's `GET /api/support/tickets`).
+    public static func pageBytes(_ page: TicketPage) -> [UInt8] {
+        pageValue(page).serializedBytes(pretty: true)
+    }
+
+    static func pageValue(_ page: TicketPage) -> JSONValue {
+        .object([
             ("tickets", .array(page.tickets.map(value))),
             ("pagination", pagination(total: page.total, page: page.page, limit: page.limit, pages: page.pages)),
-        ]).serialized(pretty: true)
+        ])
     }
 
     /// `support audit`: the events in `ticket history`'s shape, and the seed's pagination object.

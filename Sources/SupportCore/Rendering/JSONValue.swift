@@ -16,10 +16,16 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     public func serialized(pretty: Bool) -> String {
+        String(decoding: serializedBytes(pretty: pretty), as: UTF8.self)
+    }
+
+    /// The UTF-8 bytes of `serialized`, without making a String of them (the server sends bytes:
+    /// the String cost a copy and a UTF-8 check of every page it sent).
+    public func serializedBytes(pretty: Bool) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(1024)
         write(to: &out, pretty: pretty, depth: 0)
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// Written as UTF-8 bytes: appending scalar by scalar to a String cost a quarter of a
