@@ -23,13 +23,11 @@ import urllib.parse
 BASE, LIMIT, ADMIN, REQUESTERS = urllib.parse.urlsplit(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4:]
 lock = threading.Lock()
 failures = []
-created = []
-mine = {}  # who -> the numbers of their tickets
-replies = []
-answers = {}  # (who, status) -> count
+answers = {}  # (kind, who, status) -> count
+answered = {}  # (kind, who) -> the ticket numbers of the 201 answers
 
 
-def post(token, body, path="/api/support/tickets"):
+def post(token, path, body):
     connection = http.client.HTTPConnection(BASE.hostname, BASE.port, timeout=120)
     try:
         connection.request("POST", path, body=json.dumps(body).encode(),
@@ -41,87 +39,80 @@ def post(token, body, path="/api/support/tickets"):
         connection.close()
 
 
-def creator(who, token, count, body):
+def client(kind, who, token, requests):
+    """One client sending `requests` ((path, body) pairs) one after the other."""
     try:
-        create(who, token, count, body)
+        for path, body in requests:
+            status, payload, retry = post(token, path, body)
+            with lock:
+                answers[(kind, who, status)] = answers.get((kind, who, status), 0) + 1
+                if status == 201:
+                    number = (payload.get("ticket") or payload.get("response"))["ticketNumber"]
+                    answered.setdefault((kind, who), []).append(number)
+                elif status == 429 and not (retry and retry.isdigit()):
+                    failures.append(f"{who} {kind}: 429 without a Retry-After of seconds: {retry!r}")
+                elif status not in (429, 400):
+                    failures.append(f"{who} {kind}: {status} {payload}")
     except Exception as error:  # noqa: BLE001 - any failure of a client is the test's failure
         with lock:
-            failures.append(f"{who}: {error!r}")
+            failures.append(f"{who} {kind}: {error!r}")
 
 
-def create(who, token, count, body):
-    for i in range(count):
-        subject = body["subject"] and f"{body['subject']} {who} {i}"
-        status, payload, retry = post(token, dict(body, subject=subject))
-        with lock:
-            answers[(who, status)] = answers.get((who, status), 0) + 1
-            if status == 201:
-                created.append(payload["ticket"]["ticketNumber"])
-                mine.setdefault(who, []).append(payload["ticket"]["ticketNumber"])
-            elif status == 429 and not (retry and retry.isdigit()):
-                failures.append(f"{who}: 429 without a Retry-After of seconds: {retry!r}")
-            elif status not in (201, 429, 400):
-                failures.append(f"{who}: {status} {payload}")
+def at_once(clients):
+    """Runs every (kind, who, token, requests) client on a thread of its own, all at once."""
+    threads = [threading.Thread(target=client, args=c) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
+def spread(total, parts=3):
+    """`total` split into `parts` near-equal counts."""
+    return [total // parts + (1 if k < total % parts else 0) for k in range(parts)]
+
+
+def expect(kind, who, added, refused):
+    got = (answers.get((kind, who, 201), 0), answers.get((kind, who, 429), 0))
+    if got != (added, refused):
+        failures.append(f"{who} {kind}: {got[0]} added and {got[1]} refused with 429, expected {added} and {refused}")
+
+
+TICKETS = "/api/support/tickets"
 good = {"subject": "Printer jam", "message": "It jams on every page.", "category": "bug-report"}
-threads = []
-per_thread = [(LIMIT + 3) // 3 + (1 if k < (LIMIT + 3) % 3 else 0) for k in range(3)]
-for n, token in enumerate(REQUESTERS):
-    threads += [threading.Thread(target=creator, args=(f"requester{n}", token, c, good)) for c in per_thread]
-threads += [threading.Thread(target=creator, args=("admin", ADMIN, 10, good)) for _ in range(4)]
-bad = [dict(good, subject=""), dict(good, category="nonsense")] * 5
-threads += [threading.Thread(target=creator, args=("bad", ADMIN, 1, body)) for body in bad]
-for thread in threads:
-    thread.start()
-for thread in threads:
-    thread.join()
 
 
-
-def replier(who, token, numbers):
-    try:
-        for i, number in enumerate(numbers):
-            status, payload, retry = post(token, {"message": f"Reply {i} from {who}"}, f"/api/support/tickets/{number}/responses")
-            with lock:
-                answers[(who + " replies", status)] = answers.get((who + " replies", status), 0) + 1
-                if status == 201:
-                    replies.append(number)
-                elif status == 429 and not (retry and retry.isdigit()):
-                    failures.append(f"{who}: a refused reply without a Retry-After of seconds: {retry!r}")
-                elif status != 429:
-                    failures.append(f"{who} reply: {status} {payload}")
-    except Exception as error:  # noqa: BLE001
-        with lock:
-            failures.append(f"{who} replies: {error!r}")
+def tickets(who, count, body=good):
+    return [(TICKETS, dict(body, subject=body["subject"] and f"{body['subject']} {who} {i}")) for i in range(count)]
 
 
-firsts = [sorted(mine.get(f"requester{n}", ["none"]))[0] for n in range(len(REQUESTERS))]
-threads = []
-per_thread = [(LIMIT + 2) // 3 + (1 if k < (LIMIT + 2) % 3 else 0) for k in range(3)]
-for n, token in enumerate(REQUESTERS):
-    threads += [threading.Thread(target=replier, args=(f"requester{n}", token, [firsts[n]] * c)) for c in per_thread]
-threads += [threading.Thread(target=replier, args=("admin", ADMIN, [firsts[(k + i) % len(firsts)] for i in range(5)])) for k in range(4)]
-for thread in threads:
-    thread.start()
-for thread in threads:
-    thread.join()
-for n in range(len(REQUESTERS)):
-    got = (answers.get((f"requester{n} replies", 201), 0), answers.get((f"requester{n} replies", 429), 0))
-    if got != (LIMIT, 2):
-        failures.append(f"requester{n}: {got[0]} replies added and {got[1]} refused, expected {LIMIT} and 2")
-if answers.get(("admin replies", 201), 0) != 20:
-    failures.append(f"admin: {answers.get(('admin replies', 201), 0)} of 20 replies added")
+requesters = [f"requester{n}" for n in range(len(REQUESTERS))]
+at_once([("create", who, token, tickets(who, count)) for who, token in zip(requesters, REQUESTERS) for count in spread(LIMIT + 3)]
+        + [("create", "admin", ADMIN, tickets("admin", 10)) for _ in range(4)]
+        + [("create", "bad", ADMIN, [(TICKETS, body)]) for body in [dict(good, subject=""), dict(good, category="nonsense")] * 5])
+for who in requesters:
+    expect("create", who, LIMIT, 3)
+expect("create", "admin", 40, 0)
+if answers.get(("create", "bad", 400), 0) != 10:
+    failures.append(f"bad bodies: {answers.get(('create', 'bad', 400), 0)} of 10 refused with 400")
 
-for n in range(len(REQUESTERS)):
-    got = (answers.get((f"requester{n}", 201), 0), answers.get((f"requester{n}", 429), 0))
-    if got != (LIMIT, 3):
-        failures.append(f"requester{n}: {got[0]} created and {got[1]} refused, expected {LIMIT} and 3")
-if answers.get(("admin", 201), 0) != 40:
-    failures.append(f"admin: {answers.get(('admin', 201), 0)} of 40 created")
-if answers.get(("bad", 400), 0) != 10:
-    failures.append(f"bad bodies: {answers.get(('bad', 400), 0)} of 10 refused with 400")
-print(json.dumps({"created": sorted(created), "replies": len(replies)}))
+firsts = [min(answered.get(("create", who), ["none"])) for who in requesters]
+
+
+def replies(who, numbers):
+    return [(f"{TICKETS}/{number}/responses", {"message": f"Reply {i} from {who}"}) for i, number in enumerate(numbers)]
+
+
+at_once([("reply", who, token, replies(who, [first] * count))
+         for who, token, first in zip(requesters, REQUESTERS, firsts) for count in spread(LIMIT + 2)]
+        + [("reply", "admin", ADMIN, replies("admin", [firsts[(k + i) % len(firsts)] for i in range(5)])) for k in range(4)])
+for who in requesters:
+    expect("reply", who, LIMIT, 2)
+expect("reply", "admin", 20, 0)
+
+created = sorted(n for (kind, _), numbers in answered.items() if kind == "create" for n in numbers)
+reply_count = sum(len(numbers) for (kind, _), numbers in answered.items() if kind == "reply")
+print(json.dumps({"created": created, "replies": reply_count}))
 for failure in failures:
     print("FAIL:", failure)
 print(f"{len(failures)} failures")
