@@ -34,4 +34,20 @@ int64_t csqlite_bitmap_ids(const uint64_t *words, int64_t count, int descending,
 /// SQLite's result code.
 int csqlite_register_bitmap_function(sqlite3 *db);
 
+/// Registers the FTS5 auxiliary function `support_rank(table, state)` on `db` (through the
+/// connection's fts5_api), which `csqlite_rank_page` uses. Returns SQLite's result code.
+int csqlite_register_rank_function(sqlite3 *db);
+
+/// A search's best `keep` hits by bm25 (the FTS5 table `index`, the FTS5 query `match`, column
+/// weights `weights`), exactly as `ORDER BY bm25(index, weights…) [DESC], rowid DESC` orders them,
+/// among the hits with rowid in `low` ... `high` whose bit is set in `bitmap` (NULL: all):
+/// their ids and scores written to `ids` and `scores` (room for `keep`) in page order, how many
+/// such hits there are to `hits`, SQLite's result code to `code`. Returns how many were written.
+/// Needs `csqlite_register_rank_function` on `db` first.
+int64_t csqlite_rank_page(sqlite3 *db, const char *index, const char *match,
+                          const uint64_t *bitmap, int64_t bitmapWords,
+                          const double *weights, int weightCount, int reverse, int64_t keep,
+                          int64_t low, int64_t high,
+                          int64_t *ids, double *scores, int64_t *hits, int *code);
+
 #endif
