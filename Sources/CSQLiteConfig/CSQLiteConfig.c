@@ -338,3 +338,129 @@ int64_t csqlite_rank_page(sqlite3 *db, const char *index, const char *match,
     *code = rc;
     return written;
 }
+
+// MARK: Relevance on both cores
+
+#include <pthread.h>
+
+typedef struct {
+    sqlite3 *db;
+    const char *index, *match;
+    const uint64_t *bitmap;
+    int64_t bitmapWords;
+    const double *weights;
+    int weightCount, reverse;
+    int64_t keep, low, high;
+    int64_t *ids;
+    double *scores;
+    int64_t hits, written;
+    int code;
+} RankHalf;
+
+static void *rank_half_run(void *argument) {
+    RankHalf *h = argument;
+    h->written = csqlite_rank_page(h->db, h->index, h->match, h->bitmap, h->bitmapWords, h->weights, h->weightCount,
+                                   h->reverse, h->keep, h->low, h->high, h->ids, h->scores, &h->hits, &h->code);
+    return NULL;
+}
+
+// The FTS5 index's averages (rowid 1) and structure (rowid 10) records: every write to the
+// index writes a new segment and so a new structure (its write counter grows), so two
+// connections that read the same two records read the same index, sizes and averages.
+static int rank_index_state(sqlite3 *db, const char *index, char **state, int *bytes) {
+    sqlite3_stmt *statement = NULL;
+    char *sql = sqlite3_mprintf("SELECT group_concat(hex(block), '-') FROM (SELECT block FROM \"%w_data\" WHERE id IN (1, 10) ORDER BY id)", index);
+    int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &statement, NULL) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    *state = NULL;
+    if (rc == SQLITE_OK && (rc = sqlite3_step(statement)) == SQLITE_ROW) {
+        *bytes = sqlite3_column_bytes(statement, 0);
+        *state = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(statement, 0));
+        rc = *state ? SQLITE_OK : SQLITE_NOMEM;
+    }
+    sqlite3_finalize(statement);
+    return rc == SQLITE_DONE ? SQLITE_ERROR : rc;
+}
+
+// Opens a second connection on the file of `db` in a read transaction that sees the index `db`
+// sees; NULL when it cannot (an in-memory database, another snapshot: a write came between).
+static sqlite3 *rank_open_beside(sqlite3 *db, const char *index) {
+    const char *file = sqlite3_db_filename(db, "main");
+    if (file == NULL || file[0] == 0) return NULL;
+    sqlite3 *other = NULL;
+    if (sqlite3_open_v2(file, &other, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) { sqlite3_close(other); return NULL; }
+    char *mine = NULL, *theirs = NULL;
+    int mineBytes = 0, theirBytes = 0, same = 0;
+    if (sqlite3_exec(other, "PRAGMA query_only = 1; BEGIN", NULL, NULL, NULL) == SQLITE_OK
+        && csqlite_register_rank_function(other) == SQLITE_OK
+        && rank_index_state(other, index, &theirs, &theirBytes) == SQLITE_OK
+        && rank_index_state(db, index, &mine, &mineBytes) == SQLITE_OK) {
+        same = mineBytes == theirBytes && strcmp(mine, theirs) == 0;
+    }
+    sqlite3_free(mine);
+    sqlite3_free(theirs);
+    if (!same) { sqlite3_close(other); return NULL; }
+    return other;
+}
+
+int64_t csqlite_rank_page_parallel(sqlite3 *db, const char *index, const char *match,
+                                   const uint64_t *bitmap, int64_t bitmapWords, int64_t maxID,
+                                   const double *weights, int weightCount, int reverse, int64_t keep,
+                                   int64_t *ids, double *scores, int64_t *hits, int *code, int *parallel) {
+    sqlite3 *other = rank_open_beside(db, index);
+    *parallel = other != NULL;
+    if (other == NULL) {
+        return csqlite_rank_page(db, index, match, bitmap, bitmapWords, weights, weightCount, reverse, keep,
+                                 INT64_MIN, INT64_MAX, ids, scores, hits, code);
+    }
+    // Split at the middle id (of the bitmap's ids when there is one): hits spread evenly.
+    int64_t middle = maxID / 2;
+    if (bitmap != NULL) {
+        int64_t total = csqlite_bitmap_count(bitmap, bitmapWords), seen = 0;
+        for (int64_t i = 0; i < bitmapWords; i++) {
+            seen += __builtin_popcountll(bitmap[i]);
+            if (seen * 2 >= total) { middle = i * 64 + 63; break; }
+        }
+    }
+    RankHalf halves[2];
+    for (int k = 0; k < 2; k++) {
+        halves[k] = (RankHalf){ k == 0 ? db : other, index, match, bitmap, bitmapWords, weights, weightCount, reverse, keep,
+                                k == 0 ? INT64_MIN : middle + 1, k == 0 ? middle : INT64_MAX,
+                                NULL, NULL, 0, 0, SQLITE_OK };
+        halves[k].ids = sqlite3_malloc64((sqlite3_uint64)(keep > 0 ? keep : 1) * sizeof(int64_t));
+        halves[k].scores = sqlite3_malloc64((sqlite3_uint64)(keep > 0 ? keep : 1) * sizeof(double));
+    }
+    int64_t written = 0;
+    *code = SQLITE_OK;
+    if (!halves[0].ids || !halves[0].scores || !halves[1].ids || !halves[1].scores) {
+        *code = SQLITE_NOMEM;
+    } else {
+        pthread_t thread;
+        int started = pthread_create(&thread, NULL, rank_half_run, &halves[1]) == 0;
+        rank_half_run(&halves[0]);
+        if (started) pthread_join(thread, NULL); else rank_half_run(&halves[1]);
+        *code = halves[0].code != SQLITE_OK ? halves[0].code : halves[1].code;
+    }
+    if (*code == SQLITE_OK) {
+        // Merge the two pages in order, up to `keep`.
+        RankState order;
+        memset(&order, 0, sizeof order);
+        order.reverse = reverse;
+        int64_t a = 0, b = 0;
+        while (written < keep && (a < halves[0].written || b < halves[1].written)) {
+            int takeA = b >= halves[1].written
+                || (a < halves[0].written && rank_before(&order, (RankEntry){ halves[0].ids[a], halves[0].scores[a] },
+                                                                  (RankEntry){ halves[1].ids[b], halves[1].scores[b] }));
+            RankHalf *from = takeA ? &halves[0] : &halves[1];
+            int64_t at = takeA ? a++ : b++;
+            ids[written] = from->ids[at];
+            scores[written] = from->scores[at];
+            written++;
+        }
+        *hits = halves[0].hits + halves[1].hits;
+    }
+    for (int k = 0; k < 2; k++) { sqlite3_free(halves[k].ids); sqlite3_free(halves[k].scores); }
+    sqlite3_exec(other, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(other);
+    return written;
+}

@@ -50,4 +50,14 @@ int64_t csqlite_rank_page(sqlite3 *db, const char *index, const char *match,
                           int64_t low, int64_t high,
                           int64_t *ids, double *scores, int64_t *hits, int *code);
 
+/// `csqlite_rank_page` over all rowids on both cores: the ids up to the middle on `db`, the rest
+/// on a second connection to the same file (in a read transaction that sees the same FTS5 index:
+/// its structure and averages records are compared), each with its own heap, the two merged.
+/// `maxID`: the highest ticket id. Without a second connection (an in-memory database, another
+/// snapshot) all on `db`; `parallel` says which.
+int64_t csqlite_rank_page_parallel(sqlite3 *db, const char *index, const char *match,
+                                   const uint64_t *bitmap, int64_t bitmapWords, int64_t maxID,
+                                   const double *weights, int weightCount, int reverse, int64_t keep,
+                                   int64_t *ids, double *scores, int64_t *hits, int *code, int *parallel);
+
 #endif

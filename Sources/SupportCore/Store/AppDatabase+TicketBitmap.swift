@@ -352,27 +352,43 @@ extension AppDatabase {
         return (Array(ids), ranked.hits + tailIDs.count)
     }
 
+    /// From this many tickets (and a quarter as many among the filters) a ranked read takes both
+    /// cores: opening the second connection costs about 1 ms.
+    static let parallelRankTickets: Int64 = 200_000
+
     /// Deeper than this (page × limit), the ranked read's heap would hold more than 1.6 MB: the
     /// SQL plan instead.
     static let rankedKeepLimit = 100_000
 
     /// The `keep` best hits of `match` in `index` by bm25 (10 for the subject, 1 for the text
     /// and the notes), in page order, among `matching`; and how many hits `matching` holds.
-    static func rankedHits(_ db: Database, index: String, match: String, matching: TicketBitmap?, reverse: Bool, keep: Int) throws
-        -> (entries: [(id: Int64, score: Double)], hits: Int) {
+    ///
+    /// With many tickets (`parallelRankTickets`, or `parallel` forced) the ids are split in two
+    /// halves ranked at once on two connections (`csqlite_rank_page_parallel`).
+    static func rankedHits(_ db: Database, index: String, match: String, matching: TicketBitmap?, reverse: Bool, keep: Int,
+                           parallel forced: Bool? = nil) throws
+        -> (entries: [(id: Int64, score: Double)], hits: Int, bothCores: Bool) {
+        let maxID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ticket") ?? 0
+        let parallel = forced ?? (maxID >= parallelRankTickets && (matching?.count ?? Int.max) >= Int(parallelRankTickets / 4))
         var ids = [Int64](repeating: 0, count: keep)
         var scores = [Double](repeating: 0, count: keep)
         var hits: Int64 = 0
         var code: Int32 = SQLITE_OK
+        var both: Int32 = 0
         let weights: [Double] = [10.0, 1.0, 1.0]
         let words = matching?.words
         let written = ids.withUnsafeMutableBufferPointer { ids in
             scores.withUnsafeMutableBufferPointer { scores in
                 weights.withUnsafeBufferPointer { weights in
                     func run(_ bitmap: UnsafePointer<UInt64>?, _ count: Int) -> Int64 {
-                        csqlite_rank_page(db.sqliteConnection, index, match, bitmap, Int64(count), weights.baseAddress, Int32(weights.count),
-                                          reverse ? 1 : 0, Int64(keep), Int64.min, Int64.max,
-                                          ids.baseAddress, scores.baseAddress, &hits, &code)
+                        guard parallel else {
+                            return csqlite_rank_page(db.sqliteConnection, index, match, bitmap, Int64(count), weights.baseAddress,
+                                                     Int32(weights.count), reverse ? 1 : 0, Int64(keep), Int64.min, Int64.max,
+                                                     ids.baseAddress, scores.baseAddress, &hits, &code)
+                        }
+                        return csqlite_rank_page_parallel(db.sqliteConnection, index, match, bitmap, Int64(count), maxID,
+                                                          weights.baseAddress, Int32(weights.count), reverse ? 1 : 0, Int64(keep),
+                                                          ids.baseAddress, scores.baseAddress, &hits, &code, &both)
                     }
                     if let words { return words.withUnsafeBufferPointer { run($0.baseAddress, $0.count) } }
                     return run(nil, 0)
@@ -382,7 +398,7 @@ extension AppDatabase {
         guard code == SQLITE_OK else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
-        return ((0..<Int(written)).map { (ids[$0], scores[$0]) }, Int(hits))
+        return ((0..<Int(written)).map { (ids[$0], scores[$0]) }, Int(hits), both != 0)
     }
 
     /// The page by relevance as SQLite orders it with FTS5's `bm25()` (for pages deeper than
