@@ -108,7 +108,9 @@ typedef struct {
     int ready;
     int phraseCount;
     double averageLength;
-    double idf[16];
+    double *idf;            // phraseCount of each, then room for the row's frequencies
+    const int64_t *documents; // when given: how many documents hold each phrase (else counted)
+    int documentCount;
     // Results.
     int64_t hits;
     RankEntry *heap;
@@ -217,13 +219,18 @@ static int rank_prepare(RankState *s, const Fts5ExtensionApi *api, Fts5Context *
     int rc;
     sqlite3_int64 rows = 0, tokens = 0;
     s->phraseCount = api->xPhraseCount(fts);
-    if (s->phraseCount > (int)(sizeof s->idf / sizeof s->idf[0])) return SQLITE_RANGE;
+    s->idf = sqlite3_malloc64(sizeof(double) * 2 * (sqlite3_uint64)(s->phraseCount > 0 ? s->phraseCount : 1));
+    if (s->idf == NULL) return SQLITE_NOMEM;
     if ((rc = api->xRowCount(fts, &rows)) != SQLITE_OK) return rc;
     if ((rc = api->xColumnTotalSize(fts, -1, &tokens)) != SQLITE_OK) return rc;
     s->averageLength = (double)tokens / (double)rows;
     for (int i = 0; i < s->phraseCount; i++) {
         int64_t documents = 0;
-        if ((rc = api->xQueryPhrase(fts, i, &documents, rank_count_hit)) != SQLITE_OK) return rc;
+        if (s->documents != NULL && s->documentCount == s->phraseCount) {
+            documents = s->documents[i];
+        } else if ((rc = api->xQueryPhrase(fts, i, &documents, rank_count_hit)) != SQLITE_OK) {
+            return rc;
+        }
         // IDF = log((N - n + 0.5) / (n + 0.5)), at least 1e-6 (a word in over half the documents).
         double idf = log((rows - documents + 0.5) / (documents + 0.5));
         if (idf <= 0.0) idf = 1e-6;
@@ -246,7 +253,7 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
     int rc = SQLITE_OK;
     if (!s->ready && (rc = rank_prepare(s, api, fts)) != SQLITE_OK) { s->rc = rc; return; }
     const double k1 = 1.2, b = 0.75;
-    double frequency[16];
+    double *frequency = s->idf + s->phraseCount;
     for (int p = 0; p < s->phraseCount; p++) {
         Fts5PhraseIter iterator;
         int column, offset;
@@ -284,10 +291,12 @@ int csqlite_register_rank_function(sqlite3 *db) {
 int64_t csqlite_rank_page(sqlite3 *db, const char *index, const char *match,
                           const uint64_t *bitmap, int64_t bitmapWords,
                           const double *weights, int weightCount, int reverse, int64_t keep,
-                          int64_t low, int64_t high,
+                          int64_t low, int64_t high, const int64_t *documents, int documentCount,
                           int64_t *ids, double *scores, int64_t *hits, int *code) {
     RankState s;
     memset(&s, 0, sizeof s);
+    s.documents = documents;
+    s.documentCount = documentCount;
     s.bitmap = bitmap;
     s.bitmapWords = bitmapWords;
     s.reverse = reverse;
@@ -305,8 +314,10 @@ int64_t csqlite_rank_page(sqlite3 *db, const char *index, const char *match,
     sqlite3_free(sql);
     sqlite3_stmt *hitsStatement = NULL;
     if (rc == SQLITE_OK) {
-        sql = sqlite3_mprintf("SELECT support_rank(f.\"%w\", ?2) FROM \"%w\" f WHERE f.\"%w\" MATCH ?1 AND f.rowid >= ?3 AND f.rowid <= ?4",
-                              index, index, index);
+        // The function in the WHERE clause (it answers NULL): SQLite hands out no row, one
+        // sqlite3_step in all.
+        sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\" f WHERE f.\"%w\" MATCH ?1 AND f.rowid >= ?3 AND f.rowid <= ?4"
+                              " AND support_rank(f.\"%w\", ?2) IS NOT NULL", index, index, index);
         rc = sql ? sqlite3_prepare_v2(db, sql, -1, &hitsStatement, NULL) : SQLITE_NOMEM;
         sqlite3_free(sql);
     }
@@ -335,6 +346,7 @@ int64_t csqlite_rank_page(sqlite3 *db, const char *index, const char *match,
         *hits = s.hits;
     }
     sqlite3_free(s.heap);
+    sqlite3_free(s.idf);
     *code = rc;
     return written;
 }
@@ -343,7 +355,7 @@ int64_t csqlite_rank_page(sqlite3 *db, const char *index, const char *match,
 
 #include <pthread.h>
 
-typedef struct {
+typedef struct RankHalf {
     sqlite3 *db;
     const char *index, *match;
     const uint64_t *bitmap;
@@ -351,30 +363,66 @@ typedef struct {
     const double *weights;
     int weightCount, reverse;
     int64_t keep, low, high;
+    // The phrases of `match`, each an FTS5 query of its own: each half counts the documents
+    // that hold each phrase among its ids, and both add the two counts up (the idf).
+    char **phrases;
+    int phraseCount;
+    int64_t *counts, *totals;
+    int counted;
+    pthread_barrier_t *barrier;
+    struct RankHalf *other;
     int64_t *ids;
     double *scores;
     int64_t hits, written;
     int code;
 } RankHalf;
 
+static int rank_count_phrases(RankHalf *h) {
+    sqlite3_stmt *statement = NULL;
+    char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE \"%w\" MATCH ?1 AND rowid >= ?2 AND rowid <= ?3", h->index, h->index);
+    int rc = sql ? sqlite3_prepare_v2(h->db, sql, -1, &statement, NULL) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    for (int i = 0; rc == SQLITE_OK && i < h->phraseCount; i++) {
+        sqlite3_bind_text(statement, 1, h->phrases[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(statement, 2, h->low);
+        sqlite3_bind_int64(statement, 3, h->high);
+        if ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+            h->counts[i] = sqlite3_column_int64(statement, 0);
+            rc = SQLITE_OK;
+        }
+        sqlite3_reset(statement);
+    }
+    sqlite3_finalize(statement);
+    return rc;
+}
+
 static void *rank_half_run(void *argument) {
     RankHalf *h = argument;
+    const int64_t *documents = NULL;
+    if (h->barrier != NULL) {
+        h->counted = rank_count_phrases(h) == SQLITE_OK;
+        pthread_barrier_wait(h->barrier);
+        if (h->counted && h->other->counted) {
+            for (int i = 0; i < h->phraseCount; i++) h->totals[i] = h->counts[i] + h->other->counts[i];
+            documents = h->totals;
+        }
+    }
     h->written = csqlite_rank_page(h->db, h->index, h->match, h->bitmap, h->bitmapWords, h->weights, h->weightCount,
-                                   h->reverse, h->keep, h->low, h->high, h->ids, h->scores, &h->hits, &h->code);
+                                   h->reverse, h->keep, h->low, h->high, documents, documents ? h->phraseCount : 0,
+                                   h->ids, h->scores, &h->hits, &h->code);
     return NULL;
 }
 
 // The FTS5 index's averages (rowid 1) and structure (rowid 10) records: every write to the
 // index writes a new segment and so a new structure (its write counter grows), so two
 // connections that read the same two records read the same index, sizes and averages.
-static int rank_index_state(sqlite3 *db, const char *index, char **state, int *bytes) {
+static int rank_index_state(sqlite3 *db, const char *index, char **state) {
     sqlite3_stmt *statement = NULL;
     char *sql = sqlite3_mprintf("SELECT group_concat(hex(block), '-') FROM (SELECT block FROM \"%w_data\" WHERE id IN (1, 10) ORDER BY id)", index);
     int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &statement, NULL) : SQLITE_NOMEM;
     sqlite3_free(sql);
     *state = NULL;
     if (rc == SQLITE_OK && (rc = sqlite3_step(statement)) == SQLITE_ROW) {
-        *bytes = sqlite3_column_bytes(statement, 0);
         *state = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(statement, 0));
         rc = *state ? SQLITE_OK : SQLITE_NOMEM;
     }
@@ -390,12 +438,12 @@ static sqlite3 *rank_open_beside(sqlite3 *db, const char *index) {
     sqlite3 *other = NULL;
     if (sqlite3_open_v2(file, &other, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) { sqlite3_close(other); return NULL; }
     char *mine = NULL, *theirs = NULL;
-    int mineBytes = 0, theirBytes = 0, same = 0;
+    int same = 0;
     if (sqlite3_exec(other, "PRAGMA query_only = 1; BEGIN", NULL, NULL, NULL) == SQLITE_OK
         && csqlite_register_rank_function(other) == SQLITE_OK
-        && rank_index_state(other, index, &theirs, &theirBytes) == SQLITE_OK
-        && rank_index_state(db, index, &mine, &mineBytes) == SQLITE_OK) {
-        same = mineBytes == theirBytes && strcmp(mine, theirs) == 0;
+        && rank_index_state(other, index, &theirs) == SQLITE_OK
+        && rank_index_state(db, index, &mine) == SQLITE_OK) {
+        same = strcmp(mine, theirs) == 0;
     }
     sqlite3_free(mine);
     sqlite3_free(theirs);
@@ -403,7 +451,7 @@ static sqlite3 *rank_open_beside(sqlite3 *db, const char *index) {
     return other;
 }
 
-int64_t csqlite_rank_page_parallel(sqlite3 *db, const char *index, const char *match,
+int64_t csqlite_rank_page_parallel(sqlite3 *db, const char *index, const char *match, const char *phrases,
                                    const uint64_t *bitmap, int64_t bitmapWords, int64_t maxID,
                                    const double *weights, int weightCount, int reverse, int64_t keep,
                                    int64_t *ids, double *scores, int64_t *hits, int *code, int *parallel) {
@@ -411,7 +459,7 @@ int64_t csqlite_rank_page_parallel(sqlite3 *db, const char *index, const char *m
     *parallel = other != NULL;
     if (other == NULL) {
         return csqlite_rank_page(db, index, match, bitmap, bitmapWords, weights, weightCount, reverse, keep,
-                                 INT64_MIN, INT64_MAX, ids, scores, hits, code);
+                                 INT64_MIN, INT64_MAX, NULL, 0, ids, scores, hits, code);
     }
     // Split at the middle id (of the bitmap's ids when there is one): hits spread evenly.
     int64_t middle = maxID / 2;
@@ -422,23 +470,50 @@ int64_t csqlite_rank_page_parallel(sqlite3 *db, const char *index, const char *m
             if (seen * 2 >= total) { middle = i * 64 + 63; break; }
         }
     }
+    // The phrases, separated by U+001F (never inside a search word).
+    char *phraseText = sqlite3_mprintf("%s", phrases);
+    int phraseCount = 0;
+    char **phraseList = sqlite3_malloc64(sizeof(char *) * (strlen(phrases) + 1));
+    if (phraseText != NULL && phraseList != NULL) {
+        for (char *at = phraseText; at != NULL; ) {
+            char *end = strchr(at, '\x1f');
+            if (end != NULL) *end = 0;
+            phraseList[phraseCount++] = at;
+            at = end != NULL ? end + 1 : NULL;
+        }
+    }
+    pthread_barrier_t barrier;
+    int barrierReady = phraseCount > 0 && pthread_barrier_init(&barrier, NULL, 2) == 0;
     RankHalf halves[2];
+    int64_t room = keep > 0 ? keep : 1;
     for (int k = 0; k < 2; k++) {
-        halves[k] = (RankHalf){ k == 0 ? db : other, index, match, bitmap, bitmapWords, weights, weightCount, reverse, keep,
-                                k == 0 ? INT64_MIN : middle + 1, k == 0 ? middle : INT64_MAX,
-                                NULL, NULL, 0, 0, SQLITE_OK };
-        halves[k].ids = sqlite3_malloc64((sqlite3_uint64)(keep > 0 ? keep : 1) * sizeof(int64_t));
-        halves[k].scores = sqlite3_malloc64((sqlite3_uint64)(keep > 0 ? keep : 1) * sizeof(double));
+        memset(&halves[k], 0, sizeof halves[k]);
+        halves[k] = (RankHalf){ .db = k == 0 ? db : other, .index = index, .match = match, .bitmap = bitmap, .bitmapWords = bitmapWords,
+                                .weights = weights, .weightCount = weightCount, .reverse = reverse, .keep = keep,
+                                .low = k == 0 ? INT64_MIN : middle + 1, .high = k == 0 ? middle : INT64_MAX,
+                                .phrases = phraseList, .phraseCount = phraseCount,
+                                .barrier = barrierReady ? &barrier : NULL, .other = &halves[1 - k], .code = SQLITE_OK };
+        halves[k].ids = sqlite3_malloc64((sqlite3_uint64)room * sizeof(int64_t));
+        halves[k].scores = sqlite3_malloc64((sqlite3_uint64)room * sizeof(double));
+        halves[k].counts = sqlite3_malloc64(sizeof(int64_t) * (sqlite3_uint64)(phraseCount + 1));
+        halves[k].totals = sqlite3_malloc64(sizeof(int64_t) * (sqlite3_uint64)(phraseCount + 1));
     }
     int64_t written = 0;
     *code = SQLITE_OK;
-    if (!halves[0].ids || !halves[0].scores || !halves[1].ids || !halves[1].scores) {
+    if (!halves[0].ids || !halves[0].scores || !halves[1].ids || !halves[1].scores || !halves[0].counts || !halves[1].counts
+        || !halves[0].totals || !halves[1].totals) {
         *code = SQLITE_NOMEM;
     } else {
         pthread_t thread;
-        int started = pthread_create(&thread, NULL, rank_half_run, &halves[1]) == 0;
-        rank_half_run(&halves[0]);
-        if (started) pthread_join(thread, NULL); else rank_half_run(&halves[1]);
+        if (pthread_create(&thread, NULL, rank_half_run, &halves[1]) == 0) {
+            rank_half_run(&halves[0]);
+            pthread_join(thread, NULL);
+        } else {
+            // No thread: one half after the other, each phrase counted by FTS5 (no barrier).
+            halves[0].barrier = halves[1].barrier = NULL;
+            rank_half_run(&halves[0]);
+            rank_half_run(&halves[1]);
+        }
         *code = halves[0].code != SQLITE_OK ? halves[0].code : halves[1].code;
     }
     if (*code == SQLITE_OK) {
@@ -459,7 +534,15 @@ int64_t csqlite_rank_page_parallel(sqlite3 *db, const char *index, const char *m
         }
         *hits = halves[0].hits + halves[1].hits;
     }
-    for (int k = 0; k < 2; k++) { sqlite3_free(halves[k].ids); sqlite3_free(halves[k].scores); }
+    for (int k = 0; k < 2; k++) {
+        sqlite3_free(halves[k].ids);
+        sqlite3_free(halves[k].scores);
+        sqlite3_free(halves[k].counts);
+        sqlite3_free(halves[k].totals);
+    }
+    if (barrierReady) pthread_barrier_destroy(&barrier);
+    sqlite3_free(phraseList);
+    sqlite3_free(phraseText);
     sqlite3_exec(other, "COMMIT", NULL, NULL, NULL);
     sqlite3_close(other);
     return written;

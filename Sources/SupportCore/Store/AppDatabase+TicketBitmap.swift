@@ -340,7 +340,7 @@ extension AppDatabase {
             tailIDs = try Int64.fetchAll(db, sql: "SELECT t.id FROM ticket t WHERE \(tail.condition)" + (blob == nil ? "" : " AND support_in_bitmap(?, t.id)"),
                                          arguments: tail.arguments + (blob.map { [$0] } ?? []))
         }
-        let ranked = try rankedHits(db, index: searchIndex(filter), match: match, matching: matching, reverse: q.reverse, keep: keep)
+        let ranked = try rankedHits(db, index: searchIndex(filter), search: q.search ?? "", matching: matching, reverse: q.reverse, keep: keep)
         // The tails (score 0) merged in: at most `keep` of either can be on the page's way.
         var entries = ranked.entries
         entries += tailIDs.map { (id: $0, score: 0.0) }
@@ -365,9 +365,10 @@ extension AppDatabase {
     ///
     /// With many tickets (`parallelRankTickets`, or `parallel` forced) the ids are split in two
     /// halves ranked at once on two connections (`csqlite_rank_page_parallel`).
-    static func rankedHits(_ db: Database, index: String, match: String, matching: TicketBitmap?, reverse: Bool, keep: Int,
+    static func rankedHits(_ db: Database, index: String, search: String, matching: TicketBitmap?, reverse: Bool, keep: Int,
                            parallel forced: Bool? = nil) throws
         -> (entries: [(id: Int64, score: Double)], hits: Int, bothCores: Bool) {
+        guard let match = searchMatch(search) else { return ([], 0, false) }
         let maxID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ticket") ?? 0
         let parallel = forced ?? (maxID >= parallelRankTickets && (matching?.count ?? Int.max) >= Int(parallelRankTickets / 4))
         var ids = [Int64](repeating: 0, count: keep)
@@ -375,6 +376,8 @@ extension AppDatabase {
         var hits: Int64 = 0
         var code: Int32 = SQLITE_OK
         var both: Int32 = 0
+        // FTS5's phrases of `match` (`searchMatch`), in order: each word quoted.
+        let phrases = searchWords(search).map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: "\u{1F}")
         let weights: [Double] = [10.0, 1.0, 1.0]
         let words = matching?.words
         let written = ids.withUnsafeMutableBufferPointer { ids in
@@ -383,10 +386,10 @@ extension AppDatabase {
                     func run(_ bitmap: UnsafePointer<UInt64>?, _ count: Int) -> Int64 {
                         guard parallel else {
                             return csqlite_rank_page(db.sqliteConnection, index, match, bitmap, Int64(count), weights.baseAddress,
-                                                     Int32(weights.count), reverse ? 1 : 0, Int64(keep), Int64.min, Int64.max,
+                                                     Int32(weights.count), reverse ? 1 : 0, Int64(keep), Int64.min, Int64.max, nil, 0,
                                                      ids.baseAddress, scores.baseAddress, &hits, &code)
                         }
-                        return csqlite_rank_page_parallel(db.sqliteConnection, index, match, bitmap, Int64(count), maxID,
+                        return csqlite_rank_page_parallel(db.sqliteConnection, index, match, phrases, bitmap, Int64(count), maxID,
                                                           weights.baseAddress, Int32(weights.count), reverse ? 1 : 0, Int64(keep),
                                                           ids.baseAddress, scores.baseAddress, &hits, &code, &both)
                     }

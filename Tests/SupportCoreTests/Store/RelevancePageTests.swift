@@ -38,9 +38,9 @@ struct RelevancePageTests {
                         // When every hit is ranked, and only the first few
                         try AppDatabase.ensureRankFunction(db)
                         let expected = try Self.fts5Order(db, index: index, match: match, reverse: reverse)
-                        let all = try AppDatabase.rankedHits(db, index: index, match: match, matching: nil, reverse: reverse,
+                        let all = try AppDatabase.rankedHits(db, index: index, search: search, matching: nil, reverse: reverse,
                                                              keep: expected.count + 3)
-                        let few = try AppDatabase.rankedHits(db, index: index, match: match, matching: nil, reverse: reverse, keep: 5)
+                        let few = try AppDatabase.rankedHits(db, index: index, search: search, matching: nil, reverse: reverse, keep: 5)
                         // Then the scores are bm25's bit for bit, in the same order, and the count is the hits'
                         #expect(all.hits == expected.count)
                         #expect(all.entries.map(\.id) == expected.map(\.id), "\(search) \(index) \(reverse)")
@@ -111,9 +111,9 @@ struct RelevancePageTests {
                     matching = bitmap
                 }
                 // When one connection and two rank it
-                let one = try AppDatabase.rankedHits(db, index: AppDatabase.staffSearchIndex, match: match, matching: matching,
+                let one = try AppDatabase.rankedHits(db, index: AppDatabase.staffSearchIndex, search: search, matching: matching,
                                                      reverse: reverse, keep: keep, parallel: false)
-                let two = try AppDatabase.rankedHits(db, index: AppDatabase.staffSearchIndex, match: match, matching: matching,
+                let two = try AppDatabase.rankedHits(db, index: AppDatabase.staffSearchIndex, search: search, matching: matching,
                                                      reverse: reverse, keep: keep, parallel: true)
                 // Then the same hits, ids and scores
                 #expect(two.bothCores && !one.bothCores)
