@@ -168,6 +168,10 @@ static int rank_varint32(const unsigned char *p, int n, uint32_t *value) {
     return -1;
 }
 
+// Past this many rows ahead a seek is cheaper than stepping: a step of the %_docsize cursor
+// costs about 40 ns, a seek about 250 ns (FTS5's own look-up: 230 ms for 903,447 hits).
+static const int64_t rank_seek_gap = 8;
+
 static int rank_docsize_step(RankState *s) {
     int rc = sqlite3_step(s->docsize);
     if (rc == SQLITE_ROW) {
@@ -184,7 +188,7 @@ static int rank_docsize_step(RankState *s) {
 // filter's bitmap, a rare word) it seeks.
 static int rank_document_length(RankState *s, int64_t id, int columns, int *length) {
     int rc;
-    if (!s->docsizePositioned || s->docsizeID > id || id - s->docsizeID > 32) {
+    if (!s->docsizePositioned || s->docsizeID > id || id - s->docsizeID > rank_seek_gap) {
         sqlite3_reset(s->docsize);
         sqlite3_bind_int64(s->docsize, 1, id);
         s->docsizePositioned = 1;
@@ -305,6 +309,20 @@ int64_t csqlite_rank_page(sqlite3 *db, const char *index, const char *match,
     for (int i = 0; i < s.weightCount; i++) s.weights[i] = weights[i];
     *hits = 0;
     *code = SQLITE_OK;
+    if (bitmap != NULL) {
+        // Only the ids between the bitmap's first and last: a `--since/--until` window is a
+        // stretch of ids, and FTS5 reads only that part of the doclists.
+        int64_t first = INT64_MAX, last = INT64_MIN;
+        for (int64_t i = 0; i < bitmapWords; i++) {
+            if (bitmap[i]) { first = i * 64 + __builtin_ctzll(bitmap[i]); break; }
+        }
+        for (int64_t i = bitmapWords - 1; i >= 0; i--) {
+            if (bitmap[i]) { last = i * 64 + 63 - __builtin_clzll(bitmap[i]); break; }
+        }
+        if (first > last) return 0;
+        if (low < first) low = first;
+        if (high > last) high = last;
+    }
     if (keep > 0) {
         s.heap = sqlite3_malloc64((sqlite3_uint64)keep * sizeof(RankEntry));
         if (s.heap == NULL) { *code = SQLITE_NOMEM; return 0; }
