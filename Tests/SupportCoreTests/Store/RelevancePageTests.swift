@@ -100,7 +100,6 @@ struct RelevancePageTests {
             let maxID = try Int64.fetchOne(db, sql: "SELECT max(id) FROM ticket") ?? 0
             for round in 0..<40 {
                 let search = Self.randomSearch(&random)
-                let match = try #require(AppDatabase.searchMatch(search))
                 let reverse = Bool.random(using: &random)
                 let keep = [1, 7, 25, 100, 400].randomElement(using: &random)!
                 // (half the time among a filter's tickets: a bitmap of every other id)
@@ -120,6 +119,40 @@ struct RelevancePageTests {
                 #expect(two.hits == one.hits && two.hits > 0, "\(search)")
                 #expect(two.entries.map(\.id) == one.entries.map(\.id), "\(search) \(reverse) \(keep)")
                 #expect(two.entries.map(\.score.bitPattern) == one.entries.map(\.score.bitPattern))
+            }
+        }
+    }
+
+    @Test func aSearchOfManyWordsRanksAsFTS5() throws {
+        // Given tickets holding 18 words (past `maxSearchPatterns`: the last pattern holds several
+        // phrases), in a file
+        let fixture = try BitmapPlanTests.desk()
+        let words = (1...18).map { "w\($0)x" }
+        for i in 0..<6 {
+            _ = try fixture.openTicket(by: fixture.staff, subject: words.prefix(3 + i).joined(separator: " "),
+                                       message: words.joined(separator: " ") + String(repeating: " toner", count: i))
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rank-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("desk.db").path
+        try fixture.database.writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+        let file = try AppDatabase.open(path: path, createDirectory: false)
+        let search = words.joined(separator: " ")
+        let match = try #require(AppDatabase.searchMatch(search))
+        try file.read { db in
+            try AppDatabase.ensureRankFunction(db)
+            for reverse in [false, true] {
+                // When one connection and two rank them
+                let expected = try Self.fts5Order(db, index: AppDatabase.staffSearchIndex, match: match, reverse: reverse)
+                for parallel in [false, true] {
+                    let ranked = try AppDatabase.rankedHits(db, index: AppDatabase.staffSearchIndex, search: search, matching: nil,
+                                                            reverse: reverse, keep: 10, parallel: parallel)
+                    // Then both are FTS5's bm25, bit for bit
+                    #expect(expected.count == 6 && ranked.hits == 6 && ranked.bothCores == parallel)
+                    #expect(ranked.entries.map(\.id) == expected.map(\.id))
+                    #expect(ranked.entries.map(\.score.bitPattern) == expected.map(\.score.bitPattern))
+                }
             }
         }
     }
