@@ -272,8 +272,11 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
     int length = 0;
     if ((rc = rank_document_length(s, id, api->xColumnCount(fts), &length)) != SQLITE_OK) { s->rc = rc; return; }
     double D = (double)length, score = 0.0;
+    // bm25: the sum over the phrases of idf × f(k1 + 1) / (f + k1(1 − b + b·D/avgdl)); the length
+    // term is the same double for every phrase (each operation rounds alike), so computed once.
+    double lengthTerm = k1 * (1 - b + b * D / s->averageLength);
     for (int p = 0; p < s->phraseCount; p++) {
-        score += s->idf[p] * ((frequency[p] * (k1 + 1.0)) / (frequency[p] + k1 * (1 - b + b * D / s->averageLength)));
+        score += s->idf[p] * ((frequency[p] * (k1 + 1.0)) / (frequency[p] + lengthTerm));
     }
     rank_push(s, (RankEntry){ id, -1.0 * score });
 }
