@@ -198,6 +198,7 @@ final class PostgresStore: Sendable {
             for migration in PostgresSchema.migrations where !done.contains(migration.identifier) {
                 logger.debug("migrating the database", metadata: ["migration": "\(migration.identifier)"])
                 try tx.session.execute(migration.sql)
+                try migration.then?(tx)
                 try tx.execute("INSERT INTO \(PostgresSchema.migrationsTable) (identifier, appliedAt) VALUES ($1, $2)",
                                .text(migration.identifier), .timestamp(tx.now))
             }
