@@ -66,6 +66,26 @@ struct SearchTokensTests {
         #expect(try sandbox.list(["--search", "communal audit"], as: Self.jane).numbers == [], "\(engine)")
     }
 
+    @Test(arguments: Engine.available) func textPastPostgreSQLsDocumentLimitsIsStoredAndItsWordsFound(engine: Engine) throws {
+        // Given texts past what a PostgreSQL tsvector holds: a word of 3,000 bytes, a word 400
+        // times, more than 16,383 words, and quotes and backslashes around words
+        let sandbox = try Sandbox(engine: engine)
+        let long = String(repeating: "x", count: 3_000)
+        let many = String(repeating: "zz ", count: 17_000) + "lastword"  // 51 KB, under the 64 KiB of a message
+        let message = "\(long) " + String(repeating: "echo ", count: 400) + "it's a back\\slash 'quoted' \\' O'Brien"
+        try sandbox.succeed(["user", "add", "rita@example.test", "--name", "Rita", "--role", "user"])
+        let created = try sandbox.createTicket(subject: "Limits", message: message, as: "rita@example.test")
+        let number = try #require(created["ticketNumber"] as? String)
+        try sandbox.succeed(["respond", number, "--message", many, "--no-notify"])
+        try sandbox.succeed(["respond", number, "--internal", "--message", "'\\' '' \\\\ ' notes", "--no-notify"])
+        // Then the ticket and its replies are stored, and its words are found, the last of the long reply too
+        for text in ["echo", "lastword", "zz limits", "o'brien", "back slash quoted", "notes"] {
+            #expect(try sandbox.list(["--search", text]).numbers == [number], "\(engine): \(text)")
+        }
+        #expect(try sandbox.list(["--search", "lastword"], as: "rita@example.test").numbers == [number], "\(engine)")
+        #expect(try sandbox.list(["--search", "notes"], as: "rita@example.test").numbers == [], "\(engine)")
+    }
+
     @Test(.enabled(if: PostgresTestDatabase.available, "needs PostgreSQL (.ci/run starts one)"))
     func documentsOfAnOlderPostgreSQLDeskAreMadeAgainByTheMigration() throws {
         // Given a PostgreSQL desk whose documents PostgreSQL made itself, as before the migration

@@ -15,13 +15,8 @@ import CSQLiteConfig
 /// `tsvector` (a token of 2 KiB or more is left out, as `to_tsvector` leaves it out; a token keeps
 /// its first 256 positions; positions past 16,383 are 16,383).
 public enum PostgresSearchText {
+    /// The longest token a `tsvector` holds (a document leaves longer ones out: `csqlite_document`).
     static let maxLexemeBytes = 2_047
-    static let maxPositions = 256
-    static let maxPosition = 16_383
-    /// All tokens' bytes together (PostgreSQL refuses a `tsvector` of 1 MiB): past this a text's
-    /// further new tokens are left out. A ticket's text is 64 KiB at most (Validation), so only
-    /// a ticket with very many replies of distinct words comes near it.
-    static let maxTotalBytes = 1_000_000
 
     /// The tokens of `text`, in order, as FTS5 makes them of a document (or of a query string).
     public static func tokens(_ text: String, forQuery: Bool = false) -> [String] {
@@ -45,47 +40,33 @@ public enum PostgresSearchText {
         return sink.tokens
     }
 
-    /// A document being built: each token's positions, a position's high bit saying weight A.
-    struct Document {
-        private var positions: [String: [UInt16]] = [:]
-        private var order: [String] = []
-        private var next = 1
-        private var bytes = 0
+    /// A document being built (`csqlite_document`: C, for speed, with the figure there).
+    final class Document {
+        private let document: OpaquePointer
 
-        mutating func add(_ text: String, weightA: Bool = false) {
-            for token in PostgresSearchText.tokens(text) {
-                let position = UInt16(min(next, PostgresSearchText.maxPosition)) | (weightA ? 0x8000 : 0)
-                next += 1
-                guard token.utf8.count <= PostgresSearchText.maxLexemeBytes else { continue }
-                if positions[token]?.count ?? 0 >= PostgresSearchText.maxPositions { continue }
-                if positions[token] == nil {
-                    guard bytes + token.utf8.count <= PostgresSearchText.maxTotalBytes else { continue }
-                    bytes += token.utf8.count
-                    order.append(token)
-                    positions[token] = [position]
-                } else {
-                    positions[token]!.append(position)
+        init() {
+            guard let document = csqlite_document_new() else { fatalError("out of memory building a search document") }
+            self.document = document
+        }
+
+        deinit { csqlite_document_free(document) }
+
+        func add(_ text: String, weightA: Bool = false) {
+            var text = text
+            let code = text.withUTF8 { bytes -> Int32 in
+                guard let base = bytes.baseAddress, !bytes.isEmpty else { return 0 }
+                return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                    csqlite_document_add(document, $0, Int32(bytes.count), weightA ? 1 : 0)
                 }
             }
+            precondition(code == 0, "SQLite's FTS5 tokenizer is not available or memory ran out (SQLite result \(code))")
         }
 
         /// The `tsvector` literal (PostgreSQL sorts the tokens as it reads it).
         var literal: String {
-            var out = ""
-            out.reserveCapacity(bytes + order.count * 8)
-            for token in order {
-                if !out.isEmpty { out += " " }
-                out += PostgresSearchText.quoted(token)
-                out += ":"
-                var first = true
-                for p in positions[token]! {
-                    if !first { out += "," }
-                    first = false
-                    out += String(p & 0x7FFF)
-                    if p & 0x8000 != 0 { out += "A" }
-                }
-            }
-            return out
+            var length: Int32 = 0
+            guard let bytes = csqlite_document_literal(document, &length) else { fatalError("out of memory building a search document") }
+            return String(decoding: UnsafeRawBufferPointer(start: bytes, count: Int(length)), as: UTF8.self)
         }
     }
 
@@ -93,7 +74,7 @@ public enum PostgresSearchText {
     /// and `staff` (the same, then the internal notes in order).
     public static func documents(subject: String, message: String, replies: [(message: String, isInternal: Bool)])
         -> (public: String, staff: String) {
-        var document = Document()
+        let document = Document()
         document.add(subject, weightA: true)
         document.add(message)
         for reply in replies where !reply.isInternal { document.add(reply.message) }
@@ -105,7 +86,7 @@ public enum PostgresSearchText {
 
     /// The words a reply adds to its ticket's documents (`||` moves its positions past theirs).
     public static func words(of message: String) -> String {
-        var document = Document()
+        let document = Document()
         document.add(message)
         return document.literal
     }
