@@ -122,7 +122,7 @@ enum DeskCopy {
             ANALYZE support_copy_response;
             CREATE TEMP TABLE support_copy_document (id BIGINT PRIMARY KEY, search_public TSVECTOR, search_staff TSVECTOR) ON COMMIT DROP
             """)
-        try PostgresStore.searchDocuments(tx, tickets: "support_copy_ticket", replies: "support_copy_response") { rows in
+        try PostgresStore.searchDocuments(tx, tickets: "support_copy_ticket", replies: "support_copy_response") { rows, _ in
             try tx.session.copy(into: "support_copy_document", columns: ["id", "search_public", "search_staff"], rows: rows.bytes)
         }
         try tx.execute("""

@@ -17,8 +17,9 @@ enum PostgresSchema {
     struct Migration {
         let identifier: String
         let sql: String
-        /// Work SQL cannot do, run after `sql` in the same transaction.
-        var then: (@Sendable (PostgresTransaction) throws -> Void)? = nil
+        /// Work SQL cannot do, run after `sql` in the same transaction; it reports rows done of
+        /// a total as it goes.
+        var then: (@Sendable (PostgresTransaction, (_ done: Int, _ total: Int) -> Void) throws -> Void)? = nil
     }
 
     /// The table that records applied migrations (GRDB's `grdb_migrations` on SQLite).

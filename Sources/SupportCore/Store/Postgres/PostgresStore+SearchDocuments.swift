@@ -11,7 +11,7 @@ extension PostgresStore {
     /// (ticketid, id, message, isinternal), in id order, `documentBatch` at a time: `each` gets
     /// a batch's rows for `COPY` into (id, search_public, search_staff).
     static func searchDocuments(_ tx: PostgresTransaction, tickets: String, replies: String,
-                                each: (PostgresCopyText) throws -> Void) throws {
+                                each: (_ rows: PostgresCopyText, _ tickets: Int) throws -> Void) throws {
         var after = Int64.min
         while true {
             let batch = try tx.rows("SELECT id, subject, message FROM \(tickets) WHERE id > $1 ORDER BY id LIMIT $2",
@@ -30,22 +30,26 @@ extension PostgresStore {
                 rows.int(id); rows.text(documents.public); rows.text(documents.staff)
                 rows.endRow()
             }
-            try each(rows)
+            try each(rows, batch.count)
             after = last
         }
     }
 
     /// Every ticket's documents made again (the migration `pg-v4-search-by-sqlite-tokens`).
-    @Sendable static func rebuildSearchDocuments(_ tx: PostgresTransaction) throws {
+    @Sendable static func rebuildSearchDocuments(_ tx: PostgresTransaction, progress: (_ done: Int, _ total: Int) -> Void) throws {
+        let total = Int(try tx.value("SELECT count(*) FROM ticket")?.int ?? 0)
+        var done = 0
         try tx.session.execute("""
             CREATE TEMP TABLE support_document (id BIGINT PRIMARY KEY, search_public TSVECTOR, search_staff TSVECTOR) ON COMMIT DROP
             """)
-        try searchDocuments(tx, tickets: "ticket", replies: "response") { rows in
+        try searchDocuments(tx, tickets: "ticket", replies: "response") { rows, tickets in
             try tx.session.copy(into: "support_document", columns: ["id", "search_public", "search_staff"], rows: rows.bytes)
             try tx.execute("""
                 UPDATE ticket t SET search_public = d.search_public, search_staff = d.search_staff FROM support_document d WHERE t.id = d.id
                 """)
             try tx.execute("TRUNCATE support_document")
+            done += tickets
+            progress(done, total)
         }
     }
 }
