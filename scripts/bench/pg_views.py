@@ -33,8 +33,20 @@ def floor(where, order=NEWEST):
     return f"SELECT count(*) FROM ticket t WHERE {where};" + PAGE.format(where=where, order=order)
 
 
+def tokens(word):
+    """The tokens SQLite's FTS5 tokenizer (porter unicode61) makes of `word`: what `support`
+    sends PostgreSQL for a search (PostgresSearchText.query)."""
+    import sqlite3
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE f USING fts5(a, tokenize = 'porter unicode61')")
+    db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(f, 'instance')")
+    db.execute("INSERT INTO f VALUES (?)", (word,))
+    return [t for (t,) in db.execute("SELECT term FROM v ORDER BY offset")]
+
+
 def match(column, words):
-    return f"t.{column} @@ plainto_tsquery('support_search', '{words}')"
+    query = " & ".join(" <-> ".join(f"'{t}'" for t in tokens(w)) for w in words.split())
+    return f"t.{column} @@ $q${query}$q$::tsquery"
 
 
 def psql_value(url, sql):

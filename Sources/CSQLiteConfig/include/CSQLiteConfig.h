@@ -10,6 +10,7 @@ int csqlite_disable_memory_statistics(void);
 
 #include <stdint.h>
 #include <sqlite3.h>
+#include "CSQLiteTokenize.h"
 
 /// Ticket-id bitmaps for the list plans that combine several filters (AppDatabase+TicketBitmap.swift):
 /// bit `id` of `words` (64 ids a word) is set when ticket `id` is in the set.

@@ -28,17 +28,21 @@ public struct DeskStorage: Sendable {
     /// needed. The password comes from `PGPASSWORD` or the password file, never from `uri`.
     /// `connections`: 1 for a command; the server's request threads share more.
     public static func postgres(_ uri: String, environment: [String: String], home: String?, busyTimeout: TimeInterval = 5,
-                                connections: Int = 1, logger: Logger = Logger(label: "support.store")) throws(SupportError) -> DeskStorage {
+                                connections: Int = 1, logger: Logger = Logger(label: "support.store"),
+                                migrationProgress: MigrationProgressHandler? = nil) throws(SupportError) -> DeskStorage {
         let location = try PostgresLocation.parse(uri, environment: environment, home: home)
-        return DeskStorage(store: try PostgresStore.open(location, busyTimeout: busyTimeout, connections: connections, logger: logger))
+        return DeskStorage(store: try PostgresStore.open(location, busyTimeout: busyTimeout, connections: connections, logger: logger,
+                                                                migrationProgress: migrationProgress))
     }
 
     /// Connects to the PostgreSQL desk a config file's `[postgres]` section describes; its
     /// password, when it has one, wins over PGPASSWORD and the password file.
     public static func postgres(_ settings: PostgresSettings, environment: [String: String], home: String?, busyTimeout: TimeInterval = 5,
-                                connections: Int = 1, logger: Logger = Logger(label: "support.store")) throws(SupportError) -> DeskStorage {
+                                connections: Int = 1, logger: Logger = Logger(label: "support.store"),
+                                migrationProgress: MigrationProgressHandler? = nil) throws(SupportError) -> DeskStorage {
         let location = try PostgresLocation.resolve(settings, environment: environment, home: home)
-        return DeskStorage(store: try PostgresStore.open(location, busyTimeout: busyTimeout, connections: connections, logger: logger))
+        return DeskStorage(store: try PostgresStore.open(location, busyTimeout: busyTimeout, connections: connections, logger: logger,
+                                                                migrationProgress: migrationProgress))
     }
 
     /// Closes the file or the connections, once every user of the storage is done.

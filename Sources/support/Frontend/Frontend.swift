@@ -54,12 +54,33 @@ struct Frontend {
         case .sqlite(let path, let isDefault):
             return .sqlite(try openDatabase(path: path, isDefault: isDefault))
         case .postgresAddress(let address):
-            return try .postgres(address, environment: ProcessInfo.processInfo.environment, home: Self.environment("HOME"),
-                                 busyTimeout: timeout, logger: logger)
+            return try withMigrationProgress { handler in
+                try .postgres(address, environment: ProcessInfo.processInfo.environment, home: Self.environment("HOME"),
+                              busyTimeout: timeout, logger: logger, migrationProgress: handler)
+            }
         case .postgresConfig(let settings, let file):
             logger.debug("the desk is on PostgreSQL, as the config file says", metadata: ["file": "\(file)"])
-            return try .postgres(settings, environment: ProcessInfo.processInfo.environment, home: Self.environment("HOME"),
-                                 busyTimeout: timeout, logger: logger)
+            return try withMigrationProgress { handler in
+                try .postgres(settings, environment: ProcessInfo.processInfo.environment, home: Self.environment("HOME"),
+                              busyTimeout: timeout, logger: logger, migrationProgress: handler)
+            }
+        }
+    }
+
+    /// Opens a PostgreSQL desk with its migration shown on a terminal (the store reports only
+    /// for a desk an earlier version made: making every search document again takes minutes
+    /// at 1,000,000 tickets, docs/benchmarks.md).
+    private func withMigrationProgress(_ open: (MigrationProgressHandler?) throws -> DeskStorage) throws -> DeskStorage {
+        let progress: MigrationProgressLine? = isatty(STDERR_FILENO) == 1 ? MigrationProgressLine() : nil
+        do {
+            var handler: MigrationProgressHandler?
+            if let progress { handler = { progress.show($0) } }
+            let storage = try open(handler)
+            progress?.finish()
+            return storage
+        } catch {
+            progress?.finish(completed: false)
+            throw error
         }
     }
 

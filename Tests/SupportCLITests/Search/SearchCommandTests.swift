@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// `ticket list --search` (and `ticket export --search`) through the real binary: recall over
-/// subject, message and replies with stemming, who may find what, and hostile search text.
+/// subject, message and replies with stemming, who may find what, and hostile search text; on
+/// each engine (PostgreSQL's documents are made of SQLite's tokens, so the answers are the same).
 @Suite("ticket list --search")
 struct SearchCommandTests {
     static let jane = "jane@example.test"
@@ -39,15 +40,15 @@ struct SearchCommandTests {
         ]
     }
 
-    static func seeded() throws -> Sandbox {
-        let sandbox = try Sandbox()
+    static func seeded(_ engine: Engine) throws -> Sandbox {
+        let sandbox = try Sandbox(engine: engine)
         try sandbox.importTickets(dataSet())
         return sandbox
     }
 
-    @Test func staffFindWordsInSubjectMessageRepliesAndNotesWithStemming() throws {
+    @Test(arguments: Engine.available) func staffFindWordsInSubjectMessageRepliesAndNotesWithStemming(engine: Engine) throws {
         // Given tickets holding "crashes", "crashed", "crashing" and "crash" in different places
-        let sandbox = try Self.seeded()
+        let sandbox = try Self.seeded(engine)
         // When staff search for each form of the word
         for word in ["crashes", "crashed", "crashing", "crash", "CRASH"] {
             let found = try sandbox.list(["--search", word])
@@ -58,9 +59,9 @@ struct SearchCommandTests {
         }
     }
 
-    @Test func eachPlaceIsSearched() throws {
+    @Test(arguments: Engine.available) func eachPlaceIsSearched(engine: Engine) throws {
         // Given the data set
-        let sandbox = try Self.seeded()
+        let sandbox = try Self.seeded(engine)
         // When staff search for words found in one place each
         // Then the ticket holding the word is found, wherever it is
         #expect(try sandbox.list(["--search", "dashboard"]).numbers == ["ST-2025-001"])   // subject
@@ -72,9 +73,9 @@ struct SearchCommandTests {
         #expect(try sandbox.list(["--search", "slow dashboard"]).numbers == [])
     }
 
-    @Test func searchCombinesWithFiltersAndPages() throws {
+    @Test(arguments: Engine.available) func searchCombinesWithFiltersAndPages(engine: Engine) throws {
         // Given the data set
-        let sandbox = try Self.seeded()
+        let sandbox = try Self.seeded(engine)
         // When a search is narrowed by requester, then paged
         let omars = try sandbox.list(["--search", "crash", "--requester", Self.omar])
         let page2 = try sandbox.list(["--search", "crash", "--limit", "2", "--page", "2"])
@@ -86,9 +87,9 @@ struct SearchCommandTests {
         #expect(oldestFirst.numbers == ["ST-2025-001", "ST-2025-002"])
     }
 
-    @Test func aRequesterFindsOnlyTheirOwnTicketsAndNeverThroughNotes() throws {
+    @Test(arguments: Engine.available) func aRequesterFindsOnlyTheirOwnTicketsAndNeverThroughNotes(engine: Engine) throws {
         // Given Jane's tickets (one with an internal note saying "zebra") and Omar's ("zebra" in his message)
-        let sandbox = try Self.seeded()
+        let sandbox = try Self.seeded(engine)
         // When Jane searches for words that are in her internal note and in Omar's ticket
         let zebra = try sandbox.list(["--search", "zebra"], as: Self.jane)
         let billing = try sandbox.list(["--search", "billing"], as: Self.jane)
@@ -112,9 +113,9 @@ struct SearchCommandTests {
         #expect(try sandbox.list(["--search", "crash"], as: Self.omar).numbers == ["ST-2025-005"])
     }
 
-    @Test func exportSearchFollowsTheSameRules() throws {
+    @Test(arguments: Engine.available) func exportSearchFollowsTheSameRules(engine: Engine) throws {
         // Given the data set
-        let sandbox = try Self.seeded()
+        let sandbox = try Self.seeded(engine)
         // When Jane and staff export with --search
         let janes = try sandbox.export(["--search", "zebra"], as: Self.jane)
         let janesCrash = try sandbox.export(["--search", "crash"], as: Self.jane)
@@ -132,9 +133,9 @@ struct SearchCommandTests {
         "é", "Ünïcödé crash", "中文", "\u{200B}", "\t",
     ]
 
-    @Test func hostileSearchTextNeverErrorsNorShowsSQL() throws {
+    @Test(arguments: Engine.available) func hostileSearchTextNeverErrorsNorShowsSQL(engine: Engine) throws {
         // Given the data set
-        let sandbox = try Self.seeded()
+        let sandbox = try Self.seeded(engine)
         // When staff and a requester search with text full of FTS5 and SQL syntax
         let tenThousand = String(repeating: "crash ", count: 1_667)
         let longWord = String(repeating: "x", count: 10_000)
@@ -149,7 +150,7 @@ struct SearchCommandTests {
                 let shown = String(text.prefix(40))
                 #expect(result.status == 0, "\(shown): \(result)")
                 #expect(result.err == "", "\(shown): \(result)")
-                for leak in ["SQL", "sqlite", "fts5", "MATCH", "syntax error", "SELECT"] {
+                for leak in ["SQL", "sqlite", "fts5", "MATCH", "syntax error", "SELECT", "tsquery", "tsvector"] {
                     #expect(!result.out.contains(leak) || text.contains(leak), "\(shown) leaks \(leak)")
                 }
                 let root = try result.json()
@@ -160,9 +161,9 @@ struct SearchCommandTests {
         #expect(try sandbox.list([]).pagination["total"] == 6)
     }
 
-    @Test func syntaxIsTakenAsPlainWords() throws {
+    @Test(arguments: Engine.available) func syntaxIsTakenAsPlainWords(engine: Engine) throws {
         // Given the data set
-        let sandbox = try Self.seeded()
+        let sandbox = try Self.seeded(engine)
         // When search text carries FTS5 syntax around real words
         // Then the syntax is ignored and the words are searched for, all of them
         #expect(try sandbox.list(["--search", "\"dashboard"]).numbers == ["ST-2025-001"])
@@ -194,9 +195,9 @@ struct SearchCommandTests {
         #expect(missing.numbers == [])
     }
 
-    @Test func textWithoutWordsGivesAnEmptyResult() throws {
+    @Test(arguments: Engine.available) func textWithoutWordsGivesAnEmptyResult(engine: Engine) throws {
         // Given a database with tickets
-        let sandbox = try Self.seeded()
+        let sandbox = try Self.seeded(engine)
         for text in ["", " ", "   \t ", "\"\"", "***", "()", "-- --", "^", "🙂🙂", "'", ":", "…", "\u{200B}", "-"] {
             // When the search text holds no word at all
             let found = try sandbox.list(text.hasPrefix("-") ? ["--search=" + text] : ["--search", text])
@@ -206,9 +207,9 @@ struct SearchCommandTests {
         }
     }
 
-    @Test func searchFollowsEditsAndDeletions() throws {
+    @Test(arguments: Engine.available) func searchFollowsEditsAndDeletions(engine: Engine) throws {
         // Given the data set
-        let sandbox = try Self.seeded()
+        let sandbox = try Self.seeded(engine)
         // When a subject is changed, a reply is added, and a ticket is deleted
         try sandbox.succeed(["ticket", "update", "ST-2025-006", "--subject", "Giraffe in the server room"])
         try sandbox.succeed(["respond", "ST-2025-002", "--message", "Rebooted the okapi service.", "--no-notify"])

@@ -9,9 +9,9 @@ import Logging
 /// reply numbers in mail, Message-IDs and tokens keep working on the new desk.
 ///
 /// The source is read in one snapshot (the desk may stay in use meanwhile; what is written after
-/// the copy starts is not copied). The derived data (search documents, the tally) is built by
-/// PostgreSQL once at the end, with the row triggers set aside during the copy: firing them per
-/// reply would update each ticket once per reply.
+/// the copy starts is not copied). The derived data (search documents, the tally) is built once
+/// at the end, with the row triggers set aside during the copy: firing them per reply would
+/// update each ticket once per reply.
 enum DeskCopy {
     enum Kind { case int, real, text, blob, bool, date }
 
@@ -109,16 +109,26 @@ enum DeskCopy {
         }
     }
 
-    /// The staged tickets, with their search documents (`PostgresBulkImport.SearchDocuments`),
-    /// then the staged replies.
+    /// The staged tickets, with their search documents (made from the staged texts, so that
+    /// they are of the same rows), then the staged replies.
     static func insertStagedTicketsAndReplies(_ tx: PostgresTransaction) throws {
         guard let ticket = tables.first(where: { $0.target == "ticket" }) else { return }
         let columns = ticket.columns.map(\.0).joined(separator: ", ")
         let staged = ticket.columns.map { "t." + $0.0 }.joined(separator: ", ")
+        try tx.session.execute("""
+            CREATE INDEX ON support_copy_ticket (id);
+            CREATE INDEX ON support_copy_response (ticketid, id);
+            ANALYZE support_copy_ticket;
+            ANALYZE support_copy_response;
+            CREATE TEMP TABLE support_copy_document (id BIGINT PRIMARY KEY, search_public TSVECTOR, search_staff TSVECTOR) ON COMMIT DROP
+            """)
+        try PostgresStore.searchDocuments(tx, tickets: "support_copy_ticket", replies: "support_copy_response") { rows, _ in
+            try tx.session.copy(into: "support_copy_document", columns: ["id", "search_public", "search_staff"], rows: rows.bytes)
+        }
         try tx.execute("""
             INSERT INTO ticket (\(columns), search_public, search_staff)
-            SELECT \(staged), \(PostgresBulkImport.SearchDocuments.columns)
-            \(PostgresBulkImport.SearchDocuments.from("support_copy_ticket", "support_copy_response"))
+            SELECT \(staged), d.search_public, d.search_staff
+            FROM support_copy_ticket t JOIN support_copy_document d ON d.id = t.id
             ORDER BY t.id
             """)
         try tx.execute("INSERT INTO response SELECT * FROM support_copy_response ORDER BY id")

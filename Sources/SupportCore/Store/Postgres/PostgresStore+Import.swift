@@ -124,13 +124,17 @@ extension PostgresStore {
             }
             assigneeID = assignee.id
         }
+        // The documents with every reply the file gives (a reply's insert adds no words).
+        let documents = PostgresSearchText.documents(subject: d.subject, message: d.message,
+                                                     replies: d.replies.map { ($0.message, $0.isInternal) })
         guard let ticketID = try tx.value("""
             INSERT INTO ticket (ticketNumber, subject, message, category, priority, status, submittedBy, assignedTo,
-                                createdAt, updatedAt, resolvedAt, closedAt)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id
+                                createdAt, updatedAt, resolvedAt, closedAt, search_public, search_staff)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::tsvector, $14::tsvector) RETURNING id
             """, .text(number.description), .text(d.subject), .text(d.message), .text(d.category.rawValue),
             .int(Int64(d.priority.rawValue)), .int(Int64(d.status.rawValue)), .int(requester.id), PostgresValue(assigneeID),
-            .timestamp(d.createdAt.date), .timestamp(d.updatedAt.date), PostgresValue(d.resolvedAt?.date), PostgresValue(d.closedAt?.date))?.int
+            .timestamp(d.createdAt.date), .timestamp(d.updatedAt.date), PostgresValue(d.resolvedAt?.date), PostgresValue(d.closedAt?.date),
+            .text(documents.public), .text(documents.staff))?.int
         else { throw SupportError.internalError("the imported ticket has no id") }
         var replyIDs: [Int64] = []
         var authors: [Int64] = []

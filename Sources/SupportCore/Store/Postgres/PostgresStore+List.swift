@@ -54,15 +54,6 @@ extension PostgresStore {
         filter.searchesInternalNotes ? "t.search_staff" : "t.search_public"
     }
 
-    /// The search text as the words SQLite's search looks for (`AppDatabase.searchPatterns`:
-    /// cut at ASCII punctuation and spaces, each kept once), given to `plainto_tsquery`, which
-    /// stems them with the documents' configuration and requires all of them; it interprets no
-    /// syntax. nil when the text has no word.
-    static func searchWords(_ text: String) -> String? {
-        let words = AppDatabase.searchWords(text)
-        return words.isEmpty ? nil : words.joined(separator: " ")
-    }
-
     /// Every filter of the list as conditions on `ticket t`, and the search's tsquery (nil
     /// without a search); nil when nothing can match (a search text without a word).
     static func conditions(_ filter: TicketFilter, _ binds: inout PostgresBinds) -> (conditions: [String], query: String?)? {
@@ -81,8 +72,10 @@ extension PostgresStore {
         if let until = q.until { conditions.append("t.createdAt < \(binds.add(.timestamp(until)))") }
         var query: String?
         if let search = q.search {
-            guard let words = searchWords(search) else { return nil }
-            let tsquery = "plainto_tsquery('support_search', \(binds.add(.text(words))))"
+            // The words as SQLite's search takes them, made tokens by SQLite's tokenizer
+            // (`PostgresSearchText.query`): a literal, so no syntax in the text is interpreted.
+            guard let words = PostgresSearchText.query(search) else { return nil }
+            let tsquery = "\(binds.add(.text(words)))::tsquery"
             conditions.append("\(searchColumn(filter)) @@ \(tsquery)")
             query = tsquery
         }

@@ -301,12 +301,14 @@ extension PostgresStore {
         else { throw SupportError.internalError("no ticket number was assigned") }
         try TicketNumber.checkAssignable(year: year, sequence: Int(sequence))
         let number = TicketNumber(year: year, sequence: Int(sequence))
+        let documents = PostgresSearchText.documents(subject: draft.subject, message: draft.message, replies: [])
         guard let ticketID = try tx.value("""
-            INSERT INTO ticket (ticketNumber, subject, message, category, priority, status, submittedBy, assignedTo, createdAt, updatedAt)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id
+            INSERT INTO ticket (ticketNumber, subject, message, category, priority, status, submittedBy, assignedTo, createdAt, updatedAt,
+                                search_public, search_staff)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10::tsvector, $10::tsvector) RETURNING id
             """, .text(number.description), .text(draft.subject), .text(draft.message), .text(draft.category.rawValue),
             .int(Int64(draft.priority.rawValue)), .int(Int64(TicketStatus.open.rawValue)), .int(requesterID),
-            PostgresValue(draft.assigneeID), .timestamp(tx.now))?.int
+            PostgresValue(draft.assigneeID), .timestamp(tx.now), .text(documents.public))?.int
         else { throw SupportError.internalError("the new ticket has no id") }
         try insertAttachments(tx, attachments, ticketID: ticketID, responseID: nil)
         guard var ticket = try fetchTicket(tx, number: number, withResponses: false) else {
@@ -338,6 +340,15 @@ extension PostgresStore {
             var sets = ["updatedAt = \(binds.add(.timestamp(tx.now)))"]
             if let subject = update.subject { sets.append("subject = \(binds.add(.text(subject)))") }
             if let message = update.message { sets.append("message = \(binds.add(.text(message)))") }
+            if update.subject != nil || update.message != nil {
+                // The ticket's own text changed: its documents made again, with its replies'.
+                let replies = try tx.rows("SELECT message, isInternal FROM response WHERE ticketId = $1 ORDER BY id", .int(before.id))
+                    .map { (message: try $0.text(0), isInternal: try $0.bool(1)) }
+                let documents = PostgresSearchText.documents(subject: update.subject ?? before.subject,
+                                                             message: update.message ?? before.message, replies: replies)
+                sets.append("search_public = \(binds.add(.text(documents.public)))::tsvector")
+                sets.append("search_staff = \(binds.add(.text(documents.staff)))::tsvector")
+            }
             if let category = update.category { sets.append("category = \(binds.add(.text(category.rawValue)))") }
             if let priority = update.priority { sets.append("priority = \(binds.add(.int(Int64(priority.rawValue))))") }
             if let assignedTo = update.assignedTo { sets.append("assignedTo = \(binds.add(PostgresValue(assignedTo)))") }
@@ -420,16 +431,21 @@ extension PostgresStore {
         try insertAttachments(tx, attachments, ticketID: before.id, responseID: responseID)
         try audit(tx, actor: author, action: isInternal ? .ticketNoted : .ticketReplied, ticket: number,
                   new: String(responseID), isInternal: isInternal)
+        // The reply's words join the ticket's documents (appended: the other replies are not
+        // read again), a note's only staff's, in the same update as the reply's effect.
+        let words = PostgresSearchText.words(of: message)
+        let documents = isInternal ? "search_staff = search_staff || $2::tsvector"
+            : "search_public = search_public || $2::tsvector, search_staff = search_staff || $2::tsvector"
         switch before.replyEffect(isInternal: isInternal, reopens: reopens, touches: touches) {
         case .none:
-            break
+            try tx.execute("UPDATE ticket SET \(documents) WHERE id = $1", .int(before.id), .text(words))
         case .reopen:
             try audit(tx, actor: author, action: .ticketChanged, ticket: number, field: "status",
                       old: before.status.title, new: TicketStatus.open.title)
-            try tx.execute("UPDATE ticket SET updatedAt = $1, status = $2, resolvedAt = NULL, closedAt = NULL WHERE id = $3",
-                           .timestamp(tx.now), .int(Int64(TicketStatus.open.rawValue)), .int(before.id))
+            try tx.execute("UPDATE ticket SET \(documents), updatedAt = $3, status = $4, resolvedAt = NULL, closedAt = NULL WHERE id = $1",
+                           .int(before.id), .text(words), .timestamp(tx.now), .int(Int64(TicketStatus.open.rawValue)))
         case .touch:
-            try tx.execute("UPDATE ticket SET updatedAt = $1 WHERE id = $2", .timestamp(tx.now), .int(before.id))
+            try tx.execute("UPDATE ticket SET \(documents), updatedAt = $3 WHERE id = $1", .int(before.id), .text(words), .timestamp(tx.now))
         }
         guard let after = try fetchTicket(tx, number: number, withResponses: false),
               let row = try tx.row(responseSelect + " WHERE r.id = $1", .int(responseID))

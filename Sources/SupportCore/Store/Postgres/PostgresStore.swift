@@ -28,7 +28,8 @@ final class PostgresStore: Sendable {
     /// `connections`: 1 for a command (opened here, before anything else), more for a server
     /// (opened as requests need them).
     static func open(_ location: PostgresLocation, busyTimeout: TimeInterval = 5, connections: Int = 1,
-                     logger: Logger = Logger(label: "support.store")) throws(SupportError) -> PostgresStore {
+                     logger: Logger = Logger(label: "support.store"),
+                     migrationProgress: MigrationProgressHandler? = nil) throws(SupportError) -> PostgresStore {
         guard let connect = PostgresConnector.open else {
             throw .configuration("this build of support cannot reach PostgreSQL; run support-pg (installed beside support)")
         }
@@ -59,7 +60,7 @@ final class PostgresStore: Sendable {
         let store = PostgresStore(sessions: pool, location: location, logger: logger)
         do {
             try pool.prime()
-            try store.migrateIfNeeded()
+            try store.migrateIfNeeded(progress: migrationProgress)
         } catch {
             pool.close()
             throw error
@@ -177,7 +178,9 @@ final class PostgresStore: Sendable {
 
     // MARK: Schema
 
-    func migrateIfNeeded() throws(SupportError) {
+    /// `progress` hears each migration as it starts and a long one's rows as they are done,
+    /// for a desk made by an earlier version (a new one is made at once and says nothing).
+    func migrateIfNeeded(progress: MigrationProgressHandler? = nil) throws(SupportError) {
         let known = PostgresSchema.migrations.map(\.identifier)
         let applied = try run { () throws -> Set<String>? in try sessions.borrow { session in
             let exists = try session.query("SELECT to_regclass($1) IS NOT NULL", [.text(PostgresSchema.migrationsTable)])
@@ -195,9 +198,19 @@ final class PostgresStore: Sendable {
             try tx.execute("CREATE TABLE IF NOT EXISTS \(PostgresSchema.migrationsTable) (identifier TEXT PRIMARY KEY, appliedAt TIMESTAMPTZ NOT NULL)")
             let done = Set(try tx.rows("SELECT identifier FROM \(PostgresSchema.migrationsTable)").compactMap { $0.first?.text })
             guard done.isSubset(of: Set(known)) else { throw SupportError.storage(Wording(AppDatabase.newerVersionMessage)) }
-            for migration in PostgresSchema.migrations where !done.contains(migration.identifier) {
+            let pending = PostgresSchema.migrations.filter { !done.contains($0.identifier) }
+            let report = applied == nil || done.isEmpty ? nil : progress
+            for (index, migration) in pending.enumerated() {
                 logger.debug("migrating the database", metadata: ["migration": "\(migration.identifier)"])
+                let step = MigrationProgress(migration: migration.identifier, number: index + 1, count: pending.count)
+                report?(step)
                 try tx.session.execute(migration.sql)
+                try migration.then?(tx) { done, total in
+                    var rows = step
+                    rows.done = done
+                    rows.total = total
+                    report?(rows)
+                }
                 try tx.execute("INSERT INTO \(PostgresSchema.migrationsTable) (identifier, appliedAt) VALUES ($1, $2)",
                                .text(migration.identifier), .timestamp(tx.now))
             }
