@@ -156,4 +156,40 @@ struct RelevancePageTests {
             }
         }
     }
+
+    @Test func wordsInHalfTheTicketsRankWithoutCounts() throws {
+        // Given a desk where "toner" is in most tickets (and "toner jams" in fewer than half), in a file
+        let fixture = try BitmapPlanTests.desk()
+        for i in 0..<300 {
+            _ = try fixture.openTicket(by: fixture.staff, subject: "Toner \(i)", message: String(repeating: "toner ", count: 1 + i % 4) + "grey")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rank-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("desk.db").path
+        try fixture.database.writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+        let file = try AppDatabase.open(path: path, createDirectory: false)
+        try file.read { db in
+            try AppDatabase.ensureRankFunction(db)
+            let tickets = try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket") ?? 0
+            for (search, common) in [("toner", true), ("toner jams", false), ("grey toner", true), ("heron", false)] {
+                let match = try #require(AppDatabase.searchMatch(search))
+                for reverse in [false, true] {
+                    let expected = try Self.fts5Order(db, index: AppDatabase.staffSearchIndex, match: match, reverse: reverse)
+                    #expect((expected.count * 2 >= tickets) == common, "\(search): \(expected.count) of \(tickets)")
+                    // When two cores rank them taking every idf to be 1e-6 (and the guess left to a slice)
+                    for assume in [true, nil] as [Bool?] {
+                        let ranked = try AppDatabase.rankedHits(db, index: AppDatabase.staffSearchIndex, search: search, matching: nil,
+                                                                reverse: reverse, keep: 30, parallel: true, assumeCommon: assume)
+                        // Then the assumption is kept only when the hits are half the tickets, and the
+                        // scores are bm25's either way
+                        if assume == true { #expect(ranked.commonWords == common, "\(search)") }
+                        #expect(ranked.bothCores && ranked.hits == expected.count)
+                        #expect(ranked.entries.map(\.id) == Array(expected.prefix(30).map(\.id)), "\(search) \(reverse)")
+                        #expect(ranked.entries.map(\.score.bitPattern) == Array(expected.prefix(30).map(\.score.bitPattern)))
+                    }
+                }
+            }
+        }
+    }
 }
