@@ -224,13 +224,7 @@ extension AppDatabase {
                 // By relevance with filters: the filters' bitmap alone; the ranked read counts the
                 // hits among it on its way (filling the hits first cost another pass over them:
                 // 28 ms of `--search button --priority critical --sort relevance` at 1M).
-                var matching: TicketBitmap?
-                for part in fillParts(parts) where matching.map({ $0.count > 0 }) ?? true {
-                    var range = TicketBitmap(maxID: maxID)
-                    try range.fill(db, sql: "SELECT t.id FROM ticket t WHERE " + part.condition, arguments: part.arguments)
-                    if matching == nil { matching = range } else { matching!.formIntersection(range) }
-                }
-                guard let matching, matching.count > 0 else { return .page(total: 0, ids: []) }
+                guard let matching = try filterBitmap(db, parts, maxID: maxID), matching.count > 0 else { return .page(total: 0, ids: []) }
                 let page = try relevancePage(db, filter, matching, match: match, tail: searchingTailsOrNotes ? tail : nil)
                 if let total = page.total { return .page(total: total, ids: page.ids) }
             }
@@ -270,16 +264,23 @@ extension AppDatabase {
             if try rangeLength(db, part.kind, filter, cap: threshold) <= threshold { return .todays(total: nil) }
         }
         let maxID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ticket") ?? 0
+        guard let matching = try filterBitmap(db, parts, maxID: maxID) else { return .todays(total: nil) }
+        let total = matching.count
+        return .page(total: total, ids: try orderedPage(db, q, matching, total: total, tickets: try ticketCount(), walk: walk,
+                                                       within: leadingPart(parts, q.sort)))
+    }
+
+    /// The tickets every filter keeps (`fillParts`, each read once from its index), ANDed; nil
+    /// without a filter. Stops filling once none is left.
+    static func filterBitmap(_ db: Database, _ parts: [(kind: FilterKind, condition: String, arguments: StatementArguments)],
+                             maxID: Int64) throws -> TicketBitmap? {
         var matching: TicketBitmap?
         for part in fillParts(parts) where matching.map({ $0.count > 0 }) ?? true {
             var range = TicketBitmap(maxID: maxID)
             try range.fill(db, sql: "SELECT t.id FROM ticket t WHERE " + part.condition, arguments: part.arguments)
             if matching == nil { matching = range } else { matching!.formIntersection(range) }
         }
-        guard let matching else { return .todays(total: nil) }
-        let total = matching.count
-        return .page(total: total, ids: try orderedPage(db, q, matching, total: total, tickets: try ticketCount(), walk: walk,
-                                                       within: leadingPart(parts, q.sort)))
+        return matching
     }
 
     /// How many tickets a filter's index range holds, counted up to `cap` (value filters: the
