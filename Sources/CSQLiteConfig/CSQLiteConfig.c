@@ -581,7 +581,17 @@ int64_t csqlite_rank_page_parallel(sqlite3 *db, const char *index, const char *m
         || !halves[0].totals || !halves[1].totals) {
         *code = SQLITE_NOMEM;
     } else {
-        if (assumeCommon < 0) assumeCommon = rank_looks_common(db, index, match, maxID);
+        if (assumeCommon < 0) {
+            // The hits seen lie between the bitmap's first and last ids: a narrower span (a
+            // `--since/--until` window) cannot show half the tickets.
+            int64_t first = 0, last = maxID;
+            if (bitmap != NULL) {
+                first = INT64_MAX; last = INT64_MIN;
+                for (int64_t i = 0; i < bitmapWords; i++) if (bitmap[i]) { first = i * 64 + __builtin_ctzll(bitmap[i]); break; }
+                for (int64_t i = bitmapWords - 1; i >= 0; i--) if (bitmap[i]) { last = i * 64 + 63 - __builtin_clzll(bitmap[i]); break; }
+            }
+            assumeCommon = 2 * (last - first + 1) >= maxID && rank_looks_common(db, index, match, maxID);
+        }
         for (int attempt = assumeCommon ? 0 : 1; attempt < 2; attempt++) {
             for (int k = 0; k < 2; k++) {
                 halves[k].assumeCommon = attempt == 0;
