@@ -63,11 +63,12 @@ int64_t csqlite_rank_page(sqlite3 *db, const char *index, const char *match,
 /// an FTS5 query, separated by U+001F (each half counts its documents of each, for the idf).
 /// `assumeCommon` 1 (or -1 and a slice of the ids says the hits are dense): first rank with
 /// every idf 1e-6 and no counts, kept when the hits turn out to be at least half the documents
-/// (`common` 1), else ranked again with the counts.
+/// (`common` 1), else ranked again with the counts. One connection when a slice of the ids says
+/// the query has fewer than `minimumHits` rows among the ids the bitmap spans.
 int64_t csqlite_rank_page_parallel(sqlite3 *db, const char *index, const char *match, const char *phrases,
                                    const uint64_t *bitmap, int64_t bitmapWords, int64_t maxID,
                                    const double *weights, int weightCount, int reverse, int64_t keep,
-                                   int assumeCommon, int64_t *ids, double *scores, int64_t *hits, int *code, int *parallel,
-                                   int *common);
+                                   int assumeCommon, int64_t minimumHits, int64_t *ids, double *scores, int64_t *hits,
+                                   int *code, int *parallel, int *common);
 
 #endif

@@ -367,9 +367,11 @@ extension AppDatabase {
         return (Array(ids), ranked.hits + tailIDs.count)
     }
 
-    /// From this many tickets (and a quarter as many among the filters) a ranked read takes both
-    /// cores: opening the second connection costs about 1 ms.
+    /// From this many tickets a ranked read may take both cores, when it reads at least
+    /// `parallelRankHits` rows (guessed from a slice of the ids): opening the second connection
+    /// costs about 1.5 ms, ranking 20,000 hits about 3 ms of CPU.
     static let parallelRankTickets: Int64 = 200_000
+    static let parallelRankHits: Int64 = 20_000
 
     /// Deeper than this (page × limit), the ranked read's heap would hold more than 1.6 MB: the
     /// SQL plan instead.
@@ -390,7 +392,8 @@ extension AppDatabase {
                            parallel forced: Bool? = nil, assumeCommon: Bool? = nil) throws -> RankedHits {
         guard let match = searchMatch(search) else { return RankedHits(entries: [], hits: 0, bothCores: false, commonWords: false) }
         let maxID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ticket") ?? 0
-        let parallel = forced ?? (maxID >= parallelRankTickets && (matching?.count ?? Int.max) >= Int(parallelRankTickets / 4))
+        // (the C side then looks at a slice of the ids: fewer than `parallelRankHits` to read, one core)
+        let parallel = forced ?? (maxID >= parallelRankTickets)
         var ids = [Int64](repeating: 0, count: keep)
         var scores = [Double](repeating: 0, count: keep)
         var hits: Int64 = 0
@@ -412,7 +415,7 @@ extension AppDatabase {
                         }
                         return csqlite_rank_page_parallel(db.sqliteConnection, index, match, phrases, bitmap, Int64(count), maxID,
                                                           weights.baseAddress, Int32(weights.count), reverse ? 1 : 0, Int64(keep),
-                                                          assumeCommon.map { $0 ? 1 : 0 } ?? -1,
+                                                          assumeCommon.map { $0 ? 1 : 0 } ?? -1, forced == true ? 0 : parallelRankHits,
                                                           ids.baseAddress, scores.baseAddress, &hits, &code, &both, &common)
                     }
                     if let words { return words.withUnsafeBufferPointer { run($0.baseAddress, $0.count) } }
