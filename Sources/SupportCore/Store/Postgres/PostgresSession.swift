@@ -89,6 +89,9 @@ package protocol PostgresSession: AnyObject, Sendable {
     /// One statement with `$n` parameters, through the extended protocol (values never spliced
     /// into the text); its rows, each column as a `PostgresValue`.
     func query(_ sql: String, _ binds: [PostgresValue]) throws -> [[PostgresValue]]
+    /// Several such statements in one go: sent in order, answered in order, waited for once;
+    /// the first failure is the call's (the statements after it may or may not have run).
+    func queries(_ statements: [(sql: String, binds: [PostgresValue])]) throws -> [[[PostgresValue]]]
     /// Statements without parameters, several separated by `;` (a migration's script).
     func execute(_ script: String) throws
     /// One statement without parameters whose answer is not waited for now: it is sent at once
@@ -105,6 +108,9 @@ package protocol PostgresSession: AnyObject, Sendable {
 
 extension PostgresSession {
     package func send(_ statement: String) throws { try execute(statement) }
+    package func queries(_ statements: [(sql: String, binds: [PostgresValue])]) throws -> [[[PostgresValue]]] {
+        try statements.map { try query($0.sql, $0.binds) }
+    }
 }
 
 /// Opens sessions. Set at start by a binary that links the driver (`support-pg`,

@@ -179,7 +179,14 @@ extension PostgresStore {
     }
 
     static func visibleAttachments(_ tx: PostgresTransaction, of ticket: Ticket, includeInternal: Bool) throws -> [TicketAttachment] {
-        let attachments = try fetchAttachments(tx, ticketIDs: [ticket.id], includeInternal: includeInternal)[ticket.id] ?? []
+        try visible(try fetchAttachments(tx, ticketIDs: [ticket.id], includeInternal: includeInternal)[ticket.id] ?? [], tx, of: ticket,
+                    includeInternal: includeInternal)
+    }
+
+    /// `attachments` (the ticket's, those `includeInternal` lets one see) as the reader sees
+    /// them: for a requester, a reply's file names the reply by its place among the public ones.
+    static func visible(_ attachments: [TicketAttachment], _ tx: PostgresTransaction, of ticket: Ticket,
+                        includeInternal: Bool) throws -> [TicketAttachment] {
         guard !includeInternal, attachments.contains(where: { $0.responseID != nil }) else { return attachments }
         let ids = try tx.rows("SELECT id FROM response WHERE ticketId = $1 AND NOT isInternal ORDER BY createdAt, id", .int(ticket.id))
             .map { try $0.int(0) }
@@ -201,13 +208,40 @@ extension PostgresStore {
     func ticketWithReplyPage(_ number: TicketNumber, includeInternal: Bool, limit: Int,
                              check: (Ticket) throws -> Void) throws(SupportError) -> (Ticket, ReplyPage) {
         try read { tx in
-            guard var ticket = try Self.fetchTicket(tx, number: number, withResponses: false) else {
-                throw SupportError.notFound("no ticket \(number)")
-            }
+            // The ticket, its files and its first replies asked for at once, each by the
+            // ticket's number, and waited for once (`PostgresSession.queries`): a server's
+            // ticket read slept and woke for each before. What `check` refuses is never shown.
+            var binds = PostgresBinds()
+            let numberBind = binds.add(.text(number.description))
+            let ticketID = "(SELECT id FROM ticket WHERE ticketNumber = \(numberBind))"
+            let files = Self.attachmentColumns + " WHERE a.ticketId = \(ticketID)"
+                + (includeInternal ? "" : " AND NOT coalesce(r.isInternal, false)") + " ORDER BY a.ticketId, a.id"
+            let replies = Self.replyPageSQL(ticketID: ticketID, includeInternal: includeInternal, after: nil, limit: limit, &binds)
+            let answers = try tx.session.queries([(Self.ticketSelect + " WHERE t.ticketNumber = $1", [.text(number.description)]),
+                                                  (files, [.text(number.description)]), (replies, binds.values)])
+            guard let row = answers[0].first else { throw SupportError.notFound("no ticket \(number)") }
+            var ticket = try Self.ticket(from: row)
             try check(ticket)
-            ticket.attachments = try Self.visibleAttachments(tx, of: ticket, includeInternal: includeInternal)
-            return (ticket, try Self.fetchReplyPage(tx, ticketID: ticket.id, includeInternal: includeInternal, after: nil, limit: limit))
+            ticket.attachments = try Self.visible(answers[1].map { try Self.attachment(from: $0).attachment }, tx, of: ticket,
+                                                  includeInternal: includeInternal)
+            return (ticket, try Self.replyPage(answers[2], includeInternal: includeInternal, after: nil, limit: limit))
         }
+    }
+
+    /// The statement of a page of replies of the ticket `ticketID` (an id's parameter, or a
+    /// statement giving it) after `cursor`, keyed by (createdAt, id).
+    static func replyPageSQL(ticketID: String, includeInternal: Bool, after cursor: ReplyCursor?, limit: Int,
+                             _ binds: inout PostgresBinds) -> String {
+        var sql = """
+            SELECT r.ticketId, r.id, r.message, u.email, u.name, u.role, r.isInternal, r.createdAt,
+                   to_char(r.createdAt AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')
+            FROM response r JOIN desk_user u ON u.id = r.respondedBy
+            """
+        sql += " WHERE r.ticketId = \(ticketID)" + (includeInternal ? "" : " AND NOT r.isInternal")
+        if let cursor {
+            sql += " AND (r.createdAt, r.id) > (\(binds.add(.text(cursor.createdAt)))::timestamp AT TIME ZONE 'UTC', \(binds.add(.int(cursor.rowID))))"
+        }
+        return sql + " ORDER BY r.createdAt, r.id LIMIT \(binds.add(.int(Int64(limit + 1))))"
     }
 
     /// A page of replies after `cursor`, keyed by (createdAt, id). The cursor's time is kept as
@@ -215,20 +249,17 @@ extension PostgresStore {
     static func fetchReplyPage(_ tx: PostgresTransaction, ticketID: Int64, includeInternal: Bool, after cursor: ReplyCursor?,
                                limit: Int) throws -> ReplyPage {
         var binds = PostgresBinds()
-        var sql = """
-            SELECT r.ticketId, r.id, r.message, u.email, u.name, u.role, r.isInternal, r.createdAt,
-                   to_char(r.createdAt AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')
-            FROM response r JOIN desk_user u ON u.id = r.respondedBy
-            """
-        sql += " WHERE r.ticketId = \(binds.add(.int(ticketID)))" + (includeInternal ? "" : " AND NOT r.isInternal")
-        if let cursor {
-            sql += " AND (r.createdAt, r.id) > (\(binds.add(.text(cursor.createdAt)))::timestamp AT TIME ZONE 'UTC', \(binds.add(.int(cursor.rowID))))"
-        }
-        sql += " ORDER BY r.createdAt, r.id LIMIT \(binds.add(.int(Int64(limit + 1))))"
+        let id = binds.add(.int(ticketID))
+        let sql = replyPageSQL(ticketID: id, includeInternal: includeInternal, after: cursor, limit: limit, &binds)
+        return try replyPage(try tx.rows(sql, binds: binds.values), includeInternal: includeInternal, after: cursor, limit: limit)
+    }
+
+    /// The page of `replyPageSQL`'s rows.
+    static func replyPage(_ rows: [[PostgresValue]], includeInternal: Bool, after cursor: ReplyCursor?, limit: Int) throws -> ReplyPage {
         var page = ReplyPage(replies: [], next: nil)
         var position = cursor?.position ?? 0
         var last: (createdAt: String, rowID: Int64)?
-        for row in try tx.rows(sql, binds: binds.values) {
+        for row in rows {
             guard page.replies.count < limit else {
                 if let last { page.next = ReplyCursor(createdAt: last.createdAt, rowID: last.rowID, position: position) }
                 break
