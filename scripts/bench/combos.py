@@ -23,6 +23,7 @@ def main():
     ap.add_argument("--db", default=os.path.join(ROOT, ".build-bench", "views-uniform-1000000.db"))
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--from-line", type=int, default=1, help="start at this line (1-based)")
+    ap.add_argument("--only", default=None, help="run only the lines with this word (e.g. relevance)")
     args = ap.parse_args()
     env = dict(os.environ, NO_COLOR="1")
     env.pop("SUPPORT_AS", None)
@@ -70,19 +71,33 @@ def main():
         ["--since", "2026-02-01", "--status", "all", "--sort", "priority", "--reverse", "--page", "1000"],
         ["--since", "2024-06-01", "--until", "2025-06-01", "--status", "closed", "--sort", "priority", "--page", "100"],
         ["--since", "2025-01-01", "--until", "2026-01-01", "--category", "bug-report", "--status", "all", "--sort", "status", "--page", "500"],
+        # By relevance (bm25 of every hit among the filters): other common words alone, two
+        # common words, a medium word, two filters at page 1,000, --reverse.
+        ["--search", "printer", "--status", "all", "--sort", "relevance"],
+        ["--search", "refund", "--status", "all", "--sort", "relevance", "--page", "1000"],
+        ["--search", "button refund", "--status", "all", "--sort", "relevance"],
+        ["--search", "printer invoice", "--status", "all", "--sort", "relevance", "--reverse", "--page", "200"],
+        ["--search", "qcoto", "--status", "all", "--sort", "relevance", "--page", "100"],
+        ["--search", "printer", "--status", "closed", "--category", "bug-report", "--sort", "relevance", "--page", "1000"],
+        ["--search", "refund", "--assignee", "none", "--priority", "high", "--status", "all", "--sort", "relevance", "--reverse", "--page", "1000"],
+        ["--search", "button refund", "--status", "open", "--sort", "relevance", "--page", "500"],
     ]
     print(f"{args.db}, {args.runs} runs each, medians")
-    print("| `ticket list …` | total | ms |")
-    print("|---|---:|---:|")
+    print("| `ticket list …` | total | ms | peak RSS MiB |")
+    print("|---|---:|---:|---:|")
     worst = 0.0
     for extra in lines[args.from_line - 1:]:
+        if args.only is not None and args.only not in extra:
+            continue
         argv = [args.bin, "ticket", "list", "--db", args.db, "--json"] + extra
         out = subprocess.run(argv, env=env, capture_output=True, text=True, check=True).stdout
         total = json.loads(out)["pagination"]["total"]
-        median = statistics.median(run_once(argv, env)[0] for _ in range(args.runs))
+        timings = [run_once(argv, env) for _ in range(args.runs)]
+        median = statistics.median(t[0] for t in timings)
+        peak = max(t[1] for t in timings) / 1024
         worst = max(worst, median)
         shown = " ".join(a if " " not in a and "@" not in a else ("EMAIL" if "@" in a and a == requester else f'"{a}"') for a in extra)
-        print(f"| `{shown}` | {total:,} | {median:.1f} |", flush=True)
+        print(f"| `{shown}` | {total:,} | {median:.1f} | {peak:.1f} |", flush=True)
     print(f"slowest: {worst:.1f} ms")
 
 

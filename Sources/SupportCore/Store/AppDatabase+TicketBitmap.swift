@@ -200,12 +200,13 @@ extension AppDatabase {
                 return .todays(total: nil)
             }
             if parts.isEmpty && q.sort == .relevance, let list = searchSQL(for: filter, searchingTailsOrNotes: searchingTailsOrNotes) {
-                // By relevance and nothing else: the page's ids sorted by bm25 alone, the tickets
-                // read after. Today's page joined every hit's ticket row before the sort:
-                // `--search button --sort relevance --reverse` at 1M, 1.2-1.6 s against the
-                // shell's 0.5 s for the ids.
-                let total = try Int.fetchOne(db, sql: list.countSQL, arguments: list.countArguments) ?? 0
-                return .page(total: total, ids: try relevancePage(db, filter, nil, match: match, tail: searchingTailsOrNotes ? tail : nil))
+                // By relevance and nothing else: the page's ids ranked (the hits counted on the
+                // way), the tickets read after. Today's page joined every hit's ticket row before
+                // the sort: `--search button --sort relevance --reverse` at 1M, 1.2-1.6 s against
+                // the shell's 0.5 s for the ids.
+                let page = try relevancePage(db, filter, nil, match: match, tail: searchingTailsOrNotes ? tail : nil)
+                let total = try page.total ?? Int.fetchOne(db, sql: list.countSQL, arguments: list.countArguments) ?? 0
+                return .page(total: total, ids: page.ids)
             }
             if parts.isEmpty, !forced, let list = searchSQL(for: filter, searchingTailsOrNotes: searchingTailsOrNotes) {
                 // Another order, no filter: the hits counted as today (FTS5's count(*) of a
@@ -219,6 +220,14 @@ extension AppDatabase {
                 }
             }
             let maxID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ticket") ?? 0
+            if q.sort == .relevance && pageEnd <= rankedKeepLimit {
+                // By relevance with filters: the filters' bitmap alone; the ranked read counts the
+                // hits among it on its way (filling the hits first cost another pass over them:
+                // 28 ms of `--search button --priority critical --sort relevance` at 1M).
+                guard let matching = try filterBitmap(db, parts, maxID: maxID), matching.count > 0 else { return .page(total: 0, ids: []) }
+                let page = try relevancePage(db, filter, matching, match: match, tail: searchingTailsOrNotes ? tail : nil)
+                if let total = page.total { return .page(total: total, ids: page.ids) }
+            }
             var hits = TicketBitmap(maxID: maxID)
             let index = searchIndex(filter)
             try hits.fill(db, sql: "SELECT rowid FROM \(index) WHERE \(index) MATCH ?", arguments: [match])
@@ -242,7 +251,7 @@ extension AppDatabase {
                 return .page(total: total, ids: matching.ids(descending: !q.reverse, skip: (q.page - 1) * q.limit, limit: q.limit))
             }
             if q.sort == .relevance {
-                return .page(total: total, ids: try relevancePage(db, filter, matching, match: match, tail: searchingTailsOrNotes ? tail : nil))
+                return .page(total: total, ids: try relevancePage(db, filter, matching, match: match, tail: searchingTailsOrNotes ? tail : nil).ids)
             }
             return .page(total: total, ids: try orderedPage(db, q, matching, total: total, tickets: try ticketCount(), walk: walk,
                                                        within: leadingPart(parts, q.sort)))
@@ -255,16 +264,23 @@ extension AppDatabase {
             if try rangeLength(db, part.kind, filter, cap: threshold) <= threshold { return .todays(total: nil) }
         }
         let maxID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ticket") ?? 0
+        guard let matching = try filterBitmap(db, parts, maxID: maxID) else { return .todays(total: nil) }
+        let total = matching.count
+        return .page(total: total, ids: try orderedPage(db, q, matching, total: total, tickets: try ticketCount(), walk: walk,
+                                                       within: leadingPart(parts, q.sort)))
+    }
+
+    /// The tickets every filter keeps (`fillParts`, each read once from its index), ANDed; nil
+    /// without a filter. Stops filling once none is left.
+    static func filterBitmap(_ db: Database, _ parts: [(kind: FilterKind, condition: String, arguments: StatementArguments)],
+                             maxID: Int64) throws -> TicketBitmap? {
         var matching: TicketBitmap?
         for part in fillParts(parts) where matching.map({ $0.count > 0 }) ?? true {
             var range = TicketBitmap(maxID: maxID)
             try range.fill(db, sql: "SELECT t.id FROM ticket t WHERE " + part.condition, arguments: part.arguments)
             if matching == nil { matching = range } else { matching!.formIntersection(range) }
         }
-        guard let matching else { return .todays(total: nil) }
-        let total = matching.count
-        return .page(total: total, ids: try orderedPage(db, q, matching, total: total, tickets: try ticketCount(), walk: walk,
-                                                       within: leadingPart(parts, q.sort)))
+        return matching
     }
 
     /// How many tickets a filter's index range holds, counted up to `cap` (value filters: the
@@ -314,10 +330,120 @@ extension AppDatabase {
                                   arguments: [list, q.limit, (q.page - 1) * q.limit])
     }
 
-    /// A search's page by relevance among `matching` (search and filters): bm25 as `searchSQL`
-    /// orders it, a ticket found through its tail (`tail`) after those with a score.
+    /// A search's page by relevance among `matching` (search and filters; nil: every hit), in
+    /// bm25's order as `searchSQL` gives it (ties by id, highest first), a ticket found through
+    /// its tail (`tail`) with the score 0 (after those with a score; first with `--reverse`);
+    /// `total`: the hits among `matching` and the tails, or nil when the page is too deep for the
+    /// ranked read (then SQLite's bm25 and sorter, and the caller counts).
+    ///
+    /// The scores are FTS5's bm25 computed by `support_rank` (CSQLiteConfig), which reads the
+    /// document sizes in rowid order beside the hits and keeps only the page's best: `--search
+    /// button --status all --sort relevance --reverse` at 1M (903,447 hits, uniform file) took
+    /// about 400 ms with `bm25()` and SQLite's sorter, 62 % of it one %_docsize seek per hit.
     static func relevancePage(_ db: Database, _ filter: TicketFilter, _ matching: TicketBitmap?, match: String,
-                              tail: (condition: String, arguments: StatementArguments)?) throws -> [Int64] {
+                              tail: (condition: String, arguments: StatementArguments)?) throws -> (ids: [Int64], total: Int?) {
+        let q = filter.query
+        let keep = q.page * q.limit
+        guard keep <= rankedKeepLimit else {
+            return (try relevancePageBySQL(db, filter, matching, match: match, tail: tail), nil)
+        }
+        try ensureBitmapFunction(db)
+        try ensureRankFunction(db)
+        var tailIDs: [Int64] = []
+        if let tail {
+            let blob = matching?.blob
+            tailIDs = try Int64.fetchAll(db, sql: "SELECT t.id FROM ticket t WHERE \(tail.condition)" + (blob == nil ? "" : " AND support_in_bitmap(?, t.id)"),
+                                         arguments: tail.arguments + (blob.map { [$0] } ?? []))
+        }
+        let ranked = try rankedHits(db, index: searchIndex(filter), search: q.search ?? "", matching: matching, reverse: q.reverse, keep: keep)
+        // The tails (score 0) merged in: at most `keep` of either can be on the page's way.
+        var entries = ranked.entries
+        entries += tailIDs.map { (id: $0, score: 0.0) }
+        entries.sort { a, b in
+            if a.score != b.score { return q.reverse ? a.score > b.score : a.score < b.score }
+            return a.id > b.id
+        }
+        let ids = entries.dropFirst((q.page - 1) * q.limit).prefix(q.limit).map(\.id)
+        return (Array(ids), ranked.hits + tailIDs.count)
+    }
+
+    /// From this many tickets a ranked read may take both cores, when it reads at least
+    /// `parallelRankHits` rows (guessed from a slice of the ids): opening the second connection
+    /// costs about 1.5 ms, ranking 20,000 hits about 3 ms of CPU.
+    static let parallelRankTickets: Int64 = 200_000
+    static let parallelRankHits: Int64 = 20_000
+
+    /// Deeper than this (page × limit), the ranked read's heap would hold more than 1.6 MB: the
+    /// SQL plan instead.
+    static let rankedKeepLimit = 100_000
+
+    /// The `keep` best hits of `match` in `index` by bm25 (10 for the subject, 1 for the text
+    /// and the notes), in page order, among `matching`; and how many hits `matching` holds.
+    ///
+    /// With many tickets (`parallelRankTickets`, or `parallel` forced) the ids are split in two
+    /// halves ranked at once on two connections (`csqlite_rank_page_parallel`).
+    ///
+    /// On both cores, when a slice of the ids says that the hits are at least half the tickets
+    /// (or `assumeCommon`), the words' document counts are not read at all: bm25's idf is then
+    /// 1e-6 for each word whatever its count, which the ranking checks against the hits it saw
+    /// (ranking again with the counts if not): `--search "button refund" --sort relevance` at
+    /// 1M (uniform), 25 % of the CPU was counting the documents of `button` and of `refund`.
+    static func rankedHits(_ db: Database, index: String, search: String, matching: TicketBitmap?, reverse: Bool, keep: Int,
+                           parallel forced: Bool? = nil, assumeCommon: Bool? = nil) throws -> RankedHits {
+        guard let match = searchMatch(search) else { return RankedHits(entries: [], hits: 0, bothCores: false, commonWords: false) }
+        let maxID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ticket") ?? 0
+        // (the C side then looks at a slice of the ids: fewer than `parallelRankHits` to read, one core)
+        let parallel = forced ?? (maxID >= parallelRankTickets)
+        var ids = [Int64](repeating: 0, count: keep)
+        var scores = [Double](repeating: 0, count: keep)
+        var hits: Int64 = 0
+        var code: Int32 = SQLITE_OK
+        var both: Int32 = 0, common: Int32 = 0
+        var seen: Int64 = 0, rows: Int64 = 0
+        // FTS5's phrases of `match` (`searchMatch`), in order: each word quoted.
+        let phrases = searchWords(search).map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: "\u{1F}")
+        let weights: [Double] = [10.0, 1.0, 1.0]
+        let words = matching?.words
+        let written = ids.withUnsafeMutableBufferPointer { ids in
+            scores.withUnsafeMutableBufferPointer { scores in
+                weights.withUnsafeBufferPointer { weights in
+                    func run(_ bitmap: UnsafePointer<UInt64>?, _ count: Int) -> Int64 {
+                        guard parallel else {
+                            return csqlite_rank_page(db.sqliteConnection, index, match, bitmap, Int64(count), weights.baseAddress,
+                                                     Int32(weights.count), reverse ? 1 : 0, Int64(keep), Int64.min, Int64.max, nil, 0,
+                                                     ids.baseAddress, scores.baseAddress, &hits, &code, &seen, &rows)
+                        }
+                        return csqlite_rank_page_parallel(db.sqliteConnection, index, match, phrases, bitmap, Int64(count), maxID,
+                                                          weights.baseAddress, Int32(weights.count), reverse ? 1 : 0, Int64(keep),
+                                                          assumeCommon.map { $0 ? 1 : 0 } ?? -1, forced == true ? 0 : parallelRankHits,
+                                                          ids.baseAddress, scores.baseAddress, &hits, &code, &both, &common)
+                    }
+                    if let words { return words.withUnsafeBufferPointer { run($0.baseAddress, $0.count) } }
+                    return run(nil, 0)
+                }
+            }
+        }
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+        return RankedHits(entries: (0..<Int(written)).map { (ids[$0], scores[$0]) }, hits: Int(hits), bothCores: both != 0,
+                          commonWords: common != 0)
+    }
+
+    /// What `rankedHits` found: the best hits in page order with their bm25, how many hits
+    /// (among the filters), whether two connections ranked them, and whether it took every
+    /// word's idf to be 1e-6 (hits in at least half the tickets) without counting.
+    struct RankedHits {
+        var entries: [(id: Int64, score: Double)]
+        var hits: Int
+        var bothCores: Bool
+        var commonWords: Bool
+    }
+
+    /// The page by relevance as SQLite orders it with FTS5's `bm25()` (for pages deeper than
+    /// `rankedKeepLimit`).
+    static func relevancePageBySQL(_ db: Database, _ filter: TicketFilter, _ matching: TicketBitmap?, match: String,
+                                   tail: (condition: String, arguments: StatementArguments)?) throws -> [Int64] {
         try ensureBitmapFunction(db)
         let q = filter.query
         let index = searchIndex(filter)
@@ -335,6 +461,16 @@ extension AppDatabase {
         }
         return try Int64.fetchAll(db, sql: "SELECT id FROM (\(sql)) ORDER BY score \(direction), id DESC LIMIT ? OFFSET ?",
                                   arguments: arguments + [q.limit, (q.page - 1) * q.limit])
+    }
+
+    /// Registers `support_rank` (the ranked read's FTS5 function) on the connection unless it is
+    /// there already.
+    static func ensureRankFunction(_ db: Database) throws {
+        if (try? db.makeStatement(sql: "SELECT support_rank(ticket_search, NULL) FROM ticket_search WHERE 0")) != nil { return }
+        let code = csqlite_register_rank_function(db.sqliteConnection)
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot register support_rank")
+        }
     }
 
     /// Registers `support_in_bitmap` on the connection unless it is there already.
