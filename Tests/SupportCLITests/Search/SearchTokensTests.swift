@@ -106,4 +106,48 @@ struct SearchTokensTests {
         #expect(try sandbox.list(["--search", "meeting"], as: Self.jane).numbers == [])
         #expect(try sandbox.list(["--search", "meeting"]).numbers == ["ST-2025-002"])
     }
+
+    @Test(.enabled(if: PostgresTestDatabase.available, "needs PostgreSQL (.ci/run starts one)"))
+    func aKilledMigrationLeavesTheOldDocumentsAndTheNextRunShowsItsProgressAndMakesThem() throws {
+        // Given an older PostgreSQL desk of 6,000 tickets (documents as PostgreSQL made them, the
+        // migration not applied), big enough that making its documents takes a while
+        let sandbox = try Sandbox(engine: .postgresql)
+        let day = ImportLine.date("2025-03-01T09:00:00Z")
+        try sandbox.importTickets((0..<6_000).map { i in
+            ImportLine(subject: "Communication \(i)", message: "Organization of the organ recital, take \(i).",
+                       replies: [ImportedReply(message: "Generously answered \(i).", by: Self.sam, createdAt: day.addingTimeInterval(60))],
+                       createdAt: day)
+        })
+        let fresh = try sandbox.deskColumn("SELECT search_public::text || '|' || search_staff::text FROM ticket ORDER BY id")
+        try sandbox.deskSQL("""
+            UPDATE ticket SET search_public = to_tsvector('english', subject), search_staff = to_tsvector('english', subject);
+            DELETE FROM support_migrations WHERE identifier = 'pg-v4-search-by-sqlite-tokens'
+            """)
+        let old = try sandbox.deskColumn("SELECT search_public::text || '|' || search_staff::text FROM ticket ORDER BY id")
+        // When a command starts the migration and is killed (SIGKILL) while it makes documents
+        let running = try sandbox.launch(["ticket", "list", "--status", "all"])
+        let started = Date()
+        while try sandbox.deskCount("""
+            SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+                AND (query LIKE 'COPY "support_document"%' OR query LIKE 'UPDATE ticket t SET search_public%')
+            """) == 0, Date().timeIntervalSince(started) < 60 {
+            usleep(20_000)
+        }
+        running.send(SIGKILL)
+        let killed = try running.wait(timeout: 60)
+        try #require(killed.signaled, "the migration ended before the kill: \(killed)")
+        // Then the desk is as it was: the old documents, the migration not recorded, and usable
+        #expect(try sandbox.deskColumn("SELECT search_public::text || '|' || search_staff::text FROM ticket ORDER BY id") == old)
+        #expect(try sandbox.deskCount("SELECT count(*) FROM support_migrations WHERE identifier = 'pg-v4-search-by-sqlite-tokens'") == 0)
+        // And the next run, on a terminal (`script` gives it one), says which step runs and how far,
+        // then makes every document as a new desk has it
+        let next = try sandbox.shell(#"script -qec "$SUPPORT ticket list --search community --status all --limit 1 >/dev/null" /dev/null"#)
+        #expect(next.status == 0, "\(next)")
+        #expect(next.out.contains("support: updating the database, step 1 of 1 (pg-v4-search-by-sqlite-tokens)"), "\(next.out)")
+        #expect(next.out.contains(": 100% (6000 of 6000 rows)"), "\(next.out)")
+        #expect(next.out.contains("support: database updated in "), "\(next.out)")
+        #expect(try sandbox.deskCount("SELECT count(*) FROM support_migrations WHERE identifier = 'pg-v4-search-by-sqlite-tokens'") == 1)
+        #expect(try sandbox.deskColumn("SELECT search_public::text || '|' || search_staff::text FROM ticket ORDER BY id") == fresh)
+        #expect(try sandbox.list(["--search", "community generate organizations"]).pagination["total"] == 6_000)
+    }
 }
