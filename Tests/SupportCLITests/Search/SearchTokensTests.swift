@@ -109,11 +109,11 @@ struct SearchTokensTests {
 
     @Test(.enabled(if: PostgresTestDatabase.available, "needs PostgreSQL (.ci/run starts one)"))
     func aKilledMigrationLeavesTheOldDocumentsAndTheNextRunShowsItsProgressAndMakesThem() throws {
-        // Given an older PostgreSQL desk of 6,000 tickets (documents as PostgreSQL made them, the
+        // Given an older PostgreSQL desk of 12,000 tickets (documents as PostgreSQL made them, the
         // migration not applied), big enough that making its documents takes a while
         let sandbox = try Sandbox(engine: .postgresql)
         let day = ImportLine.date("2025-03-01T09:00:00Z")
-        try sandbox.importTickets((0..<6_000).map { i in
+        try sandbox.importTickets((0..<12_000).map { i in
             ImportLine(subject: "Communication \(i)", message: "Organization of the organ recital, take \(i).",
                        replies: [ImportedReply(message: "Generously answered \(i).", by: Self.sam, createdAt: day.addingTimeInterval(60))],
                        createdAt: day)
@@ -144,10 +144,11 @@ struct SearchTokensTests {
         let next = try sandbox.shell(#"script -qec "$SUPPORT ticket list --search community --status all --limit 1 >/dev/null" /dev/null"#)
         #expect(next.status == 0, "\(next)")
         #expect(next.out.contains("support: updating the database, step 1 of 1 (pg-v4-search-by-sqlite-tokens)"), "\(next.out)")
-        #expect(next.out.contains(": 100% (6000 of 6000 rows)"), "\(next.out)")
+        #expect(next.out.contains(": 100% (12000 of 12000 rows)"), "\(next.out)")
         #expect(next.out.contains("support: database updated in "), "\(next.out)")
+        print("search-tokens: migration of 12,000 tickets after the kill: \(next.out.split(separator: "\r").last ?? "")")
         #expect(try sandbox.deskCount("SELECT count(*) FROM support_migrations WHERE identifier = 'pg-v4-search-by-sqlite-tokens'") == 1)
         #expect(try sandbox.deskColumn("SELECT search_public::text || '|' || search_staff::text FROM ticket ORDER BY id") == fresh)
-        #expect(try sandbox.list(["--search", "community generate organizations"]).pagination["total"] == 6_000)
+        #expect(try sandbox.list(["--search", "community generate organizations"]).pagination["total"] == 12_000)
     }
 }
