@@ -33,6 +33,20 @@ struct SearchTokensTests {
         return sandbox
     }
 
+    /// Every ticket's two documents as PostgreSQL prints them, in id order.
+    static func documents(_ sandbox: Sandbox) throws -> [String] {
+        try sandbox.deskColumn("SELECT search_public::text || '|' || search_staff::text FROM ticket ORDER BY id")
+    }
+
+    /// The desk as a version before the migration left it: documents PostgreSQL made itself
+    /// (snowball stems of the subject alone stand in for them), the migration not applied.
+    static func makeOlder(_ sandbox: Sandbox) throws {
+        try sandbox.deskSQL("""
+            UPDATE ticket SET search_public = to_tsvector('english', subject), search_staff = to_tsvector('english', subject);
+            DELETE FROM support_migrations WHERE identifier = 'pg-v4-search-by-sqlite-tokens'
+            """)
+    }
+
     @Test(arguments: Engine.available) func wordsAreFoldedAndStemmedAsSQLitesTokenizerDoes(engine: Engine) throws {
         // Given tickets whose words fold and stem differently under Porter and English snowball
         let sandbox = try Self.seeded(engine)
@@ -92,17 +106,14 @@ struct SearchTokensTests {
         // (snowball stems of the subject alone stand in for them) and the migration not applied
         let sandbox = try Self.seeded(.postgresql)
         let third = "ST-\(Sandbox.year)-001"
-        let fresh = try sandbox.deskColumn("SELECT search_public::text || '|' || search_staff::text FROM ticket ORDER BY id")
-        try sandbox.deskSQL("""
-            UPDATE ticket SET search_public = to_tsvector('english', subject), search_staff = to_tsvector('english', subject);
-            DELETE FROM support_migrations WHERE identifier = 'pg-v4-search-by-sqlite-tokens'
-            """)
-        #expect(try sandbox.deskColumn("SELECT search_public::text || '|' || search_staff::text FROM ticket ORDER BY id") != fresh)
+        let fresh = try Self.documents(sandbox)
+        try Self.makeOlder(sandbox)
+        #expect(try Self.documents(sandbox) != fresh)
         // When the next command opens the desk
         #expect(try sandbox.list(["--search", "community"]).numbers == [third, "ST-2025-002", "ST-2025-001"])
         // Then the migration ran once and every document is the one a new desk makes
         #expect(try sandbox.deskCount("SELECT count(*) FROM support_migrations WHERE identifier = 'pg-v4-search-by-sqlite-tokens'") == 1)
-        #expect(try sandbox.deskColumn("SELECT search_public::text || '|' || search_staff::text FROM ticket ORDER BY id") == fresh)
+        #expect(try Self.documents(sandbox) == fresh)
         #expect(try sandbox.list(["--search", "meeting"], as: Self.jane).numbers == [])
         #expect(try sandbox.list(["--search", "meeting"]).numbers == ["ST-2025-002"])
     }
@@ -118,12 +129,9 @@ struct SearchTokensTests {
                        replies: [ImportedReply(message: "Generously answered \(i).", by: Self.sam, createdAt: day.addingTimeInterval(60))],
                        createdAt: day)
         })
-        let fresh = try sandbox.deskColumn("SELECT search_public::text || '|' || search_staff::text FROM ticket ORDER BY id")
-        try sandbox.deskSQL("""
-            UPDATE ticket SET search_public = to_tsvector('english', subject), search_staff = to_tsvector('english', subject);
-            DELETE FROM support_migrations WHERE identifier = 'pg-v4-search-by-sqlite-tokens'
-            """)
-        let old = try sandbox.deskColumn("SELECT search_public::text || '|' || search_staff::text FROM ticket ORDER BY id")
+        let fresh = try Self.documents(sandbox)
+        try Self.makeOlder(sandbox)
+        let old = try Self.documents(sandbox)
         // When a command starts the migration and is killed (SIGKILL) while it makes documents
         let running = try sandbox.launch(["ticket", "list", "--status", "all"])
         let started = Date()
@@ -137,7 +145,7 @@ struct SearchTokensTests {
         let killed = try running.wait(timeout: 60)
         try #require(killed.signaled, "the migration ended before the kill: \(killed)")
         // Then the desk is as it was: the old documents, the migration not recorded, and usable
-        #expect(try sandbox.deskColumn("SELECT search_public::text || '|' || search_staff::text FROM ticket ORDER BY id") == old)
+        #expect(try Self.documents(sandbox) == old)
         #expect(try sandbox.deskCount("SELECT count(*) FROM support_migrations WHERE identifier = 'pg-v4-search-by-sqlite-tokens'") == 0)
         // And the next run, on a terminal (`script` gives it one), says which step runs and how far,
         // then makes every document as a new desk has it
@@ -148,7 +156,7 @@ struct SearchTokensTests {
         #expect(next.out.contains("support: database updated in "), "\(next.out)")
         print("search-tokens: migration of 12,000 tickets after the kill: \(next.out.split(separator: "\r").last ?? "")")
         #expect(try sandbox.deskCount("SELECT count(*) FROM support_migrations WHERE identifier = 'pg-v4-search-by-sqlite-tokens'") == 1)
-        #expect(try sandbox.deskColumn("SELECT search_public::text || '|' || search_staff::text FROM ticket ORDER BY id") == fresh)
+        #expect(try Self.documents(sandbox) == fresh)
         #expect(try sandbox.list(["--search", "community generate organizations"]).pagination["total"] == 12_000)
     }
 }

@@ -85,15 +85,21 @@ struct RelevancePageTests {
         #expect(nonEmpty > 200, "\(nonEmpty)")
     }
 
+    /// The fixture's desk copied into a file of its own (the second connection of the ranked
+    /// read opens the file): the file's database and its directory, for the caller to remove.
+    static func onFile(_ fixture: DeskFixture) throws -> (AppDatabase, URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rank-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("desk.db").path
+        try fixture.database.writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+        return (try AppDatabase.open(path: path, createDirectory: false), directory)
+    }
+
     @Test func twoCoresRankAsOne() throws {
         // Given the desk in a file (the second connection opens the file)
         let fixture = try BitmapPlanTests.desk()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rank-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (file, directory) = try Self.onFile(fixture)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("desk.db").path
-        try fixture.database.writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
-        let file = try AppDatabase.open(path: path, createDirectory: false)
         var random = Seeded(state: 7)
         try file.read { db in
             try AppDatabase.ensureRankFunction(db)
@@ -132,12 +138,8 @@ struct RelevancePageTests {
             _ = try fixture.openTicket(by: fixture.staff, subject: words.prefix(3 + i).joined(separator: " "),
                                        message: words.joined(separator: " ") + String(repeating: " toner", count: i))
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rank-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (file, directory) = try Self.onFile(fixture)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("desk.db").path
-        try fixture.database.writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
-        let file = try AppDatabase.open(path: path, createDirectory: false)
         let search = words.joined(separator: " ")
         let match = try #require(AppDatabase.searchMatch(search))
         try file.read { db in
@@ -163,12 +165,8 @@ struct RelevancePageTests {
         for i in 0..<300 {
             _ = try fixture.openTicket(by: fixture.staff, subject: "Toner \(i)", message: String(repeating: "toner ", count: 1 + i % 4) + "grey")
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rank-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (file, directory) = try Self.onFile(fixture)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("desk.db").path
-        try fixture.database.writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
-        let file = try AppDatabase.open(path: path, createDirectory: false)
         try file.read { db in
             try AppDatabase.ensureRankFunction(db)
             let tickets = try Int.fetchOne(db, sql: "SELECT count(*) FROM ticket") ?? 0

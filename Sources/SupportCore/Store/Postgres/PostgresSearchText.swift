@@ -14,12 +14,12 @@ import CSQLiteConfig
 /// (relevance: `ts_rank` counts A ten times the default D), within PostgreSQL's limits for a
 /// `tsvector` (a token of 2 KiB or more is left out, as `to_tsvector` leaves it out; a token keeps
 /// its first 256 positions; positions past 16,383 are 16,383).
-public enum PostgresSearchText {
+enum PostgresSearchText {
     /// The longest token a `tsvector` holds (a document leaves longer ones out: `csqlite_document`).
     static let maxLexemeBytes = 2_047
 
     /// The tokens of `text`, in order, as FTS5 makes them of a document (or of a query string).
-    public static func tokens(_ text: String, forQuery: Bool = false) -> [String] {
+    static func tokens(_ text: String, forQuery: Bool = false) -> [String] {
         final class Sink { var tokens: [String] = [] }
         let sink = Sink()
         var text = text
@@ -72,7 +72,7 @@ public enum PostgresSearchText {
 
     /// A ticket's two documents: `public` (subject weighted A, message, public replies in order)
     /// and `staff` (the same, then the internal notes in order).
-    public static func documents(subject: String, message: String, replies: [(message: String, isInternal: Bool)])
+    static func documents(subject: String, message: String, replies: [(message: String, isInternal: Bool)])
         -> (public: String, staff: String) {
         let document = Document()
         document.add(subject, weightA: true)
@@ -85,7 +85,7 @@ public enum PostgresSearchText {
     }
 
     /// The words a reply adds to its ticket's documents (`||` moves its positions past theirs).
-    public static func words(of message: String) -> String {
+    static func words(of message: String) -> String {
         let document = Document()
         document.add(message)
         return document.literal
@@ -96,7 +96,7 @@ public enum PostgresSearchText {
     /// reads a string of several tokens as a phrase. nil when nothing can match: no word, or a
     /// word without a token (SQLite's search matches nothing for it either) or with one no
     /// document can hold (2 KiB or more).
-    public static func query(_ text: String) -> String? {
+    static func query(_ text: String) -> String? {
         var parts: [String] = []
         for word in AppDatabase.searchWords(text) {
             let tokens = Self.tokens(word, forQuery: true)

@@ -217,7 +217,7 @@ extension PostgresStore {
             let files = Self.attachmentColumns + " WHERE a.ticketId = \(ticketID)"
                 + (includeInternal ? "" : " AND NOT coalesce(r.isInternal, false)") + " ORDER BY a.ticketId, a.id"
             let replies = Self.replyPageSQL(ticketID: ticketID, includeInternal: includeInternal, after: nil, limit: limit, &binds)
-            let answers = try tx.session.queries([(Self.ticketSelect + " WHERE t.ticketNumber = $1", [.text(number.description)]),
+            let answers = try tx.session.queries([(Self.ticketSelect + " WHERE t.ticketNumber = \(numberBind)", [.text(number.description)]),
                                                   (files, [.text(number.description)]), (replies, binds.values)])
             guard let row = answers[0].first else { throw SupportError.notFound("no ticket \(number)") }
             var ticket = try Self.ticket(from: row)

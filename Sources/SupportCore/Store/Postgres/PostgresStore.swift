@@ -199,7 +199,8 @@ final class PostgresStore: Sendable {
             let done = Set(try tx.rows("SELECT identifier FROM \(PostgresSchema.migrationsTable)").compactMap { $0.first?.text })
             guard done.isSubset(of: Set(known)) else { throw SupportError.storage(Wording(AppDatabase.newerVersionMessage)) }
             let pending = PostgresSchema.migrations.filter { !done.contains($0.identifier) }
-            let report = applied == nil || done.isEmpty ? nil : progress
+            // A new desk (no migration done yet) is made at once and says nothing.
+            let report = done.isEmpty ? nil : progress
             for (index, migration) in pending.enumerated() {
                 logger.debug("migrating the database", metadata: ["migration": "\(migration.identifier)"])
                 let step = MigrationProgress(migration: migration.identifier, number: index + 1, count: pending.count)
