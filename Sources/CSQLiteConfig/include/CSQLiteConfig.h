@@ -39,6 +39,11 @@ int csqlite_register_bitmap_function(sqlite3 *db);
 /// connection's fts5_api), which `csqlite_rank_page` uses. Returns SQLite's result code.
 int csqlite_register_rank_function(sqlite3 *db);
 
+/// The ranked read's stretch of document lengths (16,384 ids) and how many hits it reads by its
+/// cursor before it looks at their density again (4,096); 0 for the defaults. Tests make them
+/// small; the scores are the same either way.
+void csqlite_rank_tune(int64_t stretchIDs, int64_t decideEvery);
+
 /// A search's best `keep` hits by bm25 (the FTS5 table `index`, the FTS5 query `match`, column
 /// weights `weights`), exactly as `ORDER BY bm25(index, weights…) [DESC], rowid DESC` orders them,
 /// among the hits with rowid in `low` ... `high` whose bit is set in `bitmap` (NULL: all):

@@ -373,6 +373,12 @@ extension AppDatabase {
     static let parallelRankTickets: Int64 = 200_000
     static let parallelRankHits: Int64 = 20_000
 
+    /// Tests only: the ranked read's stretch of document lengths and how often it decides between
+    /// stretches and its cursor (`csqlite_rank_tune`; 0 for the defaults). Scores never change.
+    static func tuneRankedRead(stretchIDs: Int64, decideEvery: Int64) {
+        csqlite_rank_tune(stretchIDs, decideEvery)
+    }
+
     /// Deeper than this (page × limit), the ranked read's heap would hold more than 1.6 MB: the
     /// SQL plan instead.
     static let rankedKeepLimit = 100_000

@@ -190,4 +190,65 @@ struct RelevancePageTests {
             }
         }
     }
+
+    @Test func denseHitsRankAsFTS5() throws {
+        // Given 9,000 more tickets in a file where "toner" is in every ticket, "printer" in the
+        // first and last thirds only, "cable" in one of nine, texts of 1 to 40 words (subjects
+        // too), and every seventh deleted (ids with no document): the ranked read reads the
+        // lengths of dense hits by stretches of ids and of sparse ones by its cursor
+        let fixture = try BitmapPlanTests.desk()
+        var random = Seeded(state: 41)
+        try fixture.database.writer.write { db in
+            let first = try Row.fetchOne(db, sql: "SELECT submittedBy, createdAt FROM ticket ORDER BY id LIMIT 1")!
+            for i in 0..<9_000 {
+                func text(_ count: Int) -> String {
+                    (0..<count).map { _ in BitmapPlanTests.words.randomElement(using: &random)! }.joined(separator: " ")
+                }
+                var message = "toner " + text(Int.random(in: 0...39, using: &random))
+                if i < 3_000 || i >= 6_000 { message += " printer" }
+                if i % 9 == 0 { message += " cable" }
+                try db.execute(sql: """
+                    INSERT INTO ticket (ticketNumber, subject, message, category, priority, status, submittedBy, createdAt, updatedAt)
+                    VALUES (?, ?, ?, 'bug-report', 2, 0, ?, ?, ?)
+                    """, arguments: ["ST-2031-\(100_000 + i)", "Bulk \(i) " + text(Int.random(in: 0...3, using: &random)), message,
+                                     first[0] as Int64, first[1] as DatabaseValue, first[1] as DatabaseValue])
+            }
+            try db.execute(sql: "DELETE FROM ticket WHERE id % 7 = 3 AND ticketNumber LIKE 'ST-2031-%'")
+        }
+        let (file, directory) = try Self.onFile(fixture)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try file.read { db in
+            try AppDatabase.ensureRankFunction(db)
+            let maxID = try Int64.fetchOne(db, sql: "SELECT max(id) FROM ticket") ?? 0
+            var odd = TicketBitmap(maxID: maxID)
+            try odd.fill(db, sql: "SELECT id FROM ticket WHERE id % 2 = 1", arguments: [])
+            // (as built: a decision every 4,096 hits, stretches of 16,384 ids; and small, so that
+            // the read switches between stretches and cursor many times on the way)
+            for (stretch, every) in [(0, 0), (64, 32)] as [(Int64, Int64)] {
+                AppDatabase.tuneRankedRead(stretchIDs: stretch, decideEvery: every)
+                defer { AppDatabase.tuneRankedRead(stretchIDs: 0, decideEvery: 0) }
+                for search in ["toner", "printer", "toner printer", "cable", "printer cable", "heron"] {
+                    let match = try #require(AppDatabase.searchMatch(search))
+                    for reverse in [false, true] {
+                        let all = try Self.fts5Order(db, index: AppDatabase.staffSearchIndex, match: match, reverse: reverse)
+                        if search == "toner" { #expect(all.count > 7_500) }
+                        for (matching, expected) in [(nil, all), (odd, all.filter { $0.id % 2 == 1 })] as [(TicketBitmap?, [(id: Int64, score: Double)])] {
+                            for parallel in [false, true] {
+                                // When it ranks them all, and a page's worth
+                                for keep in [expected.count, 25] {
+                                    let ranked = try AppDatabase.rankedHits(db, index: AppDatabase.staffSearchIndex, search: search,
+                                                                            matching: matching, reverse: reverse, keep: keep, parallel: parallel)
+                                    // Then they are FTS5's bm25, bit for bit, in its order
+                                    let label = "\(search) \(reverse) \(matching != nil) \(parallel) \(keep) \(stretch)"
+                                    #expect(ranked.hits == expected.count, "\(label)")
+                                    #expect(ranked.entries.map(\.id) == expected.prefix(keep).map(\.id), "\(label)")
+                                    #expect(ranked.entries.map(\.score.bitPattern) == expected.prefix(keep).map(\.score.bitPattern), "\(label)")
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
