@@ -196,4 +196,34 @@ struct BitmapPlanTests {
             }
         }
     }
+
+    @Test func slicesOfTheIdsEstimateTheHits() throws {
+        // Given 1,200 tickets spread over 116,400 ids: "toner" in each, "printer" in every third,
+        // "cable" only in the ids of the first quarter (outside every slice but one)
+        let fixture = try DeskFixture()
+        try fixture.database.writer.write { db in
+            let first = try Row.fetchOne(db, sql: "SELECT id FROM user WHERE role = 'admin' LIMIT 1")!
+            for k in 1...1_200 {
+                let message = "toner" + (k % 3 == 0 ? " printer" : "") + (k <= 300 ? " cable" : "")
+                try db.execute(sql: """
+                    INSERT INTO ticket (id, ticketNumber, subject, message, category, priority, status, submittedBy, createdAt, updatedAt)
+                    VALUES (?, ?, 'Spread', ?, 'bug-report', 2, 0, ?, '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000')
+                    """, arguments: [97 * k, "ST-2031-\(100_000 + k)", message, first[0] as Int64])
+            }
+        }
+        try fixture.database.read { db in
+            let maxID = try Int64.fetchOne(db, sql: "SELECT max(id) FROM ticket") ?? 0
+            func estimate(_ word: String) throws -> Int {
+                try AppDatabase.estimatedHits(db, index: AppDatabase.staffSearchIndex, match: #require(AppDatabase.searchMatch(word)), maxID: maxID)
+            }
+            // When four slices are counted and scaled up
+            // Then the estimates are near the true counts where the words are spread evenly
+            let toner = try estimate("toner"), printer = try estimate("printer"), heron = try estimate("heron")
+            #expect(abs(toner - 1_200) <= 300, "\(toner)")
+            #expect(abs(printer - 400) <= 150, "\(printer)")
+            #expect(heron == 0)
+            // and a desk of fewer ids than the bitmap plan's margin is left to the exact count
+            #expect(try AppDatabase.estimatedHits(db, index: AppDatabase.staffSearchIndex, match: "toner", maxID: 79_999) == 0)
+        }
+    }
 }
