@@ -85,7 +85,13 @@ enum PostgresBulkImport {
                 """)
         }
 
-        var tickets = PostgresCopyText(reservingCapacity: drafts.count * 512)
+        // The tickets' rows go out as they are made, a few hundred at a time: PostgreSQL reads
+        // them (their documents' text is most of its work for a batch) while the rest are made.
+        let ticketCopy = try tx.session.copyStream(into: target == .staged ? "support_import_ticket" : "ticket", columns: [
+            "id", "ticketnumber", "subject", "message", "category", "priority", "status", "submittedby", "assignedto",
+            "createdat", "updatedat", "resolvedat", "closedat", "firstresponseat", "firstresponderid",
+        ] + (target == .staged ? [] : ["firstresponseseconds", "resolutionseconds"]) + ["search_public", "search_staff"])
+        var tickets = PostgresCopyText(reservingCapacity: Self.ticketsPerPiece * 2_048)
         var replies = PostgresCopyText(reservingCapacity: drafts.count * 256)
         var history = PostgresCopyText(reservingCapacity: drafts.count * 256)
         var tally: [TallyKey: Int] = [:]
@@ -128,6 +134,7 @@ enum PostgresBulkImport {
                 tickets.text(documents.public)
                 tickets.text(notes ? documents.staff : target == .emptyDesk ? documents.public : nil)
                 tickets.endRow()
+                if tickets.rows % Self.ticketsPerPiece == 0 { ticketCopy.send(tickets.take()) }
                 tally[TallyKey(category: d.category.rawValue, priority: d.priority.rawValue, status: d.status.rawValue), default: 0] += 1
                 for e in PostgresStore.importHistory(of: d, actorID: actorID, replyAuthors: authors) {
                     history.text(number); history.int(e.actor); history.text(e.action); history.text(e.field)
@@ -136,12 +143,15 @@ enum PostgresBulkImport {
                 }
             }
         } catch {
+            ticketCopy.cancel()
             throw LineByLine()
         }
+        ticketCopy.send(tickets.take())
+        try ticketCopy.finish()
 
         switch target {
-        case .staged: try insertStaged(tx, tickets: tickets, replies: replies)
-        case .emptyDesk: try insertDirect(tx, tickets: tickets, replies: replies, tally: tally)
+        case .staged: try insertStaged(tx, replies: replies)
+        case .emptyDesk: try insertDirect(tx, replies: replies, tally: tally)
         }
         try tx.session.copy(into: "audit_event", columns: [
             "ticketnumber", "actorid", "action", "field", "oldvalue", "newvalue", "isinternal", "createdat",
@@ -157,13 +167,12 @@ enum PostgresBulkImport {
         return errors
     }
 
-    /// The batch's rows through temporary tables: the durations computed by the `INSERT`, the
-    /// tally counted from the staged tickets.
-    static func insertStaged(_ tx: PostgresTransaction, tickets: PostgresCopyText, replies: PostgresCopyText) throws {
-        try tx.session.copy(into: "support_import_ticket", columns: [
-            "id", "ticketnumber", "subject", "message", "category", "priority", "status", "submittedby", "assignedto",
-            "createdat", "updatedat", "resolvedat", "closedat", "firstresponseat", "firstresponderid", "search_public", "search_staff",
-        ], rows: tickets.bytes)
+    /// Tickets a piece of the streamed `COPY` holds (about 1 MB).
+    static let ticketsPerPiece = 500
+
+    /// The batch's rows through temporary tables (the tickets already copied there): the
+    /// durations computed by the `INSERT`, the tally counted from the staged tickets.
+    static func insertStaged(_ tx: PostgresTransaction, replies: PostgresCopyText) throws {
         if replies.rows > 0 {
             try tx.session.copy(into: "support_import_response",
                                 columns: ["id", "ticketid", "message", "respondedby", "isinternal", "createdat"], rows: replies.bytes)
@@ -198,14 +207,9 @@ enum PostgresBulkImport {
         let status: Int
     }
 
-    /// The batch's rows straight into the desk's tables (`Target.emptyDesk`), the tally counted here.
-    static func insertDirect(_ tx: PostgresTransaction, tickets: PostgresCopyText, replies: PostgresCopyText,
-                             tally: [TallyKey: Int]) throws {
-        try tx.session.copy(into: "ticket", columns: [
-            "id", "ticketnumber", "subject", "message", "category", "priority", "status", "submittedby", "assignedto",
-            "createdat", "updatedat", "resolvedat", "closedat", "firstresponseat", "firstresponderid",
-            "firstresponseseconds", "resolutionseconds", "search_public", "search_staff",
-        ], rows: tickets.bytes)
+    /// The batch's replies and tally straight into the desk's tables (`Target.emptyDesk`; the
+    /// tickets already copied there), the tally counted here.
+    static func insertDirect(_ tx: PostgresTransaction, replies: PostgresCopyText, tally: [TallyKey: Int]) throws {
         if replies.rows > 0 {
             try tx.session.copy(into: "response", columns: ["id", "ticketid", "message", "respondedby", "isinternal", "createdat"],
                                 rows: replies.bytes)

@@ -108,6 +108,12 @@ struct PostgresCopyText {
         bytes.append(contentsOf: [0x2B, 0x30, 0x30])  // +00
     }
 
+    /// The rows so far, the buffer emptied for the next (`rows` keeps counting).
+    mutating func take() -> [UInt8] {
+        defer { bytes.removeAll(keepingCapacity: true) }
+        return bytes
+    }
+
     mutating func endRow() {
         bytes.append(0x0A)
         atRowStart = true
