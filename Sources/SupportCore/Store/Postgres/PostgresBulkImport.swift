@@ -137,9 +137,10 @@ enum PostgresBulkImport {
                                                              replies: d.replies.map { ($0.message, $0.isInternal) })
                 // Staff's document is the public one unless there are notes: sent once then
                 // (PostgreSQL reads a tsvector's text at ~20 µs a ticket's document).
-                let notes = d.replies.contains(where: \.isInternal)
+                // (NULL: the public one, by coalesce when staged, by the trigger
+                // ticket_staff_document when copied straight in.)
                 tickets.text(documents.public)
-                tickets.text(notes ? documents.staff : target == .emptyDesk ? documents.public : nil)
+                tickets.text(d.replies.contains(where: \.isInternal) ? documents.staff : nil)
                 tickets.endRow()
                 if tickets.rows % Self.ticketsPerPiece == 0 { ticketCopy.send(tickets.take()) }
                 tally[TallyKey(category: d.category.rawValue, priority: d.priority.rawValue, status: d.status.rawValue), default: 0] += 1
