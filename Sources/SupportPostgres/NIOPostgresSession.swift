@@ -251,14 +251,20 @@ final class NIOPostgresSession: PostgresSession {
         // terms and this (never an event-loop) thread waits, as for any statement. Written a
         // MiB at a time: copyFrom waits for the server to take each piece (backpressure).
         let finished = connection.eventLoop.makePromise(of: Void.self)
-        finished.completeWithTask {
-            try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-                var start = 0
-                while start < rows.count {
-                    let end = min(start + (1 << 20), rows.count)
-                    try await writer.write(ByteBuffer(bytes: rows[start..<end]))
-                    start = end
+        // On the connection's event loop (copyStream says why).
+        Task(executorPreference: executor) {
+            do {
+                try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                    var start = 0
+                    while start < rows.count {
+                        let end = min(start + (1 << 20), rows.count)
+                        try await writer.write(ByteBuffer(bytes: rows[start..<end]))
+                        start = end
+                    }
                 }
+                finished.succeed()
+            } catch {
+                finished.fail(error)
             }
         }
         do {
@@ -277,14 +283,22 @@ final class NIOPostgresSession: PostgresSession {
         let (pieces, continuation) = AsyncStream<StreamedCopy.Piece>.makeStream()
         let connection = connection, logger = logger
         let finished = connection.eventLoop.makePromise(of: Void.self)
-        finished.completeWithTask {
-            try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-                for await piece in pieces {
-                    switch piece {
-                    case .rows(let rows): try await writer.write(ByteBuffer(bytes: rows))
-                    case .cancel: throw StreamedCopy.Cancelled()
+        // On the connection's event loop, as a kept statement's task: on Swift's cooperative
+        // threads it could wait for ever behind callers that block them (a test process's
+        // synchronous tests, two threads on two cores).
+        Task(executorPreference: executor) {
+            do {
+                try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                    for await piece in pieces {
+                        switch piece {
+                        case .rows(let rows): try await writer.write(ByteBuffer(bytes: rows))
+                        case .cancel: throw StreamedCopy.Cancelled()
+                        }
                     }
                 }
+                finished.succeed()
+            } catch {
+                finished.fail(error)
             }
         }
         return StreamedCopy(session: self, continuation: continuation, finished: finished.futureResult)
