@@ -241,4 +241,36 @@ struct PostgresImportTests {
         #expect(try sandbox.deskCount("SELECT count(*) FROM ticket") == 12_000)
         #expect(try Self.structure(sandbox) == before)
     }
+
+    @Test(.enabled(if: PostgresTestDatabase.available, "needs PostgreSQL (.ci/run starts one)"))
+    func anEmptyDeskAnotherSessionReadsIsImportedBatchByBatch() throws {
+        // Given an empty PostgreSQL desk whose tickets another session holds (a reader's lock,
+        // which an insert does not wait for but the empty-desk path's exclusive lock does)
+        let sandbox = try Sandbox(engine: .postgresql)
+        let database = try #require(sandbox.postgres)
+        let psql = try #require(PostgresTestDatabase.psql)
+        let file = sandbox.directory.appendingPathComponent("tickets.ndjson")
+        try Data((Self.filler(1_200).joined(separator: "\n") + "\n").utf8).write(to: file)
+        try sandbox.succeed(["settings", "get"])
+        let reader = try sandbox.launch(["--no-psqlrc", "-d", database.url(),
+                                         "-c", "BEGIN; LOCK TABLE ticket IN ACCESS SHARE MODE; SELECT pg_sleep(12); COMMIT"],
+                                        environment: ["PGPASSWORD": database.server.password],
+                                        executable: URL(fileURLWithPath: psql))
+        let started = Date()
+        while try sandbox.deskCount("""
+            SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+            WHERE c.relname = 'ticket' AND l.mode = 'AccessShareLock' AND l.granted AND l.pid <> pg_backend_pid()
+            """) == 0, Date().timeIntervalSince(started) < 30 {
+            usleep(20_000)
+        }
+        // When 1,200 tickets are imported (the lock timeout is 5 s)
+        let result = try sandbox.run(["--verbose", "ticket", "import", "--file", file.path])
+        // Then the empty-desk path gave up before writing anything and every batch went the usual way
+        #expect(result.status == 0 && result.out.contains("1200"), "\(result)")
+        #expect(result.err.contains("the empty desk could not be taken"), "\(result.err)")
+        #expect(result.err.contains("1200 lines through COPY") && !result.err.contains("an empty desk:"), "\(result.err)")
+        #expect(try sandbox.deskCount("SELECT count(*) FROM ticket") == 1_200)
+        reader.send(SIGTERM)
+        _ = try? reader.wait(timeout: 30)
+    }
 }
