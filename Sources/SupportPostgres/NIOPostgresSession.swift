@@ -251,14 +251,20 @@ final class NIOPostgresSession: PostgresSession {
         // terms and this (never an event-loop) thread waits, as for any statement. Written a
         // MiB at a time: copyFrom waits for the server to take each piece (backpressure).
         let finished = connection.eventLoop.makePromise(of: Void.self)
-        finished.completeWithTask {
-            try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-                var start = 0
-                while start < rows.count {
-                    let end = min(start + (1 << 20), rows.count)
-                    try await writer.write(ByteBuffer(bytes: rows[start..<end]))
-                    start = end
+        // On the connection's event loop (copyStream says why).
+        Task(executorPreference: executor) {
+            do {
+                try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                    var start = 0
+                    while start < rows.count {
+                        let end = min(start + (1 << 20), rows.count)
+                        try await writer.write(ByteBuffer(bytes: rows[start..<end]))
+                        start = end
+                    }
                 }
+                finished.succeed()
+            } catch {
+                finished.fail(error)
             }
         }
         do {
@@ -268,10 +274,81 @@ final class NIOPostgresSession: PostgresSession {
         }
     }
 
+    func copyStream(into table: String, columns: [String]) throws -> any PostgresCopyStream {
+        do {
+            try settlePending()
+        } catch {
+            throw statementFailure(error)
+        }
+        let (pieces, continuation) = AsyncStream<StreamedCopy.Piece>.makeStream()
+        let connection = connection, logger = logger
+        let finished = connection.eventLoop.makePromise(of: Void.self)
+        // On the connection's event loop, as a kept statement's task: on Swift's cooperative
+        // threads it could wait for ever behind callers that block them (a test process's
+        // synchronous tests, two threads on two cores).
+        Task(executorPreference: executor) {
+            do {
+                try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                    for await piece in pieces {
+                        switch piece {
+                        case .rows(let rows): try await writer.write(ByteBuffer(bytes: rows))
+                        case .cancel: throw StreamedCopy.Cancelled()
+                        }
+                    }
+                }
+                finished.succeed()
+            } catch {
+                finished.fail(error)
+            }
+        }
+        return StreamedCopy(session: self, continuation: continuation, finished: finished.futureResult)
+    }
+
+    /// A `COPY` whose rows come from the calling thread as it makes them, through an
+    /// `AsyncStream` (never blocking the event loop), taken by the copy's task; a MiB or so at a
+    /// time, so the stream holds at most what the caller has made ahead of the server.
+    final class StreamedCopy: PostgresCopyStream, @unchecked Sendable {
+        enum Piece: Sendable {
+            case rows([UInt8])
+            case cancel
+        }
+
+        struct Cancelled: Error {}
+
+        private let session: NIOPostgresSession
+        private let continuation: AsyncStream<Piece>.Continuation
+        private let finished: EventLoopFuture<Void>
+
+        init(session: NIOPostgresSession, continuation: AsyncStream<Piece>.Continuation, finished: EventLoopFuture<Void>) {
+            self.session = session
+            self.continuation = continuation
+            self.finished = finished
+        }
+
+        func send(_ rows: [UInt8]) {
+            if !rows.isEmpty { continuation.yield(.rows(rows)) }
+        }
+
+        func finish() throws {
+            continuation.finish()
+            do {
+                try session.waitForAnswer(finished)
+            } catch {
+                throw session.statementFailure(error)
+            }
+        }
+
+        func cancel() {
+            continuation.yield(.cancel)
+            continuation.finish()
+            _ = try? session.waitForAnswer(finished)
+        }
+    }
+
     /// The statement's answer. A connection the server ended while a statement was on its way
     /// (pg_terminate_backend, a restart) can leave postgres-nio's answer unresolved for ever, so
     /// the connection's end counts too: a moment after it without an answer is a lost connection.
-    private func waitForAnswer<Value: Sendable>(_ future: EventLoopFuture<Value>) throws -> Value {
+    fileprivate func waitForAnswer<Value: Sendable>(_ future: EventLoopFuture<Value>) throws -> Value {
         let answer = WaitBox<Result<Value, any Error>>()
         future.whenComplete { answer.set($0) }
         let lost = SupportError.busy("lost the connection to PostgreSQL at \(location): the server closed it")

@@ -183,6 +183,32 @@ struct NIOPostgresSessionTests {
         #expect(try session.query("SELECT 2", []) == [[.int(2)]])
     }
 
+    @Test func aStreamedCopyTakesItsRowsAsTheyComeAndAFailedOrCancelledOneWritesNothing() throws {
+        // Given a session and a table with a rule
+        let database = try PostgresTestDatabase()
+        let session = try open(database)
+        defer { session.close() }
+        try session.execute("CREATE TABLE streamed (id int8 PRIMARY KEY, word text CHECK (word <> 'bad'))")
+        // When 3,000 rows are sent in pieces of 1,000
+        let copy = try session.copyStream(into: "streamed", columns: ["id", "word"])
+        for piece in 0..<3 {
+            copy.send(Array((0..<1_000).map { "\(piece * 1_000 + $0)\tword \\\\ \($0)\n" }.joined().utf8))
+        }
+        try copy.finish()
+        // Then every row is there, as sent
+        #expect(try session.query("SELECT count(*), min(word), max(id) FROM streamed", []) == [[.int(3_000), .text("word \\ 0"), .int(2_999)]])
+        // And a row the table refuses, in a later piece, is the finish's error, and nothing of that copy is written
+        let refused = try session.copyStream(into: "streamed", columns: ["id", "word"])
+        refused.send(Array("5000\tgood\n".utf8))
+        refused.send(Array("5001\tbad\n".utf8))
+        #expect(throws: PostgresServerError.self) { try refused.finish() }
+        // And a cancelled copy writes nothing; the session goes on either way
+        let cancelled = try session.copyStream(into: "streamed", columns: ["id", "word"])
+        cancelled.send(Array("6000\tgood\n".utf8))
+        cancelled.cancel()
+        #expect(try session.query("SELECT count(*) FROM streamed", []) == [[.int(3_000)]])
+    }
+
     @Test func theUnixSocketConnectsWithoutAPassword() throws {
         // Given the socket of the cluster, which trusts whoever can reach it
         let database = try PostgresTestDatabase()

@@ -104,4 +104,173 @@ struct PostgresImportTests {
         #expect(postgres.log.contains("through COPY") == !spoiled, "\(postgres.log)")
         #expect(postgres.log.contains("written ticket by ticket") == spoiled, "\(postgres.log)")
     }
+
+    // MARK: Into an empty desk: indexes and foreign keys set aside for the import
+
+    /// Lines enough for the empty-desk path (`PostgresStore.emptyDeskImportMinimum`), one in ten
+    /// with a staff reply and one in seven resolved, so the copied replies, first responses and
+    /// durations are compared too.
+    static func filler(_ count: Int, from start: Int = 0) -> [String] {
+        (start..<(start + count)).map { i in
+            var fields: [String: Any] = ["subject": "Filler \(i)", "message": "Paper tray \(i) jams.",
+                                         "submittedBy": ["email": "user\(i % 37)@cust.test"]]
+            if i % 10 == 0 {
+                fields["responses"] = [["message": "Try tray \(i + 1)", "respondedBy": agent, "createdAt": "2025-03-01T09:00:01.2345Z"]]
+            }
+            if i % 7 == 0 { fields["status"] = "resolved"; fields["resolvedAt"] = "2025-03-03T17:42:09.9995Z" }
+            return line(fields)
+        }
+    }
+
+    /// The desk's indexes and foreign keys, as PostgreSQL defines them.
+    static func structure(_ sandbox: Sandbox) throws -> String {
+        try sandbox.deskSQL("""
+            SELECT (SELECT string_agg(indexdef, E'\\n' ORDER BY indexname) FROM pg_indexes WHERE schemaname = current_schema())
+                || E'\\n' || (SELECT string_agg(conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid), E'\\n' ORDER BY conname)
+                                FROM pg_constraint WHERE contype = 'f')
+            """)
+    }
+
+    @Test(.enabled(if: PostgresTestDatabase.available, "needs PostgreSQL (.ci/run starts one)"),
+          arguments: [("clean", false), ("spoiled", true)])
+    func anImportIntoAnEmptyDeskEndsAsSQLitesDoes(name: String, spoiled: Bool) throws {
+        // Given a file of 1,200 lines or more, the spoiling ones (if any) among them (first: a
+        // reply id the file gives after replies without one in the same batch is numbered
+        // otherwise than SQLite numbers it, on either path of a batch through COPY)
+        let lines = (spoiled ? Self.spoiledLines : Self.cleanLines) + Self.filler(1_200)
+        // When each engine imports it twice (the first time into an empty desk)
+        let sqlite = try Self.outcome(engine: .sqlite, lines: lines)
+        let postgres = try Self.outcome(engine: .postgresql, lines: lines)
+        // Then every view is the same
+        #expect(sqlite.views.count == postgres.views.count)
+        for (a, b) in zip(sqlite.views, postgres.views) { #expect(a == b) }
+        #expect(sqlite.views[0].hasPrefix(spoiled ? "65 " : "0 "), "\(sqlite.views[0])")
+        // And PostgreSQL set the indexes aside the first time only (the second desk has tickets)
+        #expect(postgres.log.components(separatedBy: "an empty desk:").count == 2, "\(postgres.log)")
+        #expect(postgres.log.contains("written ticket by ticket") == spoiled, "\(postgres.log)")
+    }
+
+    @Test(.enabled(if: PostgresTestDatabase.available, "needs PostgreSQL (.ci/run starts one)"))
+    func theEmptyDeskKeepsItsIndexesAndForeignKeysAndTheDatabasesDurations() throws {
+        // Given an empty PostgreSQL desk
+        let sandbox = try Sandbox(engine: .postgresql)
+        let file = sandbox.directory.appendingPathComponent("tickets.ndjson")
+        try Data((Self.filler(1_500).joined(separator: "\n") + "\n").utf8).write(to: file)
+        try sandbox.succeed(["settings", "get"])
+        let before = try Self.structure(sandbox)
+        #expect(before.contains("ticket_on_search_public") && before.contains("FOREIGN KEY (submittedby)"), "\(before)")
+        // When 1,500 tickets are imported
+        let result = try sandbox.run(["--verbose", "ticket", "import", "--file", file.path])
+        #expect(result.status == 0 && result.out.contains("1500"), "\(result)")
+        #expect(result.err.contains("an empty desk:"), "\(result.err)")
+        // Then every index and foreign key is there again, as it was defined
+        #expect(try Self.structure(sandbox) == before)
+        // And the durations, first responses and tally are what the database's own rules give
+        #expect(try sandbox.deskCount("""
+            SELECT count(*) FROM ticket WHERE firstResponseSeconds IS DISTINCT FROM support_seconds(firstResponseAt, createdAt)
+                OR resolutionSeconds IS DISTINCT FROM support_seconds(resolvedAt, createdAt)
+            """) == 0)
+        #expect(try sandbox.deskCount("SELECT count(*) FROM ticket WHERE firstResponseSeconds IS NOT NULL") == 150)
+        #expect(try sandbox.deskCount("SELECT count(*) FROM ticket WHERE resolutionSeconds IS NOT NULL") == 215)
+        #expect(try sandbox.deskCount("SELECT sum(tickets) FROM ticket_tally") == 1_500)
+        // And the identities stand at the last ids taken (the import drew them as blocks)
+        #expect(try sandbox.deskCount("SELECT (SELECT last_value FROM ticket_id_seq) - max(id) FROM ticket") == 0)
+        #expect(try sandbox.deskCount("SELECT (SELECT last_value FROM response_id_seq) - max(id) FROM response") == 0)
+    }
+
+    @Test(.enabled(if: PostgresTestDatabase.available, "needs PostgreSQL (.ci/run starts one)"))
+    func aLineThatFailsInALaterBatchIsNamedAndTheRestGoIn() throws {
+        // Given 5,600 lines (two batches), the 5,301st assigning a ticket to a requester
+        var lines = Self.filler(5_600)
+        lines[5_300] = Self.line(["subject": "Assigned to a requester", "assignedTo": ["email": "jane@cust.test"]])
+        var outcomes: [String] = []
+        var logs: [String] = []
+        for engine in [Engine.sqlite, .postgresql] {
+            let sandbox = try Sandbox(engine: engine)
+            let file = sandbox.directory.appendingPathComponent("tickets.ndjson")
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: file)
+            // When it is imported into an empty desk
+            let result = try sandbox.run(["--verbose", "ticket", "import", "--file", file.path, "--json"])
+            outcomes.append("\(result.status) \(result.out)")
+            outcomes.append(try sandbox.succeed(["ticket", "list", "--status", "all", "--sort", "updated", "--json"]).out)
+            outcomes.append(try sandbox.succeed(["stats", "--json"]).out)
+            logs.append(result.err)
+        }
+        // Then both engines name that line alone and import the other 5,599 alike
+        #expect(outcomes[0] == outcomes[3])
+        #expect(outcomes[1] == outcomes[4])
+        #expect(outcomes[2] == outcomes[5])
+        #expect(outcomes[0].contains("5599") && outcomes[0].contains("5301"), "\(outcomes[0])")
+        // And PostgreSQL wrote the first batch through COPY and the second ticket by ticket, in one transaction
+        #expect(logs[1].contains("an empty desk:") && logs[1].contains("5000 lines through COPY"), "\(logs[1])")
+        #expect(logs[1].contains("written ticket by ticket"), "\(logs[1])")
+    }
+
+    @Test(.enabled(if: PostgresTestDatabase.available, "needs PostgreSQL (.ci/run starts one)"))
+    func aKilledImportIntoAnEmptyDeskLeavesItEmptyWithItsIndexes() throws {
+        // Given an empty PostgreSQL desk and a file of 12,000 lines
+        let sandbox = try Sandbox(engine: .postgresql)
+        let file = sandbox.directory.appendingPathComponent("tickets.ndjson")
+        try Data((Self.filler(12_000).joined(separator: "\n") + "\n").utf8).write(to: file)
+        try sandbox.succeed(["settings", "get"])
+        let before = try Self.structure(sandbox)
+        // When the import is killed (SIGKILL) once its second batch is on its way
+        let running = try sandbox.launch(["ticket", "import", "--file", file.path])
+        let started = Date()
+        // (the ids of a batch are drawn as one block, and a sequence is seen outside the transaction)
+        while try sandbox.deskCount("SELECT last_value FROM ticket_id_seq") < 10_000, Date().timeIntervalSince(started) < 120 {
+            usleep(20_000)
+        }
+        running.send(SIGKILL)
+        let killed = try running.wait(timeout: 60)
+        try #require(killed.signaled, "the import ended before the kill: \(killed)")
+        // Then, once the server has seen the client go, the desk is as it was: no ticket, no
+        // reply, no imported history, every index and foreign key
+        while try sandbox.deskCount("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()") > 0,
+              Date().timeIntervalSince(started) < 180 {
+            usleep(50_000)
+        }
+        #expect(try sandbox.deskCount("SELECT count(*) FROM ticket") == 0)
+        #expect(try sandbox.deskCount("SELECT count(*) FROM response") == 0)
+        #expect(try sandbox.deskCount("SELECT count(*) FROM audit_event WHERE action LIKE 'ticket.%'") == 0)
+        #expect(try Self.structure(sandbox) == before)
+        // And the same file imported again goes in whole
+        let again = try sandbox.run(["--verbose", "ticket", "import", "--file", file.path])
+        #expect(again.status == 0 && again.out.contains("12000"), "\(again)")
+        #expect(again.err.contains("an empty desk:"), "\(again.err)")
+        #expect(try sandbox.deskCount("SELECT count(*) FROM ticket") == 12_000)
+        #expect(try Self.structure(sandbox) == before)
+    }
+
+    @Test(.enabled(if: PostgresTestDatabase.available, "needs PostgreSQL (.ci/run starts one)"))
+    func anEmptyDeskAnotherSessionReadsIsImportedBatchByBatch() throws {
+        // Given an empty PostgreSQL desk whose tickets another session holds (a reader's lock,
+        // which an insert does not wait for but the empty-desk path's exclusive lock does)
+        let sandbox = try Sandbox(engine: .postgresql)
+        let database = try #require(sandbox.postgres)
+        let psql = try #require(PostgresTestDatabase.psql)
+        let file = sandbox.directory.appendingPathComponent("tickets.ndjson")
+        try Data((Self.filler(1_200).joined(separator: "\n") + "\n").utf8).write(to: file)
+        try sandbox.succeed(["settings", "get"])
+        let reader = try sandbox.launch(["--no-psqlrc", "-d", database.url(),
+                                         "-c", "BEGIN; LOCK TABLE ticket IN ACCESS SHARE MODE; SELECT pg_sleep(12); COMMIT"],
+                                        environment: ["PGPASSWORD": database.server.password],
+                                        executable: URL(fileURLWithPath: psql))
+        let started = Date()
+        while try sandbox.deskCount("""
+            SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+            WHERE c.relname = 'ticket' AND l.mode = 'AccessShareLock' AND l.granted AND l.pid <> pg_backend_pid()
+            """) == 0, Date().timeIntervalSince(started) < 30 {
+            usleep(20_000)
+        }
+        // When 1,200 tickets are imported (the lock timeout is 5 s)
+        let result = try sandbox.run(["--verbose", "ticket", "import", "--file", file.path])
+        // Then the empty-desk path gave up before writing anything and every batch went the usual way
+        #expect(result.status == 0 && result.out.contains("1200"), "\(result)")
+        #expect(result.err.contains("the empty desk could not be taken"), "\(result.err)")
+        #expect(result.err.contains("1200 lines through COPY") && !result.err.contains("an empty desk:"), "\(result.err)")
+        #expect(try sandbox.deskCount("SELECT count(*) FROM ticket") == 1_200)
+        reader.send(SIGTERM)
+        _ = try? reader.wait(timeout: 30)
+    }
 }

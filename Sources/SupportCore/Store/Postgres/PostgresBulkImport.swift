@@ -4,7 +4,8 @@ import Foundation
 /// people are looked up in one statement and the missing ones created, the numbers counted per
 /// year in one statement each, the ids drawn from the identities in one statement each; then the
 /// tickets and replies go into temporary tables by `COPY` and from there into the desk's tables in
-/// one `INSERT … SELECT` each, with what the row triggers would derive (first staff reply,
+/// one `INSERT … SELECT` each (into an empty desk held alone, `Target.emptyDesk`, straight into the
+/// desk's tables by `COPY`), with what the row triggers would derive (first staff reply,
 /// durations, the tally) computed for the whole batch and the search documents made here
 /// (`PostgresSearchText`); the history goes in by `COPY`.
 ///
@@ -19,7 +20,19 @@ enum PostgresBulkImport {
     /// A line the whole-batch pass cannot write as it is: the caller goes ticket by ticket.
     struct LineByLine: Error {}
 
-    static func write(_ tx: PostgresTransaction, _ all: [ImportDraft], actor: PersonReference) throws -> [ImportError] {
+    /// Where a batch's tickets and replies go.
+    enum Target {
+        /// Into temporary tables, then into the desk's by `INSERT … SELECT` (the durations
+        /// computed there): any desk.
+        case staged
+        /// Straight into the desk's tables, with what the database would derive computed here:
+        /// a desk whose tables this transaction holds alone (`PostgresStore.importIntoEmptyDesk`),
+        /// so ids are drawn as one block of each sequence.
+        case emptyDesk
+    }
+
+    static func write(_ tx: PostgresTransaction, _ all: [ImportDraft], actor: PersonReference,
+                      into target: Target = .staged) throws -> [ImportError] {
         let actorID = try PostgresStore.userID(tx, for: actor)
         try PostgresStore.reserveGivenNumbers(tx, all)
 
@@ -53,25 +66,42 @@ enum PostgresBulkImport {
             if d.replies.contains(where: { $0.isInternal && !person($0.author).isStaff }) { throw LineByLine() }
         }
         let numbers = try number(tx, drafts)
-        let ticketIDs = try drawIDs(tx, table: "ticket", count: drafts.count, avoiding: [])
-        let replyIDs = try replyIDs(tx, drafts)
+        let block = target == .emptyDesk
+        let ticketIDs = try drawIDs(tx, table: "ticket", count: drafts.count, avoiding: [], asBlock: block)
+        let replyIDs = try replyIDs(tx, drafts, asBlock: block)
 
-        try tx.session.execute("""
-            SET LOCAL support.bulk_import = 'on';
-            CREATE TEMP TABLE support_import_ticket (
-                id BIGINT, ticketnumber TEXT, subject TEXT, message TEXT, category TEXT, priority INTEGER, status INTEGER,
-                submittedby BIGINT, assignedto BIGINT, createdat TIMESTAMPTZ, updatedat TIMESTAMPTZ, resolvedat TIMESTAMPTZ,
-                closedat TIMESTAMPTZ, firstresponseat TIMESTAMPTZ, firstresponderid BIGINT,
-                search_public TSVECTOR, search_staff TSVECTOR
-            ) ON COMMIT DROP;
-            CREATE TEMP TABLE support_import_response (
-                id BIGINT, ticketid BIGINT, message TEXT, respondedby BIGINT, isinternal BOOLEAN, createdat TIMESTAMPTZ
-            ) ON COMMIT DROP
+        try tx.session.execute("SET LOCAL support.bulk_import = 'on'")
+        // The batch's large values (documents, messages) compressed with LZ4 where the server
+        // has it, PostgreSQL's own pglz otherwise: 20,000 tickets' rows took 570 ms against 660
+        // (docs/benchmarks.md). Only this transaction's writes; reads take either.
+        try tx.execute("""
+            SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings
+            WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)
             """)
+        if target == .staged {
+            try tx.session.execute("""
+                CREATE TEMP TABLE support_import_ticket (
+                    id BIGINT, ticketnumber TEXT, subject TEXT, message TEXT, category TEXT, priority INTEGER, status INTEGER,
+                    submittedby BIGINT, assignedto BIGINT, createdat TIMESTAMPTZ, updatedat TIMESTAMPTZ, resolvedat TIMESTAMPTZ,
+                    closedat TIMESTAMPTZ, firstresponseat TIMESTAMPTZ, firstresponderid BIGINT,
+                    search_public TSVECTOR, search_staff TSVECTOR
+                ) ON COMMIT DROP;
+                CREATE TEMP TABLE support_import_response (
+                    id BIGINT, ticketid BIGINT, message TEXT, respondedby BIGINT, isinternal BOOLEAN, createdat TIMESTAMPTZ
+                ) ON COMMIT DROP
+                """)
+        }
 
-        var tickets = PostgresCopyText(reservingCapacity: drafts.count * 512)
+        // The tickets' rows go out as they are made, a few hundred at a time: PostgreSQL reads
+        // them (their documents' text is most of its work for a batch) while the rest are made.
+        let ticketCopy = try tx.session.copyStream(into: target == .staged ? "support_import_ticket" : "ticket", columns: [
+            "id", "ticketnumber", "subject", "message", "category", "priority", "status", "submittedby", "assignedto",
+            "createdat", "updatedat", "resolvedat", "closedat", "firstresponseat", "firstresponderid",
+        ] + (target == .staged ? [] : ["firstresponseseconds", "resolutionseconds"]) + ["search_public", "search_staff"])
+        var tickets = PostgresCopyText(reservingCapacity: Self.ticketsPerPiece * 2_048)
         var replies = PostgresCopyText(reservingCapacity: drafts.count * 256)
         var history = PostgresCopyText(reservingCapacity: drafts.count * 256)
+        var tally: [TallyKey: Int] = [:]
         var replyIndex = 0
         do {
             for (index, d) in drafts.enumerated() {
@@ -98,12 +128,22 @@ enum PostgresBulkImport {
                 try tickets.timestamp(d.createdAt.date); try tickets.timestamp(d.updatedAt.date)
                 try tickets.timestamp(d.resolvedAt?.date); try tickets.timestamp(d.closedAt?.date)
                 try tickets.timestamp(first?.at); tickets.int(first?.by)
+                if target == .emptyDesk {
+                    // What support_ticket_derived would compute, had it not stepped aside.
+                    tickets.double(try PostgresCopyText.seconds(from: d.createdAt.date, to: first?.at))
+                    tickets.double(try PostgresCopyText.seconds(from: d.createdAt.date, to: d.resolvedAt?.date))
+                }
                 let documents = PostgresSearchText.documents(subject: d.subject, message: d.message,
                                                              replies: d.replies.map { ($0.message, $0.isInternal) })
                 // Staff's document is the public one unless there are notes: sent once then
                 // (PostgreSQL reads a tsvector's text at ~20 µs a ticket's document).
-                tickets.text(documents.public); tickets.text(d.replies.contains(where: \.isInternal) ? documents.staff : nil)
+                // (NULL: the public one, by coalesce when staged, by the trigger
+                // ticket_staff_document when copied straight in.)
+                tickets.text(documents.public)
+                tickets.text(d.replies.contains(where: \.isInternal) ? documents.staff : nil)
                 tickets.endRow()
+                if tickets.rows % Self.ticketsPerPiece == 0 { ticketCopy.send(tickets.take()) }
+                tally[TallyKey(category: d.category.rawValue, priority: d.priority.rawValue, status: d.status.rawValue), default: 0] += 1
                 for e in PostgresStore.importHistory(of: d, actorID: actorID, replyAuthors: authors) {
                     history.text(number); history.int(e.actor); history.text(e.action); history.text(e.field)
                     history.text(e.old); history.text(e.new); history.bool(e.isInternal); try history.timestamp(e.at)
@@ -111,13 +151,36 @@ enum PostgresBulkImport {
                 }
             }
         } catch {
+            ticketCopy.cancel()
             throw LineByLine()
         }
+        ticketCopy.send(tickets.take())
+        try ticketCopy.finish()
 
-        try tx.session.copy(into: "support_import_ticket", columns: [
-            "id", "ticketnumber", "subject", "message", "category", "priority", "status", "submittedby", "assignedto",
-            "createdat", "updatedat", "resolvedat", "closedat", "firstresponseat", "firstresponderid", "search_public", "search_staff",
-        ], rows: tickets.bytes)
+        switch target {
+        case .staged: try insertStaged(tx, replies: replies)
+        case .emptyDesk: try insertDirect(tx, replies: replies, tally: tally)
+        }
+        try tx.session.copy(into: "audit_event", columns: [
+            "ticketnumber", "actorid", "action", "field", "oldvalue", "newvalue", "isinternal", "createdat",
+        ], rows: history.bytes)
+        try tx.session.execute("SET LOCAL support.bulk_import = 'off'")
+
+        replyIndex = 0
+        for (index, d) in drafts.enumerated() where !d.attachments.isEmpty || !d.replies.isEmpty {
+            let ids = Array(replyIDs[replyIndex..<(replyIndex + d.replies.count)])
+            replyIndex += d.replies.count
+            if !d.attachments.isEmpty { try PostgresStore.insertAttachments(tx, d, ticketID: ticketIDs[index], replyIDs: ids) }
+        }
+        return errors
+    }
+
+    /// Tickets a piece of the streamed `COPY` holds (about 1 MB).
+    static let ticketsPerPiece = 500
+
+    /// The batch's rows through temporary tables (the tickets already copied there): the
+    /// durations computed by the `INSERT`, the tally counted from the staged tickets.
+    static func insertStaged(_ tx: PostgresTransaction, replies: PostgresCopyText) throws {
         if replies.rows > 0 {
             try tx.session.copy(into: "support_import_response",
                                 columns: ["id", "ticketid", "message", "respondedby", "isinternal", "createdat"], rows: replies.bytes)
@@ -144,18 +207,31 @@ enum PostgresBulkImport {
             SELECT category, priority, status, count(*) FROM support_import_ticket GROUP BY 1, 2, 3
             ON CONFLICT (category, priority, status) DO UPDATE SET tickets = ticket_tally.tickets + excluded.tickets
             """)
-        try tx.session.copy(into: "audit_event", columns: [
-            "ticketnumber", "actorid", "action", "field", "oldvalue", "newvalue", "isinternal", "createdat",
-        ], rows: history.bytes)
-        try tx.session.execute("SET LOCAL support.bulk_import = 'off'")
+    }
 
-        replyIndex = 0
-        for (index, d) in drafts.enumerated() where !d.attachments.isEmpty || !d.replies.isEmpty {
-            let ids = Array(replyIDs[replyIndex..<(replyIndex + d.replies.count)])
-            replyIndex += d.replies.count
-            if !d.attachments.isEmpty { try PostgresStore.insertAttachments(tx, d, ticketID: ticketIDs[index], replyIDs: ids) }
+    struct TallyKey: Hashable {
+        let category: String
+        let priority: Int
+        let status: Int
+    }
+
+    /// The batch's replies and tally straight into the desk's tables (`Target.emptyDesk`; the
+    /// tickets already copied there), the tally counted here.
+    static func insertDirect(_ tx: PostgresTransaction, replies: PostgresCopyText, tally: [TallyKey: Int]) throws {
+        if replies.rows > 0 {
+            try tx.session.copy(into: "response", columns: ["id", "ticketid", "message", "respondedby", "isinternal", "createdat"],
+                                rows: replies.bytes)
         }
-        return errors
+        guard !tally.isEmpty else { return }
+        var binds = PostgresBinds()
+        let rows = tally.map { key, tickets in
+            "(\(binds.add(.text(key.category)))::text, \(binds.add(.int(Int64(key.priority))))::integer, "
+                + "\(binds.add(.int(Int64(key.status))))::integer, \(binds.add(.int(Int64(tickets))))::bigint)"
+        }
+        try tx.execute("""
+            INSERT INTO ticket_tally (category, priority, status, tickets) VALUES \(rows.joined(separator: ", "))
+            ON CONFLICT (category, priority, status) DO UPDATE SET tickets = ticket_tally.tickets + excluded.tickets
+            """, binds: binds.values)
     }
 
     /// Every person the batch names, by lower-cased email: the users there are, and the rest
@@ -179,9 +255,27 @@ enum PostgresBulkImport {
             """, .text(named.map { $0.email.lowercased() }.joined(separator: "\n"))) {
             people[try row.text(0)] = (try row.int(1), (Role(rawValue: try row.text(2)) ?? .user).isStaff)
         }
+        // The missing ones in one statement (one round trip each cost ~40 % of a new desk's
+        // import with 2,000 people), in the order named, so their ids are as one by one; one that
+        // another host adds meanwhile is read as ticket by ticket would (`ensureUser`).
+        let missing = named.filter { people[$0.email.lowercased()] == nil }
+        var created: [String: Int64] = [:]
+        if !missing.isEmpty {
+            let list = missing.map { ["email": $0.email, "name": $0.name, "role": $0.role.rawValue] }
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: list), as: UTF8.self)
+            for row in try tx.rows("""
+                INSERT INTO desk_user (email, name, role, createdAt)
+                SELECT p.email, p.name, p.role, $2
+                FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (email text, name text, role text)) WITH ORDINALITY AS p(email, name, role, n)
+                ORDER BY p.n
+                ON CONFLICT ((lower(email))) DO NOTHING RETURNING id, email
+                """, .text(json), .timestamp(tx.now)) {
+                created[try row.text(1)] = try row.int(0)
+            }
+        }
         var added = PostgresCopyText()
-        for p in named where people[p.email.lowercased()] == nil {
-            let id = try PostgresStore.ensureUser(tx, email: p.email, name: p.name, role: p.role)
+        for p in missing {
+            let id = try created[p.email] ?? PostgresStore.ensureUser(tx, email: p.email, name: p.name, role: p.role)
             people[p.email.lowercased()] = (id, p.role.isStaff)
             added.text(nil); added.int(actorID); added.text(AuditEvent.Action.userAdded.rawValue); added.text(p.email)
             added.text(nil); added.text(p.role.rawValue); added.bool(false); try added.timestamp(tx.now)
@@ -229,7 +323,7 @@ enum PostgresBulkImport {
     /// Every reply's id in the batch's order: the id the file gives when no reply has it (in the
     /// database or earlier in the file), else a new one from the identity, after the largest
     /// kept (as SQLite numbers them: the next after the largest).
-    static func replyIDs(_ tx: PostgresTransaction, _ drafts: [ImportDraft]) throws -> [Int64] {
+    static func replyIDs(_ tx: PostgresTransaction, _ drafts: [ImportDraft], asBlock: Bool) throws -> [Int64] {
         let wanted = drafts.flatMap { $0.replies.compactMap(\.id) }
         var taken: Set<Int64> = []
         if !wanted.isEmpty {
@@ -246,18 +340,30 @@ enum PostgresBulkImport {
             }
         }
         if let largest = keptIDs.max() { try PostgresStore.moveReplyIdentity(tx, past: largest) }
-        var fresh = try drawIDs(tx, table: "response", count: kept.count - keptIDs.count, avoiding: keptIDs)[...]
+        var fresh = try drawIDs(tx, table: "response", count: kept.count - keptIDs.count, avoiding: keptIDs, asBlock: asBlock)[...]
         return kept.map { $0 ?? fresh.popFirst()! }
     }
 
     /// `count` new ids of `table`'s identity, none of them in `avoiding` (ids the batch keeps
-    /// from the file, which the identity may not have passed yet).
-    static func drawIDs(_ tx: PostgresTransaction, table: String, count: Int, avoiding: Set<Int64>) throws -> [Int64] {
+    /// from the file, which the identity may not have passed yet). `asBlock`: the sequence moved
+    /// on by `count` in one step, for a transaction that holds the table alone (nobody else can
+    /// draw from it in between); else one `nextval` each, as other hosts may draw at once.
+    static func drawIDs(_ tx: PostgresTransaction, table: String, count: Int, avoiding: Set<Int64>,
+                        asBlock: Bool = false) throws -> [Int64] {
         var ids: [Int64] = []
         ids.reserveCapacity(count)
         while ids.count < count {
+            let wanted = Int64(count - ids.count)
+            if asBlock {
+                let last = try tx.value("""
+                    SELECT setval(pg_get_serial_sequence('\(table)', 'id'), nextval(pg_get_serial_sequence('\(table)', 'id')) + $1 - 1)
+                    """, .int(wanted))?.int
+                guard let last else { throw SupportError.internalError("the \(table) sequence has no value") }
+                ids += ((last - wanted + 1)...last).filter { !avoiding.contains($0) }
+                continue
+            }
             let drawn = try tx.rows("SELECT nextval(pg_get_serial_sequence('\(table)', 'id')) FROM generate_series(1, $1)",
-                                    .int(Int64(count - ids.count)))
+                                    .int(wanted))
             ids += try drawn.map { try $0.int(0) }.filter { !avoiding.contains($0) }
         }
         return ids

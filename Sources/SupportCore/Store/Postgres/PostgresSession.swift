@@ -103,11 +103,29 @@ package protocol PostgresSession: AnyObject, Sendable {
     /// a bulk import's thousands of rows in one round trip. `table` and `columns` are the
     /// store's own names (never input): they are quoted as given, so in PostgreSQL's lower case.
     func copy(into table: String, columns: [String], rows: [UInt8]) throws
+    /// The same `COPY`, its rows sent as they are made (`PostgresCopyStream.send`): PostgreSQL
+    /// reads the first while the caller makes the next.
+    func copyStream(into table: String, columns: [String]) throws -> any PostgresCopyStream
     func close()
+}
+
+/// A `COPY … FROM STDIN` under way (`PostgresSession.copyStream`). Nothing else runs on the
+/// session until it is finished or cancelled.
+package protocol PostgresCopyStream: AnyObject {
+    /// More rows (whole rows, in the text format); not waited for.
+    func send(_ rows: [UInt8])
+    /// The end of the rows: returns once PostgreSQL has taken them all, or throws its refusal.
+    func finish() throws
+    /// Gives the copy up (nothing of it is written); waits until the session is free again.
+    func cancel()
 }
 
 extension PostgresSession {
     package func send(_ statement: String) throws { try execute(statement) }
+    /// Rows gathered and sent in one `copy` at the end, for a session that cannot stream them.
+    package func copyStream(into table: String, columns: [String]) throws -> any PostgresCopyStream {
+        GatheredCopy(session: self, table: table, columns: columns)
+    }
     package func queries(_ statements: [(sql: String, binds: [PostgresValue])]) throws -> [[[PostgresValue]]] {
         try statements.map { try query($0.sql, $0.binds) }
     }
@@ -118,4 +136,21 @@ extension PostgresSession {
 package enum PostgresConnector {
     package typealias Open = @Sendable (PostgresLocation) throws -> any PostgresSession
     nonisolated(unsafe) package static var open: Open?
+}
+
+private final class GatheredCopy: PostgresCopyStream {
+    let session: any PostgresSession
+    let table: String
+    let columns: [String]
+    var rows: [UInt8] = []
+
+    init(session: any PostgresSession, table: String, columns: [String]) {
+        self.session = session
+        self.table = table
+        self.columns = columns
+    }
+
+    func send(_ rows: [UInt8]) { self.rows += rows }
+    func finish() throws { try session.copy(into: table, columns: columns, rows: rows) }
+    func cancel() { rows = [] }
 }

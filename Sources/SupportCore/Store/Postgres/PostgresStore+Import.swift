@@ -12,12 +12,19 @@ import Logging
 /// that the refused line is reported by its number and the others go in.
 extension PostgresStore {
     func importTickets(batches next: () -> [ImportDraft]?, by actor: PersonReference) throws(SupportError) -> ImportSummary {
+        guard let first = next() else { return ImportSummary() }
+        if first.count >= Self.emptyDeskImportMinimum,
+           let summary = try importIntoEmptyDesk(first: first, rest: next, by: actor) {
+            return summary
+        }
         var summary = ImportSummary()
         let logger = logger
-        while let batch = next() {
-            let errors = try write { tx in try Self.importBatchTryingCopy(tx, batch, actor: actor, logger: logger) }
-            summary.imported += batch.count - errors.count
+        var batch: [ImportDraft]? = first
+        while let drafts = batch {
+            let errors = try write { tx in try Self.importBatchTryingCopy(tx, drafts, actor: actor, logger: logger) }
+            summary.imported += drafts.count - errors.count
             summary.errors += errors
+            batch = next()
         }
         return summary
     }
@@ -26,11 +33,11 @@ extension PostgresStore {
     var importTimeText: @Sendable (Date) -> String { { _ in "" } }
 
     static func importBatchTryingCopy(_ tx: PostgresTransaction, _ drafts: [ImportDraft], actor: PersonReference,
-                                      logger: Logger) throws -> [ImportError] {
+                                      logger: Logger, into target: PostgresBulkImport.Target = .staged) throws -> [ImportError] {
         let start = ContinuousClock.now
         try tx.session.execute("SAVEPOINT import_batch")
         do {
-            let errors = try PostgresBulkImport.write(tx, drafts, actor: actor)
+            let errors = try PostgresBulkImport.write(tx, drafts, actor: actor, into: target)
             try tx.session.execute("RELEASE SAVEPOINT import_batch")
             logger.debug("bulk import: \(drafts.count) lines through COPY in \(ContinuousClock.now - start)")
             return errors
