@@ -36,6 +36,15 @@ struct PostgresImportTests {
                     ["message": "Internal: check the fuser", "respondedBy": agent, "isInternal": true, "createdAt": "2025-03-01T11:00:00.000Z"],
                     ["message": "Thanks, works now", "respondedBy": ["email": "jane@cust.test"], "createdAt": "2025-03-01T12:00:00.000Z"],
                   ]]),
+            // (a new id for the first reply, then the id the next one gives is that new id: SQLite
+            // numbers replies one after the other, so the second gets the next one)
+            line(["subject": "Mixed reply ids",
+                  "responses": [
+                    ["message": "New id first", "respondedBy": agent, "createdAt": "2025-03-02T10:00:00.000Z"],
+                    ["id": 11, "message": "Eleven unless taken", "respondedBy": agent, "createdAt": "2025-03-02T11:00:00.000Z"],
+                    ["id": 40, "message": "Forty", "respondedBy": agent, "createdAt": "2025-03-02T12:00:00.000Z"],
+                    ["message": "New id after forty", "respondedBy": agent, "createdAt": "2025-03-02T13:00:00.000Z"],
+                  ]]),
             line(["subject": "With a file", "createdAt": "2026-01-05T00:00:00.000Z",
                   "attachments": [["fileName": "scan.pdf", "contentType": "application/pdf", "sha256": sha,
                                    "content": file.base64EncodedString()]]]),

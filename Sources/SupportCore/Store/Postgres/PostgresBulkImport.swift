@@ -320,9 +320,12 @@ enum PostgresBulkImport {
         }
     }
 
-    /// Every reply's id in the batch's order: the id the file gives when no reply has it (in the
-    /// database or earlier in the file), else a new one from the identity, after the largest
-    /// kept (as SQLite numbers them: the next after the largest).
+    /// Every reply's id in the batch's order, as SQLite's importer numbers them, one after the
+    /// other: the id the file gives unless a reply has it already (in the database, or earlier in
+    /// the file, kept or new), else the identity's next, which is past every id kept before it
+    /// (SQLite: the largest so far plus one). New ids are drawn in runs, one round trip a run, and
+    /// the identity is moved past the kept ids only before a run that follows them: a file whose
+    /// replies all give ids, or none, costs one round trip.
     static func replyIDs(_ tx: PostgresTransaction, _ drafts: [ImportDraft], asBlock: Bool) throws -> [Int64] {
         let wanted = drafts.flatMap { $0.replies.compactMap(\.id) }
         var taken: Set<Int64> = []
@@ -330,18 +333,37 @@ enum PostgresBulkImport {
             taken = Set(try tx.rows("SELECT id FROM response WHERE id = ANY(string_to_array($1, ',')::bigint[])",
                                     .text(wanted.map(String.init).joined(separator: ","))).map { try $0.int(0) })
         }
-        var kept: [Int64?] = []
-        var keptIDs: Set<Int64> = []
-        for reply in drafts.lazy.flatMap(\.replies) {
-            if let id = reply.id, !taken.contains(id), keptIDs.insert(id).inserted {
-                kept.append(id)
-            } else {
-                kept.append(nil)
+        var ids: [Int64] = []
+        var assigned: Set<Int64> = []
+        var waiting: [Int] = []       // where in `ids` a reply waits for a new id
+        var keptPast: Int64?          // the largest id kept since the identity last moved
+        func drawWaiting() throws {
+            guard !waiting.isEmpty else { return }
+            if let past = keptPast { try PostgresStore.moveReplyIdentity(tx, past: past) }
+            keptPast = nil
+            let drawn = try drawIDs(tx, table: "response", count: waiting.count, avoiding: assigned, asBlock: asBlock)
+            for (index, id) in zip(waiting, drawn) {
+                ids[index] = id
+                assigned.insert(id)
             }
+            waiting.removeAll(keepingCapacity: true)
         }
-        if let largest = keptIDs.max() { try PostgresStore.moveReplyIdentity(tx, past: largest) }
-        var fresh = try drawIDs(tx, table: "response", count: kept.count - keptIDs.count, avoiding: keptIDs, asBlock: asBlock)[...]
-        return kept.map { $0 ?? fresh.popFirst()! }
+        for reply in drafts.lazy.flatMap(\.replies) {
+            if let id = reply.id, !taken.contains(id) {
+                // (an earlier reply's new id may be this one: those are drawn first)
+                try drawWaiting()
+                if assigned.insert(id).inserted {
+                    ids.append(id)
+                    keptPast = max(keptPast ?? id, id)
+                    continue
+                }
+            }
+            waiting.append(ids.count)
+            ids.append(0)
+        }
+        try drawWaiting()
+        if let past = keptPast { try PostgresStore.moveReplyIdentity(tx, past: past) }
+        return ids
     }
 
     /// `count` new ids of `table`'s identity, none of them in `avoiding` (ids the batch keeps
