@@ -400,7 +400,7 @@ extension AppDatabase {
         csqlite_rank_tune(stretchIDs, decideEvery)
     }
 
-    /// Deeper than this (page × limit), the ranked read's heap would hold more than 1.6 MB: the
+    /// Deeper than this (page × limit), the ranked read's buffer would hold more than 2 MB: the
     /// SQL plan instead.
     static let rankedKeepLimit = 100_000
 
