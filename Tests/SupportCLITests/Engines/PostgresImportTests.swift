@@ -69,8 +69,7 @@ struct PostgresImportTests {
     /// people's add times, and the search.
     static func outcome(engine: Engine, lines: [String]) throws -> (views: [String], log: String) {
         let sandbox = try Sandbox(engine: engine)
-        let file = sandbox.directory.appendingPathComponent("tickets.ndjson")
-        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: file)
+        let file = try Self.importFile(sandbox, lines)
         var views: [String] = []
         var log = ""
         for _ in 1...2 {
@@ -131,6 +130,22 @@ struct PostgresImportTests {
         }
     }
 
+    /// `lines` as the NDJSON file `ticket import --file` reads, in the sandbox's directory.
+    static func importFile(_ sandbox: Sandbox, _ lines: [String]) throws -> URL {
+        let file = sandbox.directory.appendingPathComponent("tickets.ndjson")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: file)
+        return file
+    }
+
+    /// An empty PostgreSQL desk (its schema made) and a file of `count` filler lines; the desk's
+    /// indexes and foreign keys as defined before any import (`structure`).
+    static func emptyDesk(filler count: Int) throws -> (sandbox: Sandbox, file: URL, structure: String) {
+        let sandbox = try Sandbox(engine: .postgresql)
+        let file = try importFile(sandbox, filler(count))
+        try sandbox.succeed(["settings", "get"])
+        return (sandbox, file, try structure(sandbox))
+    }
+
     /// The desk's indexes and foreign keys, as PostgreSQL defines them.
     static func structure(_ sandbox: Sandbox) throws -> String {
         try sandbox.deskSQL("""
@@ -162,11 +177,7 @@ struct PostgresImportTests {
     @Test(.enabled(if: PostgresTestDatabase.available, "needs PostgreSQL (.ci/run starts one)"))
     func theEmptyDeskKeepsItsIndexesAndForeignKeysAndTheDatabasesDurations() throws {
         // Given an empty PostgreSQL desk
-        let sandbox = try Sandbox(engine: .postgresql)
-        let file = sandbox.directory.appendingPathComponent("tickets.ndjson")
-        try Data((Self.filler(1_500).joined(separator: "\n") + "\n").utf8).write(to: file)
-        try sandbox.succeed(["settings", "get"])
-        let before = try Self.structure(sandbox)
+        let (sandbox, file, before) = try Self.emptyDesk(filler: 1_500)
         #expect(before.contains("ticket_on_search_public") && before.contains("FOREIGN KEY (submittedby)"), "\(before)")
         // When 1,500 tickets are imported
         let result = try sandbox.run(["--verbose", "ticket", "import", "--file", file.path])
@@ -196,8 +207,7 @@ struct PostgresImportTests {
         var logs: [String] = []
         for engine in [Engine.sqlite, .postgresql] {
             let sandbox = try Sandbox(engine: engine)
-            let file = sandbox.directory.appendingPathComponent("tickets.ndjson")
-            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: file)
+            let file = try Self.importFile(sandbox, lines)
             // When it is imported into an empty desk
             let result = try sandbox.run(["--verbose", "ticket", "import", "--file", file.path, "--json"])
             outcomes.append("\(result.status) \(result.out)")
@@ -218,11 +228,7 @@ struct PostgresImportTests {
     @Test(.enabled(if: PostgresTestDatabase.available, "needs PostgreSQL (.ci/run starts one)"))
     func aKilledImportIntoAnEmptyDeskLeavesItEmptyWithItsIndexes() throws {
         // Given an empty PostgreSQL desk and a file of 12,000 lines
-        let sandbox = try Sandbox(engine: .postgresql)
-        let file = sandbox.directory.appendingPathComponent("tickets.ndjson")
-        try Data((Self.filler(12_000).joined(separator: "\n") + "\n").utf8).write(to: file)
-        try sandbox.succeed(["settings", "get"])
-        let before = try Self.structure(sandbox)
+        let (sandbox, file, before) = try Self.emptyDesk(filler: 12_000)
         // When the import is killed (SIGKILL) once its second batch is on its way
         let running = try sandbox.launch(["ticket", "import", "--file", file.path])
         let started = Date()
@@ -258,8 +264,7 @@ struct PostgresImportTests {
         let sandbox = try Sandbox(engine: .postgresql)
         let database = try #require(sandbox.postgres)
         let psql = try #require(PostgresTestDatabase.psql)
-        let file = sandbox.directory.appendingPathComponent("tickets.ndjson")
-        try Data((Self.filler(1_200).joined(separator: "\n") + "\n").utf8).write(to: file)
+        let file = try Self.importFile(sandbox, Self.filler(1_200))
         try sandbox.succeed(["settings", "get"])
         let reader = try sandbox.launch(["--no-psqlrc", "-d", database.url(),
                                          "-c", "BEGIN; LOCK TABLE ticket IN ACCESS SHARE MODE; SELECT pg_sleep(12); COMMIT"],
