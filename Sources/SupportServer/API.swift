@@ -14,6 +14,8 @@ struct API: Sendable {
     let openAPIDocument: String?
     /// The threads the writes wait on (`writing`).
     let writeThreads: NIOThreadPool
+    /// The threads a PostgreSQL desk's reads wait on (`reading`); nil for an SQLite file.
+    let readThreads: NIOThreadPool?
     /// How long a request's body may take to arrive (the server's idle timeout).
     var bodyTimeout: Duration = .seconds(30)
 
@@ -37,7 +39,8 @@ struct API: Sendable {
         let tickets = router.group("/api/support/tickets")
         tickets.get { request, context in
             await handle(request, context) { desk in
-                let page = try desk.listTickets(try ListQuery.ticketQuery(request.uri.queryParameters))
+                let query = try ListQuery.ticketQuery(request.uri.queryParameters)
+                let page = try await reading { try desk.listTickets(query) }
                 return APIResponse.json(bytes: JSONRenderer.pageBytes(page))
             }
         }
@@ -54,9 +57,9 @@ struct API: Sendable {
                 // The ticket and its first page of replies in one read, then the further pages
                 // (each a read of its own that checks the reader again): a reply added meanwhile
                 // is included.
-                let (ticket, first) = try desk.ticketWithReplies(number, limit: Self.repliesPerPage)
+                let (ticket, first) = try await reading { try desk.ticketWithReplies(number, limit: Self.repliesPerPage) }
                 return APIResponse.replies(JSONRenderer.streamedTicket(ticket, line: false), first: first) { cursor in
-                    try desk.replyPage(of: number, after: cursor, limit: Self.repliesPerPage)
+                    try await reading { try desk.replyPage(of: number, after: cursor, limit: Self.repliesPerPage) }
                 }
             }
         }
@@ -79,9 +82,9 @@ struct API: Sendable {
         tickets.get(":id/responses") { request, context in
             await handle(request, context) { desk in
                 let number = try number(context)
-                return APIResponse.replies(JSONRenderer.streamedResponses(on: number),
-                                           first: try desk.replyPage(of: number, after: nil, limit: Self.repliesPerPage)) { cursor in
-                    try desk.replyPage(of: number, after: cursor, limit: Self.repliesPerPage)
+                let first = try await reading { try desk.replyPage(of: number, after: nil, limit: Self.repliesPerPage) }
+                return APIResponse.replies(JSONRenderer.streamedResponses(on: number), first: first) { cursor in
+                    try await reading { try desk.replyPage(of: number, after: cursor, limit: Self.repliesPerPage) }
                 }
             }
         }
@@ -97,24 +100,26 @@ struct API: Sendable {
         }
         tickets.get(":id/history") { request, context in
             await handle(request, context) { desk in
-                APIResponse.json(JSONRenderer.history(try desk.history(of: try number(context))))
+                let number = try number(context)
+                return APIResponse.json(JSONRenderer.history(try await reading { try desk.history(of: number) }))
             }
         }
         router.get("/api/support/stats") { request, context in
             await handle(request, context) { desk in
                 let (since, until) = try ListQuery.period(request.uri.queryParameters)
-                return APIResponse.json(StatisticsRenderer.json(try desk.statistics(since: since, until: until)))
+                return APIResponse.json(StatisticsRenderer.json(try await reading { try desk.statistics(since: since, until: until) }))
             }
         }
         router.get("/api/admin/support/settings") { request, context in
-            await handle(request, context) { desk in APIResponse.json(JSONRenderer.settings(try desk.settings())) }
+            await handle(request, context) { desk in APIResponse.json(JSONRenderer.settings(try await reading { try desk.settings() })) }
         }
         router.put("/api/admin/support/settings") { request, context in
             await handle(request, context) { desk in
                 let body = try await decode([String: SettingValue].self, request)
                 guard !body.isEmpty else { throw SupportError.invalidInput(field: nil, "nothing to change: give at least one setting") }
-                // Every value is checked before any is stored: a bad one changes nothing.
-                let _ = try desk.settings()
+                // Every value is checked before any is stored: a bad one changes nothing. Only
+                // admins may (the read refuses anyone else before a value is looked at).
+                let _ = try await reading { try desk.settings() }
                 var checked: [(SettingKey, String)] = []
                 for (name, value) in body.sorted(by: { $0.key < $1.key }) {
                     let key = try SettingKey.parse(name)
@@ -125,14 +130,18 @@ struct API: Sendable {
                     }
                     checked.append((key, try key.normalize(try value.text(for: key))))
                 }
-                for (key, value) in checked { _ = try desk.setSetting(key, to: value) }
-                return APIResponse.json(JSONRenderer.settings(try desk.settings()))
+                let changes = checked
+                let settings = try await writing {
+                    for (key, value) in changes { _ = try desk.setSetting(key, to: value) }
+                    return try desk.settings()
+                }
+                return APIResponse.json(JSONRenderer.settings(settings))
             }
         }
         router.get("/api/admin/users") { request, context in
             await handle(request, context) { desk in
                 let role = try request.uri.queryParameters["role"].map { try Role.parse(String($0)) }
-                return APIResponse.json(JSONRenderer.users(try desk.users(role: role)))
+                return APIResponse.json(JSONRenderer.users(try await reading { try desk.users(role: role) }))
             }
         }
         router.get("/api/admin/outbox") { request, context in
@@ -143,7 +152,7 @@ struct API: Sendable {
                     }
                     return status
                 }
-                return APIResponse.json(JSONRenderer.outbox(try desk.outbox(status: status)))
+                return APIResponse.json(JSONRenderer.outbox(try await reading { try desk.outbox(status: status) }))
             }
         }
         router.post("/api/admin/outbox/retry") { request, context in
@@ -163,6 +172,18 @@ struct API: Sendable {
         try await writeThreads.runIfActive(body)
     }
 
+    /// Runs a read of the desk. On PostgreSQL, on `readThreads`: a read there waits for the
+    /// database's answers (a round trip each, longer from another host, as long as a lock lasts),
+    /// blocking its thread meanwhile, and Swift's cooperative threads are only as many as the cores.
+    /// With them all waiting, the server answered nothing else, not even /openapi.yaml, and a
+    /// server reached over the network read at most as many requests at once as it has cores
+    /// (ServerAPITests.readsWaitingOnPostgreSQLLeaveTheServerAnswering). On SQLite a read never
+    /// waits for another connection (WAL) and runs where it is asked: no hop between threads.
+    func reading<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        guard let readThreads else { return try body() }
+        return try await readThreads.runIfActive(body)
+    }
+
     // MARK: Authentication and errors
 
     /// Authenticates the request, runs `body` with the person's desk, and turns every failure into
@@ -177,8 +198,11 @@ struct API: Sendable {
         }
         let user: User
         switch await authenticate(request) {
-        case .success(let found):
+        case .success(.person(let found)):
             user = found
+        case .success(.unavailable(let error)):
+            // The desk could not be asked (busy, unreachable): not the client's failure.
+            return APIResponse.error(error)
         case .failure(let reason):
             limiter.recordFailure(client)
             logger.notice("authentication failed", metadata: ["client": "\(client)", "reason": "\(reason.text)",
@@ -204,7 +228,13 @@ struct API: Sendable {
         }
     }
 
-    func authenticate(_ request: Request) async -> Result<User, TokenRefusal> {
+    /// Who a request's token names, or that the desk could not be asked.
+    enum Authenticated {
+        case person(User)
+        case unavailable(SupportError)
+    }
+
+    func authenticate(_ request: Request) async -> Result<Authenticated, TokenRefusal> {
         guard let header = request.headers[.authorization] else { return .failure(TokenRefusal("no Authorization header")) }
         guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             return .failure(TokenRefusal("not a Bearer credential"))
@@ -219,16 +249,31 @@ struct API: Sendable {
         // The core's rule for whom a token may speak: a user of the desk, not removed, never the
         // local operator's placeholder, and for the desk's own tokens not revoked since (the role
         // and all of it read from the database on every request).
-        var generation: Int64?
-        if case .desk(_, let issued) = identity { generation = issued }
+        var issued: Int64?
+        if case .desk(_, let generation) = identity { issued = generation }
+        let database = database, email = identity.email, generation = issued
+        let holder: Result<Actor, SupportError>
         do {
-            guard case .person(let found) = try HelpDesk.tokenHolder(email: identity.email, generation: generation, in: database) else {
-                return .failure(TokenRefusal("unknown user"))
+            holder = try await reading {
+                do throws(SupportError) { return .success(try HelpDesk.tokenHolder(email: email, generation: generation, in: database)) }
+                catch { return .failure(error) }
             }
-            return .success(found)
         } catch {
+            return .success(.unavailable(.busy("the server is stopping")))
+        }
+        switch holder {
+        case .success(.person(let found)):
+            return .success(.person(found))
+        case .success:
+            return .failure(TokenRefusal("unknown user"))
+        case .failure(.unknownActor(let words)), .failure(.invalidInput(_, let words)), .failure(.forbidden(let words)),
+             .failure(.notFound(let words)):
             // The core's words for the log ("no user …", "… was removed", "the token was revoked").
-            return .failure(TokenRefusal(error.message))
+            return .failure(TokenRefusal(words.description))
+        case .failure(let error):
+            // A database that is busy or unreachable says nothing of the token: 503, and no
+            // failed authentication counted against the client's address.
+            return .success(.unavailable(error))
         }
     }
 

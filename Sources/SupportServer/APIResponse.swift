@@ -34,7 +34,7 @@ enum APIResponse {
     /// otherwise it is sent in chunks as pages are read, and a failure mid-way (the ticket
     /// deleted meanwhile) cuts the connection, so that a client never takes a part for the whole.
     static func replies(_ frame: JSONRenderer.StreamedTicket, first: ReplyPage,
-                        next: @escaping @Sendable (ReplyCursor) throws -> ReplyPage) -> Response {
+                        next: @escaping @Sendable (ReplyCursor) async throws -> ReplyPage) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
@@ -50,7 +50,7 @@ enum APIResponse {
             var written = firstCount
             var at: ReplyCursor? = cursor
             while let cursor = at {
-                let page = try next(cursor)
+                let page = try await next(cursor)
                 var buffer = ByteBuffer()
                 for reply in page.replies {
                     buffer.writeString(frame.reply(reply, first: written == 0))

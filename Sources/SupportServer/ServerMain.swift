@@ -33,7 +33,7 @@ public enum ServerMain {
             return fail(.invalidInput(field: nil, "usage: support-server serve|token-issue --db PATH|--config FILE …"))
         }
         do {
-            let database = try openDesk(db: options["db"], config: options["config"], connections: command == "serve" ? 8 : 1)
+            let database = try openDesk(db: options["db"], config: options["config"], connections: command == "serve" ? Self.postgresConnections : 1)
             switch command {
             case "serve":
                 let limit = Int(options["auth-failure-limit"] ?? "20") ?? 20
@@ -59,6 +59,9 @@ public enum ServerMain {
             return fail(.internalError("\(error)"))
         }
     }
+
+    /// The connections a server holds to a PostgreSQL desk, shared by its request threads.
+    static let postgresConnections = 8
 
     /// The desk `support` handed over: `--db` (a file or a `postgresql://` address) or
     /// `--config` (a config file's desk). `support serve` opened (created, migrated, switched to
@@ -136,9 +139,13 @@ public enum ServerMain {
         // here: a batch of up to 32.
         let writeThreads = NIOThreadPool(numberOfThreads: 32)
         writeThreads.start()
+        // A PostgreSQL desk's reads wait on threads of their own (API.reading), as many as its
+        // connections: each read holds one connection at a time.
+        let readThreads = database.isPostgres ? NIOThreadPool(numberOfThreads: Self.postgresConnections) : nil
+        readThreads?.start()
         var api = API(database: database, authority: await TokenAuthority(secret: try HelpDesk.tokenSigningKey(in: database), provider: provider),
                       limiter: FailedAuthLimiter(limit: authFailureLimit), logger: logger, openAPIDocument: document,
-                      writeThreads: writeThreads)
+                      writeThreads: writeThreads, readThreads: readThreads)
         api.bodyTimeout = .seconds(limits.idleTimeoutSeconds)
         let router = Router(context: APIContext.self)
         router.add(middleware: AccessLog(logger: logger, trustProxy: options["trust-proxy"] == "true"))
@@ -166,6 +173,7 @@ public enum ServerMain {
         // server stops accepting, lets in-flight requests finish, and returns.
         try await app.runService()
         try? await writeThreads.shutdownGracefully()
+        try? await readThreads?.shutdownGracefully()
         // Every request has been answered and the flush service has stopped: close the file
         // now, not whenever the last reference to it happens to go (a pool's -wal would stay).
         try database.close()

@@ -368,6 +368,62 @@ struct ServerAPITests {
         #expect(result.err.contains("--listen"), "\(result)")
     }
 
+    /// A read of a PostgreSQL desk waits for the database's answers (from another host, as long as
+    /// a lock lasts). Reads waiting there, more of them than the machine has cores (Swift's
+    /// cooperative threads), must leave the server answering what needs no database, and each
+    /// read must end with its ticket once the database answers. A database too busy to check a
+    /// token is the server's trouble, not the client's: 503, and no failed authentication counted.
+    @Test(.enabled(if: PostgresTestDatabase.available, "needs PostgreSQL (.ci/run starts one)"))
+    func readsWaitingOnPostgreSQLLeaveTheServerAnswering() throws {
+        // Given a PostgreSQL desk with a ticket, an admin's token and a server that blocks an
+        // address after 2 failed authentications
+        let sandbox = try Sandbox(engine: .postgresql)
+        let database = try #require(sandbox.postgres)
+        try sandbox.succeed(["user", "add", "admin@example.com", "--role", "admin"])
+        let token = try sandbox.succeed(["token", "issue", "admin@example.com", "--expires", "1h"]).out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let created = try sandbox.succeed(["ticket", "create", "--requester", "ann@cust.test", "--subject", "Locked away",
+                                           "--message", "Read me.", "--category", "bug-report", "--json"]).json()
+        let number = try #require((created["ticket"] as? [String: Any])?["ticketNumber"] as? String)
+        let (server, base, _) = try Self.startServer(sandbox, extra: ["--auth-failure-limit", "2"])
+        defer { server.send(SIGTERM); _ = try? server.wait(timeout: 30) }
+        let psql = try #require(["/usr/bin/psql", "/usr/lib/postgresql/15/bin/psql"].first { FileManager.default.isExecutableFile(atPath: $0) })
+        /// Another session holding `table` locked for `seconds`, once PostgreSQL has granted it.
+        func hold(_ table: String, seconds: Int) throws -> RunningCommand? {
+            let holder = try sandbox.launch(["--no-psqlrc", "--dbname=\(database.url(query: "sslmode=disable"))",
+                                             "--command=BEGIN; LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(\(seconds)); COMMIT;"],
+                                            environment: database.environment, executable: URL(fileURLWithPath: psql))
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline {
+                if try sandbox.deskCount("""
+                    SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                    WHERE c.relname = '\(table)' AND l.mode = 'AccessExclusiveLock' AND l.granted
+                    """) == 1 { return holder }
+                usleep(20_000)
+            }
+            Issue.record("the lock on \(table) was not taken: \(try holder.wait(timeout: 30))")
+            return nil
+        }
+
+        // When another session holds the tickets locked for 4 s (within the server's lock timeout
+        // of 5 s) and the script sends more reads than there are cores
+        guard let tickets = try hold("ticket", seconds: 4) else { return }
+        let reads = ProcessInfo.processInfo.activeProcessorCount + 2
+        let waited = try Self.runScript(sandbox, "waiting_reads_e2e.py", ["wait", base, token, number, String(reads)], timeout: 120)
+
+        // Then /openapi.yaml was answered at once while they waited, and every read ended 200
+        #expect(waited.status == 0 && waited.out.contains("0 failures"), "\(waited.out.suffix(3000)) \(waited.err.suffix(2000))")
+        #expect(try tickets.wait(timeout: 30).status == 0)
+
+        // When the people are locked for 7 s (past the lock timeout) and three reads come at once
+        guard let people = try hold(sandbox.userTable, seconds: 7) else { return }
+        let busy = try Self.runScript(sandbox, "waiting_reads_e2e.py", ["busy", base, token, number, "3"], timeout: 120)
+
+        // Then each was answered 503 with Retry-After, and the next read after the lock 200 (not 429)
+        #expect(busy.status == 0 && busy.out.contains("0 failures"), "\(busy.out.suffix(3000)) \(busy.err.suffix(2000))")
+        #expect(try people.wait(timeout: 30).status == 0)
+    }
+
     @Test(arguments: Engine.available) func tokenIssueNeedsAnExistingUserAndAnAdmin(engine: Engine) throws {
         let sandbox = try Sandbox(engine: engine)
         try sandbox.succeed(["user", "add", "alice@example.com"])
