@@ -52,6 +52,7 @@ paths:
         "400": {$ref: "#/components/responses/Error"}
         "401": {$ref: "#/components/responses/Error"}
         "429": {$ref: "#/components/responses/Error"}
+        "503": {$ref: "#/components/responses/Error"}
     post:
       summary: Open a ticket (rate limited per requester)
       operationId: createTicket
@@ -72,6 +73,7 @@ paths:
         "404": {$ref: "#/components/responses/Error"}
         "413": {$ref: "#/components/responses/Error"}
         "429": {$ref: "#/components/responses/Error"}
+        "503": {$ref: "#/components/responses/Error"}
   /api/support/tickets/{id}:
     parameters:
       - $ref: "#/components/parameters/TicketNumber"
@@ -88,6 +90,7 @@ paths:
         "401": {$ref: "#/components/responses/Error"}
         "404": {$ref: "#/components/responses/Error"}
         "429": {$ref: "#/components/responses/Error"}
+        "503": {$ref: "#/components/responses/Error"}
     put:
       summary: Change a ticket (staff; a requester may close their own)
       operationId: updateTicket
@@ -108,6 +111,7 @@ paths:
         "404": {$ref: "#/components/responses/Error"}
         "413": {$ref: "#/components/responses/Error"}
         "429": {$ref: "#/components/responses/Error"}
+        "503": {$ref: "#/components/responses/Error"}
     patch:
       summary: Change a ticket (the same as PUT; only the fields given change)
       operationId: patchTicket
@@ -128,6 +132,7 @@ paths:
         "404": {$ref: "#/components/responses/Error"}
         "413": {$ref: "#/components/responses/Error"}
         "429": {$ref: "#/components/responses/Error"}
+        "503": {$ref: "#/components/responses/Error"}
     delete:
       summary: Delete a ticket (admin)
       operationId: deleteTicket
@@ -142,6 +147,7 @@ paths:
         "403": {$ref: "#/components/responses/Error"}
         "404": {$ref: "#/components/responses/Error"}
         "429": {$ref: "#/components/responses/Error"}
+        "503": {$ref: "#/components/responses/Error"}
   /api/support/tickets/{id}/responses:
     parameters:
       - $ref: "#/components/parameters/TicketNumber"
@@ -164,6 +170,7 @@ paths:
         "401": {$ref: "#/components/responses/Error"}
         "404": {$ref: "#/components/responses/Error"}
         "429": {$ref: "#/components/responses/Error"}
+        "503": {$ref: "#/components/responses/Error"}
     post:
       summary: "Reply (internal notes only from staff; rate limited per person)"
       operationId: createResponse
@@ -188,6 +195,7 @@ paths:
         "404": {$ref: "#/components/responses/Error"}
         "413": {$ref: "#/components/responses/Error"}
         "429": {$ref: "#/components/responses/Error"}
+        "503": {$ref: "#/components/responses/Error"}
   /api/support/tickets/{id}/history:
     parameters:
       - $ref: "#/components/parameters/TicketNumber"
@@ -214,6 +222,7 @@ paths:
         "401": {$ref: "#/components/responses/Error"}
         "404": {$ref: "#/components/responses/Error"}
         "429": {$ref: "#/components/responses/Error"}
+        "503": {$ref: "#/components/responses/Error"}
   /api/support/stats:
     get:
       summary: Figures for tickets created in the period (staff)
@@ -231,6 +240,7 @@ paths:
         "401": {$ref: "#/components/responses/Error"}
         "403": {$ref: "#/components/responses/Error"}
         "429": {$ref: "#/components/responses/Error"}
+        "503": {$ref: "#/components/responses/Error"}
   /api/admin/support/settings:
     get:
       summary: Every setting (admin)
@@ -244,6 +254,7 @@ paths:
         "401": {$ref: "#/components/responses/Error"}
         "403": {$ref: "#/components/responses/Error"}
         "429": {$ref: "#/components/responses/Error"}
+        "503": {$ref: "#/components/responses/Error"}
     put:
       summary: Change settings (admin); all are checked before any is stored
       operationId: putSettings
@@ -263,6 +274,7 @@ paths:
         "403": {$ref: "#/components/responses/Error"}
         "413": {$ref: "#/components/responses/Error"}
         "429": {$ref: "#/components/responses/Error"}
+        "503": {$ref: "#/components/responses/Error"}
   /api/admin/users:
     get:
       summary: Users (staff)
@@ -285,6 +297,7 @@ paths:
         "401": {$ref: "#/components/responses/Error"}
         "403": {$ref: "#/components/responses/Error"}
         "429": {$ref: "#/components/responses/Error"}
+        "503": {$ref: "#/components/responses/Error"}
   /api/admin/outbox:
     get:
       summary: The outbox, newest first (admin)
@@ -307,6 +320,7 @@ paths:
         "401": {$ref: "#/components/responses/Error"}
         "403": {$ref: "#/components/responses/Error"}
         "429": {$ref: "#/components/responses/Error"}
+        "503": {$ref: "#/components/responses/Error"}
   /api/admin/outbox/retry:
     post:
       summary: Send failed mail again (one message by id, or all failed) (admin)
@@ -335,6 +349,7 @@ paths:
         "404": {$ref: "#/components/responses/Error"}
         "413": {$ref: "#/components/responses/Error"}
         "429": {$ref: "#/components/responses/Error"}
+        "503": {$ref: "#/components/responses/Error"}
 components:
   securitySchemes:
     bearer:
