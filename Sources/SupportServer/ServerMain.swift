@@ -61,7 +61,7 @@ public enum ServerMain {
     }
 
     /// The connections a server holds to a PostgreSQL desk, shared by its request threads.
-    static let postgresConnections = 8
+    static let postgresConnections = 16
 
     /// The desk `support` handed over: `--db` (a file or a `postgresql://` address) or
     /// `--config` (a config file's desk). `support serve` opened (created, migrated, switched to
