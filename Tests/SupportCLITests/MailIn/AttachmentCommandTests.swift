@@ -121,8 +121,13 @@ struct AttachmentCommandTests {
         #expect(get.status == 66 && missing.status == 66, "\(get)\n\(missing)")
         #expect(try get.apiError()["error"] as? String == "no attachment 2")
         #expect(try sandbox.succeed(["attachment", "get", "1"], as: "jane@example.test").out == "public\n")
-        // And staff see both
+        // And so does the list of her tickets (a page's files are read apart from the page)
+        let listed = try sandbox.succeed(["ticket", "list", "--json"], as: "jane@example.test").json()["tickets"] as? [[String: Any]]
+        #expect(try attachments(try #require(listed?.first)).map { $0["fileName"] as? String } == ["public.txt"])
+        // And staff see both, in the ticket and in the list
         #expect(try attachments(sandbox.ticket(Sandbox.number(1))).count == 2)
+        let staffList = try sandbox.succeed(["ticket", "list", "--json"]).json()["tickets"] as? [[String: Any]]
+        #expect(try attachments(try #require(staffList?.first)).map { $0["fileName"] as? String } == ["public.txt", "secret.txt"])
     }
 
     @Test(arguments: Engine.available) func attachLimitsAreClearErrorsThatChangeNothing(engine: Engine) throws {
