@@ -82,9 +82,10 @@ int csqlite_register_bitmap_function(sqlite3 *db) {
 // seek, a VDBE run, a reset); 7 % its instance array; 4 % its idf pass. `support_rank` computes
 // the same score (the formula of FTS5's documentation and bm25(): k1 1.2, b 0.75, the same idf
 // and average length from the FTS5 API, the same column weights, the same order of operations,
-// so the same doubles) with the document sizes read in rowid order beside the hits (one step of
-// a cursor on %_docsize per hit instead of a seek), the counts from xPhraseFirst/xPhraseNext,
-// and keeps only the page's best (rank_push) instead of SQLite's sorter.
+// so the same doubles) with the document sizes read in rowid order beside the hits (a cursor on
+// %_docsize stepped along, or a stretch of sizes read at once: rank_document_length), the counts
+// from each phrase's position list (rank_frequency), later phrases skipped for a hit that cannot
+// reach the page, and keeps only the page's best (rank_push) instead of SQLite's sorter.
 
 // No fused multiply-add: the doubles must be bm25()'s to the last bit (ties are by id).
 #pragma STDC FP_CONTRACT OFF

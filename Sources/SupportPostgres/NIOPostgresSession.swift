@@ -240,38 +240,17 @@ final class NIOPostgresSession: PostgresSession {
         if let failure { throw failure }
     }
 
+    /// The rows already made, through `copyStream` a MiB at a time: copyFrom waits for the
+    /// server to take each piece (backpressure).
     func copy(into table: String, columns: [String], rows: [UInt8]) throws {
-        do {
-            try settlePending()
-        } catch {
-            throw statementFailure(error)
+        let stream = try copyStream(into: table, columns: columns)
+        var start = 0
+        while start < rows.count {
+            let end = min(start + (1 << 20), rows.count)
+            stream.send(Array(rows[start..<end]))
+            start = end
         }
-        let connection = connection, logger = logger
-        // postgres-nio's copyFrom is async; it runs as a task on the connection's event loop's
-        // terms and this (never an event-loop) thread waits, as for any statement. Written a
-        // MiB at a time: copyFrom waits for the server to take each piece (backpressure).
-        let finished = connection.eventLoop.makePromise(of: Void.self)
-        // On the connection's event loop (copyStream says why).
-        Task(executorPreference: executor) {
-            do {
-                try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-                    var start = 0
-                    while start < rows.count {
-                        let end = min(start + (1 << 20), rows.count)
-                        try await writer.write(ByteBuffer(bytes: rows[start..<end]))
-                        start = end
-                    }
-                }
-                finished.succeed()
-            } catch {
-                finished.fail(error)
-            }
-        }
-        do {
-            try waitForAnswer(finished.futureResult)
-        } catch {
-            throw statementFailure(error)
-        }
+        try stream.finish()
     }
 
     func copyStream(into table: String, columns: [String]) throws -> any PostgresCopyStream {
@@ -283,9 +262,10 @@ final class NIOPostgresSession: PostgresSession {
         let (pieces, continuation) = AsyncStream<StreamedCopy.Piece>.makeStream()
         let connection = connection, logger = logger
         let finished = connection.eventLoop.makePromise(of: Void.self)
-        // On the connection's event loop, as a kept statement's task: on Swift's cooperative
-        // threads it could wait for ever behind callers that block them (a test process's
-        // synchronous tests, two threads on two cores).
+        // postgres-nio's copyFrom is async: a task on the connection's event loop, as a kept
+        // statement's, while this (never an event-loop) thread makes rows and then waits, as for
+        // any statement. On Swift's cooperative threads it could wait for ever behind callers
+        // that block them (a test process's synchronous tests, two threads on two cores).
         Task(executorPreference: executor) {
             do {
                 try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
