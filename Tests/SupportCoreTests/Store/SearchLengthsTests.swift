@@ -85,4 +85,40 @@ struct SearchLengthsTests {
                                                     message: Array(repeating: "drum", count: 180).joined(separator: " "), isInternal: false)
         try Self.expectExact(fixture)
     }
+
+    @Test func aSlotThatSaysNothingSendsTheRankedReadToTheIndexsOwnSizes() throws {
+        // Given 3,000 more tickets that all hold "toner" (dense hits, read by stretches), on a file
+        let fixture = try BitmapPlanTests.desk()
+        try fixture.database.writer.write { db in
+            let first = try Row.fetchOne(db, sql: "SELECT submittedBy, createdAt FROM ticket ORDER BY id LIMIT 1")!
+            for i in 0..<3_000 {
+                try db.execute(sql: """
+                    INSERT INTO ticket (ticketNumber, subject, message, category, priority, status, submittedBy, createdAt, updatedAt)
+                    VALUES (?, ?, ?, 'bug-report', 2, 0, ?, ?, ?)
+                    """, arguments: ["ST-2031-\(100_000 + i)", "Toner \(i)", "toner " + String(repeating: "paper ", count: i % 41),
+                                     first[0] as Int64, first[1] as DatabaseValue, first[1] as DatabaseValue])
+            }
+        }
+        let (file, directory) = try RelevancePageTests.onFile(fixture)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // And every other block of the packed sizes emptied, as a table gone stale would say
+        try file.writer.write { db in try db.execute(sql: "UPDATE ticket_search_staff_length SET sizes = zeroblob(length(sizes)) WHERE block % 2 = 0") }
+        try file.read { db in
+            try AppDatabase.ensureRankFunction(db)
+            let match = try #require(AppDatabase.searchMatch("toner"))
+            let expected = try RelevancePageTests.fts5Order(db, index: AppDatabase.staffSearchIndex, match: match, reverse: false)
+            #expect(expected.count >= 3_000)
+            for (stretch, every) in [(0, 0), (256, 64)] as [(Int64, Int64)] {
+                AppDatabase.tuneRankedRead(stretchIDs: stretch, decideEvery: every)
+                defer { AppDatabase.tuneRankedRead(stretchIDs: 0, decideEvery: 0) }
+                // When it ranks them all
+                let ranked = try AppDatabase.rankedHits(db, index: AppDatabase.staffSearchIndex, search: "toner", matching: nil,
+                                                        reverse: false, keep: expected.count, parallel: false)
+                // Then the scores are FTS5's bm25 bit for bit: the emptied slots' sizes came from %_docsize
+                #expect(ranked.hits == expected.count)
+                #expect(ranked.entries.map(\.id) == expected.map(\.id))
+                #expect(ranked.entries.map(\.score.bitPattern) == expected.map(\.score.bitPattern))
+            }
+        }
+    }
 }
