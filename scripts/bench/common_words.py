@@ -7,6 +7,9 @@ in ms, a Markdown table on stdout. Needs hyperfine and the views.py data sets.
 
     python3 scripts/bench/common_words.py --bin A [--bin B] [--runs 11]
                                           [--dir .build-bench] [--size 1000000]
+
+A `--bin` may name its own directory of data sets, `--bin PATH:DIR` (a build whose files were
+migrated apart from the others'); the shell's count reads the first build's files.
 """
 import argparse
 import json
@@ -39,17 +42,19 @@ def main():
     ap.add_argument("--dir", default=os.path.join(ROOT, ".build-bench"))
     ap.add_argument("--size", type=int, default=1_000_000)
     args = ap.parse_args()
-    binaries = args.bin or [os.path.join(ROOT, ".build", "release", "support")]
+    builds = [(b.split(":", 1) + [args.dir])[:2] for b in (args.bin or [os.path.join(ROOT, ".build", "release", "support")])]
+    binaries = [b for b, _ in builds]
     names = [f"build {i + 1}" for i in range(len(binaries))]
     header = [f"{n} p{p}" for p in (1, 1000) for n in names]
     print("| words | spread | " + " | ".join(header) + " | shell count |")
     print("|---:|---|" + "---:|" * (len(header) + 1))
     for k in range(2, 7):
         for spread, words in WORDS.items():
-            db = os.path.join(args.dir, f"views-{spread}-{args.size}.db")
+            name = f"views-{spread}-{args.size}.db"
+            db = os.path.join(builds[0][1], name)
             search = " ".join(words[:k])
-            commands = [f"{b} ticket list --db {db} --search '{search}' --status all --sort relevance --page {p} --json"
-                        for p in (1, 1000) for b in binaries]
+            commands = [f"{b} ticket list --db {os.path.join(d, name)} --search '{search}' --status all --sort relevance --page {p} --json"
+                        for p in (1, 1000) for b, d in builds]
             match = " AND ".join(words[:k])
             commands.append(f"sqlite3 {db} \"SELECT count(*) FROM ticket_search_staff WHERE ticket_search_staff MATCH '{match}'\"")
             figures = medians(commands, args.runs)
