@@ -445,8 +445,9 @@ enum PostgresSchema {
             """, then: PostgresStore.rebuildSearchDocuments),
         // A ticket written without staff's document (NULL) gets the public one: a bulk import
         // sends the document once for a ticket without notes, and PostgreSQL reads a document's
-        // text once (~13 µs a ticket's; docs/benchmarks.md, "what the backend cannot go below"). A trigger of its own, called only
-        // for such a row (its WHEN is checked without calling it).
+        // text once (~13 µs a ticket's; docs/benchmarks.md, "what the backend cannot go below").
+        // A trigger of its own, called only for such a row (its WHEN is checked without calling
+        // it).
         Migration(identifier: "pg-v5-staff-document-from-public", sql: """
             CREATE FUNCTION support_ticket_staff_document() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
