@@ -114,6 +114,7 @@ typedef struct {
     int64_t stretchIDs, decideEvery;
     int64_t stretchLow, stretchHigh;
     int fillRC;             // what the stretch's reading met (rank_fill_function)
+    sqlite3_stmt *packed;   // SELECT block, sizes FROM "<index>_length" … (NULL: no such table)
     int dense;              // lengths from the stretch (else from the cursor)
     int64_t denseHits;      // hits since `denseFrom` (to decide again)
     int64_t denseFrom;
@@ -273,10 +274,42 @@ static void rank_fill_function(sqlite3_context *context, int argc, sqlite3_value
     if (id >= s->stretchLow && id < s->stretchHigh) s->stretch[id - s->stretchLow] = length;
 }
 
+// A slot of `<index>_length`: the `columns` varints of the document's %_docsize row, zeros
+// after. 0 when they do not decode there or add up to nothing (no row, or an empty document,
+// which is never a hit): the reader then asks %_docsize itself.
+static int rank_slot_length(const unsigned char *slot, int columns) {
+    int length = 0;
+    if (rank_total_size(slot, SEARCH_LENGTH_SLOT_BYTES, columns, &length) != SQLITE_OK) return 0;
+    return length;
+}
+
 static int rank_fill_stretch(RankState *s, int64_t low) {
     s->stretchLow = low;
     s->stretchHigh = low > INT64_MAX - s->stretchIDs ? INT64_MAX : low + s->stretchIDs;
     for (int64_t i = 0; i < s->stretchIDs; i++) s->stretch[i] = -1;
+    if (s->packed != NULL) {
+        // The lengths packed by blocks of ids (a row per SEARCH_LENGTH_BLOCK_IDS ids, kept by
+        // the desk's triggers): 128 rows for a stretch instead of 16,384. A slot that says
+        // nothing stays -1 and that hit's length is read from %_docsize (rank_document_length).
+        sqlite3_reset(s->packed);
+        sqlite3_bind_int64(s->packed, 1, s->stretchLow >> SEARCH_LENGTH_BLOCK_SHIFT);
+        sqlite3_bind_int64(s->packed, 2, (s->stretchHigh - 1) >> SEARCH_LENGTH_BLOCK_SHIFT);
+        int rc;
+        while ((rc = sqlite3_step(s->packed)) == SQLITE_ROW) {
+            int64_t block = sqlite3_column_int64(s->packed, 0);
+            const unsigned char *sizes = sqlite3_column_blob(s->packed, 1);
+            int bytes = sqlite3_column_bytes(s->packed, 1);
+            if (sizes == NULL || bytes != SEARCH_LENGTH_BLOCK_IDS * SEARCH_LENGTH_SLOT_BYTES) continue;
+            for (int i = 0; i < SEARCH_LENGTH_BLOCK_IDS; i++) {
+                int64_t id = block * SEARCH_LENGTH_BLOCK_IDS + i;
+                if (id < s->stretchLow || id >= s->stretchHigh) continue;
+                int length = rank_slot_length(sizes + i * SEARCH_LENGTH_SLOT_BYTES, s->columns);
+                if (length > 0) s->stretch[id - s->stretchLow] = length;
+            }
+        }
+        sqlite3_reset(s->packed);
+        return rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
     s->fillRC = SQLITE_OK;
     sqlite3_reset(s->fill);
     sqlite3_bind_pointer(s->fill, 1, s, "support_rank_fill", NULL);
@@ -308,9 +341,10 @@ static int rank_document_length(RankState *s, int64_t id, int columns, int *leng
             if ((rc = rank_fill_stretch(s, id)) != SQLITE_OK) return rc;
         }
         int32_t stored = s->stretch[id - s->stretchLow];
-        if (stored < 0) return SQLITE_CORRUPT_VTAB;
-        *length = stored;
-        return SQLITE_OK;
+        if (stored >= 0) { *length = stored; return SQLITE_OK; }
+        // Not in the stretch: no %_docsize row (corrupt, said below), or a packed slot that
+        // says nothing: the row itself.
+        if (s->packed == NULL) return SQLITE_CORRUPT_VTAB;
     }
     if (s->denseHits == 1) s->denseFrom = id;
     if (!s->docsizePositioned || s->docsizeID > id || id - s->docsizeID > rank_seek_gap) {
@@ -563,6 +597,14 @@ int64_t csqlite_rank_page(sqlite3 *db, const char *index, const char *match,
         sql = sqlite3_mprintf("SELECT 1 FROM \"%w_docsize\" WHERE id >= ?2 AND id < ?3 AND support_rank_fill(?1, id, sz) IS NOT NULL", index);
         rc = sql && s.stretch ? sqlite3_prepare_v2(db, sql, -1, &s.fill, NULL) : SQLITE_NOMEM;
         sqlite3_free(sql);
+        // The packed lengths when the file has them (migration ticket-search-lengths); else
+        // the stretch statement above reads %_docsize.
+        sql = sqlite3_mprintf("SELECT block, sizes FROM \"%w_length\" WHERE block >= ?1 AND block <= ?2 ORDER BY block", index);
+        if (sql == NULL || sqlite3_prepare_v2(db, sql, -1, &s.packed, NULL) != SQLITE_OK) {
+            sqlite3_finalize(s.packed);
+            s.packed = NULL;
+        }
+        sqlite3_free(sql);
     }
     sqlite3_stmt *hitsStatement = NULL;
     if (rc == SQLITE_OK) {
@@ -588,6 +630,7 @@ int64_t csqlite_rank_page(sqlite3 *db, const char *index, const char *match,
     sqlite3_finalize(hitsStatement);
     sqlite3_finalize(s.docsize);
     sqlite3_finalize(s.fill);
+    sqlite3_finalize(s.packed);
     sqlite3_free(s.stretch);
     int64_t written = 0;
     if (rc == SQLITE_OK) {
@@ -608,6 +651,52 @@ int64_t csqlite_rank_page(sqlite3 *db, const char *index, const char *match,
     sqlite3_free(s.lengthTerms);
     *code = rc;
     return written;
+}
+
+// MARK: Packed document lengths
+
+int csqlite_search_lengths_fill(sqlite3 *db, const char *index) {
+    sqlite3_stmt *rows = NULL, *insert = NULL;
+    char *sql = sqlite3_mprintf("DELETE FROM \"%w_length\"", index);
+    int rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK) return rc;
+    sql = sqlite3_mprintf("SELECT id, sz FROM \"%w_docsize\" ORDER BY id", index);
+    rc = sql ? sqlite3_prepare_v2(db, sql, -1, &rows, NULL) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    if (rc == SQLITE_OK) {
+        sql = sqlite3_mprintf("INSERT INTO \"%w_length\"(block, sizes) VALUES (?1, ?2)", index);
+        rc = sql ? sqlite3_prepare_v2(db, sql, -1, &insert, NULL) : SQLITE_NOMEM;
+        sqlite3_free(sql);
+    }
+    unsigned char sizes[SEARCH_LENGTH_BLOCK_IDS * SEARCH_LENGTH_SLOT_BYTES];
+    int64_t block = 0;
+    int pending = 0;
+    while (rc == SQLITE_OK) {
+        int step = sqlite3_step(rows);
+        int64_t id = step == SQLITE_ROW ? sqlite3_column_int64(rows, 0) : 0;
+        int64_t next = id >> SEARCH_LENGTH_BLOCK_SHIFT;
+        if (pending && (step != SQLITE_ROW || next != block)) {
+            sqlite3_bind_int64(insert, 1, block);
+            sqlite3_bind_blob(insert, 2, sizes, (int)sizeof sizes, SQLITE_STATIC);
+            rc = sqlite3_step(insert) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+            sqlite3_reset(insert);
+            pending = 0;
+        }
+        if (step == SQLITE_DONE || rc != SQLITE_OK) break;
+        if (step != SQLITE_ROW) { rc = step; break; }
+        if (!pending) { memset(sizes, 0, sizeof sizes); block = next; pending = 1; }
+        // As the triggers write it: the row's bytes, zeros after; zeros for a row longer than
+        // a slot (FTS5's sizes are at most five bytes a column, three columns: never).
+        int bytes = sqlite3_column_bytes(rows, 1);
+        const void *sz = sqlite3_column_blob(rows, 1);
+        if (sz != NULL && bytes <= SEARCH_LENGTH_SLOT_BYTES) {
+            memcpy(sizes + (id & (SEARCH_LENGTH_BLOCK_IDS - 1)) * SEARCH_LENGTH_SLOT_BYTES, sz, (size_t)bytes);
+        }
+    }
+    sqlite3_finalize(rows);
+    sqlite3_finalize(insert);
+    return rc;
 }
 
 // MARK: Relevance on both cores

@@ -35,6 +35,18 @@ int64_t csqlite_bitmap_ids(const uint64_t *words, int64_t count, int descending,
 /// SQLite's result code.
 int csqlite_register_bitmap_function(sqlite3 *db);
 
+/// The document lengths of a full-text index packed by blocks of ids (`<index>_length`, kept by
+/// the desk's triggers, SearchLengths.swift): block `id >> SEARCH_LENGTH_BLOCK_SHIFT`
+/// holds a slot of SEARCH_LENGTH_SLOT_BYTES for each of its ids, the document's `sz` bytes and
+/// zeros after (all zeros: no document).
+#define SEARCH_LENGTH_BLOCK_SHIFT 7
+#define SEARCH_LENGTH_BLOCK_IDS 128
+#define SEARCH_LENGTH_SLOT_BYTES 16
+
+/// Fills `<index>_length` from `<index>_docsize` (its rows deleted first), as the triggers would
+/// have. Returns SQLite's result code.
+int csqlite_search_lengths_fill(sqlite3 *db, const char *index);
+
 /// Registers the FTS5 auxiliary function `support_rank(table, state)` on `db` (through the
 /// connection's fts5_api), which `csqlite_rank_page` uses. Returns SQLite's result code.
 int csqlite_register_rank_function(sqlite3 *db);

@@ -493,6 +493,12 @@ enum Schema {
                 CREATE INDEX inbound_mail_on_maildirFile ON inbound_mail(maildirFile) WHERE maildirFile IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("ticket-search-lengths") { db in
+            // The ranked read's packed document lengths (SearchLengths), filled from the
+            // indexes' own sizes in the migration's transaction (1,000,000 tickets: see
+            // docs/benchmarks.md), and the triggers that keep them.
+            try SearchLengths.install(db)
+        }
         return migrator
     }
 

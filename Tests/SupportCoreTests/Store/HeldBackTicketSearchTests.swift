@@ -42,6 +42,7 @@ struct HeldBackTicketSearchTests {
         #expect(records[1].ticketNumber == bo)
         #expect(try schema() == before)
         try SearchNotesTests.expectIndexesIntact(fixture)
+        try SearchLengthsTests.expectExact(fixture)
         #expect(try SearchNotesTests.search(fixture, "quasarword", as: nil).map(\.description) == [bo])
         #expect(try SearchNotesTests.search(fixture, "nebulaword", as: nil).map(\.description) == [bo])
         #expect(try SearchNotesTests.search(fixture, "pulsarword", as: nil).map(\.description) == [cy])

@@ -49,7 +49,9 @@ struct BulkImportSchema {
                 """, arguments: [table]).map { Object(name: $0["name"], sql: $0["sql"]) }
         }
         var triggers: [Object] = []
-        for name in fullTextTriggers + derivedDataTriggers {
+        // The lengths' triggers first: put back in this order, they are older than the search
+        // triggers of the same events, so they fire after them (SearchLengths).
+        for name in SearchLengths.insertTriggers + fullTextTriggers + derivedDataTriggers {
             guard let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
                                                 arguments: [name])
             else { return nil }
@@ -78,6 +80,9 @@ struct BulkImportSchema {
                 try db.execute(sql: "INSERT INTO \(table)(\(table)) VALUES('rebuild')")
             }
         }
+        // The packed lengths once from the indexes' sizes (their triggers were set aside: a
+        // slot patched a row at a time would be a 2 KiB rewrite for each ticket).
+        for index in SearchLengths.indexes { try SearchLengths.fill(db, index: index) }
         for trigger in triggers { try db.execute(sql: trigger.sql) }
     }
 }
