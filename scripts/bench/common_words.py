@@ -7,6 +7,7 @@ in ms, a Markdown table on stdout. Needs hyperfine and the views.py data sets.
 
     python3 scripts/bench/common_words.py --bin A [--bin B] [--runs 11]
                                           [--dir .build-bench] [--size 1000000]
+                                          [--spread uniform|zipf|both] [--words 2,3,4,5,6]
 
 A `--bin` may name its own directory of data sets, `--bin PATH:DIR` (a build whose files were
 migrated apart from the others'); the shell's count reads the first build's files.
@@ -41,6 +42,9 @@ def main():
     ap.add_argument("--runs", type=int, default=11)
     ap.add_argument("--dir", default=os.path.join(ROOT, ".build-bench"))
     ap.add_argument("--size", type=int, default=1_000_000)
+    ap.add_argument("--spread", choices=["uniform", "zipf", "both"], default="both",
+                    help="one spread's files only (two builds' files of both may not fit in the page cache)")
+    ap.add_argument("--words", default="2,3,4,5,6", help="the word counts to run")
     args = ap.parse_args()
     builds = [(b.split(":", 1) + [args.dir])[:2] for b in (args.bin or [os.path.join(ROOT, ".build", "release", "support")])]
     binaries = [b for b, _ in builds]
@@ -48,8 +52,10 @@ def main():
     header = [f"{n} p{p}" for p in (1, 1000) for n in names]
     print("| words | spread | " + " | ".join(header) + " | shell count |")
     print("|---:|---|" + "---:|" * (len(header) + 1))
-    for k in range(2, 7):
+    for k in [int(n) for n in args.words.split(",")]:
         for spread, words in WORDS.items():
+            if args.spread not in ("both", spread):
+                continue
             name = f"views-{spread}-{args.size}.db"
             db = os.path.join(builds[0][1], name)
             search = " ".join(words[:k])
