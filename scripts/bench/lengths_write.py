@@ -25,6 +25,7 @@ def without_lengths(path):
     assert names, "no lengths' triggers in the file"
     for name in names:
         db.execute(f'DROP TRIGGER "{name}"')
+    db.execute("DROP VIEW search_length_of")
     for index in ("ticket_search", "ticket_search_staff"):
         db.execute(f'DROP TABLE "{index}_length"')
     db.close()
