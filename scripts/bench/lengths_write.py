@@ -27,7 +27,7 @@ def without_lengths(path):
         db.execute(f'DROP TRIGGER "{name}"')
     db.execute("DROP VIEW search_length_of")
     for index in ("ticket_search", "ticket_search_staff"):
-        db.execute(f'DROP TABLE "{index}_length"')
+        db.execute(f'DROP TABLE IF EXISTS "{index}_length"')
     db.close()
 
 

@@ -64,7 +64,7 @@ final class HeldBackTicketSearch {
                 SELECT id, subject, body, notes FROM ticket_search_staff_document WHERE id IN (SELECT id FROM temp.ticket_search_held_back)
             """).execute()
         // Their lengths for the ranked read: the trigger of each ticket's insert found no document yet.
-        if try db.tableExists("ticket_search_length") {
+        if try SearchLengths.isInstalled(db) {
             try SearchLengths.copy(db, ids: try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM temp.ticket_search_held_back")))
         }
         try db.cachedStatement(sql: "DELETE FROM temp.ticket_search_held_back").execute()

@@ -3,8 +3,8 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// The document lengths of the two ranked full-text indexes packed by blocks of ids, for
-/// `--sort relevance` (`csqlite_rank_page`).
+/// The document lengths of staff's full-text index packed by blocks of ids, for `--sort
+/// relevance` (`csqlite_rank_page`).
 ///
 /// Why: bm25 needs every hit's length. Over words that are in most tickets the hits span every
 /// id, and the ranked read passed each `%_docsize` row through the VDBE (~35 ns a row, a
@@ -15,12 +15,13 @@ import GRDBSQLite
 ///
 /// Who keeps them: triggers on the desk's own tables (`ticket`, `response`,
 /// `ticket_search_split`), one for each event after which the search triggers may have
-/// written a document, each copying the ticket's `%_docsize` bytes into its slot. Not triggers
-/// on `%_docsize` itself: any trigger there makes FTS5's own `REPLACE INTO %_docsize` open a
-/// statement transaction, and FTS5 writes its pending terms as a segment at each one: 5,000
-/// documents in one transaction went from 11-13 µs to 246-274 µs each, a Maildir of new
-/// tickets from 3,500 to 1,800 messages/s (docs/benchmarks.md). They are plain SQL, so the
-/// sqlite3 shell and any connection keep them too.
+/// written a document, each having the ticket's `%_docsize` bytes copied into its slot. Not
+/// triggers on `%_docsize` itself (the first way, 98faafb): with one there, FTS5 wrote its
+/// pending terms as a segment for each document of a statement that writes many (a mail
+/// batch's, `HeldBackTicketSearch`): 5,000 documents in one transaction went from 11-13 µs to
+/// 246-274 µs each, a Maildir of new tickets from 3,500 to 1,800 messages/s
+/// (docs/benchmarks.md). They are plain SQL, so the sqlite3 shell and any connection keep
+/// them too.
 ///
 /// Order: SQLite fires the triggers of one event newest first, and these must run after the
 /// search triggers of the same event (which take a document out before a change and put it
@@ -29,7 +30,11 @@ import GRDBSQLite
 /// first after all, it would copy the sizes of no document (the `BEFORE` trigger took it out):
 /// zeros, read from `%_docsize` instead. SearchLengthsTests holds both: exact and filled.
 enum SearchLengths {
-    static let indexes = ["ticket_search", "ticket_search_staff"]
+    /// Staff's index only. A requester's search (the public index, `ticket_search`) is always
+    /// of their own tickets, whose hits are too sparse for the stretches that read these;
+    /// keeping them for it too doubled the work of every trigger (and the compiling of it
+    /// into every statement that writes a ticket or a reply, ~0.5 ms a statement).
+    static let indexes = ["ticket_search_staff"]
 
     /// Each trigger: its name, its event, and the tickets whose documents it may have changed.
     static let events: [(name: String, event: String, tickets: [String])] = [
@@ -60,6 +65,9 @@ enum SearchLengths {
     /// slower (`settings get`, 5.9 → 6.6 ms); written once it is a tenth of that.
     static let view = "search_length_of"
     static let copyTrigger = "search_length_copy"
+
+    /// Whether the file has them (migration ticket-search-lengths).
+    static func isInstalled(_ db: Database) throws -> Bool { try db.tableExists(indexes[0] + "_length") }
 
     static func table(_ index: String) -> String { (index + "_length").quotedDatabaseIdentifier }
 
@@ -119,7 +127,7 @@ enum SearchLengths {
         }
     }
 
-    /// Copies the sizes of the tickets `ids` into both tables, as the triggers would, a block
+    /// Copies the sizes of the tickets `ids` into the tables, as the triggers would, a block
     /// read and written once for all of its ids (a mail batch's new tickets, indexed by one
     /// statement after their triggers had run: `HeldBackTicketSearch`; one trigger's statements
     /// per ticket cost a Maildir of new tickets 5-10 % more CPU than no lengths at all).

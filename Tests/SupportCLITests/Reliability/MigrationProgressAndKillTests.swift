@@ -29,7 +29,7 @@ struct MigrationProgressAndKillTests {
         var sql = "BEGIN;\n"
         sql += triggers.map { "DROP TRIGGER \"\($0)\";\n" }.joined()
         sql += """
-            DROP TABLE ticket_search_length; DROP TABLE ticket_search_staff_length; DROP VIEW search_length_of;
+            DROP TABLE ticket_search_staff_length; DROP VIEW search_length_of;
             DROP TABLE ticket_search; DROP TABLE ticket_search_reply; DROP TABLE ticket_search_note; DROP TABLE ticket_search_staff;
             DROP VIEW ticket_search_document; DROP VIEW ticket_search_reply_document; DROP VIEW ticket_search_note_document;
             DROP VIEW ticket_search_staff_document;

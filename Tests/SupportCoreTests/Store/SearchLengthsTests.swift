@@ -3,7 +3,7 @@ import GRDB
 import Testing
 @testable import SupportCore
 
-/// The ranked read's packed document lengths (`ticket_search_length`, `ticket_search_staff_length`):
+/// The ranked read's packed document lengths (`ticket_search_staff_length`):
 /// after any write, each slot holds exactly its document's `%_docsize` bytes (zeros after), and a
 /// slot without a document is zeros. A stale slot would change a score without any error; a slot
 /// left as zeros would send the ranked read to `%_docsize` (as slow as without them): both fail
@@ -12,7 +12,7 @@ import Testing
 struct SearchLengthsTests {
     static let ids = 128, slot = 16
 
-    /// Both tables against what `%_docsize` says now (a block missing on either side is zeros).
+    /// The tables against what `%_docsize` says now (a block missing on either side is zeros).
     static func expectExact(_ fixture: DeskFixture, sourceLocation: SourceLocation = #_sourceLocation) throws {
         for index in SearchLengths.indexes {
             let (sizes, packed) = try fixture.database.writer.read { db in
