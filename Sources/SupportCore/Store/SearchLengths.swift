@@ -32,8 +32,9 @@ import GRDBSQLite
 enum SearchLengths {
     /// Staff's index only. A requester's search (the public index, `ticket_search`) is always
     /// of their own tickets, whose hits are too sparse for the stretches that read these;
-    /// keeping them for it too doubled the work of every trigger (and the compiling of it
-    /// into every statement that writes a ticket or a reply, ~0.5 ms a statement).
+    /// keeping them for it too doubled the work of every trigger and the compiling of it into
+    /// every statement that writes a ticket or a reply (`EXPLAIN INSERT INTO ticket …`: 0.7 ms
+    /// without the lengths, 1.1 with both indexes', 0.9 with staff's; docs/benchmarks.md).
     static let indexes = ["ticket_search_staff"]
 
     /// Each trigger: its name, its event, and the tickets whose documents it may have changed.
@@ -61,8 +62,8 @@ enum SearchLengths {
     /// Where each trigger hands its tickets' ids: a view with no rows whose `INSTEAD OF INSERT`
     /// trigger (`copyTrigger`) copies their sizes. Why not the copy in each trigger: SQLite
     /// parses every trigger's text whenever a connection reads the schema, and the copy written
-    /// out in all seven made the schema 60 % longer (23 → 37 KB) and every command 0.7 ms
-    /// slower (`settings get`, 5.9 → 6.6 ms); written once it is a tenth of that.
+    /// out in all seven made the schema 60 % longer (23.3 → 37.4 KB) and every command's start
+    /// 2.5 % more instructions (`settings get` 24.3 → 24.9 M); written once: 25.3 KB, 24.7 M.
     static let view = "search_length_of"
     static let copyTrigger = "search_length_copy"
 
@@ -130,7 +131,7 @@ enum SearchLengths {
     /// Copies the sizes of the tickets `ids` into the tables, as the triggers would, a block
     /// read and written once for all of its ids (a mail batch's new tickets, indexed by one
     /// statement after their triggers had run: `HeldBackTicketSearch`; one trigger's statements
-    /// per ticket cost a Maildir of new tickets 5-10 % more CPU than no lengths at all).
+    /// per ticket cost a Maildir of new tickets up to 10 % more CPU than no lengths at all).
     static func copy(_ db: Database, ids: [Int64]) throws {
         let blockIDs = Int64(SEARCH_LENGTH_BLOCK_IDS), slot = Int(SEARCH_LENGTH_SLOT_BYTES)
         let blocks = Dictionary(grouping: ids, by: { $0 >> Int64(SEARCH_LENGTH_BLOCK_SHIFT) })
