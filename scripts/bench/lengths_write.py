@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""What the packed document lengths (migration ticket-search-lengths: `<index>_length` and the
-`search_length_*` triggers on ticket, response and ticket_search_split) cost a write: one reply on a ticket with N replies, as respond.py
-measures it (its own transaction, the same INSERT, WAL, synchronous=NORMAL), in a desk with the
-triggers and in a copy without them (tables and triggers dropped), alternated.
+"""What the packed document lengths (migration ticket-search-lengths: `ticket_search_staff_length`,
+the `search_length_*` triggers on ticket, response and ticket_search_split, the view
+`search_length_of`) cost a write: one reply on a ticket with N replies, as respond.py measures it
+(its own transaction, the same INSERT, WAL, synchronous=NORMAL), in a desk with the triggers and
+in a copy without them (table, view and triggers dropped), alternated.
 
     python3 scripts/bench/lengths_write.py [--support .build/release/support] [--replies 0,200] [--runs 48] [--rounds 3]
 """
