@@ -12,12 +12,11 @@ import os
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from respond import ROOT, measure, reply_text  # noqa: E402
+from respond import ROOT, base_desk, measure  # noqa: E402
 
 
 def without_lengths(path):
@@ -41,11 +40,7 @@ def main():
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="lengths-bench-")
     try:
-        base = os.path.join(work, "base.db")
-        env = dict(os.environ, HOME=work)
-        subprocess.run([args.support, "--db", base, "ticket", "create", "--subject", "Printer offline",
-                        "--category", "technical-issue", "--message", reply_text(0)],
-                       env=env, check=True, stdout=subprocess.DEVNULL)
+        base = base_desk(args.support, work)
         print(f"sqlite {sqlite3.sqlite_version}; {args.runs} replies each, one transaction each, {args.rounds} rounds; medians in ms")
         print("| replies before | with the lengths | without |")
         print("|---:|---:|---:|")

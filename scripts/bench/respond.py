@@ -80,6 +80,15 @@ def measure(path, replies, runs):
     return times
 
 
+def base_desk(support, work):
+    """A desk in `work` with one ticket, made by `support`: the file the benchmarks copy."""
+    base = os.path.join(work, "base.db")
+    subprocess.run([support, "--db", base, "ticket", "create", "--subject", "Printer offline",
+                    "--category", "technical-issue", "--message", reply_text(0)],
+                   env=dict(os.environ, HOME=work), check=True, stdout=subprocess.DEVNULL)
+    return base
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--support", default=os.path.join(ROOT, ".build/release/support"))
@@ -88,11 +97,7 @@ def main():
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="respond-bench-")
     try:
-        base = os.path.join(work, "base.db")
-        env = dict(os.environ, HOME=work)
-        subprocess.run([args.support, "--db", base, "ticket", "create", "--subject", "Printer offline",
-                        "--category", "technical-issue", "--message", reply_text(0)],
-                       env=env, check=True, stdout=subprocess.DEVNULL)
+        base = base_desk(args.support, work)
         print(f"sqlite {sqlite3.sqlite_version}; {args.runs} replies each, one transaction each; ms")
         print("| replies before | schema | median | mean | max |")
         print("|---:|---|---:|---:|---:|")

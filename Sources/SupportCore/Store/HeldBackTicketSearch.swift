@@ -65,7 +65,7 @@ final class HeldBackTicketSearch {
             """).execute()
         // Their lengths for the ranked read: the trigger of each ticket's insert found no document yet.
         if try SearchLengths.isInstalled(db) {
-            try SearchLengths.copy(db, ids: try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM temp.ticket_search_held_back")))
+            try SearchLengths.copy(db, select: "SELECT id FROM temp.ticket_search_held_back")
         }
         try db.cachedStatement(sql: "DELETE FROM temp.ticket_search_held_back").execute()
     }
